@@ -1,0 +1,188 @@
+# lambdad — one GNU Makefile: build, test, install, run, deps, fuzz, bench.
+#
+#   make          build everything into build/
+#   make run      build and run the daemon with examples/lambdad.conf
+#   make test     build and run every test; ends with "N passed, N failed"
+#   make deps     install the Debian packages the build and tests need
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+B          := build
+
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+OPT      ?= -O2 -g
+ifneq ($(SANITIZE),)
+OPT      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDSAN    := -fsanitize=$(SANITIZE)
+endif
+CFLAGS   ?=
+CFLAGS   += $(CSTD) $(WARN) $(OPT) -MMD -MP
+LDFLAGS  += $(LDSAN)
+
+# llhttp: a system library where one exists, else Debian's node-llhttp sources.
+ifeq ($(shell $(PKG_CONFIG) --exists libllhttp 2>/dev/null && echo y),y)
+LLHTTP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libllhttp)
+LLHTTP_LIBS   := $(shell $(PKG_CONFIG) --libs libllhttp)
+LLHTTP_OBJS   :=
+else
+LLHTTP_SRCDIR ?= /usr/share/llhttp
+LLHTTP_CFLAGS := -I/usr/share/include/llhttp
+LLHTTP_LIBS   :=
+LLHTTP_OBJS   := $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
+endif
+
+PC_LIBS  := libuv libcjson libseccomp inih
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS)
+
+# ---- sources ----------------------------------------------------------------
+GW_SRCS   := $(filter-out gateway/main.c,$(wildcard gateway/*.c))
+GW_OBJS   := $(GW_SRCS:%.c=$(B)/%.o)
+SB_SRCS   := $(filter-out sandbox/lambdad-sandbox.c,$(wildcard sandbox/*.c))
+SB_OBJS   := $(SB_SRCS:%.c=$(B)/%.o)
+RT_SRCS   := $(wildcard runtime/*.c)
+RT_OBJS   := $(RT_SRCS:%.c=$(B)/%.o)
+RT_PIC    := $(RT_SRCS:%.c=$(B)/pic/%.o)
+
+# examples/NAME/*.c -> build/examples/NAME/bootstrap (linked with liblambda.a);
+# examples/NAME/bootstrap (a script) is copied as is.
+EX_C      := $(sort $(dir $(wildcard examples/*/*.c)))
+EX_C_BINS := $(patsubst examples/%/,$(B)/examples/%/bootstrap,$(EX_C))
+EX_SCRIPTS:= $(patsubst examples/%,$(B)/examples/%,$(wildcard examples/*/bootstrap))
+# tests/handlers/NAME.c -> build/tests/handlers/NAME: handlers that misbehave on purpose
+TH_SRCS   := $(wildcard tests/handlers/*.c)
+TH_BINS   := $(TH_SRCS:tests/handlers/%.c=$(B)/tests/handlers/%)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+
+BINS := $(B)/lambdad $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/liblambda.so \
+	$(B)/liblambda.pc $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
+
+.SECONDEXPANSION:
+.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Igateway -Isandbox -Iruntime -c $< -o $@
+
+$(B)/llhttp/%.o: $(LLHTTP_SRCDIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -g -w $(LLHTTP_CFLAGS) -c $< -o $@
+
+# liblambda: tiny, no dependencies, only the lambda_ API visible.
+RT_CFLAGS := -fvisibility=hidden
+$(B)/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(RT_CFLAGS) -Iruntime -c $< -o $@
+$(B)/pic/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(RT_CFLAGS) -fPIC -Iruntime -c $< -o $@
+
+$(B)/liblambda.a: $(RT_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(B)/liblambda.so: $(RT_PIC)
+	$(CC) -shared -Wl,-soname,liblambda.so.1 $(LDFLAGS) -o $@ $^
+$(B)/liblambda.pc: runtime/liblambda.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
+
+$(B)/libsandbox.a: $(SB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/lambdad: $(B)/gateway/main.o $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(B)/lambdad-sandbox: $(B)/sandbox/lambdad-sandbox.o $(B)/libsandbox.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(B)/examples/%/bootstrap: $(B)/liblambda.a $$(wildcard examples/%/*.c)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime $(shell $(PKG_CONFIG) --cflags libcjson) \
+		-o $@ $(filter %.c,$^) $(B)/liblambda.a $(shell $(PKG_CONFIG) --libs libcjson) $(LDFLAGS)
+$(EX_SCRIPTS): $(B)/examples/%: examples/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+$(B)/tests/handlers/%: tests/handlers/%.c $(B)/liblambda.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -o $@ $< $(B)/liblambda.a $(LDFLAGS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Igateway -Isandbox -Iruntime -o $@ $^ \
+		$(DEP_LIBS) -lcriterion $(LDFLAGS)
+
+
+# ---- dependencies -------------------------------------------------------------
+# Debian packages; installed only when missing (needs root or sudo).
+DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev
+DEPS_TEST  := libcriterion-dev curl perl procps iproute2 nodejs npm g++ cmake autoconf automake \
+	libtool python3 awscli mandoc
+DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
+
+define install_pkgs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_pkgs,$(DEPS_BUILD))
+deps-test: deps
+	$(call install_pkgs,$(DEPS_TEST))
+deps-bench: deps
+	$(call install_pkgs,$(DEPS_BENCH))
+
+# ---- running and testing -------------------------------------------------------
+run: deps
+	$(MAKE) all
+	$(B)/lambdad -c examples/lambdad.conf
+
+unit: $(UNIT_BINS)
+integration: all
+
+test: deps-test
+	$(MAKE) all $(UNIT_BINS)
+	tests/run.sh
+
+bench: deps-bench
+	$(MAKE) all
+	tests/bench/run.sh
+
+fuzz:
+	$(MAKE) -C tests/fuzz
+
+lint:
+	mandoc -Tlint -Wwarning man/*.[0-9]
+
+# ---- install ------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(B)/lambdad $(DESTDIR)$(PREFIX)/sbin/lambdad
+	install -m 755 $(B)/lambdad-sandbox $(DESTDIR)$(PREFIX)/bin/lambdad-sandbox
+	install -m 644 $(B)/liblambda.a $(DESTDIR)$(PREFIX)/lib/liblambda.a
+	install -m 755 $(B)/liblambda.so $(DESTDIR)$(PREFIX)/lib/liblambda.so.1
+	ln -sf liblambda.so.1 $(DESTDIR)$(PREFIX)/lib/liblambda.so
+	install -m 644 runtime/lambda.h $(DESTDIR)$(PREFIX)/include/lambda.h
+	install -m 644 $(B)/liblambda.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/liblambda.pc
+	for m in man/*.[0-9]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,78 @@
+/*
+ * conf: the INI configuration (libinih): a main file and a drop-in directory
+ * of function files.  Every error names the file and line at fault; unknown
+ * sections, unknown keys and bad values are errors, never ignored.
+ *
+ *   [lambdad]
+ *   listen = 127.0.0.1:8080
+ *   functions = /etc/lambdad/functions.d    ; *.conf, read in name order
+ *
+ *   [function hello]
+ *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
+ *   route = GET /hello/{name}               ;   from the file's directory
+ *   memory = 128            timeout = 3     min_idle = 0   max_workers = 4
+ *   idle_timeout = 300      max_invocations = 0 (unlimited)
+ *   queue_depth = 64        queue_timeout = 10
+ *   env = KEY=VALUE         payload = 2.0 | 1.0
+ *   seccomp = default | exec | log
+ */
+#ifndef LAMBDAD_CONF_H
+#define LAMBDAD_CONF_H
+
+#include <stddef.h>
+
+enum conf_seccomp {
+	CONF_SECCOMP_DEFAULT,	/* tight allowlist for native handlers */
+	CONF_SECCOMP_EXEC,	/* also exec/fork, for script runtimes */
+	CONF_SECCOMP_LOG,	/* log what would be denied, deny nothing */
+};
+
+struct conf_route {
+	char		*spec;		/* "GET /hello/{name}", validated by route_parse */
+	const char	*file;		/* points into struct conf's file list */
+	int		 line;
+};
+
+struct function_conf {
+	char		*name;		/* [A-Za-z0-9_-]{1,64} */
+	char		*bootstrap;	/* absolute path (existence is checked at spawn) */
+	char		*task_root;	/* directory of bootstrap */
+	struct conf_route *routes;
+	size_t		 nroutes;
+	unsigned	 memory_mb;	/* 128; 16..10240 */
+	unsigned	 timeout_s;	/* 3; 1..900 */
+	unsigned	 min_idle;	/* 0 */
+	unsigned	 max_workers;	/* 4; >= 1, >= min_idle */
+	unsigned	 idle_timeout_s;	/* 300; 0 = never reap */
+	unsigned	 max_invocations;	/* 0 = unlimited */
+	unsigned	 queue_depth;	/* 64 */
+	unsigned	 queue_timeout_s;	/* 10 */
+	char		**env;		/* "KEY=VALUE"; total <= 4 KiB */
+	size_t		 nenv;
+	int		 payload;	/* 2 or 1 */
+	enum conf_seccomp seccomp;
+	const char	*file;		/* where the section starts */
+	int		 line;
+};
+
+struct conf {
+	char		*listen_host;	/* "127.0.0.1" */
+	int		 listen_port;	/* 8080 */
+	char		*functions_dir;	/* NULL if none */
+	struct function_conf *fns;
+	size_t		 nfns;
+	char		**files;	/* every file read, for error messages */
+	size_t		 nfiles;
+};
+
+/*
+ * Load path and its drop-in directory.  Returns 0 and *out, or -1 with
+ * "file:line: reason" in err (line 0 when the error is about a whole file).
+ * Also checks what spans files: duplicate function names.
+ */
+int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+void	conf_free(struct conf *c);	/* NULL-safe */
+/* Parse "host:port" (IPv4 or a name).  0 or -EINVAL. */
+int	conf_parse_hostport(const char *s, char **host, int *port);
+
+#endif

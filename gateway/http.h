@@ -1,0 +1,129 @@
+/*
+ * http: a small HTTP/1.1 server on libuv + llhttp, shared by the public
+ * listener and by every worker's Runtime API endpoint.
+ *
+ * One struct http_server owns one listening socket and its connections.  A
+ * connection parses requests with llhttp and hands each complete request to
+ * the server's on_request callback.  Requests on one connection are answered
+ * strictly in order: while a request is outstanding the parser is paused and
+ * later (pipelined) bytes wait in the connection's buffer, so a handler may
+ * answer at any later time (a Runtime API /next can wait for hours).
+ *
+ * Limits are enforced here, with JSON error replies:
+ *   - header block over max_header_size      -> 431, connection closed
+ *   - body over max_body                      -> on_request is called with
+ *     req->too_large set and no body, so the owner can word the 413 itself;
+ *     the connection closes after that reply
+ *   - headers not complete in header_timeout  -> 408, connection closed
+ *   - body stalls longer than body_timeout    -> 408, connection closed
+ *   - malformed HTTP                          -> 400, connection closed
+ *   - more than max_conns connections         -> new ones get a 503 and close
+ * `Expect: 100-continue` is answered with an interim 100 before the body is
+ * read (unless the declared length is already too large).
+ *
+ * Ownership: a struct http_request belongs to the server until the owner
+ * answers it with http_respond() (exactly once).  If the peer goes away
+ * before that, on_abort (if set) is called; the request stays valid and
+ * must still be answered (the reply is then discarded) so that every request
+ * is released through one path.
+ */
+#ifndef LAMBDAD_HTTP_H
+#define LAMBDAD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+struct http_server;
+struct http_request;
+
+struct http_header {
+	const char	*name;		/* as received; compare case-insensitively */
+	size_t		 name_len;
+	const char	*value;		/* leading/trailing blanks trimmed */
+	size_t		 value_len;
+};
+
+typedef void (*http_request_cb)(struct http_request *req, void *arg);
+typedef void (*http_abort_cb)(struct http_request *req, void *arg);
+
+struct http_server_cfg {
+	size_t		 max_header_size;	/* bytes of request line + headers */
+	size_t		 max_body;		/* bytes after de-chunking */
+	uint64_t	 header_timeout_ms;	/* first byte to end of headers */
+	uint64_t	 body_timeout_ms;	/* max gap between body reads */
+	uint64_t	 keepalive_timeout_ms;	/* idle connection, 0 = forever */
+	unsigned	 max_conns;		/* 0 = unlimited */
+	http_request_cb	 on_request;
+	void		*arg;			/* passed to on_request */
+};
+
+struct http_request {
+	/* Read-only for the owner; all memory stays valid until http_respond. */
+	const char	*method;	/* "GET", "POST", ... NUL-terminated */
+	const char	*target;	/* raw request target, NUL-terminated */
+	size_t		 target_len;
+	const char	*path;		/* target up to '?', NUL-terminated, not decoded */
+	size_t		 path_len;
+	const char	*query;		/* after '?', NUL-terminated, "" if none */
+	size_t		 query_len;
+	const struct http_header *headers;
+	size_t		 nheaders;
+	const struct http_header *trailers;	/* chunked trailers, if any */
+	size_t		 ntrailers;
+	const char	*body;		/* NUL-terminated for convenience */
+	size_t		 body_len;
+	int		 http_minor;	/* 0 or 1 */
+	bool		 too_large;	/* body exceeded max_body; body is empty */
+	struct sockaddr_storage peer;
+	uint64_t	 start_ns;	/* uv_hrtime() when the request began */
+
+	/* Owner's fields. */
+	void		*data;
+	http_abort_cb	 on_abort;	/* peer closed while request outstanding */
+};
+
+struct http_server *http_server_new(uv_loop_t *loop,
+    const struct http_server_cfg *cfg);
+/* Bind and listen on addr:port (port 0 = ephemeral).  0 or -errno. */
+int	http_server_listen(struct http_server *srv, const char *addr, int port);
+/* Adopt an already listening socket; takes ownership of fd.  0 or -errno. */
+int	http_server_open(struct http_server *srv, int fd);
+/* The bound local port, or -errno. */
+int	http_server_port(const struct http_server *srv);
+/* Stop accepting; existing connections keep going until http_server_free. */
+void	http_server_stop_accepting(struct http_server *srv);
+/* Number of open connections. */
+unsigned http_server_nconns(const struct http_server *srv);
+/*
+ * Close the listener and every connection (outstanding requests get on_abort
+ * and must still be answered), then free the server once libuv has released
+ * every handle.  NULL-safe.
+ */
+void	http_server_free(struct http_server *srv);
+
+/* First header named name (case-insensitive), or NULL; *len gets its length. */
+const char *http_header_get(const struct http_request *req, const char *name,
+	    size_t *len);
+
+/*
+ * Answer req.  Adds Content-Length, Connection (close when the client asked
+ * for it, for HTTP/1.0 without keep-alive, and after too_large), and Date.
+ * hdrs may contain any other headers, names and values used as given.  The
+ * body is copied; req is invalid afterwards.  Returns 0 or -errno (the
+ * request is released either way).
+ */
+int	http_respond(struct http_request *req, int status,
+	    const struct http_header *hdrs, size_t nhdrs,
+	    const char *body, size_t body_len);
+
+/* Convenience: status + Content-Type: application/json + body string. */
+int	http_respond_json(struct http_request *req, int status,
+	    const char *json);
+
+/* Reason phrase of a status code ("OK", "Not Found", ...). */
+const char *http_status_text(int status);
+
+#endif

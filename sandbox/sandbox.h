@@ -1,0 +1,105 @@
+/*
+ * sandbox: how lambdad starts a worker, and the privilege-separated spawner
+ * process that does it.
+ *
+ * The spawner is forked by lambdad at start-up, while the daemon is still
+ * small and (when started as root) still privileged.  It runs a blocking
+ * loop over a SOCK_SEQPACKET socketpair: fixed-size spawn and kill requests
+ * in, fixed-size replies out, file descriptors carried with SCM_RIGHTS.
+ * Forking from this tiny process keeps cold starts cheap, whatever the
+ * gateway's own size.  The spawner reaps its children and reports every
+ * exit; when its control socket closes it kills every worker and exits.
+ *
+ * A worker child, between fork and exec, in this order (async-signal-safe
+ * calls only): own process group; the log pipe on stdout and stderr, stdin
+ * from /dev/null; every other fd closed except those passed to it (which
+ * become fd 3, 4, ...); cwd; rlimits; PR_SET_NO_NEW_PRIVS; the seccomp
+ * filter (built once in the spawner, installed as precompiled BPF); execve
+ * with exactly the environment given.  If any step fails the child writes
+ * -errno to a CLOEXEC pipe and _exit(127)s, so the spawn reply carries the
+ * real cause (ENOENT for a missing bootstrap, ...).
+ *
+ * lambdad-sandbox(1) runs the same sb_exec() on a command line.
+ */
+#ifndef LAMBDAD_SANDBOX_H
+#define LAMBDAD_SANDBOX_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sb_seccomp {
+	SB_SECCOMP_DEFAULT,	/* native handlers: no exec, no fork, no ptrace... */
+	SB_SECCOMP_EXEC,	/* script runtimes: also execve and fork/clone */
+	SB_SECCOMP_LOG,		/* allow everything, log what DEFAULT would kill */
+	SB_SECCOMP_NONE,	/* no filter at all (benchmarks, debugging) */
+};
+
+struct sb_policy {
+	const char	*path;		/* executable */
+	char *const	*argv;		/* NULL-terminated; NULL = { path, NULL } */
+	char *const	*envp;		/* NULL-terminated, used as is */
+	const char	*cwd;		/* NULL = leave as is */
+	unsigned	 memory_mb;	/* RLIMIT_DATA; 0 = no limit */
+	unsigned	 nofile;	/* RLIMIT_NOFILE; 0 = 1024 */
+	unsigned	 nproc;		/* RLIMIT_NPROC; 0 = no limit */
+	unsigned	 fsize_mb;	/* RLIMIT_FSIZE; 0 = no limit */
+	unsigned	 cpu_s;		/* RLIMIT_CPU (a backstop); 0 = no limit */
+	enum sb_seccomp	 seccomp;
+};
+
+/* A compiled seccomp program, made once and installed in many children. */
+struct sb_filter;
+/* 0 and *out, or -errno.  SB_SECCOMP_NONE gives *out = NULL. */
+int	sb_filter_new(enum sb_seccomp profile, struct sb_filter **out);
+void	sb_filter_free(struct sb_filter *f);	/* NULL-safe */
+/* Name of syscall nr on this architecture ("ptrace"), or NULL. */
+const char *sb_syscall_name(int nr);
+
+/*
+ * Apply p in the current process and execve.  log_fd (if >= 0) becomes
+ * stdout and stderr; pass_fds become 3, 4, ...  Only returns on failure,
+ * with -errno.  Async-signal-safe when f was built beforehand.
+ */
+int	sb_exec(const struct sb_policy *p, const struct sb_filter *f,
+	    int log_fd, const int *pass_fds, int npass);
+
+/* ---- The spawner, as seen from the gateway. ---- */
+
+#define SB_MAX_PASS_FDS	4
+
+enum sb_reply_type {
+	SB_SPAWNED = 1,		/* answer to a spawn request */
+	SB_EXITED = 2,		/* a worker's process ended */
+};
+
+struct sb_reply {
+	enum sb_reply_type type;
+	uint64_t	 tag;		/* the spawn request's tag */
+	pid_t		 pid;		/* 0 when err != 0 */
+	int		 err;		/* SB_SPAWNED: 0 or -errno (then no SB_EXITED follows) */
+	int		 status;	/* SB_EXITED: wait status */
+};
+
+/*
+ * Fork the spawner.  *ctl_fd is the gateway's end (CLOEXEC, blocking; the
+ * caller may make it non-blocking).  0 or -errno.
+ */
+int	sb_spawner_start(int *ctl_fd, pid_t *pid);
+
+/*
+ * Ask for a worker.  log_fd (the write end of the worker's log pipe) and
+ * pass_fds are sent with the request; the caller still owns and should then
+ * close its copies.  The reply comes later as SB_SPAWNED with the same tag.
+ * 0, -E2BIG (strings over the fixed message size), or -errno.
+ */
+int	sb_spawner_spawn(int ctl_fd, uint64_t tag, const struct sb_policy *p,
+	    int log_fd, const int *pass_fds, int npass);
+
+/* Send sig to the worker's whole process group.  0 or -errno. */
+int	sb_spawner_kill(int ctl_fd, pid_t pid, int sig);
+
+/* Read one reply.  0, -EAGAIN (none yet, non-blocking fd), -EPIPE (the
+ * spawner is gone), or -errno. */
+int	sb_spawner_recv(int ctl_fd, struct sb_reply *r);
+
+#endif
