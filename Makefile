@@ -97,7 +97,7 @@ $(B)/libsandbox.a: $(SB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/lambdad: $(B)/gateway/main.o $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(DEP_LIBS)
 
 $(B)/lambdad-sandbox: $(B)/sandbox/lambdad-sandbox.o $(B)/libsandbox.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -116,8 +116,8 @@ $(B)/tests/handlers/%: tests/handlers/%.c $(B)/liblambda.a
 
 $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Igateway -Isandbox -Iruntime -o $@ $^ \
-		$(DEP_LIBS) -lcriterion $(LDFLAGS)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Igateway -Isandbox -Iruntime -o $@ \
+		$(filter %.c %.o %.a,$^) $(DEP_LIBS) -lcriterion $(LDFLAGS)
 
 
 # ---- dependencies -------------------------------------------------------------

@@ -72,7 +72,11 @@ struct conf {
  */
 int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 void	conf_free(struct conf *c);	/* NULL-safe */
-/* Parse "host:port" (IPv4 or a name).  0 or -EINVAL. */
+/*
+ * Parse "host:port": an IPv4 address or a name ("localhost:0"), or a
+ * bracketed IPv6 literal ("[::1]:8080", *host gets "::1").  The port is
+ * 0..65535.  0, -EINVAL, or -ENOMEM; *host is the caller's to free.
+ */
 int	conf_parse_hostport(const char *s, char **host, int *port);
 
 #endif

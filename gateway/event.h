@@ -30,9 +30,9 @@ struct event_ctx {
 /*
  * Append the event for req, matched by m, to out.  version is 1 or 2.
  * Request bodies follow the HTTP API base64 rule for both versions: only
- * text/*, application/json, application/xml and application/javascript
- * (with any parameters) arrive as text; anything else, including no
- * Content-Type, arrives base64 with isBase64Encoded true.
+ * text/ (any subtype), application/json, application/xml and
+ * application/javascript (with any parameters) arrive as text; anything
+ * else, including no Content-Type, arrives base64 with isBase64Encoded true.
  */
 void	event_build(struct buf *out, int version,
 	    const struct http_request *req, const struct route_match *m,

@@ -1,0 +1,28 @@
+/*
+ * front: the public HTTP door.  A request is routed (route.c), turned into
+ * an API Gateway event (event.c), submitted to its function's pool as an
+ * invocation, and the invocation's result is mapped back to an HTTP reply.
+ *
+ * Errors are JSON: 404 {"message":"Not Found"}, 413 for bodies over 6 MiB,
+ * 429 with Retry-After when the function's queue is full, 500 for a function
+ * error, 502 for output that is not a valid reply, 504 on timeout.
+ */
+#ifndef LAMBDAD_FRONT_H
+#define LAMBDAD_FRONT_H
+
+#include <uv.h>
+
+struct front;
+struct route_table;
+
+#define FRONT_MAX_BODY	6291456		/* Lambda's synchronous request limit */
+
+/* rt is not owned. */
+struct front *front_new(uv_loop_t *loop, struct route_table *rt);
+int	front_listen(struct front *f, const char *host, int port);
+int	front_port(const struct front *f);
+void	front_stop_accepting(struct front *f);
+unsigned front_inflight(const struct front *f);
+void	front_free(struct front *f);
+
+#endif

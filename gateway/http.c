@@ -1,0 +1,1244 @@
+/*
+ * http: the HTTP/1.1 server under the public listener and every worker's
+ * Runtime API endpoint (contract in http.h).
+ *
+ * This is the hot path, so a connection owns a few buffers that it reuses
+ * from one request to the next: a read buffer (bytes received, not yet
+ * parsed), an arena that receives copies of everything llhttp hands us
+ * (target, header names and values, body, trailers), an array of header
+ * offsets into that arena, and a buffer in which replies are formatted.
+ * Offsets rather than pointers are kept while parsing because the arena may
+ * move when it grows; the public pointers are fixed once the message is
+ * complete, after which the arena is not touched until the reply.  There is
+ * one struct http_request per connection, embedded in it: requests on one
+ * connection are answered in order and llhttp is paused while one is
+ * outstanding, so there is never more than one.
+ *
+ * Timers are lazy: each connection has one uv_timer and a deadline; moving
+ * the deadline later costs nothing, and the timer re-arms itself when it
+ * fires early.  A connection that must close after a reply shuts down its
+ * write side, then keeps reading (and discarding) for a short while so that
+ * a client still sending a body does not receive a reset that would destroy
+ * the reply in flight.
+ *
+ * Memory of a connection is released only when both of its handles are
+ * closed and its request (if any) has been answered, so an owner may answer
+ * an aborted request at any later time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <llhttp.h>
+
+#include "http.h"
+
+#define HTTP_BACKLOG		511
+#define HTTP_RBUF_MIN		16384		/* first read buffer */
+#define HTTP_READ_SLACK		65536		/* unparsed bytes kept while busy */
+#define HTTP_LINGER_MS		2000		/* read-and-discard after close */
+#define HTTP_ARENA_KEEP		65536		/* arena kept between requests */
+#define HTTP_WQ_MAX		(1024 * 1024)	/* queued reply bytes before we
+						   stop parsing new requests */
+
+enum conn_phase {
+	PH_IDLE,	/* between messages */
+	PH_HEAD,	/* request line and headers */
+	PH_BODY,	/* body (and trailers) */
+	PH_WAIT,	/* request handed to the owner */
+	PH_CLOSING	/* final reply queued; lingering */
+};
+
+struct hoff {			/* a header while the arena may still move */
+	size_t	name, name_len, value, value_len;
+};
+
+struct http_conn {
+	struct http_request req;	/* the one request; see file comment */
+	struct http_server *srv;
+	struct http_conn *prev, *next;
+	uv_tcp_t	 tcp;
+	uv_timer_t	 timer;
+	uv_shutdown_t	 shut;
+	llhttp_t	 parser;
+
+	char		*rbuf;		/* rbuf[rpos..rlen) is unparsed */
+	size_t		 rcap, rlen, rpos;
+	char		*arena;
+	size_t		 acap, alen;
+	struct hoff	*hoffs;
+	struct http_header *hdrs;
+	size_t		 hcap, nh, ntrail_at;	/* trailers start at ntrail_at */
+	size_t		 target_off, target_len, body_off, body_len;
+	size_t		 hdr_bytes;	/* header or trailer block so far */
+	char		*wbuf;
+	size_t		 wcap;
+
+	uint64_t	 deadline;	/* loop ms; 0 = none */
+	uint64_t	 timer_due;
+	enum conn_phase	 phase;
+	int		 err_status;	/* why the parser was stopped */
+	unsigned	 handles_open;	/* tcp and timer, until close_cb */
+	unsigned	 nreq;
+
+	unsigned	 closed:1;	/* uv_close called */
+	unsigned	 outstanding:1;	/* req handed out, not answered */
+	unsigned	 in_process:1;
+	unsigned	 parse_stop:1;	/* never parse again */
+	unsigned	 too_large:1;
+	unsigned	 keepalive:1;
+	unsigned	 reading:1;
+	unsigned	 timer_armed:1;
+	unsigned	 expect_continue:1;
+	unsigned	 in_trailers:1;
+	unsigned	 in_field:1;
+	unsigned	 rejected:1;	/* over max_conns */
+	unsigned	 head:1;	/* HEAD request: no reply body */
+	unsigned	 body_nul:1;	/* body already NUL-terminated */
+};
+
+struct http_server {
+	uv_loop_t	*loop;
+	struct http_server_cfg cfg;
+	uv_tcp_t	 tcp;
+	struct http_conn *conns;	/* every connection not yet freed */
+	unsigned	 nconns;	/* open (not closed) connections */
+	unsigned	 nactive;	/* open and not rejected */
+	time_t		 date_sec;
+	char		 date[40];
+	size_t		 date_len;
+	unsigned	 listening:1;
+	unsigned	 listener_closing:1;
+	unsigned	 listener_closed:1;
+	unsigned	 freeing:1;
+};
+
+struct http_wreq {		/* a reply tail that uv_try_write left */
+	uv_write_t	 req;
+	struct http_conn *conn;
+	char		 data[];
+};
+
+static const llhttp_settings_t http_settings;
+
+static void	conn_process(struct http_conn *);
+static void	conn_close(struct http_conn *);
+static void	conn_fail(struct http_conn *, int);
+static void	conn_begin_close(struct http_conn *);
+static void	conn_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void	srv_maybe_free(struct http_server *);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int
+grow(char **buf, size_t *cap, size_t need)
+{
+	size_t	 ncap;
+	char	*p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if ((p = realloc(*buf, ncap)) == NULL)
+		return -ENOMEM;
+	*buf = p;
+	*cap = ncap;
+	return 0;
+}
+
+static char *
+put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUTS(p, lit)	put((p), (lit), sizeof(lit) - 1)
+
+static char *
+put_uint(char *p, uint64_t v)
+{
+	char	 tmp[24];
+	size_t	 n = 0;
+
+	do {
+		tmp[sizeof(tmp) - ++n] = '0' + v % 10;
+		v /= 10;
+	} while (v != 0);
+	return put(p, tmp + sizeof(tmp) - n, n);
+}
+
+static bool
+token_eq(const char *s, size_t len, const char *lit, size_t litlen)
+{
+	return len == litlen && strncasecmp(s, lit, len) == 0;
+}
+
+/* ---- status text and the Date header ----------------------------------- */
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 413: return "Request Entity Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
+	default:  return "Unknown";
+	}
+}
+
+/*
+ * The Date value (RFC 9110 IMF-fixdate), formatted at most once a second.
+ * Formatted by hand: strftime's %a and %b follow the locale.
+ */
+static const char *
+srv_date(struct http_server *srv, size_t *len)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char mons[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	char		*p = srv->date;
+
+	if (now != srv->date_sec || srv->date_len == 0) {
+		gmtime_r(&now, &tm);
+		p = put(p, days + 3 * tm.tm_wday, 3);
+		p = PUTS(p, ", ");
+		*p++ = '0' + tm.tm_mday / 10;
+		*p++ = '0' + tm.tm_mday % 10;
+		*p++ = ' ';
+		p = put(p, mons + 3 * tm.tm_mon, 3);
+		*p++ = ' ';
+		p = put_uint(p, (uint64_t)tm.tm_year + 1900);
+		*p++ = ' ';
+		*p++ = '0' + tm.tm_hour / 10;
+		*p++ = '0' + tm.tm_hour % 10;
+		*p++ = ':';
+		*p++ = '0' + tm.tm_min / 10;
+		*p++ = '0' + tm.tm_min % 10;
+		*p++ = ':';
+		*p++ = '0' + tm.tm_sec / 10;
+		*p++ = '0' + tm.tm_sec % 10;
+		p = PUTS(p, " GMT");
+		srv->date_len = p - srv->date;
+		srv->date_sec = now;
+	}
+	*len = srv->date_len;
+	return srv->date;
+}
+
+/* ---- timers ------------------------------------------------------------- */
+
+static void conn_on_timer(uv_timer_t *);
+
+/* Set the deadline ms from now (0 = none); the timer moves only earlier. */
+static void
+conn_deadline(struct http_conn *c, uint64_t ms)
+{
+	uint64_t	 due;
+
+	if (ms == 0) {
+		c->deadline = 0;
+		return;
+	}
+	due = uv_now(c->srv->loop) + ms;
+	c->deadline = due;
+	if (!c->timer_armed || due < c->timer_due) {
+		uv_timer_start(&c->timer, conn_on_timer, ms, 0);
+		c->timer_due = due;
+		c->timer_armed = 1;
+	}
+}
+
+static void
+conn_on_timer(uv_timer_t *t)
+{
+	struct http_conn *c = t->data;
+	uint64_t	 now = uv_now(c->srv->loop);
+
+	c->timer_armed = 0;
+	if (c->deadline == 0 || c->closed)
+		return;
+	if (now < c->deadline) {
+		conn_deadline(c, c->deadline - now);
+		return;
+	}
+	c->deadline = 0;
+	switch (c->phase) {
+	case PH_HEAD:
+	case PH_BODY:
+		conn_fail(c, 408);
+		break;
+	case PH_WAIT:		/* no deadline while the owner works */
+		break;
+	case PH_IDLE:		/* idle keep-alive or silent new connection */
+	case PH_CLOSING:
+		conn_close(c);
+		break;
+	}
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void
+conn_on_write(uv_write_t *wr, int status)
+{
+	struct http_wreq *w = (struct http_wreq *)wr;
+	struct http_conn *c = w->conn;
+
+	free(w);
+	if (status < 0) {
+		conn_close(c);
+		return;
+	}
+	/* A client that pipelines but does not read was held back: go on. */
+	if (!c->outstanding && c->phase != PH_CLOSING && !c->closed)
+		conn_process(c);
+}
+
+/*
+ * Write bufs in one go: uv_try_write first, and only what the socket did
+ * not take is copied into a queued uv_write.  uv_try_write refuses while a
+ * queued write is pending, so replies keep their order.
+ */
+static int
+conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs)
+{
+	struct http_wreq *w;
+	uv_buf_t	 b;
+	size_t		 total = 0, skip, off = 0, n;
+	unsigned	 i;
+	int		 rc;
+
+	if (c->closed)
+		return -ECONNRESET;
+	for (i = 0; i < nbufs; i++)
+		total += bufs[i].len;
+	rc = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+	if (rc == UV_EAGAIN || rc == UV_ENOSYS)
+		rc = 0;
+	if (rc < 0)
+		return rc;
+	if ((size_t)rc == total)
+		return 0;
+	skip = rc;
+	if ((w = malloc(sizeof(*w) + total - skip)) == NULL)
+		return -ENOMEM;
+	w->conn = c;
+	for (i = 0; i < nbufs; i++) {
+		if (skip >= bufs[i].len) {
+			skip -= bufs[i].len;
+			continue;
+		}
+		n = bufs[i].len - skip;
+		memcpy(w->data + off, bufs[i].base + skip, n);
+		off += n;
+		skip = 0;
+	}
+	b = uv_buf_init(w->data, off);
+	if ((rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1,
+	    conn_on_write)) < 0) {
+		free(w);
+		return rc;
+	}
+	return 0;
+}
+
+static bool
+status_has_body(int status)
+{
+	return status >= 200 && status != 204 && status != 304;
+}
+
+/* Scan the owner's headers once for those this module writes itself. */
+static bool
+hdrs_skip(const struct http_header *h, bool *has_date)
+{
+	if (token_eq(h->name, h->name_len, "Date", 4)) {
+		*has_date = true;
+		return false;
+	}
+	return token_eq(h->name, h->name_len, "Content-Length", 14) ||
+	    token_eq(h->name, h->name_len, "Transfer-Encoding", 17) ||
+	    token_eq(h->name, h->name_len, "Connection", 10);
+}
+
+/* Format status line and headers into c->wbuf; returns the length. */
+static int
+conn_format_head(struct http_conn *c, int status, const struct http_header *hdrs,
+    size_t nhdrs, size_t body_len, bool close)
+{
+	const char	*reason = http_status_text(status), *date;
+	size_t		 need, i, dlen;
+	bool		 has_date = false;
+	char		*p;
+	int		 rc;
+
+	need = 128 + strlen(reason);
+	for (i = 0; i < nhdrs; i++)
+		need += hdrs[i].name_len + hdrs[i].value_len + 4;
+	if ((rc = grow(&c->wbuf, &c->wcap, need)) < 0)
+		return rc;
+	p = PUTS(c->wbuf, "HTTP/1.1 ");
+	p = put_uint(p, (unsigned)status % 1000);
+	*p++ = ' ';
+	p = put(p, reason, strlen(reason));
+	p = PUTS(p, "\r\n");
+	for (i = 0; i < nhdrs; i++) {
+		if (hdrs_skip(&hdrs[i], &has_date))
+			continue;
+		p = put(p, hdrs[i].name, hdrs[i].name_len);
+		p = PUTS(p, ": ");
+		p = put(p, hdrs[i].value, hdrs[i].value_len);
+		p = PUTS(p, "\r\n");
+	}
+	if (!has_date) {
+		date = srv_date(c->srv, &dlen);
+		p = PUTS(p, "Date: ");
+		p = put(p, date, dlen);
+		p = PUTS(p, "\r\n");
+	}
+	if (status_has_body(status)) {
+		p = PUTS(p, "Content-Length: ");
+		p = put_uint(p, body_len);
+		p = PUTS(p, "\r\n");
+	}
+	if (close)
+		p = PUTS(p, "Connection: close\r\n");
+	else if (c->req.http_minor == 0)
+		p = PUTS(p, "Connection: keep-alive\r\n");
+	p = PUTS(p, "\r\n");
+	return (int)(p - c->wbuf);
+}
+
+static int
+conn_send(struct http_conn *c, int status, const struct http_header *hdrs,
+    size_t nhdrs, const char *body, size_t body_len, bool close)
+{
+	uv_buf_t	 bufs[2];
+	unsigned	 n = 1;
+	int		 len;
+
+	if (!status_has_body(status))
+		body_len = 0;
+	if ((len = conn_format_head(c, status, hdrs, nhdrs, body_len,
+	    close)) < 0)
+		return len;
+	bufs[0] = uv_buf_init(c->wbuf, len);
+	if (body_len > 0 && !c->head)
+		bufs[n++] = uv_buf_init((char *)body, body_len);
+	return conn_write(c, bufs, n);
+}
+
+/* Reply with a JSON error of our own and close: no request is outstanding. */
+static void
+conn_fail(struct http_conn *c, int status)
+{
+	static const struct http_header ct = {
+		"Content-Type", 12, "application/json", 16
+	};
+	char		 body[128];
+	char		*p = body;
+	const char	*reason = http_status_text(status);
+
+	if (c->closed || c->phase == PH_CLOSING)
+		return;
+	p = PUTS(p, "{\"message\":\"");
+	p = put(p, reason, strlen(reason));
+	p = PUTS(p, "\"}");
+	c->head = 0;
+	c->parse_stop = 1;
+	if (conn_send(c, status, &ct, 1, body, p - body, true) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_begin_close(c);
+}
+
+/* ---- connection life ---------------------------------------------------- */
+
+static void
+conn_maybe_free(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+
+	if (c->handles_open > 0 || c->outstanding)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->rbuf);
+	free(c->arena);
+	free(c->hoffs);
+	free(c->hdrs);
+	free(c->wbuf);
+	free(c);
+	srv_maybe_free(srv);
+}
+
+static void
+conn_on_close(uv_handle_t *h)
+{
+	struct http_conn *c = h->data;
+
+	c->handles_open--;
+	conn_maybe_free(c);
+}
+
+/* Close now.  An outstanding request learns of it through on_abort. */
+static void
+conn_close(struct http_conn *c)
+{
+	struct http_request *req = &c->req;
+
+	if (c->closed)
+		return;
+	c->closed = 1;
+	c->srv->nconns--;
+	if (!c->rejected)
+		c->srv->nactive--;
+	uv_close((uv_handle_t *)&c->tcp, conn_on_close);
+	uv_close((uv_handle_t *)&c->timer, conn_on_close);
+	if (c->outstanding && req->on_abort != NULL)
+		req->on_abort(req, c->srv->cfg.arg);
+}
+
+static void
+conn_on_shutdown(uv_shutdown_t *sr, int status)
+{
+	struct http_conn *c = sr->data;
+
+	if (status < 0)
+		conn_close(c);
+}
+
+static void
+conn_read_start(struct http_conn *c);
+
+/*
+ * The last reply is queued: send FIN after it, then read and discard until
+ * the peer closes or the linger time runs out.
+ */
+static void
+conn_begin_close(struct http_conn *c)
+{
+	if (c->closed || c->phase == PH_CLOSING)
+		return;
+	c->phase = PH_CLOSING;
+	c->parse_stop = 1;
+	c->rlen = c->rpos = 0;
+	c->shut.data = c;
+	if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
+	    conn_on_shutdown) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_read_start(c);
+	c->deadline = 0;
+	conn_deadline(c, HTTP_LINGER_MS);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static size_t
+conn_read_cap(const struct http_conn *c)
+{
+	return c->srv->cfg.max_header_size + HTTP_READ_SLACK;
+}
+
+static void
+conn_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	struct http_conn *c = h->data;
+	size_t		 want;
+
+	(void)hint;
+	if (c->rpos == c->rlen)
+		c->rlen = c->rpos = 0;
+	if (c->rcap - c->rlen < HTTP_RBUF_MIN / 4 && c->rpos > 0) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos;
+		c->rpos = 0;
+	}
+	want = c->rlen + HTTP_RBUF_MIN / 4;
+	if (want < HTTP_RBUF_MIN)
+		want = HTTP_RBUF_MIN;
+	if (want > c->rcap && c->rcap < conn_read_cap(c) + HTTP_RBUF_MIN)
+		(void)grow(&c->rbuf, &c->rcap, want);
+	*buf = uv_buf_init(c->rbuf + c->rlen, c->rcap - c->rlen);
+}
+
+static void
+conn_read_start(struct http_conn *c)
+{
+	if (c->reading || c->closed)
+		return;
+	if (uv_read_start((uv_stream_t *)&c->tcp, conn_on_alloc,
+	    conn_on_read) < 0) {
+		conn_close(c);
+		return;
+	}
+	c->reading = 1;
+}
+
+static void
+conn_read_stop(struct http_conn *c)
+{
+	if (!c->reading)
+		return;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->reading = 0;
+}
+
+static void
+conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct http_conn *c = s->data;
+
+	(void)buf;
+	if (nread < 0) {
+		/* EOF or error: the peer is gone; an outstanding request aborts. */
+		conn_close(c);
+		return;
+	}
+	if (nread == 0)
+		return;
+	if (c->parse_stop) {
+		c->rlen = c->rpos = 0;	/* lingering or ignoring a big body */
+		return;
+	}
+	c->rlen += nread;
+	if (c->phase == PH_BODY)
+		conn_deadline(c, c->srv->cfg.body_timeout_ms);
+	conn_process(c);
+}
+
+/* ---- llhttp callbacks ---------------------------------------------------- */
+
+/* Append a span to the arena; the header block is limited while in it. */
+static int
+conn_append(struct http_conn *c, const char *at, size_t len)
+{
+	if (c->phase == PH_HEAD || c->in_trailers) {
+		c->hdr_bytes += len;
+		if (c->hdr_bytes > c->srv->cfg.max_header_size) {
+			c->err_status = 431;
+			return HPE_USER;
+		}
+	}
+	if (grow(&c->arena, &c->acap, c->alen + len + 1) < 0) {
+		c->err_status = 503;
+		return HPE_USER;
+	}
+	memcpy(c->arena + c->alen, at, len);
+	c->alen += len;
+	return HPE_OK;
+}
+
+static int
+cb_message_begin(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+
+	c->phase = PH_HEAD;
+	c->alen = 0;
+	c->nh = c->ntrail_at = 0;
+	c->target_off = c->target_len = c->body_off = c->body_len = 0;
+	c->hdr_bytes = 0;
+	c->err_status = 0;
+	c->too_large = 0;
+	c->expect_continue = c->in_trailers = c->in_field = c->body_nul = 0;
+	c->req.start_ns = uv_hrtime();
+	conn_deadline(c, c->srv->cfg.header_timeout_ms);
+	return HPE_OK;
+}
+
+static int
+cb_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_conn *c = p->data;
+
+	c->target_len += len;
+	return conn_append(c, at, len);
+}
+
+static int
+cb_url_complete(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+	int		 rc;
+
+	if ((rc = conn_append(c, "", 1)) != HPE_OK)
+		return rc;
+	return HPE_OK;
+}
+
+static int
+cb_header_field(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_conn *c = p->data;
+	size_t		 ncap;
+	void		*np;
+
+	if (!c->in_field) {
+		if (c->nh == c->hcap) {
+			ncap = c->hcap ? c->hcap * 2 : 16;
+			if ((np = realloc(c->hoffs, ncap * sizeof(*c->hoffs))) == NULL)
+				return HPE_USER;
+			c->hoffs = np;
+			if ((np = realloc(c->hdrs, ncap * sizeof(*c->hdrs))) == NULL)
+				return HPE_USER;
+			c->hdrs = np;
+			c->hcap = ncap;
+		}
+		c->hoffs[c->nh].name = c->alen;
+		c->hoffs[c->nh].name_len = 0;
+		c->hoffs[c->nh].value = c->alen;
+		c->hoffs[c->nh].value_len = 0;
+		c->nh++;
+		c->in_field = 1;
+		c->hdr_bytes += 4;	/* ": " and CRLF, roughly */
+	}
+	c->hoffs[c->nh - 1].name_len += len;
+	return conn_append(c, at, len);
+}
+
+static int
+cb_header_field_complete(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+
+	c->in_field = 0;
+	if (c->nh > 0)
+		c->hoffs[c->nh - 1].value = c->alen;
+	return HPE_OK;
+}
+
+static int
+cb_header_value(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_conn *c = p->data;
+
+	if (c->nh == 0)
+		return HPE_OK;
+	c->hoffs[c->nh - 1].value_len += len;
+	return conn_append(c, at, len);
+}
+
+static int
+cb_header_value_complete(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+	struct hoff	*h;
+	const char	*v;
+
+	if (c->nh == 0)
+		return HPE_OK;
+	h = &c->hoffs[c->nh - 1];
+	v = c->arena + h->value;
+	while (h->value_len > 0 && (v[h->value_len - 1] == ' ' ||
+	    v[h->value_len - 1] == '\t'))
+		h->value_len--;
+	while (h->value_len > 0 && (v[0] == ' ' || v[0] == '\t')) {
+		h->value++;
+		h->value_len--;
+		v++;
+	}
+	if (!c->in_trailers &&
+	    token_eq(c->arena + h->name, h->name_len, "Expect", 6) &&
+	    token_eq(v, h->value_len, "100-continue", 12))
+		c->expect_continue = 1;
+	return HPE_OK;
+}
+
+static int
+cb_headers_complete(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	uv_buf_t	 b;
+	bool		 chunked = p->flags & F_CHUNKED;
+
+	c->ntrail_at = c->nh;
+	c->body_off = c->alen;
+	if (!chunked && (p->flags & F_CONTENT_LENGTH) &&
+	    p->content_length > c->srv->cfg.max_body) {
+		c->too_large = 1;
+		return HPE_USER;
+	}
+	if (!chunked && p->content_length == 0)
+		return HPE_OK;		/* on_message_complete follows */
+	c->phase = PH_BODY;
+	conn_deadline(c, c->srv->cfg.body_timeout_ms);
+	if (c->expect_continue && p->http_minor >= 1) {
+		b = uv_buf_init((char *)cont, sizeof(cont) - 1);
+		if (conn_write(c, &b, 1) < 0)
+			return HPE_USER;
+	}
+	return HPE_OK;
+}
+
+static int
+cb_body(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_conn *c = p->data;
+
+	if (c->body_len + len > c->srv->cfg.max_body) {
+		c->too_large = 1;
+		return HPE_USER;
+	}
+	c->body_len += len;
+	return conn_append(c, at, len);
+}
+
+static int
+cb_chunk_header(llhttp_t *p)
+{
+	struct http_conn *c = p->data;
+
+	/*
+	 * The last chunk: any fields that follow are trailers, stored behind
+	 * the body, so terminate the body now.
+	 */
+	if (p->content_length == 0) {
+		if (grow(&c->arena, &c->acap, c->alen + 1) < 0)
+			return HPE_USER;
+		c->arena[c->alen++] = '\0';
+		c->body_nul = 1;
+		c->in_trailers = 1;
+		c->ntrail_at = c->nh;
+		c->hdr_bytes = 0;
+	}
+	return HPE_OK;
+}
+
+static int
+cb_message_complete(llhttp_t *p)
+{
+	(void)p;
+	/* Hand the request over outside llhttp_execute: see conn_process. */
+	return HPE_PAUSED;
+}
+
+static const llhttp_settings_t http_settings = {
+	.on_message_begin = cb_message_begin,
+	.on_url = cb_url,
+	.on_url_complete = cb_url_complete,
+	.on_header_field = cb_header_field,
+	.on_header_field_complete = cb_header_field_complete,
+	.on_header_value = cb_header_value,
+	.on_header_value_complete = cb_header_value_complete,
+	.on_headers_complete = cb_headers_complete,
+	.on_body = cb_body,
+	.on_chunk_header = cb_chunk_header,
+	.on_message_complete = cb_message_complete,
+};
+
+/* ---- handing requests to the owner -------------------------------------- */
+
+/* Fix the public pointers now that the arena will not move again. */
+static int
+conn_fix_request(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	const char	*q;
+	size_t		 i, path_off;
+	int		 rc;
+
+	if ((rc = grow(&c->arena, &c->acap, c->alen + c->target_len + 2)) < 0)
+		return rc;
+	if (!c->body_nul)	/* else trailers follow a terminated body */
+		c->arena[c->alen++] = '\0';
+	q = memchr(c->arena + c->target_off, '?', c->target_len);
+	path_off = c->target_off;
+	r->path_len = c->target_len;
+	if (q != NULL) {
+		/* The path needs its own NUL: copy it behind the body. */
+		r->path_len = q - (c->arena + c->target_off);
+		path_off = c->alen;
+		memcpy(c->arena + path_off, c->arena + c->target_off, r->path_len);
+		c->arena[path_off + r->path_len] = '\0';
+		c->alen += r->path_len + 1;
+	}
+	r->target = c->arena + c->target_off;
+	r->target_len = c->target_len;
+	r->path = c->arena + path_off;
+	r->query = q ? q + 1 : "";
+	r->query_len = q ? c->target_len - r->path_len - 1 : 0;
+	for (i = 0; i < c->nh; i++) {
+		c->hdrs[i].name = c->arena + c->hoffs[i].name;
+		c->hdrs[i].name_len = c->hoffs[i].name_len;
+		c->hdrs[i].value = c->arena + c->hoffs[i].value;
+		c->hdrs[i].value_len = c->hoffs[i].value_len;
+	}
+	r->headers = c->hdrs;
+	r->nheaders = c->ntrail_at;
+	r->trailers = c->hdrs ? c->hdrs + c->ntrail_at : NULL;
+	r->ntrailers = c->nh - c->ntrail_at;
+	return 0;
+}
+
+static void
+conn_dispatch(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	struct http_server *srv = c->srv;
+
+	if (conn_fix_request(c) < 0) {
+		conn_fail(c, 503);
+		return;
+	}
+	r->method = llhttp_method_name(c->parser.method);
+	r->http_minor = c->parser.http_minor;
+	r->too_large = c->too_large;
+	if (c->too_large) {
+		r->body = "";
+		r->body_len = 0;
+		r->trailers = NULL;
+		r->ntrailers = 0;
+	} else {
+		r->body = c->arena + c->body_off;
+		r->body_len = c->body_len;
+	}
+	r->data = NULL;
+	r->on_abort = NULL;
+	c->head = c->parser.method == HTTP_HEAD;
+	c->keepalive = !c->too_large && !c->parser.upgrade &&
+	    llhttp_should_keep_alive(&c->parser) && !srv->freeing;
+	c->phase = PH_WAIT;
+	c->deadline = 0;
+	c->outstanding = 1;
+	c->nreq++;
+	srv->cfg.on_request(r, srv->cfg.arg);
+}
+
+/*
+ * Parse buffered bytes while no request is outstanding.  on_message_complete
+ * pauses llhttp, so each pass ends at a message boundary (or the end of the
+ * buffer), and the owner is called here, outside llhttp_execute.  Reentrant
+ * calls (an owner answering from on_request) return at once; the loop picks
+ * up where they left.
+ */
+static void
+conn_process(struct http_conn *c)
+{
+	llhttp_errno_t	 e;
+	const char	*p;
+
+	if (c->in_process)
+		return;
+	c->in_process = 1;
+	while (!c->closed && !c->outstanding && !c->parse_stop &&
+	    c->rpos < c->rlen &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <
+	    HTTP_WQ_MAX) {
+		p = c->rbuf + c->rpos;
+		e = llhttp_execute(&c->parser, p, c->rlen - c->rpos);
+		if (e == HPE_OK) {
+			c->rpos = c->rlen;
+		} else if (e == HPE_PAUSED) {
+			c->rpos += llhttp_get_error_pos(&c->parser) - p;
+			llhttp_resume(&c->parser);
+			conn_dispatch(c);
+		} else if (c->too_large) {
+			c->parse_stop = 1;
+			c->rlen = c->rpos = 0;
+			conn_dispatch(c);
+		} else {
+			conn_fail(c, c->err_status ? c->err_status : 400);
+		}
+	}
+	c->in_process = 0;
+	if (c->closed || c->phase == PH_CLOSING)
+		return;
+	if (c->rlen - c->rpos > conn_read_cap(c))
+		conn_read_stop(c);
+	else
+		conn_read_start(c);
+}
+
+/* ---- answering ------------------------------------------------------------ */
+
+static struct http_conn *
+req_conn(struct http_request *req)
+{
+	return (struct http_conn *)((char *)req -
+	    offsetof(struct http_conn, req));
+}
+
+int
+http_respond(struct http_request *req, int status,
+    const struct http_header *hdrs, size_t nhdrs,
+    const char *body, size_t body_len)
+{
+	struct http_conn *c = req_conn(req);
+	bool		 close = !c->keepalive;
+	int		 rc = 0;
+
+	if (!c->outstanding)
+		return -EINVAL;
+	if (!c->closed && (rc = conn_send(c, status, hdrs, nhdrs, body,
+	    body_len, close)) < 0)
+		close = true;
+	c->outstanding = 0;
+	if (c->closed) {
+		conn_maybe_free(c);	/* aborted: the reply is discarded */
+		return 0;
+	}
+	if (close) {
+		if (rc < 0)
+			conn_close(c);
+		else
+			conn_begin_close(c);
+		return rc;
+	}
+	if (c->acap > HTTP_ARENA_KEEP) {
+		/* Do not keep a big body's memory on an idle connection. */
+		free(c->arena);
+		c->arena = NULL;
+		c->acap = 0;
+	}
+	c->phase = PH_IDLE;
+	if (c->srv->cfg.keepalive_timeout_ms)
+		conn_deadline(c, c->srv->cfg.keepalive_timeout_ms);
+	conn_process(c);
+	return 0;
+}
+
+int
+http_respond_json(struct http_request *req, int status, const char *json)
+{
+	static const struct http_header ct = {
+		"Content-Type", 12, "application/json", 16
+	};
+
+	return http_respond(req, status, &ct, 1, json, strlen(json));
+}
+
+const char *
+http_header_get(const struct http_request *req, const char *name, size_t *len)
+{
+	size_t	 i, nlen = strlen(name);
+
+	for (i = 0; i < req->nheaders; i++) {
+		if (token_eq(req->headers[i].name, req->headers[i].name_len,
+		    name, nlen)) {
+			if (len != NULL)
+				*len = req->headers[i].value_len;
+			return req->headers[i].value;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the server ---------------------------------------------------------- */
+
+static void
+srv_accept_one(struct http_server *srv, struct http_conn *c)
+{
+	uint64_t	 first_ms;
+	int		 len = sizeof(c->req.peer);
+
+	(void)uv_tcp_nodelay(&c->tcp, 1);
+	(void)uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->req.peer,
+	    &len);
+	llhttp_init(&c->parser, HTTP_REQUEST, &http_settings);
+	c->parser.data = c;
+	c->phase = PH_IDLE;
+	srv->nconns++;
+	if (srv->cfg.max_conns != 0 && srv->nactive >= srv->cfg.max_conns) {
+		c->rejected = 1;
+		conn_fail(c, 503);
+		return;
+	}
+	srv->nactive++;
+	first_ms = srv->cfg.header_timeout_ms ? srv->cfg.header_timeout_ms :
+	    srv->cfg.keepalive_timeout_ms;
+	conn_deadline(c, first_ms);
+	conn_read_start(c);
+}
+
+static void
+srv_on_connection(uv_stream_t *ls, int status)
+{
+	struct http_server *srv = ls->data;
+	struct http_conn *c;
+
+	if (status < 0 || srv->freeing)
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	c->srv = srv;
+	c->tcp.data = c->timer.data = c;
+	uv_tcp_init(srv->loop, &c->tcp);
+	uv_timer_init(srv->loop, &c->timer);
+	c->handles_open = 2;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
+		c->closed = 1;
+		uv_close((uv_handle_t *)&c->tcp, conn_on_close);
+		uv_close((uv_handle_t *)&c->timer, conn_on_close);
+		return;
+	}
+	srv_accept_one(srv, c);
+}
+
+struct http_server *
+http_server_new(uv_loop_t *loop, const struct http_server_cfg *cfg)
+{
+	struct http_server *srv;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return NULL;
+	srv->loop = loop;
+	srv->cfg = *cfg;
+	if (uv_tcp_init(loop, &srv->tcp) < 0) {
+		free(srv);
+		return NULL;
+	}
+	srv->tcp.data = srv;
+	return srv;
+}
+
+int
+http_server_listen(struct http_server *srv, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	int		 rc;
+
+	if (strchr(addr, ':') != NULL)
+		rc = uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss);
+	else
+		rc = uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
+	if (rc < 0)
+		return rc;
+	if ((rc = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0)) < 0)
+		return rc;
+	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
+	    srv_on_connection)) < 0)
+		return rc;
+	srv->listening = 1;
+	return 0;
+}
+
+int
+http_server_open(struct http_server *srv, int fd)
+{
+	int	 rc, fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) >= 0)
+		(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	if ((rc = uv_tcp_open(&srv->tcp, fd)) < 0)
+		return rc;
+	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
+	    srv_on_connection)) < 0)
+		return rc;
+	srv->listening = 1;
+	return 0;
+}
+
+int
+http_server_port(const struct http_server *srv)
+{
+	struct sockaddr_storage ss;
+	int		 len = sizeof(ss), rc;
+
+	if (srv->listener_closing)
+		return -EBADF;
+	if ((rc = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss,
+	    &len)) < 0)
+		return rc;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void
+srv_on_listener_close(uv_handle_t *h)
+{
+	struct http_server *srv = h->data;
+
+	srv->listener_closed = 1;
+	srv_maybe_free(srv);
+}
+
+void
+http_server_stop_accepting(struct http_server *srv)
+{
+	if (srv->listener_closing)
+		return;
+	srv->listener_closing = 1;
+	uv_close((uv_handle_t *)&srv->tcp, srv_on_listener_close);
+}
+
+unsigned
+http_server_nconns(const struct http_server *srv)
+{
+	return srv->nconns;
+}
+
+static void
+srv_maybe_free(struct http_server *srv)
+{
+	if (srv->freeing && srv->listener_closed && srv->conns == NULL)
+		free(srv);
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+	struct http_conn *c, *next;
+
+	if (srv == NULL || srv->freeing)
+		return;
+	srv->freeing = 1;
+	http_server_stop_accepting(srv);
+	/* conn_close frees nothing itself: close callbacks run later. */
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	srv_maybe_free(srv);	/* if stop_accepting already closed all */
+}

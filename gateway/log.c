@@ -1,0 +1,103 @@
+/*
+ * log: lines on stderr, with syslog priorities under systemd.  See log.h.
+ *
+ * Each line is formatted into one buffer and written with one write(2), so
+ * lines from the daemon never interleave mid-line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int log_verbose;
+static int log_journal;
+
+void
+log_init(int verbose, int journal)
+{
+	log_verbose = verbose;
+	log_journal = journal;
+}
+
+static size_t
+log_prefix(char *p, size_t n, int pri)
+{
+	struct timespec ts;
+	struct tm tm;
+	int k;
+
+	if (log_journal)
+		return (size_t)snprintf(p, n, "<%d>", pri);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	k = snprintf(p, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	return k < 0 ? 0 : (size_t)k;
+}
+
+static void
+log_emit(int pri, const char *errstr, const char *fmt, va_list ap)
+{
+	char line[4096];
+	size_t n = log_prefix(line, sizeof(line), pri);
+	int k;
+
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (k > 0)
+		n += (size_t)k;
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	if (errstr != NULL) {
+		k = snprintf(line + n, sizeof(line) - n, ": %s", errstr);
+		if (k > 0)
+			n += (size_t)k;
+		if (n > sizeof(line) - 2)
+			n = sizeof(line) - 2;
+	}
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, n);
+}
+
+#define LOG_FN(name, pri, witherr, gate)				\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+	const char *es = (witherr) ? strerror(errno) : NULL;		\
+									\
+	if (!(gate))							\
+		return;							\
+	va_start(ap, fmt);						\
+	log_emit(pri, es, fmt, ap);					\
+	va_end(ap);							\
+}
+
+LOG_FN(log_err, LOG_LVL_ERR, 0, 1)
+LOG_FN(log_warn, LOG_LVL_WARN, 1, 1)
+LOG_FN(log_warnx, LOG_LVL_WARN, 0, 1)
+LOG_FN(log_info, LOG_LVL_INFO, 0, 1)
+LOG_FN(log_debug, LOG_LVL_DEBUG, 0, log_verbose)
+
+void
+log_fn(const char *fn, const char *reqid, const char *text, size_t len)
+{
+	char line[8192];
+	size_t n = log_prefix(line, sizeof(line), LOG_LVL_INFO);
+	int k;
+
+	k = snprintf(line + n, sizeof(line) - n, "[%s] %s%s", fn,
+	    reqid != NULL ? reqid : "", reqid != NULL ? " " : "");
+	if (k > 0)
+		n += (size_t)k;
+	if (len > sizeof(line) - n - 1)
+		len = sizeof(line) - n - 1;
+	memcpy(line + n, text, len);
+	n += len;
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, n);
+}

@@ -1,0 +1,115 @@
+/*
+ * pool: per function, the warm workers and the bounded queue in front of
+ * them; and struct invocation, the one unit of work that every door (HTTP
+ * route, Invoke API, async queue) hands in and gets exactly one result for.
+ *
+ * A worker's life is one state machine (pool.c: wk_actions[state][event]):
+ *
+ *   SPAWNING --first GET /next--> IDLE --event handed out--> BUSY
+ *   BUSY --/response or /error--> RESTING --GET /next--> IDLE ...
+ *   any --timeout, idle reap, recycle, exit--> DEAD (after the process is gone)
+ *
+ * A worker is ready at its first /next.  The invocation timeout starts when
+ * the event is handed to the worker, not while it waits in the queue; at the
+ * deadline the worker's process group is killed and the invocation answered.
+ * Idle workers are kept in LIFO order, so the most recently used (warmest)
+ * worker is reused first and the others age out to idle_timeout.
+ */
+#ifndef LAMBDAD_POOL_H
+#define LAMBDAD_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "buf.h"
+#include "conf.h"
+
+struct pool;
+struct worker;
+struct invocation;
+struct spawner;
+
+enum inv_status {
+	INV_OK,			/* the function's response */
+	INV_FUNC_ERROR,		/* /error or /init/error: body is the error JSON */
+	INV_PLATFORM_ERROR,	/* crash, timeout, too large...: body is error JSON */
+	INV_THROTTLED,		/* queue full or queue_timeout: nothing ran */
+};
+
+struct inv_result {
+	enum inv_status	 status;
+	const char	*error_type;	/* "Runtime.ExitError", "Sandbox.Timedout", ... */
+	const char	*body;		/* response bytes, or the error JSON */
+	size_t		 body_len;
+	const char	*content_type;	/* as the worker posted it; may be NULL */
+	const char	*log_tail;	/* last <= 4 KiB of the invocation's log */
+	size_t		 log_tail_len;
+};
+
+typedef void (*inv_done_cb)(struct invocation *inv, const struct inv_result *res);
+
+struct invocation {
+	char		 id[37];	/* request id, a UUID */
+	struct buf	 event;		/* the payload handed to the worker */
+	char		*client_context;	/* decoded JSON, or NULL */
+	char		*cognito_identity;	/* JSON, or NULL */
+	char		*trace_id;	/* X-Amzn-Trace-Id, or NULL: one is made */
+
+	inv_done_cb	 done;		/* called exactly once */
+	void		*door;		/* the door's own data */
+
+	/* Owned by the pool. */
+	struct pool	*pool;
+	struct worker	*worker;
+	struct invocation *qnext;
+	uint64_t	 enqueued_ns;
+	uint64_t	 start_ns;	/* handed to the worker */
+	uint64_t	 deadline_ms;	/* epoch ms */
+};
+
+/* A new invocation with a fresh id; free with inv_free (NULL-safe). */
+struct invocation *inv_new(void);
+void	inv_free(struct invocation *inv);
+
+struct pool_stats {
+	unsigned	 spawning, idle, busy, resting, draining;
+	unsigned	 queued;
+	uint64_t	 invocations, errors, throttles, timeouts, cold_starts;
+};
+
+/* The spawner client, shared by all pools. 0 or -errno. */
+int	spawner_open(uv_loop_t *loop, struct spawner **out);
+void	spawner_close(struct spawner *sp);
+
+/* fc must outlive the pool. */
+struct pool *pool_new(uv_loop_t *loop, struct spawner *sp,
+	    const struct function_conf *fc);
+/* Start min_idle workers. */
+void	pool_start(struct pool *p);
+/*
+ * Submit inv; the pool holds it until inv->done runs.  0: accepted, done
+ * will be called exactly once, never from inside pool_submit.  -EBUSY: no
+ * room (or stopping); done will not be called and the caller keeps inv.
+ */
+int	pool_submit(struct pool *p, struct invocation *inv);
+/* Seconds a throttled client should wait (for Retry-After). */
+unsigned pool_retry_after(const struct pool *p);
+const struct function_conf *pool_conf(const struct pool *p);
+void	pool_stats(const struct pool *p, struct pool_stats *st);
+/* Invocations accepted and not yet answered. */
+unsigned pool_inflight(const struct pool *p);
+/*
+ * Stop: fail queued invocations (throttled), kill every worker.  cb runs
+ * once every worker is gone and the pool can be freed with pool_free.
+ */
+void	pool_shutdown(struct pool *p, void (*cb)(struct pool *, void *), void *arg);
+void	pool_free(struct pool *p);
+
+/* ---- Called by rapi.c (the worker's Runtime API endpoint). ---- */
+struct http_request;
+void	pool_rapi_request(struct worker *w, struct http_request *req);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * lambdad-sandbox: run one program under the jail lambdad gives a worker.
+ *
+ * A chain-loader in the manner of s6-softlimit: parse the options into a
+ * struct sb_policy, compile the seccomp profile, and hand everything to the
+ * same sb_exec() the spawner uses, in this process.  stdout and stderr stay
+ * what they are; the program replaces this one, so its exit status (or the
+ * signal that killed it, SIGSYS for a forbidden syscall) is the command's.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+extern char **environ;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: lambdad-sandbox [-E] [-C dir] [-e key=value] "
+	    "[-f fsize_mb] [-m memory_mb]\n"
+	    "\t[-n nofile] [-p nproc] [-s default|exec|log|none] "
+	    "[-t cpu_s] -- prog [arg ...]\n");
+	exit(2);
+}
+
+static unsigned
+num(const char *s, char opt)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 ||
+	    v > UINT_MAX) {
+		fprintf(stderr, "lambdad-sandbox: -%c: bad number: %s\n",
+		    opt, s);
+		usage();
+	}
+	return (unsigned)v;
+}
+
+static enum sb_seccomp
+profile(const char *s)
+{
+	static const char *const names[] = { "default", "exec", "log", "none" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum sb_seccomp)i;
+	fprintf(stderr, "lambdad-sandbox: -s: unknown profile: %s\n", s);
+	usage();
+}
+
+/* Add or replace KEY=VAL in a NULL-terminated vector with room for it. */
+static void
+env_set(char **env, size_t *n, char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+
+	if (kv[klen] != '=' || klen == 0) {
+		fprintf(stderr, "lambdad-sandbox: -e: not KEY=VALUE: %s\n", kv);
+		usage();
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp(env[i], kv, klen + 1) == 0) {
+			env[i] = kv;
+			return;
+		}
+	env[(*n)++] = kv;
+	env[*n] = NULL;
+}
+
+/* execve does not search PATH; do it here as env(1) would. */
+static char *
+lookup(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *q;
+	static char buf[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL || path == NULL)
+		return (char *)prog;
+	for (p = path; ; p = q + 1) {
+		q = strchrnul(p, ':');
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(q - p), p,
+		    prog) < (int)sizeof(buf) && access(buf, X_OK) == 0)
+			return buf;
+		if (*q == '\0')
+			return (char *)prog;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sb_policy p = { .seccomp = SB_SECCOMP_DEFAULT };
+	struct sb_filter *f;
+	size_t nenv = 0, nsys = 0, nextra = 0;
+	char **env, **extra;
+	int ch, keep = 0, rc;
+
+	while (environ[nsys] != NULL)
+		nsys++;
+	/* Room for the whole environment and one per -e: at most argc. */
+	if ((env = calloc(nsys + argc + 1, sizeof(*env))) == NULL ||
+	    (extra = calloc(argc, sizeof(*extra))) == NULL)
+		return 1;
+	while ((ch = getopt(argc, argv, "+C:Ee:f:m:n:p:s:t:")) != -1) {
+		switch (ch) {
+		case 'C': p.cwd = optarg; break;
+		case 'E': keep = 1; break;
+		case 'e': extra[nextra++] = optarg; break;
+		case 'f': p.fsize_mb = num(optarg, ch); break;
+		case 'm': p.memory_mb = num(optarg, ch); break;
+		case 'n': p.nofile = num(optarg, ch); break;
+		case 'p': p.nproc = num(optarg, ch); break;
+		case 's': p.seccomp = profile(optarg); break;
+		case 't': p.cpu_s = num(optarg, ch); break;
+		default: usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	for (size_t i = 0; keep && i < nsys; i++)
+		env_set(env, &nenv, environ[i]);
+	for (size_t i = 0; i < nextra; i++)	/* -e wins over -E */
+		env_set(env, &nenv, extra[i]);
+	p.path = lookup(argv[optind]);
+	p.argv = argv + optind;
+	p.envp = env;
+	if ((rc = sb_filter_new(p.seccomp, &f)) < 0) {
+		fprintf(stderr, "lambdad-sandbox: seccomp: %s\n", strerror(-rc));
+		return 127;
+	}
+	rc = sb_exec(&p, f, -1, NULL, 0);
+	fprintf(stderr, "lambdad-sandbox: %s: %s\n", argv[optind],
+	    strerror(-rc));
+	return 127;
+}

@@ -1,0 +1,23 @@
+/*
+ * sb_int: what the sandbox's own files share and nobody else needs: the
+ * compiled program inside a struct sb_filter, and the placeholder pids that
+ * sb_exec() replaces with the worker's own before installing it.
+ */
+#ifndef LAMBDAD_SB_INT_H
+#define LAMBDAD_SB_INT_H
+
+#include <linux/filter.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sandbox.h"
+
+/* Above PID_MAX_LIMIT (2^22), so never a real pid; and its negation. */
+#define SB_SELF_PID	0x7ffffff0U
+#define SB_SELF_NEG	((uint32_t)-(int32_t)SB_SELF_PID)
+
+const struct sock_fprog *sb_filter_prog(const struct sb_filter *f);
+int	sb_filter_patch(struct sock_filter *insn, unsigned len, uint32_t self,
+	    uint32_t self_neg, pid_t pid);
+
+#endif

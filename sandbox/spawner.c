@@ -1,0 +1,597 @@
+/*
+ * spawner: the small process that forks every worker, and the gateway's
+ * side of its socket.
+ *
+ * lambdad forks the spawner once at start-up.  From then on the spawner
+ * runs a blocking loop over one SOCK_SEQPACKET socket: fixed-size spawn and
+ * kill requests come in (a spawn carries the log pipe and the passed fds
+ * with SCM_RIGHTS), SB_SPAWNED and SB_EXITED replies go out.  The seccomp
+ * programs are compiled before the fork, so a spawn costs one fork of this
+ * tiny process plus the child's few syscalls.
+ *
+ * Lifetime.  The spawner ignores SIGINT, SIGTERM, SIGHUP and SIGQUIT: a ^C
+ * on the terminal reaches the whole foreground process group, and the
+ * spawner must outlive the gateway's orderly shutdown, which ends it by
+ * closing the socket (then every worker's group gets SIGKILL and is reaped).
+ * We do not setsid() instead, so that the spawner stays visibly in the
+ * daemon's job.  PR_SET_PDEATHSIG covers a gateway that dies without
+ * closing anything, and each worker gets the same against the spawner.
+ *
+ * The gateway may only signal workers the spawner started and has not yet
+ * reaped: when lambdad runs as root the spawner keeps its privilege, and
+ * must not become a way to signal arbitrary pids.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/* Room for 4 KiB of customer environment, the Lambda variables and argv. */
+#define SB_STR_AREA	(16 * 1024)
+#define SB_NFDS		(1 + SB_MAX_PASS_FDS)
+
+enum sb_req_type {
+	SB_REQ_SPAWN = 1,
+	SB_REQ_KILL = 2,
+};
+
+struct sb_req_kill {
+	uint32_t	 type;		/* SB_REQ_KILL */
+	int32_t		 pid;
+	int32_t		 sig;
+};
+
+struct sb_req_spawn {
+	uint32_t	 type;		/* SB_REQ_SPAWN */
+	uint32_t	 has_log;	/* the first fd carried is the log pipe */
+	uint64_t	 tag;
+	uint32_t	 memory_mb, nofile, nproc, fsize_mb, cpu_s, seccomp;
+	uint32_t	 npass;
+	uint32_t	 has_cwd, has_argv, argc, envc;
+	uint32_t	 used;		/* bytes of str in use */
+	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
+	char		 str[SB_STR_AREA];
+};
+
+union sb_req {
+	uint32_t		type;
+	struct sb_req_kill	kill;
+	struct sb_req_spawn	spawn;
+};
+
+/* ---- The gateway's side. ---- */
+
+static int
+sb_pack(struct sb_req_spawn *q, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > SB_STR_AREA - q->used)
+		return -E2BIG;
+	memcpy(q->str + q->used, s, n);
+	q->used += n;
+	return 0;
+}
+
+static int
+sb_pack_vec(struct sb_req_spawn *q, char *const *v, uint32_t *count)
+{
+	int rc;
+
+	for (*count = 0; v != NULL && v[*count] != NULL; (*count)++)
+		if ((rc = sb_pack(q, v[*count])) < 0)
+			return rc;
+	return 0;
+}
+
+static int
+sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
+{
+	int rc;
+
+	q->memory_mb = p->memory_mb;
+	q->nofile = p->nofile;
+	q->nproc = p->nproc;
+	q->fsize_mb = p->fsize_mb;
+	q->cpu_s = p->cpu_s;
+	q->seccomp = p->seccomp;
+	q->has_cwd = p->cwd != NULL;
+	q->has_argv = p->argv != NULL;
+	if ((rc = sb_pack(q, p->path)) < 0 ||
+	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
+	    (rc = sb_pack_vec(q, p->argv, &q->argc)) < 0 ||
+	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0)
+		return rc;
+	return 0;
+}
+
+/* Send one request with up to SB_NFDS descriptors attached. */
+static int
+sb_send(int fd, const void *buf, size_t len, const int *fds, int nfds)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * SB_NFDS)];
+	} cm;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (nfds > 0) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int
+sb_spawner_spawn(int ctl_fd, uint64_t tag, const struct sb_policy *p,
+    int log_fd, const int *pass_fds, int npass)
+{
+	struct sb_req_spawn q;
+	int fds[SB_NFDS], nfds = 0, rc;
+
+	if (p == NULL || p->path == NULL || npass < 0 ||
+	    npass > SB_MAX_PASS_FDS || (unsigned)p->seccomp > SB_SECCOMP_NONE)
+		return -EINVAL;
+	memset(&q, 0, sizeof(q));	/* no stray stack bytes on the wire */
+	q.type = SB_REQ_SPAWN;
+	q.tag = tag;
+	if ((rc = sb_pack_policy(&q, p)) < 0)
+		return rc;
+	if (log_fd >= 0) {
+		q.has_log = 1;
+		fds[nfds++] = log_fd;
+	}
+	q.npass = npass;
+	for (int i = 0; i < npass; i++)
+		fds[nfds++] = pass_fds[i];
+	return sb_send(ctl_fd, &q, sizeof(q), fds, nfds);
+}
+
+int
+sb_spawner_kill(int ctl_fd, pid_t pid, int sig)
+{
+	struct sb_req_kill q;
+
+	if (pid <= 0)
+		return -EINVAL;
+	memset(&q, 0, sizeof(q));
+	q.type = SB_REQ_KILL;
+	q.pid = pid;
+	q.sig = sig;
+	return sb_send(ctl_fd, &q, sizeof(q), NULL, 0);
+}
+
+int
+sb_spawner_recv(int ctl_fd, struct sb_reply *r)
+{
+	ssize_t n;
+
+	do
+		n = recv(ctl_fd, r, sizeof(*r), 0);
+	while (n == -1 && errno == EINTR);
+	if (n == 0)
+		return -EPIPE;
+	if (n == -1) {
+		if (errno == EWOULDBLOCK)
+			return -EAGAIN;
+		return errno == ECONNRESET ? -EPIPE : -errno;
+	}
+	return (size_t)n == sizeof(*r) ? 0 : -EPROTO;
+}
+
+/* ---- The spawner process. ---- */
+
+struct sb_kid {
+	pid_t		 pid;
+	uint64_t	 tag;
+};
+
+struct sb_spawner {
+	int		 ctl;
+	int		 sigfd;
+	pid_t		 self;
+	struct sb_filter *filter[SB_SECCOMP_NONE + 1];	/* NONE: NULL */
+	struct sb_kid	*kids;
+	size_t		 nkids, capkids;
+	union sb_req	 req;
+};
+
+static void sb_spawner_exit(struct sb_spawner *) __attribute__((noreturn));
+
+static void
+sb_reply(struct sb_spawner *s, const struct sb_reply *r)
+{
+	/* A gateway that is gone gets the same treatment as a closed socket. */
+	if (send(s->ctl, r, sizeof(*r), MSG_NOSIGNAL) == -1 &&
+	    (errno == EPIPE || errno == ECONNRESET))
+		sb_spawner_exit(s);
+}
+
+static struct sb_kid *
+sb_kid_find(struct sb_spawner *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i].pid == pid)
+			return &s->kids[i];
+	return NULL;
+}
+
+static int
+sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag)
+{
+	struct sb_kid *k;
+
+	if (s->nkids == s->capkids) {
+		size_t cap = s->capkids ? s->capkids * 2 : 64;
+
+		if ((k = reallocarray(s->kids, cap, sizeof(*k))) == NULL)
+			return -ENOMEM;
+		s->kids = k;
+		s->capkids = cap;
+	}
+	s->kids[s->nkids++] = (struct sb_kid){ pid, tag };
+	return 0;
+}
+
+/* Ending: kill every worker's group, reap our children, go. */
+static void
+sb_spawner_exit(struct sb_spawner *s)
+{
+	for (size_t i = 0; i < s->nkids; i++) {
+		kill(-s->kids[i].pid, SIGKILL);
+		kill(s->kids[i].pid, SIGKILL);
+	}
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(0);
+}
+
+static void
+sb_reap(struct sb_spawner *s)
+{
+	struct signalfd_siginfo si;
+	struct sb_reply r;
+	struct sb_kid *k;
+	pid_t pid;
+	int st;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if ((k = sb_kid_find(s, pid)) == NULL)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.type = SB_EXITED;
+		r.tag = k->tag;
+		r.pid = pid;
+		r.status = st;
+		*k = s->kids[--s->nkids];
+		sb_reply(s, &r);
+	}
+}
+
+/*
+ * Split the string area into path, cwd, argv and envp.  Returns a malloc'd
+ * array holding argv, NULL, envp, NULL, or NULL on a malformed request.
+ */
+static char **
+sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
+{
+	size_t want = 1 + q->has_cwd + q->argc + q->envc, got = 0, j;
+	char **v, *s = q->str, *end = q->str + q->used;
+
+	if (q->used == 0 || q->used > SB_STR_AREA || end[-1] != '\0' ||
+	    want > SB_STR_AREA ||
+	    (v = calloc(q->argc + q->envc + 2, sizeof(*v))) == NULL)
+		return NULL;
+	for (; s < end && got < want; got++, s += strlen(s) + 1) {
+		if (got == 0)
+			p->path = s;
+		else if (q->has_cwd && got == 1)
+			p->cwd = s;
+		else if ((j = got - 1 - q->has_cwd) < q->argc)
+			v[j] = s;
+		else
+			v[j + 1] = s;	/* skip argv's NULL */
+	}
+	if (got != want || s != end) {
+		free(v);
+		return NULL;
+	}
+	p->argv = q->has_argv ? v : NULL;
+	p->envp = v + q->argc + 1;
+	return v;
+}
+
+/* Between fork and exec: only async-signal-safe calls from here on. */
+static void
+sb_child(const struct sb_spawner *s, const struct sb_policy *p, int log_fd,
+    const int *pass, int npass, int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int rc, efd;
+
+	/* Ignored signals stay ignored across execve; the mask stays too. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != s->self)
+		_exit(127);
+	/* Out of the range sb_exec lays fds out in, or dup2 would take it. */
+	if ((efd = fcntl(errfd, F_DUPFD_CLOEXEC, 3 + SB_MAX_PASS_FDS)) == -1)
+		_exit(127);
+	rc = sb_exec(p, s->filter[p->seccomp], log_fd, pass, npass);
+	(void)!write(efd, &rc, sizeof(rc));
+	_exit(127);
+}
+
+/* Fork and exec; 0 and *pid once execve succeeded, or -errno. */
+static int
+sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
+    const int *pass, int npass, pid_t *pid)
+{
+	int pfd[2], err = 0;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return -errno;
+	/*
+	 * _Fork, not fork: the spawner was forked from lambdad, which links
+	 * libuv, and fork() would run libuv's pthread_atfork handler in the
+	 * child.  That handler closes and re-creates the descriptors libuv had
+	 * at the time (its signal lock pipe), which here are long closed and
+	 * reused: it would close the worker's log pipe and put a fresh pipe in
+	 * its place.  _Fork runs no handlers and is async-signal-safe.
+	 */
+	if ((*pid = _Fork()) == -1) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (*pid == 0)
+		sb_child(s, p, log_fd, pass, npass, pfd[1]);
+	close(pfd[1]);
+	/* EOF: the child's execve closed the pipe. */
+	do
+		n = read(pfd[0], &err, sizeof(err));
+	while (n == -1 && errno == EINTR);
+	close(pfd[0]);
+	if (n == sizeof(err) && err < 0) {
+		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		*pid = 0;
+		return err;
+	}
+	return 0;
+}
+
+static void
+sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
+{
+	struct sb_req_spawn *q = &s->req.spawn;
+	struct sb_policy p;
+	struct sb_reply r;
+	char **v = NULL;
+	int log_fd;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SB_SPAWNED;
+	r.tag = q->tag;
+	memset(&p, 0, sizeof(p));
+	if (q->has_log > 1 || q->npass > SB_MAX_PASS_FDS ||
+	    (int)(q->has_log + q->npass) != nfds ||
+	    q->seccomp > SB_SECCOMP_NONE || (v = sb_unpack(q, &p)) == NULL) {
+		r.err = -EBADMSG;
+		goto out;
+	}
+	p.memory_mb = q->memory_mb;
+	p.nofile = q->nofile;
+	p.nproc = q->nproc;
+	p.fsize_mb = q->fsize_mb;
+	p.cpu_s = q->cpu_s;
+	p.seccomp = q->seccomp;
+	log_fd = q->has_log ? fds[0] : -1;
+	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, &r.pid);
+	if (r.err == 0 && (r.err = sb_kid_add(s, r.pid, q->tag)) < 0) {
+		kill(-r.pid, SIGKILL);
+		kill(r.pid, SIGKILL);
+		r.pid = 0;	/* reaped later, unreported */
+	}
+out:
+	free(v);
+	sb_reply(s, &r);
+}
+
+static void
+sb_do_kill(struct sb_spawner *s)
+{
+	struct sb_req_kill *q = &s->req.kill;
+
+	if (q->pid <= 0 || sb_kid_find(s, q->pid) == NULL)
+		return;		/* not ours, or already reaped */
+	kill(-q->pid, q->sig);
+	kill(q->pid, q->sig);
+}
+
+/* One request; fds that came with it are closed whatever happens. */
+static void
+sb_request(struct sb_spawner *s)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * SB_NFDS)];
+	} cm;
+	struct iovec iov = { &s->req, sizeof(s->req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	int fds[SB_NFDS], nfds = 0;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(s->ctl, &msg, MSG_CMSG_CLOEXEC);
+	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN))
+		sb_spawner_exit(s);
+	if (n == -1)
+		return;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
+		    sizeof(int) && nfds < SB_NFDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int),
+			    sizeof(int));
+	}
+	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) == 0) {
+		if (s->req.type == SB_REQ_SPAWN && n == sizeof(s->req.spawn))
+			sb_do_spawn(s, fds, nfds);
+		else if (s->req.type == SB_REQ_KILL &&
+		    n == sizeof(s->req.kill))
+			sb_do_kill(s);
+	}
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+/*
+ * Leave only stdin, stdout, stderr and the socket: lambdad's listeners and
+ * everything else it had open at fork time are none of the spawner's
+ * business.  Handlers lambdad installed (libuv's signal pipe) go too.
+ */
+static int
+sb_spawner_setup(struct sb_spawner *s, pid_t parent)
+{
+	struct sigaction sa;
+	sigset_t chld;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    getppid() != parent)
+		return -1;
+	if (s->ctl < 3 && (s->ctl = fcntl(s->ctl, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	if (s->ctl > 3)
+		close_range(3, s->ctl - 1, 0);
+	close_range(s->ctl + 1, ~0U, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_SETMASK, &chld, NULL) == -1)
+		return -1;
+	s->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->self = getpid();
+	return s->sigfd == -1 ? -1 : 0;
+}
+
+static void __attribute__((noreturn))
+sb_spawner_main(struct sb_spawner *s, pid_t parent)
+{
+	struct pollfd pfd[2];
+
+	if (sb_spawner_setup(s, parent) == -1) {
+		perror("lambdad spawner: setup");
+		_exit(1);
+	}
+	for (;;) {
+		pfd[0] = (struct pollfd){ .fd = s->ctl, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			sb_spawner_exit(s);
+		}
+		if (pfd[1].revents & POLLIN)
+			sb_reap(s);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			sb_request(s);
+	}
+}
+
+/*
+ * Fork with every signal blocked, so that signals wait until the child has
+ * set its own dispositions: a SIGTERM meant for the daemon must not kill a
+ * spawner that has not yet ignored it, nor run lambdad's handlers in it.
+ */
+static int
+sb_spawner_fork(struct sb_spawner *s, int sv[2], pid_t *pid)
+{
+	pid_t parent = getpid();
+	sigset_t all, old;
+	int rc = 0;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
+		return -errno;
+	if ((*pid = fork()) == -1)
+		rc = -errno;
+	else if (*pid == 0) {
+		close(sv[0]);
+		s->ctl = sv[1];
+		sb_spawner_main(s, parent);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int
+sb_spawner_start(int *ctl_fd, pid_t *pid)
+{
+	static struct sb_spawner s;	/* the child's; 16 KiB of request */
+	int sv[2], rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < SB_SECCOMP_NONE && rc == 0; i++)
+		rc = sb_filter_new(i, &s.filter[i]);
+	if (rc == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv) == -1)
+		rc = -errno;
+	else if (rc == 0 && (rc = sb_spawner_fork(&s, sv, pid)) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+	}
+	for (int i = 0; i < SB_SECCOMP_NONE; i++)
+		sb_filter_free(s.filter[i]);
+	if (rc < 0)
+		return rc;
+	close(sv[1]);
+	*ctl_fd = sv[0];
+	return 0;
+}

@@ -1,0 +1,198 @@
+/*
+ * misc: a test handler that misbehaves on request.  The action is the last
+ * path segment of the route (rawPath ".../ACTION"), its argument the query
+ * string's first value (rawQueryString "n=ARG"), so a test says what it
+ * wants with a URL:
+ *
+ *   pid          reply {"pid":N,"count":K}: which worker answered, how often
+ *   sleep?n=MS   sleep MS milliseconds, then reply
+ *   exit?n=CODE  exit(CODE) without replying
+ *   segv         crash with SIGSEGV
+ *   error        lambda_error Function.Failed
+ *   big?n=BYTES  reply with a JSON string of BYTES bytes
+ *   log?n=K      print K lines to stdout and stderr, then reply
+ *   raw?n=TEXT   reply with TEXT as the raw output (need not be JSON)
+ *   env          reply with the environment as a JSON array of strings
+ *   echo         reply with the event itself
+ *
+ * Under payload 1.0 (no rawPath) every reply is the event wrapped as
+ * {"statusCode":200,"body":"<event as a string>"}, since a 1.0 reply must
+ * have that shape.
+ *
+ * With MISC_INIT_FAIL set in the environment it reports an init error
+ * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lambda.h"
+
+extern char **environ;
+
+static int count;
+
+/* The value of a "key":"value" string field of the event, copied to out. */
+static int
+field(const char *ev, const char *key, char *out, size_t n)
+{
+	char pat[64];
+	const char *s, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((s = strstr(ev, pat)) == NULL)
+		return -1;
+	s += strlen(pat);
+	if ((e = strchr(s, '"')) == NULL || (size_t)(e - s) >= n)
+		return -1;
+	memcpy(out, s, (size_t)(e - s));
+	out[e - s] = '\0';
+	return 0;
+}
+
+static void
+json_escape_into(char *out, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s != '\0' && k + 7 < n; s++) {
+		if (*s == '"' || *s == '\\')
+			out[k++] = '\\';
+		if ((unsigned char)*s < 0x20) {
+			k += (size_t)snprintf(out + k, n - k, "\\u%04x", *s);
+			continue;
+		}
+		out[k++] = *s;
+	}
+	out[k] = '\0';
+}
+
+static int
+reply_env(struct lambda_invocation *inv)
+{
+	char *buf = malloc(65536), esc[2048];
+	size_t k = 0;
+	char **e;
+	int rc;
+
+	k += (size_t)snprintf(buf + k, 65536 - k, "[");
+	for (e = environ; *e != NULL && k < 60000; e++) {
+		json_escape_into(esc, sizeof(esc), *e);
+		k += (size_t)snprintf(buf + k, 65536 - k, "%s\"%s\"",
+		    e == environ ? "" : ",", esc);
+	}
+	k += (size_t)snprintf(buf + k, 65536 - k, "]");
+	rc = lambda_reply(inv, buf, k);
+	free(buf);
+	return rc;
+}
+
+/* Decode %XX escapes in place. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s != '\0'; s++) {
+		unsigned v;
+
+		if (*s == '%' && sscanf(s + 1, "%2x", &v) == 1) {
+			*o++ = (char)v;
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+static int
+reply_v1(struct lambda_invocation *inv, const char *ev)
+{
+	size_t n = strlen(ev) * 6 + 64, k;
+	char *b = malloc(n);
+	int rc;
+
+	k = (size_t)snprintf(b, n, "{\"statusCode\":200,\"body\":\"");
+	json_escape_into(b + k, n - k - 4, ev);
+	k += strlen(b + k);
+	k += (size_t)snprintf(b + k, n - k, "\"}");
+	rc = lambda_reply(inv, b, k);
+	free(b);
+	return rc;
+}
+
+static int
+handle(struct lambda_invocation *inv, void *arg)
+{
+	const char *ev = lambda_event(inv, NULL);
+	char path[256] = "", q[256] = "", out[512], *action, *argv;
+	long n;
+
+	(void)arg;
+	count++;
+	if (field(ev, "rawPath", path, sizeof(path)) != 0)
+		return reply_v1(inv, ev);
+	field(ev, "rawQueryString", q, sizeof(q));
+	url_decode(q);
+	action = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	argv = strchr(q, '=') ? strchr(q, '=') + 1 : q;
+	n = strtol(argv, NULL, 10);
+
+	if (strcmp(action, "pid") == 0) {
+		snprintf(out, sizeof(out), "{\"pid\":%d,\"count\":%d}", (int)getpid(), count);
+		return lambda_reply(inv, out, strlen(out));
+	}
+	if (strcmp(action, "sleep") == 0) {
+		usleep((useconds_t)n * 1000);
+		return lambda_reply(inv, "{\"slept\":true}", 14);
+	}
+	if (strcmp(action, "exit") == 0) {
+		printf("exiting with %ld\n", n);
+		fflush(stdout);
+		exit((int)n);
+	}
+	if (strcmp(action, "segv") == 0)
+		raise(SIGSEGV);
+	if (strcmp(action, "error") == 0)
+		return lambda_error(inv, "Function.Failed", "asked to fail");
+	if (strcmp(action, "big") == 0) {
+		char *b = malloc((size_t)n + 2);
+		int rc;
+
+		memset(b, 'x', (size_t)n + 2);
+		b[0] = b[n + 1] = '"';
+		rc = lambda_reply(inv, b, (size_t)n + 2);
+		free(b);
+		return rc;
+	}
+	if (strcmp(action, "log") == 0) {
+		long i;
+
+		for (i = 0; i < n; i++) {
+			printf("stdout line %ld\n", i);
+			fprintf(stderr, "stderr line %ld\n", i);
+		}
+		fflush(stdout);
+		return lambda_reply(inv, "{\"logged\":true}", 15);
+	}
+	if (strcmp(action, "raw") == 0)
+		return lambda_reply(inv, argv, strlen(argv));
+	if (strcmp(action, "env") == 0)
+		return reply_env(inv);
+	return lambda_reply(inv, ev, strlen(ev));
+}
+
+int
+main(void)
+{
+	const char *s;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("MISC_INIT_FAIL") != NULL)
+		return lambda_init_error("Runtime.InitFailed", getenv("MISC_INIT_FAIL"));
+	if ((s = getenv("MISC_INIT_SLEEP_MS")) != NULL)
+		usleep((useconds_t)atoi(s) * 1000);
+	return lambda_run(handle, NULL);
+}

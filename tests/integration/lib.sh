@@ -1,0 +1,127 @@
+# lib.sh: shared by the integration tests (sourced).  TAP output, a real
+# lambdad on an ephemeral loopback port with a throwaway config, and curl.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   plan 3
+#   fn hello "$EX/hello/bootstrap" 'route = GET /hello/{name}'
+#   start_daemon
+#   req GET /hello/ann;  is "$STATUS" 200 "hello answers"
+#
+# Every process started here is killed by pid on exit.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B="$ROOT/build"
+EX="$B/examples"
+TH="$B/tests/handlers"
+T=$(mktemp -d /tmp/lambdad-test.XXXXXX)
+mkdir -p "$T/functions.d"
+TESTNUM=0
+FAILS=0
+DPID=
+PORT=
+PIDS=
+
+cleanup() {
+	stop_daemon 2>/dev/null
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+plan() { echo "1..$1"; }
+diag() { echo "# $*"; }
+pass() { TESTNUM=$((TESTNUM + 1)); echo "ok $TESTNUM - $1"; }
+fail() { TESTNUM=$((TESTNUM + 1)); FAILS=$((FAILS + 1)); echo "not ok $TESTNUM - $1"; }
+skip() { TESTNUM=$((TESTNUM + 1)); echo "ok $TESTNUM # skip $1"; }
+ok() { if [ "$1" = 0 ]; then pass "$2"; else fail "$2"; fi; }
+is() {
+	if [ "$1" = "$2" ]; then pass "$3"; else
+		fail "$3"; diag "  got:      '$1'"; diag "  expected: '$2'"; fi
+}
+like() {
+	if printf '%s' "$1" | grep -q -E -- "$2"; then pass "$3"; else
+		fail "$3"; diag "  got:      '$(printf '%s' "$1" | head -c 600)'"
+		diag "  expected to match: '$2'"; fi
+}
+unlike() {
+	if printf '%s' "$1" | grep -q -E -- "$2"; then
+		fail "$3"; diag "  got: '$(printf '%s' "$1" | head -c 600)'"
+		diag "  expected not to match: '$2'"; else pass "$3"; fi
+}
+# jq-free JSON field check: jget JSON EXPR (python3 expression on `j`)
+jget() { printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(v))' "$2" 2>/dev/null; }
+
+# fn NAME BOOTSTRAP [KEY = VALUE lines...]: add a function to the config.
+fn() {
+	name=$1 boot=$2; shift 2
+	{
+		echo "[function $name]"
+		echo "bootstrap = $boot"
+		for l in "$@"; do echo "$l"; done
+		echo
+	} >> "$T/functions.d/$name.conf"
+}
+
+# start_daemon [extra lambdad args]: start on 127.0.0.1:0, wait until ready.
+start_daemon() {
+	cat > "$T/lambdad.conf" <<CONF
+[lambdad]
+listen = 127.0.0.1:0
+functions = functions.d
+CONF
+	: > "$T/daemon.log"
+	"$B/lambdad" -c "$T/lambdad.conf" -v "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	i=0
+	while [ $i -lt 200 ]; do
+		PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$T/daemon.log" | head -n 1)
+		[ -n "$PORT" ] && break
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05; i=$((i + 1))
+	done
+	if [ -z "$PORT" ]; then
+		echo "Bail out! lambdad did not start"; sed 's/^/# /' "$T/daemon.log"; exit 1
+	fi
+	URL="http://127.0.0.1:$PORT"
+}
+
+# stop_daemon: SIGTERM, wait for the exit; sets DEXIT.
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID"; DEXIT=$?
+	DPID=
+}
+
+# req METHOD PATH [curl args...]: sets STATUS, BODY, HDRS (lower-case names).
+req() {
+	m=$1 path=$2; shift 2
+	curl -sS -o "$T/body" -D "$T/hdrs" -X "$m" --max-time "${REQ_TIMEOUT:-20}" \
+		"$@" "$URL$path" 2>"$T/curl.err"
+	STATUS=$(grep -a '^HTTP/' "$T/hdrs" 2>/dev/null | tail -n 1 | awk '{print $2}')
+	BODY=$(cat "$T/body" 2>/dev/null)
+	HDRS=$(tr -d '\r' < "$T/hdrs" 2>/dev/null | tr 'A-Z' 'a-z')
+}
+# hdr NAME: a header of the last reply (name lower-case).
+hdr() { printf '%s\n' "$HDRS" | sed -n "s/^$1: //p" | head -n 1; }
+
+# dlog: the daemon's log so far.
+dlog() { cat "$T/daemon.log"; }
+# wait_log REGEX [seconds]: wait for a line in the daemon's log.
+wait_log() {
+	i=0 n=$(( ${2:-5} * 20 ))
+	while [ $i -lt $n ]; do
+		grep -q -E -- "$1" "$T/daemon.log" && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+done_testing() {
+	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
+	exit 0
+}

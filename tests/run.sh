@@ -1,0 +1,58 @@
+#!/bin/sh
+# Run every test of lambdad and end with one line "N passed, N failed".
+#
+#   unit tests         build/tests/unit/test_*   (Criterion, one process per test)
+#   integration tests  tests/integration/*.t     (TAP, against the real daemon)
+#
+# TESTS=pattern runs only the integration files whose name matches.
+cd "$(dirname "$0")/.." || exit 2
+passed=0 failed=0 skipped=0
+log=build/test-logs
+rm -rf "$log" && mkdir -p "$log"
+
+for t in build/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" --jobs 2 >"$log/$name.log" 2>&1
+	rc=$?
+	syn=$(grep -a 'Synthesis:' "$log/$name.log" | tail -n 1)
+	p=$(echo "$syn" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+	f=$(echo "$syn" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+	if [ -z "$p" ]; then
+		echo "unit $name: no result (exit $rc)"; cat "$log/$name.log"
+		failed=$((failed + 1)); continue
+	fi
+	[ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ] && f=1
+	echo "unit $name: $p passed, $f failed"
+	[ "$f" -gt 0 ] && grep -a -E '\[(FAIL|----)\]' "$log/$name.log" | head -40
+	passed=$((passed + p)); failed=$((failed + f))
+done
+
+for t in tests/integration/*.t; do
+	[ -f "$t" ] || continue
+	case "$t" in *${TESTS:-}*) ;; *) continue ;; esac
+	name=$(basename "$t" .t)
+	start=$(date +%s)
+	timeout 900 bash "$t" >"$log/$name.log" 2>&1
+	rc=$?
+	p=$(grep -c -E '^ok ' "$log/$name.log")
+	s=$(grep -c -E '^ok .*# [Ss][Kk][Ii][Pp]' "$log/$name.log")
+	f=$(grep -c -E '^not ok ' "$log/$name.log")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log/$name.log" | head -n 1)
+	if [ -n "$plan" ] && [ $((p + f)) -ne "$plan" ]; then
+		echo "integration $name: planned $plan, ran $((p + f))"; f=$((f + 1))
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "integration $name: exit $rc"; f=$((f + 1))
+	fi
+	p=$((p - s))
+	echo "integration $name: $p passed, $f failed, $s skipped ($(( $(date +%s) - start ))s)"
+	if [ "$f" -gt 0 ]; then
+		grep -a -E '^(not ok|#)' "$log/$name.log" | head -60
+	fi
+	grep -a -E '^ok .*# [Ss][Kk][Ii][Pp]' "$log/$name.log"
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+
+echo "logs in $log/"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
