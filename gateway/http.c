@@ -41,6 +41,7 @@
 #define HTTP_READ_SLACK		65536		/* unparsed bytes kept while busy */
 #define HTTP_LINGER_MS		2000		/* read-and-discard after close */
 #define HTTP_ARENA_KEEP		65536		/* arena kept between requests */
+#define HTTP_CORK_MAX		65536		/* replies held while corked */
 #define HTTP_WQ_MAX		(1024 * 1024)	/* queued reply bytes before we
 						   stop parsing new requests */
 
@@ -76,6 +77,8 @@ struct http_conn {
 	size_t		 hdr_bytes;	/* header or trailer block so far */
 	char		*wbuf;
 	size_t		 wcap;
+	char		*cbuf;		/* replies held while corked */
+	size_t		 ccap, clen;
 
 	uint64_t	 deadline;	/* loop ms; 0 = none */
 	uint64_t	 timer_due;
@@ -98,6 +101,7 @@ struct http_conn {
 	unsigned	 rejected:1;	/* over max_conns */
 	unsigned	 head:1;	/* HEAD request: no reply body */
 	unsigned	 body_nul:1;	/* body already NUL-terminated */
+	unsigned	 corked:1;	/* in our own read callback: hold replies */
 };
 
 struct http_server {
@@ -332,6 +336,30 @@ conn_on_write(uv_write_t *wr, int status)
 		conn_process(c);
 }
 
+static int conn_write(struct http_conn *, const uv_buf_t *, unsigned);
+
+/*
+ * Send what was held while corked.  Replies made while the connection's own
+ * read callback runs are held and sent together when it ends: a runtime
+ * that pipelines POST /response and GET /next gets the 202 and its next
+ * event in one segment, which saves it a wake-up per invocation.
+ */
+static int
+conn_uncork(struct http_conn *c)
+{
+	uv_buf_t	 b;
+	int		 rc;
+
+	c->corked = 0;
+	if (c->clen == 0)
+		return 0;
+	/* conn_write copies what the socket does not take at once. */
+	b = uv_buf_init(c->cbuf, c->clen);
+	c->clen = 0;
+	rc = conn_write(c, &b, 1);
+	return rc;
+}
+
 /*
  * Write bufs in one go: uv_try_write first, and only what the socket did
  * not take is copied into a queued uv_write.  uv_try_write refuses while a
@@ -350,6 +378,17 @@ conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs)
 		return -ECONNRESET;
 	for (i = 0; i < nbufs; i++)
 		total += bufs[i].len;
+	if (c->corked && c->clen + total <= HTTP_CORK_MAX) {
+		if ((rc = grow(&c->cbuf, &c->ccap, c->clen + total)) < 0)
+			return rc;
+		for (i = 0; i < nbufs; i++) {
+			memcpy(c->cbuf + c->clen, bufs[i].base, bufs[i].len);
+			c->clen += bufs[i].len;
+		}
+		return 0;
+	}
+	if (c->clen > 0 && (rc = conn_uncork(c)) < 0)
+		return rc;
 	rc = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
 	if (rc == UV_EAGAIN || rc == UV_ENOSYS)
 		rc = 0;
@@ -511,6 +550,7 @@ conn_maybe_free(struct http_conn *c)
 	free(c->hoffs);
 	free(c->hdrs);
 	free(c->wbuf);
+	free(c->cbuf);
 	free(c);
 	srv_maybe_free(srv);
 }
@@ -533,6 +573,8 @@ conn_close(struct http_conn *c)
 	if (c->closed)
 		return;
 	c->closed = 1;
+	c->clen = 0;
+	c->corked = 0;
 	c->srv->nconns--;
 	if (!c->rejected)
 		c->srv->nactive--;
@@ -563,6 +605,10 @@ conn_begin_close(struct http_conn *c)
 {
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
+	if (conn_uncork(c) < 0) {
+		conn_close(c);
+		return;
+	}
 	c->phase = PH_CLOSING;
 	c->parse_stop = 1;
 	c->rlen = c->rpos = 0;
@@ -649,7 +695,10 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	c->rlen += nread;
 	if (c->phase == PH_BODY)
 		conn_deadline(c, c->srv->cfg.body_timeout_ms);
+	c->corked = 1;
 	conn_process(c);
+	if (!c->closed && conn_uncork(c) < 0)
+		conn_close(c);
 }
 
 /* ---- llhttp callbacks ---------------------------------------------------- */

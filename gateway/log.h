@@ -20,6 +20,10 @@ void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Gather info/debug/function lines until log_flush (the loop calls it once
+ * per iteration); off = write each line at once.  Off by default. */
+void	log_set_buffered(int on);
+void	log_flush(void);
 /* One line of a function's log: "[fn] reqid line" (reqid may be NULL). */
 void	log_fn(const char *fn, const char *reqid, const char *line, size_t len);
 

@@ -39,6 +39,7 @@ struct daemon {
 	struct front	*front;
 	uv_signal_t	 sigterm, sigint;
 	uv_timer_t	 stop_timer;
+	uv_prepare_t	 log_prepare;
 	uint64_t	 stop_deadline;
 	int		 stopping;
 };
@@ -127,6 +128,7 @@ daemon_finish(struct daemon *d)
 		pool_free(d->pools[i]);
 	spawner_close(d->sp);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	uv_close((uv_handle_t *)&d->log_prepare, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 }
@@ -167,6 +169,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	struct daemon *d = s->data;
 
 	if (d->stopping++) {
+		log_set_buffered(0);
 		log_warnx("second signal %d: exiting now", sig);
 		exit(1);
 	}
@@ -176,6 +179,13 @@ on_stop_signal(uv_signal_t *s, int sig)
 	front_stop_accepting(d->front);
 	d->stop_deadline = uv_now(d->loop) + GRACE_MS;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
+}
+
+static void
+on_prepare(uv_prepare_t *h)
+{
+	(void)h;
+	log_flush();
 }
 
 static int
@@ -203,6 +213,10 @@ daemon_start(struct daemon *d, const char *host, int port)
 	}
 	for (i = 0; i < d->npools; i++)
 		pool_start(d->pools[i]);
+	/* Before the loop sleeps, write what this iteration logged. */
+	uv_prepare_init(d->loop, &d->log_prepare);
+	uv_prepare_start(&d->log_prepare, on_prepare);
+	log_set_buffered(1);
 	uv_signal_init(d->loop, &d->sigterm);
 	uv_signal_init(d->loop, &d->sigint);
 	uv_timer_init(d->loop, &d->stop_timer);
@@ -262,6 +276,7 @@ main(int argc, char *argv[])
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	uv_walk(d.loop, loop_close_walk, NULL);
 	uv_run(d.loop, UV_RUN_DEFAULT);
+	log_set_buffered(0);
 	route_table_free(d.rt);
 	free(d.pools);
 	if (host != d.conf->listen_host)

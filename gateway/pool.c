@@ -79,6 +79,9 @@ struct worker {
 	struct http_request *next_req;	/* a pending GET /next */
 	struct invocation *inv;		/* the current invocation */
 	char		 last_id[37];	/* the last one answered */
+	int		 statusfd;	/* /proc/PID/status, or -1 */
+	unsigned	 mem_mb;	/* VmHWM as last read */
+	uint64_t	 mem_ns;	/* when */
 	uv_timer_t	 timer;
 	uv_pipe_t	 logpipe;
 	bool		 log_open;
@@ -376,25 +379,34 @@ wk_log_drain(struct worker *w)
 	}
 }
 
-/* Peak resident memory of the worker in MB, from /proc (0 if unknown). */
+/*
+ * Peak resident memory of the worker in MB (VmHWM), from a /proc file kept
+ * open for the worker's life.  Making that file costs the kernel some
+ * microseconds, so under load it is read at most every 100 ms per worker;
+ * the peak only grows, so a cached value is a lower bound of the truth.
+ */
 static unsigned
-wk_max_memory_mb(const struct worker *w)
+wk_max_memory_mb(struct worker *w)
 {
 	char path[64], tmp[2048], *s;
+	uint64_t now = uv_hrtime();
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)w->pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, tmp, sizeof(tmp) - 1);
-	close(fd);
+	if (w->mem_ns != 0 && now - w->mem_ns < 100000000)
+		return w->mem_mb;
+	if (w->statusfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)w->pid);
+		if ((w->statusfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return w->mem_mb;
+	}
+	n = pread(w->statusfd, tmp, sizeof(tmp) - 1, 0);
 	if (n <= 0)
-		return 0;
+		return w->mem_mb;
 	tmp[n] = '\0';
-	if ((s = strstr(tmp, "VmHWM:")) == NULL)
-		return 0;
-	return (unsigned)((strtoul(s + 6, NULL, 10) + 1023) / 1024);
+	if ((s = strstr(tmp, "VmHWM:")) != NULL)
+		w->mem_mb = (unsigned)((strtoul(s + 6, NULL, 10) + 1023) / 1024);
+	w->mem_ns = now;
+	return w->mem_mb;
 }
 
 static void
@@ -447,6 +459,7 @@ spawner_readable(uv_poll_t *h, int status, int events)
 	}
 	if (rc != -EAGAIN) {
 		/* Without the spawner no worker can start or be killed. */
+		log_set_buffered(0);
 		log_err("spawner: %s; exiting", strerror(-rc));
 		exit(1);
 	}
@@ -635,6 +648,7 @@ wk_spawn(struct pool *p)
 	w->pool = p;
 	w->state = WS_SPAWNING;
 	w->cold = true;
+	w->statusfd = -1;
 	buf_init(&w->logline);
 	buf_init(&w->tail);
 	if ((port = wk_open_rapi(w)) < 0 || pipe2(fds, O_CLOEXEC) != 0) {
@@ -1086,6 +1100,8 @@ wk_maybe_free(struct worker *w)
 		return;
 	buf_free(&w->logline);
 	buf_free(&w->tail);
+	if (w->statusfd >= 0)
+		close(w->statusfd);
 	free(w);
 	p->nhandles--;
 	pool_check_stopped(p);
