@@ -65,7 +65,7 @@ BINS := $(B)/lambdad $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/liblambda.so \
 	$(B)/liblambda.pc $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
-.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean
+.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean ric
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -123,8 +123,8 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev
-DEPS_TEST  := libcriterion-dev curl perl procps iproute2 nodejs npm g++ cmake autoconf automake \
-	libtool python3 awscli mandoc
+DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
+	libtool python3 mandoc
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
@@ -140,8 +140,14 @@ endef
 
 deps:
 	$(call install_pkgs,$(DEPS_BUILD))
+# Node.js comes with the machine image (NodeSource) or from Debian; Debian's
+# npm package conflicts with NodeSource's nodejs, so install only if missing.
 deps-test: deps
 	$(call install_pkgs,$(DEPS_TEST))
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends nodejs npm; fi
 deps-bench: deps
 	$(call install_pkgs,$(DEPS_BENCH))
 
@@ -153,8 +159,14 @@ run: deps
 unit: $(UNIT_BINS)
 integration: all
 
+# The unmodified AWS Node.js runtime interface client, from npm, built once
+# into tests/integration/ric/node_modules (several minutes the first time).
+ric:
+	tests/integration/ric/install.sh
+
 test: deps-test
 	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) ric
 	tests/run.sh
 
 bench: deps-bench
