@@ -1026,7 +1026,7 @@ wk_spawned(struct worker *w, pid_t pid, int err)
 
 	if (err == 0) {
 		w->pid = pid;
-		log_debug("%s: worker %d spawned", p->fc->name, (int)pid);
+		log_debug("%s: worker %d spawned in %.2f ms", p->fc->name, (int)pid, (double)(uv_hrtime() - w->spawn_ns) / 1e6);
 		if (w->state == WS_DRAINING)	/* retired while spawning */
 			sb_spawner_kill(p->sp->fd, pid, SIGKILL);
 		return;

@@ -68,11 +68,11 @@ fn() {
 start_daemon() {
 	cat > "$T/lambdad.conf" <<CONF
 [lambdad]
-listen = 127.0.0.1:0
+listen = 127.0.0.1:1
 functions = functions.d
 CONF
 	: > "$T/daemon.log"
-	"$B/lambdad" -c "$T/lambdad.conf" -v "$@" 2>>"$T/daemon.log" &
+	"$B/lambdad" -c "$T/lambdad.conf" -l 127.0.0.1:0 -v "$@" 2>>"$T/daemon.log" &
 	DPID=$!
 	i=0
 	while [ $i -lt 200 ]; do
