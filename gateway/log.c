@@ -66,9 +66,14 @@ log_init(int verbose, int journal)
 	log_journal = journal;
 }
 
+/* The line prefix; the timestamp text is remade only when the millisecond
+ * changes, since a busy daemon writes many lines per millisecond. */
 static size_t
 log_prefix(char *p, size_t n, int pri)
 {
+	static char stamp[32];
+	static size_t stamp_len;
+	static long stamp_sec = -1, stamp_ms = -1;
 	struct timespec ts;
 	struct tm tm;
 	int k;
@@ -76,11 +81,20 @@ log_prefix(char *p, size_t n, int pri)
 	if (log_journal)
 		return (size_t)snprintf(p, n, "<%d>", pri);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	k = snprintf(p, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-	return k < 0 ? 0 : (size_t)k;
+	if (ts.tv_sec != stamp_sec || ts.tv_nsec / 1000000 != stamp_ms) {
+		stamp_sec = ts.tv_sec;
+		stamp_ms = ts.tv_nsec / 1000000;
+		gmtime_r(&ts.tv_sec, &tm);
+		k = snprintf(stamp, sizeof(stamp),
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    stamp_ms);
+		stamp_len = k < 0 ? 0 : (size_t)k;
+	}
+	if (stamp_len > n)
+		return 0;
+	memcpy(p, stamp, stamp_len);
+	return stamp_len;
 }
 
 static void
