@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 
 #include "conf.h"
 #include "front.h"
+#include "invoke.h"
 #include "log.h"
 #include "pool.h"
 #include "route.h"
@@ -37,6 +39,7 @@ struct daemon {
 	size_t		 npools;
 	size_t		 nstopped;
 	struct front	*front;
+	struct invoke	*invoke;	/* NULL unless invoke_api = on */
 	uv_signal_t	 sigterm, sigint;
 	uv_timer_t	 stop_timer;
 	uv_prepare_t	 log_prepare;
@@ -74,6 +77,22 @@ sd_notify_state(const char *state)
 	(void)sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 	    (struct sockaddr *)&sun, len);
 	close(fd);
+}
+
+/*
+ * Each connection and each worker costs descriptors (a worker: its Runtime
+ * API listener and connection, its log pipe, its /proc file), and the
+ * default soft limit of 1024 would cap the daemon well below max_conns.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Build the route table; a clash names both places. */
@@ -124,6 +143,8 @@ daemon_finish(struct daemon *d)
 	log_info("stopped");
 	front_free(d->front);
 	d->front = NULL;
+	invoke_free(d->invoke);
+	d->invoke = NULL;
 	for (i = 0; i < d->npools; i++)
 		pool_free(d->pools[i]);
 	spawner_close(d->sp);
@@ -207,6 +228,12 @@ daemon_start(struct daemon *d, const char *host, int port)
 		return -1;
 	if ((d->front = front_new(d->loop, d->rt)) == NULL)
 		return -1;
+	if (d->conf->invoke_api) {
+		if ((d->invoke = invoke_new(d->pools, d->npools)) == NULL)
+			return -1;
+		front_set_invoke(d->front, d->invoke);
+		log_info("Invoke API on, for loopback clients only");
+	}
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;
@@ -270,6 +297,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	d.loop = uv_default_loop();
 	if (daemon_start(&d, host, port) != 0)
 		return 1;
