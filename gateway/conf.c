@@ -89,6 +89,8 @@ static int	conf_set_listen(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_functions(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_invoke_api(struct conf_parser *,
+		    const struct conf_key *, const char *);
 static int	conf_set_bootstrap(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_route(struct conf_parser *, const struct conf_key *,
@@ -105,6 +107,7 @@ static int	conf_set_seccomp(struct conf_parser *, const struct conf_key *,
 static const struct conf_key lambdad_keys[] = {
 	{ "listen", conf_set_listen, 0, 0, 0, false },
 	{ "functions", conf_set_functions, 0, 0, 0, false },
+	{ "invoke_api", conf_set_invoke_api, 0, 0, 0, false },
 };
 
 #define FN_UINT(name, field, min, max) \
@@ -308,6 +311,24 @@ conf_set_functions(struct conf_parser *p, const struct conf_key *k,
 		return conf_nomem(p);
 	p->c->functions_dir = dir;
 	p->functions_line = p->lineno;
+	return 0;
+}
+
+/*
+ * Off by default: the Invoke API reaches every function by name, so it is
+ * something an operator turns on, not something a route table implies.
+ */
+static int
+conf_set_invoke_api(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	if (strcmp(v, "on") == 0)
+		p->c->invoke_api = 1;
+	else if (strcmp(v, "off") == 0)
+		p->c->invoke_api = 0;
+	else
+		return conf_error(p, p->lineno, "%s: expected on or off, not "
+		    "\"%s\"", k->name, v);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  *   [lambdad]
  *   listen = 127.0.0.1:8080
  *   functions = /etc/lambdad/functions.d    ; *.conf, read in name order
+ *   invoke_api = off                         ; on: serve the AWS Invoke API
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -59,6 +60,7 @@ struct conf {
 	char		*listen_host;	/* "127.0.0.1" */
 	int		 listen_port;	/* 8080 */
 	char		*functions_dir;	/* NULL if none */
+	int		 invoke_api;	/* 1: serve /2015-03-31/functions/...; 0 */
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */

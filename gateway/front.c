@@ -13,6 +13,7 @@
 #include "event.h"
 #include "front.h"
 #include "http.h"
+#include "invoke.h"
 #include "log.h"
 #include "pool.h"
 #include "route.h"
@@ -21,6 +22,7 @@ struct front {
 	uv_loop_t	*loop;
 	struct http_server *srv;
 	struct route_table *rt;
+	struct invoke	*invoke;	/* NULL: the Invoke API is off */
 	unsigned	 inflight;
 };
 
@@ -117,6 +119,11 @@ front_on_request(struct http_request *req, void *arg)
 	struct pool *p;
 	char ip[INET6_ADDRSTRLEN];
 
+	/* Before the routes: those paths are the API's, and so is its 413. */
+	if (f->invoke != NULL && invoke_match(req->path, req->path_len)) {
+		invoke_handle(f->invoke, req);
+		return;
+	}
 	if (req->too_large) {
 		http_respond_json(req, 413,
 		    "{\"message\":\"Request Entity Too Large\"}");
@@ -185,6 +192,12 @@ front_listen(struct front *f, const char *host, int port)
 	return http_server_listen(f->srv, host, port);
 }
 
+void
+front_set_invoke(struct front *f, struct invoke *iv)
+{
+	f->invoke = iv;
+}
+
 int
 front_port(const struct front *f)
 {
@@ -200,7 +213,7 @@ front_stop_accepting(struct front *f)
 unsigned
 front_inflight(const struct front *f)
 {
-	return f->inflight;
+	return f->inflight + invoke_inflight(f->invoke);
 }
 
 void

@@ -14,14 +14,21 @@
 
 struct front;
 struct route_table;
+struct invoke;
 
 #define FRONT_MAX_BODY	6291456		/* Lambda's synchronous request limit */
 
 /* rt is not owned. */
 struct front *front_new(uv_loop_t *loop, struct route_table *rt);
 int	front_listen(struct front *f, const char *host, int port);
+/*
+ * Hand Invoke API paths (invoke_match) to iv instead of the routes; NULL
+ * (the default) turns that off.  iv is not owned.
+ */
+void	front_set_invoke(struct front *f, struct invoke *iv);
 int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
+/* Invocations in flight from this listener, Invoke API ones included. */
 unsigned front_inflight(const struct front *f);
 void	front_free(struct front *f);
 

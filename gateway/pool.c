@@ -283,16 +283,35 @@ inv_fail(struct invocation *inv, enum inv_status st, const char *type,
 
 /* ---- logs --------------------------------------------------------------- */
 
+/*
+ * The invocation's log for the Invoke API's LogType Tail: START, output,
+ * END, REPORT.  Only its last 4 KiB is sent; keeping more than that would
+ * only cost memory, so older text is dropped once the buffer holds 8 KiB.
+ */
+static void
+wk_tail_add(struct worker *w, const char *s, size_t n)
+{
+	if (n >= LOG_TAIL_MAX)
+		s += n - (LOG_TAIL_MAX - 1), n = LOG_TAIL_MAX - 1;
+	if (w->tail.len + n + 1 > 2 * LOG_TAIL_MAX) {
+		size_t keep = LOG_TAIL_MAX - n - 1 < w->tail.len ?
+		    LOG_TAIL_MAX - n - 1 : w->tail.len;
+
+		memmove(w->tail.data, w->tail.data + w->tail.len - keep, keep);
+		w->tail.len = keep;
+	}
+	buf_add(&w->tail, s, n);
+	buf_addc(&w->tail, '\n');
+}
+
 static void
 wk_log_line(struct worker *w, const char *s, size_t n)
 {
 	const char *id = w->inv != NULL ? w->inv->id : NULL;
 
 	log_fn(w->pool->fc->name, id, s, n);
-	if (w->inv != NULL && w->tail.len + n + 1 <= LOG_TAIL_MAX * 4) {
-		buf_add(&w->tail, s, n);
-		buf_addc(&w->tail, '\n');
-	}
+	if (w->inv != NULL)
+		wk_tail_add(w, s, n);
 }
 
 static void
@@ -419,6 +438,7 @@ wk_log_report(struct worker *w, struct invocation *inv)
 
 	n = snprintf(line, sizeof(line), "END RequestId: %s", inv->id);
 	log_fn(w->pool->fc->name, NULL, line, (size_t)n);
+	wk_tail_add(w, line, (size_t)n);
 	n = snprintf(line, sizeof(line), "REPORT RequestId: %s\tDuration: %.2f ms"
 	    "\tBilled Duration: %.0f ms\tMemory Size: %u MB\tMax Memory Used: %u MB\t",
 	    inv->id, dur, billed < 1 ? 1 : billed, w->pool->fc->memory_mb,
@@ -427,10 +447,7 @@ wk_log_report(struct worker *w, struct invocation *inv)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    "Init Duration: %.2f ms\t", w->init_ms);
 	log_fn(w->pool->fc->name, NULL, line, (size_t)n);
-	if (w->tail.len + (size_t)n + 1 <= LOG_TAIL_MAX * 4) {
-		buf_add(&w->tail, line, (size_t)n);
-		buf_addc(&w->tail, '\n');
-	}
+	wk_tail_add(w, line, (size_t)n);
 	w->cold = false;
 }
 
@@ -911,6 +928,8 @@ a_assign(struct worker *w)
 	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
 	    inv->id);
 	log_fn(p->fc->name, NULL, line, (size_t)n);
+	buf_reset(&w->tail);
+	wk_tail_add(w, line, (size_t)n);
 	uv_timer_start(&w->timer, wk_timer_cb, (uint64_t)p->fc->timeout_s * 1000, 0);
 	wk_send_event(w, req);
 }

@@ -19,6 +19,15 @@
  * {"statusCode":200,"body":"<event as a string>"}, since a 1.0 reply must
  * have that shape.
  *
+ * A plain JSON event, as the Invoke API delivers it, names the action
+ * itself: {"action":"sleep","n":3000}, {"action":"raw","text":"..."}.  It
+ * also has two actions of its own:
+ *
+ *   print "text"  print the text to stdout, then reply {"printed":true}
+ *   context       reply with the decoded client context (or null)
+ *
+ * A plain event without "action" is echoed back unchanged.
+ *
  * With MISC_INIT_FAIL set in the environment it reports an init error
  * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving.
  */
@@ -123,22 +132,24 @@ reply_v1(struct lambda_invocation *inv, const char *ev)
 	return rc;
 }
 
-static int
-handle(struct lambda_invocation *inv, void *arg)
+/* The value of a "key":NUMBER field of the event, or 0. */
+static long
+num_field(const char *ev, const char *key)
 {
-	const char *ev = lambda_event(inv, NULL);
-	char path[256] = "", q[256] = "", out[512], *action, *argv;
-	long n;
+	char pat[64];
+	const char *s;
 
-	(void)arg;
-	count++;
-	if (field(ev, "rawPath", path, sizeof(path)) != 0)
-		return reply_v1(inv, ev);
-	field(ev, "rawQueryString", q, sizeof(q));
-	url_decode(q);
-	action = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	argv = strchr(q, '=') ? strchr(q, '=') + 1 : q;
-	n = strtol(argv, NULL, 10);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if ((s = strstr(ev, pat)) == NULL)
+		return 0;
+	return strtol(s + strlen(pat), NULL, 10);
+}
+
+static int
+run(struct lambda_invocation *inv, const char *ev, const char *action,
+    long n, char *argv)
+{
+	char out[512];
 
 	if (strcmp(action, "pid") == 0) {
 		snprintf(out, sizeof(out), "{\"pid\":%d,\"count\":%d}", (int)getpid(), count);
@@ -181,7 +192,40 @@ handle(struct lambda_invocation *inv, void *arg)
 		return lambda_reply(inv, argv, strlen(argv));
 	if (strcmp(action, "env") == 0)
 		return reply_env(inv);
+	if (strcmp(action, "print") == 0) {
+		printf("%s\n", argv);
+		return lambda_reply(inv, "{\"printed\":true}", 16);
+	}
+	if (strcmp(action, "context") == 0) {
+		const char *cc = lambda_client_context(inv);
+
+		return cc != NULL ? lambda_reply(inv, cc, strlen(cc)) :
+		    lambda_reply(inv, "null", 4);
+	}
 	return lambda_reply(inv, ev, strlen(ev));
+}
+
+static int
+handle(struct lambda_invocation *inv, void *arg)
+{
+	const char *ev = lambda_event(inv, NULL);
+	char path[256] = "", q[256] = "", text[256] = "", *action, *argv;
+
+	(void)arg;
+	count++;
+	if (field(ev, "rawPath", path, sizeof(path)) == 0) {
+		field(ev, "rawQueryString", q, sizeof(q));
+		url_decode(q);
+		action = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		argv = strchr(q, '=') ? strchr(q, '=') + 1 : q;
+		return run(inv, ev, action, strtol(argv, NULL, 10), argv);
+	}
+	if (strstr(ev, "\"httpMethod\":") != NULL)
+		return reply_v1(inv, ev);
+	if (field(ev, "action", path, sizeof(path)) != 0)
+		return lambda_reply(inv, ev, strlen(ev));
+	field(ev, "text", text, sizeof(text));
+	return run(inv, ev, path, num_field(ev, "n"), text);
 }
 
 int

@@ -1,0 +1,830 @@
+/*
+ * invoke: the AWS Lambda Invoke API door (and the few read-only control
+ * calls the aws CLI and SDKs make around it).  See invoke.h.
+ *
+ * A request is checked in the order AWS checks it -- who may call, the
+ * function, the headers, the body -- and each failure becomes one API
+ * error reply with x-amzn-ErrorType.  What passes becomes one struct
+ * invocation submitted to the function's pool, exactly as a route would;
+ * only the reply differs (the function's bytes, not an HTTP mapping).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "front.h"
+#include "http.h"
+#include "invoke.h"
+#include "log.h"
+#include "pool.h"
+
+#define FN_PATH		"/2015-03-31/functions"
+#define ACCOUNT_PATH	"/2016-08-19/account-settings"
+#define ACCOUNT_ID	"123456789012"
+#define ARN_PREFIX	"arn:aws:lambda:us-east-1:" ACCOUNT_ID ":function:"
+#define LOG_RESULT_MAX	4096	/* X-Amz-Log-Result: the last 4 KB */
+#define QUAL_MAX	128
+
+#if defined(__aarch64__)
+#define ARCH		"arm64"
+#else
+#define ARCH		"x86_64"
+#endif
+
+enum inv_type { TYPE_SYNC, TYPE_EVENT, TYPE_DRYRUN };
+
+struct invoke {
+	struct pool	**pools;	/* not owned */
+	size_t		 npools;
+	unsigned	 inflight;	/* RequestResponse and Event */
+};
+
+#define HDR(n, v)	((struct http_header){ n, sizeof(n) - 1, v, strlen(v) })
+
+/* ---- pure helpers ------------------------------------------------------ */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+invoke_pct_decode(const char *s, size_t n, char *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] != '%') {
+			out[k++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
+		    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
+			return -EINVAL;
+		out[k++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+static bool
+span_eq(const char *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
+/* Lambda's function-name pattern: [A-Za-z0-9_-]{1,64}. */
+static bool
+name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') &&
+		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* A version or alias: [A-Za-z0-9$_-]{1,128}. */
+static bool
+qual_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > QUAL_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] != '$' && !name_ok(s + i, 1))
+			return false;
+	return n > 0;
+}
+
+static bool
+account_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n == 12;
+}
+
+int
+invoke_split_name(const char *s, char name[65], char *qual, size_t qual_size)
+{
+	const char *f[9];
+	size_t len[9], first;
+	int nf = 0;
+
+	for (;;) {
+		const char *c = strchr(s, ':');
+
+		if (nf == 9)
+			return -EINVAL;
+		f[nf] = s;
+		len[nf++] = c != NULL ? (size_t)(c - s) : strlen(s);
+		if (c == NULL)
+			break;
+		s = c + 1;
+	}
+	if (nf >= 7 && span_eq(f[0], len[0], "arn")) {
+		/* arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUAL] */
+		if (nf > 8 || !span_eq(f[2], len[2], "lambda") || len[3] == 0 ||
+		    !account_ok(f[4], len[4]) || !span_eq(f[5], len[5], "function"))
+			return -EINVAL;
+		first = 6;
+	} else if (nf >= 3 && span_eq(f[1], len[1], "function")) {
+		if (nf > 4 || !account_ok(f[0], len[0]))
+			return -EINVAL;
+		first = 2;
+	} else if (nf <= 2)
+		first = 0;
+	else
+		return -EINVAL;
+	if (!name_ok(f[first], len[first]))
+		return -EINVAL;
+	memcpy(name, f[first], len[first]);
+	name[len[first]] = '\0';
+	qual[0] = '\0';
+	if ((size_t)nf > first + 1) {
+		if (!qual_ok(f[first + 1], len[first + 1]) ||
+		    len[first + 1] >= qual_size)
+			return -EINVAL;
+		memcpy(qual, f[first + 1], len[first + 1]);
+		qual[len[first + 1]] = '\0';
+	}
+	return 0;
+}
+
+bool
+invoke_peer_trusted(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	}
+	return false;
+}
+
+bool
+invoke_match(const char *path, size_t len)
+{
+	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH };
+	size_t i;
+
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
+		size_t n = strlen(prefix[i]);
+
+		if (len >= n && memcmp(path, prefix[i], n) == 0 &&
+		    (len == n || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The value of key in the query string, percent-decoded into out: 1 found,
+ * 0 absent (or empty), -EINVAL malformed or longer than size - 1.
+ */
+static int
+query_get(const struct http_request *req, const char *key, char *out,
+    size_t size)
+{
+	const char *q = req->query, *end = q + req->query_len, *amp;
+	size_t kl = strlen(key), vl;
+
+	for (; q < end; q = amp + 1) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		if ((size_t)(amp - q) <= kl || memcmp(q, key, kl) != 0 ||
+		    q[kl] != '=')
+			continue;
+		vl = (size_t)(amp - q) - kl - 1;
+		if (vl >= size || invoke_pct_decode(q + kl + 1, vl, out) != 0)
+			return -EINVAL;
+		return out[0] != '\0';
+	}
+	return 0;
+}
+
+/*
+ * Whether s[0..n) is exactly one JSON value (whitespace around it allowed).
+ * On failure *at is the byte offset where parsing stopped.  With out, the
+ * parsed value is handed back (caller frees).
+ */
+static bool
+json_valid(const char *s, size_t n, size_t *at, cJSON **out)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+
+	*at = end != NULL && end >= s ? (size_t)(end - s) : 0;
+	if (j == NULL)
+		return false;
+	while (*at < n && (s[*at] == ' ' || s[*at] == '\t' || s[*at] == '\n' ||
+	    s[*at] == '\r'))
+		(*at)++;
+	if (*at != n || out == NULL) {
+		cJSON_Delete(j);
+		return *at == n;
+	}
+	*out = j;
+	return true;
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+/* An API error: status, x-amzn-ErrorType, {"Type","Message"}. */
+static void __attribute__((format(printf, 5, 6)))
+api_error(struct http_request *req, int status, const char *code,
+    const char *rid, const char *fmt, ...)
+{
+	struct http_header h[3];
+	struct buf body;
+	char msg[512];
+	va_list ap;
+	size_t nh = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_init(&body);
+	buf_printf(&body, "{\"Type\":\"%s\",\"Message\":",
+	    status >= 500 ? "Service" : "User");
+	buf_json_str(&body, msg, strlen(msg));
+	buf_addc(&body, '}');
+	h[nh++] = HDR("Content-Type", "application/json");
+	h[nh++] = HDR("x-amzn-ErrorType", code);
+	if (rid != NULL)
+		h[nh++] = HDR("x-amzn-RequestId", rid);
+	http_respond(req, status, h, nh, body.data, body.len);
+	buf_free(&body);
+}
+
+/* 429 as AWS words a reserved-concurrency throttle. */
+static void
+api_throttled(struct http_request *req, const struct pool *p, const char *rid)
+{
+	static const char body[] = "{\"Type\":\"User\",\"Message\":\"Rate "
+	    "Exceeded.\",\"Reason\":"
+	    "\"ReservedFunctionConcurrentInvocationLimitExceeded\"}";
+	char ra[16];
+	struct http_header h[4];
+
+	snprintf(ra, sizeof(ra), "%u", pool_retry_after(p));
+	h[0] = HDR("Content-Type", "application/json");
+	h[1] = HDR("x-amzn-ErrorType", "TooManyRequestsException");
+	h[2] = HDR("Retry-After", ra);
+	h[3] = HDR("x-amzn-RequestId", rid);
+	http_respond(req, 429, h, 4, body, sizeof(body) - 1);
+}
+
+static void
+reply_json(struct http_request *req, struct buf *b)
+{
+	struct http_header h = HDR("Content-Type", "application/json");
+
+	http_respond(req, 200, &h, 1, b->data, b->len);
+	buf_free(b);
+}
+
+static void
+invoke_aborted(struct http_request *req, void *arg)
+{
+	/* The invocation still runs to its end; the reply is discarded. */
+	(void)req;
+	(void)arg;
+}
+
+/* ---- finding the function --------------------------------------------- */
+
+static struct pool *
+invoke_find(const struct invoke *iv, const char *name)
+{
+	size_t i;
+
+	/* A few functions per machine: a scan beats keeping an index in step. */
+	for (i = 0; i < iv->npools; i++)
+		if (strcmp(pool_conf(iv->pools[i])->name, name) == 0)
+			return iv->pools[i];
+	return NULL;
+}
+
+/*
+ * The pool named by a raw FunctionName path segment and the Qualifier
+ * query parameter.  On failure req is answered and NULL returned.
+ */
+static struct pool *
+invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
+    size_t n, const char *rid)
+{
+	char dec[256], name[65], qual[QUAL_MAX + 1], q[QUAL_MAX + 1];
+	struct pool *p;
+	int rc;
+
+	if (n >= sizeof(dec) || invoke_pct_decode(seg, n, dec) != 0 ||
+	    invoke_split_name(dec, name, qual, sizeof(qual)) != 0) {
+		api_error(req, 400, "ValidationException", rid, "1 validation "
+		    "error detected: Value at 'functionName' failed to satisfy "
+		    "constraint: Member must be a function name, "
+		    "name:qualifier or function ARN");
+		return NULL;
+	}
+	if ((rc = query_get(req, "Qualifier", q, sizeof(q))) < 0 ||
+	    (rc > 0 && !qual_ok(q, strlen(q)))) {
+		api_error(req, 400, "ValidationException", rid, "1 validation "
+		    "error detected: Value at 'qualifier' failed to satisfy "
+		    "constraint: Member must match [a-zA-Z0-9$_-]{1,128}");
+		return NULL;
+	}
+	if (rc > 0 && qual[0] != '\0' && strcmp(qual, q) != 0) {
+		api_error(req, 400, "InvalidParameterValueException", rid,
+		    "The derived qualifier from the function name does not "
+		    "match the specified qualifier.");
+		return NULL;
+	}
+	if (rc > 0)
+		memcpy(qual, q, sizeof(qual));
+	if ((p = invoke_find(iv, name)) == NULL) {
+		api_error(req, 404, "ResourceNotFoundException", rid,
+		    "Function not found: " ARN_PREFIX "%s", name);
+		return NULL;
+	}
+	/* lambdad keeps no versions or aliases: only $LATEST exists. */
+	if (qual[0] != '\0' && strcmp(qual, "$LATEST") != 0) {
+		api_error(req, 404, "ResourceNotFoundException", rid,
+		    "Function not found: " ARN_PREFIX "%s:%s", name, qual);
+		return NULL;
+	}
+	return p;
+}
+
+/* ---- Invoke ------------------------------------------------------------- */
+
+static bool
+wants_tail(const struct http_request *req)
+{
+	size_t n;
+	const char *v = http_header_get(req, "X-Amz-Log-Type", &n);
+
+	return v != NULL && span_eq(v, n, "Tail");
+}
+
+static void
+invoke_sync_done(struct invocation *inv, const struct inv_result *res)
+{
+	struct http_request *req = inv->door;
+	struct invoke *iv = req->data;
+	struct http_header h[6];
+	struct buf tail;
+	size_t nh = 0;
+
+	iv->inflight--;
+	if (res->status == INV_THROTTLED) {
+		if (res->error_type != NULL &&
+		    strcmp(res->error_type, "ServiceException") == 0)
+			api_error(req, 500, "ServiceException", inv->id,
+			    "lambdad is shutting down");
+		else
+			api_throttled(req, inv->pool, inv->id);
+		inv_free(inv);
+		return;
+	}
+	buf_init(&tail);
+	h[nh++] = HDR("Content-Type", "application/json");
+	h[nh++] = HDR("X-Amz-Executed-Version", "$LATEST");
+	h[nh++] = HDR("X-Amzn-RequestId", inv->id);
+	if (res->status != INV_OK)
+		h[nh++] = HDR("X-Amz-Function-Error", "Unhandled");
+	if (inv->trace_id != NULL)
+		h[nh++] = HDR("X-Amzn-Trace-Id", inv->trace_id);
+	if (wants_tail(req)) {
+		size_t n = res->log_tail_len, skip = n > LOG_RESULT_MAX ?
+		    n - LOG_RESULT_MAX : 0;
+
+		buf_base64(&tail, res->log_tail != NULL ? res->log_tail + skip :
+		    "", n - skip);
+		h[nh++] = (struct http_header){ "X-Amz-Log-Result", 16,
+		    tail.data != NULL ? tail.data : "", tail.len };
+	}
+	http_respond(req, 200, h, nh, res->body, res->body_len);
+	buf_free(&tail);
+	inv_free(inv);
+}
+
+/* Event invocations have no one to answer: the log is their only trace. */
+static void
+invoke_async_done(struct invocation *inv, const struct inv_result *res)
+{
+	struct invoke *iv = inv->door;
+	const char *name = pool_conf(inv->pool)->name;
+
+	iv->inflight--;
+	if (res->status == INV_OK)
+		log_debug("%s: %s: Event invocation done", name, inv->id);
+	else if (res->status == INV_THROTTLED)
+		log_warnx("%s: %s: Event invocation dropped before it ran (%s)",
+		    name, inv->id, res->error_type != NULL ? res->error_type :
+		    "throttled");
+	else
+		log_warnx("%s: %s: Event invocation failed (%s); not retried",
+		    name, inv->id, res->error_type != NULL ? res->error_type :
+		    "function error");
+	inv_free(inv);
+}
+
+/* Headers other than the payload's.  On failure req is answered. */
+static int
+invoke_read_headers(struct http_request *req, struct invocation *inv,
+    enum inv_type *type)
+{
+	const char *v;
+	size_t n;
+
+	v = http_header_get(req, "X-Amz-Invocation-Type", &n);
+	if (v == NULL || n == 0 || span_eq(v, n, "RequestResponse"))
+		*type = TYPE_SYNC;
+	else if (span_eq(v, n, "Event"))
+		*type = TYPE_EVENT;
+	else if (span_eq(v, n, "DryRun"))
+		*type = TYPE_DRYRUN;
+	else {
+		api_error(req, 400, "InvalidParameterValueException", inv->id,
+		    "X-Amz-Invocation-Type must be RequestResponse, Event or "
+		    "DryRun");
+		return -EINVAL;
+	}
+	v = http_header_get(req, "X-Amz-Log-Type", &n);
+	if (v != NULL && n > 0 && !span_eq(v, n, "None") &&
+	    !span_eq(v, n, "Tail")) {
+		api_error(req, 400, "InvalidParameterValueException", inv->id,
+		    "X-Amz-Log-Type must be None or Tail");
+		return -EINVAL;
+	}
+	v = http_header_get(req, "X-Amzn-Trace-Id", &n);
+	if (v != NULL && n > 0 && (inv->trace_id = strndup(v, n)) == NULL) {
+		api_error(req, 500, "ServiceException", inv->id, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * X-Amz-Client-Context: base64 of a JSON object.  It is re-printed compact,
+ * because it travels on to the worker in a header, where a raw newline
+ * from the JSON's whitespace would split the header.
+ */
+static int
+invoke_client_context(struct http_request *req, struct invocation *inv)
+{
+	const char *v;
+	struct buf b;
+	cJSON *j = NULL;
+	size_t n, at;
+
+	if ((v = http_header_get(req, "X-Amz-Client-Context", &n)) == NULL ||
+	    n == 0)
+		return 0;
+	if (n > INVOKE_MAX_CLIENT_CONTEXT) {
+		api_error(req, 400, "InvalidParameterValueException", inv->id,
+		    "Client context must be at most %d bytes of base64",
+		    INVOKE_MAX_CLIENT_CONTEXT);
+		return -EINVAL;
+	}
+	buf_init(&b);
+	if (buf_unbase64(&b, v, n) != 0 || b.len == 0 ||
+	    memchr(b.data, '\0', b.len) != NULL ||
+	    !json_valid(b.data, b.len, &at, &j) || !cJSON_IsObject(j)) {
+		buf_free(&b);
+		cJSON_Delete(j);
+		api_error(req, 400, "InvalidParameterValueException", inv->id,
+		    "Client context must be a valid Base64-encoded JSON object.");
+		return -EINVAL;
+	}
+	buf_free(&b);
+	inv->client_context = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (inv->client_context == NULL) {
+		api_error(req, 500, "ServiceException", inv->id, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The payload becomes the event unchanged; an empty one is {}. */
+static int
+invoke_read_body(struct http_request *req, struct invocation *inv)
+{
+	size_t at;
+
+	if (req->body_len == 0) {
+		buf_adds(&inv->event, "{}");
+		return 0;
+	}
+	/* Up to 6 MiB parsed on the loop: tens of ms at worst, once. */
+	if (!json_valid(req->body, req->body_len, &at, NULL)) {
+		api_error(req, 400, "InvalidRequestContentException", inv->id,
+		    "Could not parse request body into json: Could not parse "
+		    "payload into json: unexpected input at byte %zu", at);
+		return -EINVAL;
+	}
+	buf_add(&inv->event, req->body, req->body_len);
+	return 0;
+}
+
+static void
+invoke_submit(struct invoke *iv, struct pool *p, struct http_request *req,
+    struct invocation *inv, enum inv_type type)
+{
+	struct http_header h = HDR("X-Amzn-RequestId", inv->id);
+
+	if (type == TYPE_EVENT) {
+		inv->done = invoke_async_done;
+		inv->door = iv;
+	} else {
+		inv->done = invoke_sync_done;
+		inv->door = req;
+		req->data = iv;
+		req->on_abort = invoke_aborted;
+	}
+	/*
+	 * An Event that does not fit is refused with 429 rather than queued
+	 * here: the caller learns it did not run, and the SDKs retry 429.
+	 */
+	if (pool_submit(p, inv) != 0) {
+		log_info("%s: %s: throttled (queue full)", pool_conf(p)->name,
+		    inv->id);
+		api_throttled(req, p, inv->id);
+		inv_free(inv);
+		return;
+	}
+	iv->inflight++;
+	if (type == TYPE_EVENT)
+		http_respond(req, 202, &h, 1, NULL, 0);
+}
+
+static void
+invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
+    size_t n)
+{
+	struct invocation *inv;
+	enum inv_type type;
+	struct pool *p;
+
+	if ((inv = inv_new()) == NULL) {
+		api_error(req, 500, "ServiceException", NULL, "out of memory");
+		return;
+	}
+	if ((p = invoke_resolve(iv, req, seg, n, inv->id)) == NULL)
+		goto done;
+	if (invoke_read_headers(req, inv, &type) != 0 ||
+	    invoke_client_context(req, inv) != 0 ||
+	    invoke_read_body(req, inv) != 0)
+		goto done;
+	if (type == TYPE_DRYRUN) {
+		struct http_header h = HDR("X-Amzn-RequestId", inv->id);
+
+		http_respond(req, 204, &h, 1, NULL, 0);
+		goto done;
+	}
+	invoke_submit(iv, p, req, inv, type);
+	return;
+done:
+	/* Every failure above has answered req already. */
+	inv_free(inv);
+}
+
+/* ---- read-only control calls ------------------------------------------- */
+
+/* FunctionConfiguration, from the config and the bootstrap file. */
+static void
+fn_config_json(struct buf *b, const struct function_conf *fc)
+{
+	struct stat st;
+	struct tm tm;
+	char when[64] = "1970-01-01T00:00:00.000+0000";
+
+	if (stat(fc->bootstrap, &st) != 0)
+		memset(&st, 0, sizeof(st));
+	else if (gmtime_r(&st.st_mtim.tv_sec, &tm) != NULL)
+		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d."
+		    "%03ld+0000", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, st.st_mtim.tv_nsec / 1000000);
+	buf_adds(b, "{\"FunctionName\":");
+	buf_json_str(b, fc->name, strlen(fc->name));
+	buf_printf(b, ",\"FunctionArn\":\"" ARN_PREFIX "%s\"", fc->name);
+	buf_printf(b, ",\"Runtime\":\"provided.al2023\",\"Role\":"
+	    "\"arn:aws:iam::" ACCOUNT_ID ":role/lambdad\",\"Handler\":"
+	    "\"bootstrap\",\"CodeSize\":%lld,\"Description\":\"\","
+	    "\"Timeout\":%u,\"MemorySize\":%u,\"LastModified\":\"%s\","
+	    "\"CodeSha256\":\"\",\"Version\":\"$LATEST\",\"State\":\"Active\","
+	    "\"LastUpdateStatus\":\"Successful\",\"PackageType\":\"Zip\","
+	    "\"Architectures\":[\"" ARCH "\"],\"EphemeralStorage\":"
+	    "{\"Size\":512},\"TracingConfig\":{\"Mode\":\"PassThrough\"}}",
+	    (long long)st.st_size, fc->timeout_s, fc->memory_mb, when);
+}
+
+/* ListFunctions; Marker is the index of the next function, as text. */
+static void
+invoke_list(struct invoke *iv, struct http_request *req)
+{
+	char num[16];
+	unsigned long from = 0, max = 50, i;
+	struct buf b;
+
+	if (query_get(req, "Marker", num, sizeof(num)) > 0)
+		from = strtoul(num, NULL, 10);
+	if (query_get(req, "MaxItems", num, sizeof(num)) > 0)
+		max = strtoul(num, NULL, 10);
+	if (max < 1 || max > 10000) {
+		api_error(req, 400, "InvalidParameterValueException", NULL,
+		    "MaxItems must be from 1 to 10000");
+		return;
+	}
+	buf_init(&b);
+	buf_adds(&b, "{\"Functions\":[");
+	for (i = from; i < iv->npools && i < from + max; i++) {
+		if (i > from)
+			buf_addc(&b, ',');
+		fn_config_json(&b, pool_conf(iv->pools[i]));
+	}
+	buf_addc(&b, ']');
+	if (i < iv->npools)
+		buf_printf(&b, ",\"NextMarker\":\"%lu\"", i);
+	buf_addc(&b, '}');
+	reply_json(req, &b);
+}
+
+static void
+invoke_get(struct invoke *iv, struct http_request *req, const char *seg,
+    size_t n, bool config_only)
+{
+	const struct function_conf *fc;
+	struct pool *p;
+	struct buf b;
+
+	if ((p = invoke_resolve(iv, req, seg, n, NULL)) == NULL)
+		return;
+	fc = pool_conf(p);
+	buf_init(&b);
+	if (config_only) {
+		fn_config_json(&b, fc);
+		reply_json(req, &b);
+		return;
+	}
+	buf_adds(&b, "{\"Configuration\":");
+	fn_config_json(&b, fc);
+	buf_adds(&b, ",\"Code\":{\"RepositoryType\":\"S3\",\"Location\":\"\"},");
+	buf_printf(&b, "\"Concurrency\":{\"ReservedConcurrentExecutions\":%u}}",
+	    fc->max_workers);
+	reply_json(req, &b);
+}
+
+static void
+invoke_account(struct invoke *iv, struct http_request *req)
+{
+	unsigned long long code = 0;
+	unsigned workers = 0;
+	struct stat st;
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < iv->npools; i++) {
+		const struct function_conf *fc = pool_conf(iv->pools[i]);
+
+		workers += fc->max_workers;
+		if (stat(fc->bootstrap, &st) == 0)
+			code += (unsigned long long)st.st_size;
+	}
+	buf_init(&b);
+	buf_printf(&b, "{\"AccountLimit\":{\"TotalCodeSize\":80530636800,"
+	    "\"CodeSizeUnzipped\":262144000,\"CodeSizeZipped\":52428800,"
+	    "\"ConcurrentExecutions\":%u,\"UnreservedConcurrentExecutions\":0},"
+	    "\"AccountUsage\":{\"TotalCodeSize\":%llu,\"FunctionCount\":%zu}}",
+	    workers, code, iv->npools);
+	reply_json(req, &b);
+}
+
+/* ---- the door ------------------------------------------------------------ */
+
+static void
+unknown_op(struct http_request *req)
+{
+	api_error(req, 404, "UnknownOperationException", NULL, "lambdad does "
+	    "not serve %s on this path (functions are deployed with "
+	    "configuration files)", req->method);
+}
+
+void
+invoke_handle(struct invoke *iv, struct http_request *req)
+{
+	const char *p = req->path, *end = p + req->path_len, *seg, *op;
+	bool get = strcmp(req->method, "GET") == 0;
+	size_t segn, opn;
+
+	if (!invoke_peer_trusted(&req->peer)) {
+		api_error(req, 403, "AccessDeniedException", NULL, "The Invoke "
+		    "API answers loopback clients only");
+		return;
+	}
+	if (req->too_large) {
+		api_error(req, 413, "RequestEntityTooLargeException", NULL,
+		    "Request must be smaller than %d bytes for the "
+		    "InvokeFunction operation", FRONT_MAX_BODY);
+		return;
+	}
+	if (strncmp(p, ACCOUNT_PATH, strlen(ACCOUNT_PATH)) == 0) {
+		p += strlen(ACCOUNT_PATH);
+		if (get && (p == end || (p + 1 == end && *p == '/')))
+			invoke_account(iv, req);
+		else
+			unknown_op(req);
+		return;
+	}
+	p += strlen(FN_PATH);
+	if (p == end || (p + 1 == end && *p == '/')) {
+		if (get)
+			invoke_list(iv, req);
+		else
+			unknown_op(req);
+		return;
+	}
+	seg = p + 1;
+	op = memchr(seg, '/', (size_t)(end - seg));
+	if (op == NULL)
+		op = end;
+	segn = (size_t)(op - seg);
+	opn = (size_t)(end - op);
+	if (segn > 0 && strcmp(req->method, "POST") == 0 &&
+	    span_eq(op, opn, "/invocations"))
+		invoke_function(iv, req, seg, segn);
+	else if (segn > 0 && get && opn == 0)
+		invoke_get(iv, req, seg, segn, false);
+	else if (segn > 0 && get && span_eq(op, opn, "/configuration"))
+		invoke_get(iv, req, seg, segn, true);
+	else
+		unknown_op(req);
+}
+
+struct invoke *
+invoke_new(struct pool **pools, size_t npools)
+{
+	struct invoke *iv = calloc(1, sizeof(*iv));
+
+	if (iv == NULL)
+		return NULL;
+	if ((iv->pools = calloc(npools + 1, sizeof(*iv->pools))) == NULL) {
+		free(iv);
+		return NULL;
+	}
+	memcpy(iv->pools, pools, npools * sizeof(*pools));
+	iv->npools = npools;
+	return iv;
+}
+
+void
+invoke_free(struct invoke *iv)
+{
+	if (iv == NULL)
+		return;
+	free(iv->pools);
+	free(iv);
+}
+
+unsigned
+invoke_inflight(const struct invoke *iv)
+{
+	return iv != NULL ? iv->inflight : 0;
+}
