@@ -195,6 +195,12 @@ ParameterizedTestParameters(conf, errors)
 	{ "[lambdad]\nbogus\nfoo = 1\n",
 	  M "2: expected \"key = value\", \"[section]\" or a comment" },
 	{ "[lambdad]\n= 1\n", M "2: unknown key \"\" in [lambdad]" },
+	{ "[lambdad]\ninvoke_api = yes\n",
+	  M "2: invoke_api: expected on or off, not \"yes\"" },
+	{ "[lambdad]\ninvoke_api = ON\n",
+	  M "2: invoke_api: expected on or off, not \"ON\"" },
+	{ "[lambdad]\ninvoke_api = on\ninvoke_api = off\n",
+	  M "3: invoke_api is set twice in this section (first at line 2)" },
 	/* bootstrap, and checks at the end of a section */
 	{ "[function f]\nmemory = 256\n", M "1: [function f]: bootstrap is required" },
 	{ "\n[function f]\nmemory = 256\n[function g]\nbootstrap = b\n",
@@ -347,6 +353,7 @@ Test(conf, empty_file_gives_defaults, .init = setup, .fini = teardown)
 	cr_assert_str_eq(c->listen_host, "127.0.0.1");
 	cr_assert_eq(c->listen_port, 8080);
 	cr_assert_null(c->functions_dir);
+	cr_assert_eq(c->invoke_api, 0);
 	cr_assert_eq(c->nfns, 0);
 	cr_assert_eq(c->nfiles, 1);
 	conf_free(c);
@@ -414,6 +421,17 @@ Test(conf, every_key, .init = setup, .fini = teardown)
 	cr_assert_str_eq(fn->env[2], "_HANDLER=index.handler");
 	cr_assert_eq(fn->payload, 1);
 	cr_assert_eq(fn->seccomp, CONF_SECCOMP_EXEC);
+	conf_free(c);
+}
+
+Test(conf, invoke_api_values, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[lambdad]\ninvoke_api = on\n");
+
+	cr_assert_eq(c->invoke_api, 1);
+	conf_free(c);
+	c = load_ok("[lambdad]\ninvoke_api = off\n");
+	cr_assert_eq(c->invoke_api, 0);
 	conf_free(c);
 }
 
