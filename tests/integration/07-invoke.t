@@ -6,7 +6,7 @@
 # Debian's aws CLI v2 first (a pyenv shim may put v1 ahead in PATH).
 AWSCLI=/usr/bin/aws
 [ -x "$AWSCLI" ] || AWSCLI=$(command -v aws 2>/dev/null)
-if [ -z "$AWSCLI" ]; then echo "1..0 # SKIP no aws CLI"; exit 0; fi
+if [ -z "$AWSCLI" ]; then echo "Bail out! no aws CLI (make deps-test installs awscli)"; exit 1; fi
 case "$("$AWSCLI" --version 2>&1)" in
 aws-cli/1.*) BINFMT= ;;
 *) BINFMT="--cli-binary-format raw-in-base64-out" ;;
