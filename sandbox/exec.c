@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -150,9 +151,31 @@ sb_seccomp(const struct sb_filter *f)
 	return 0;
 }
 
+/*
+ * Drop to p->uid/p->gid when root: supplementary groups first (they would
+ * otherwise survive), then the gid while we still may, then the uid.  A
+ * non-root caller can only "drop" to what it already is.
+ */
+static int
+sb_drop_ids(const struct sb_policy *p)
+{
+	if (p->uid == 0 && p->gid == 0)
+		return 0;
+	if (geteuid() != 0)
+		return (p->uid == 0 || p->uid == getuid()) &&
+		    (p->gid == 0 || p->gid == getgid()) ? 0 : -EPERM;
+	if (setgroups(0, NULL) == -1)
+		return -errno;
+	if (p->gid != 0 && setresgid(p->gid, p->gid, p->gid) == -1)
+		return -errno;
+	if (p->uid != 0 && setresuid(p->uid, p->uid, p->uid) == -1)
+		return -errno;
+	return 0;
+}
+
 int
-sb_exec(const struct sb_policy *p, const struct sb_filter *f, int log_fd,
-    const int *pass_fds, int npass)
+sb_exec_jail(const struct sb_policy *p, const struct sb_filter *f,
+    int log_fd, const int *pass_fds, int npass, const struct sb_jail *j)
 {
 	char *const noenv[] = { NULL };
 	char *defargv[] = { (char *)p->path, NULL };
@@ -163,9 +186,14 @@ sb_exec(const struct sb_policy *p, const struct sb_filter *f, int log_fd,
 		return -errno;
 	if ((rc = sb_fds(log_fd, pass_fds, npass)) < 0)
 		return rc;
+	/* Before cwd: the mounts may put a new file system under it. */
+	if ((rc = sb_jail_enter(p, j)) < 0)
+		return rc;
 	if (p->cwd != NULL && chdir(p->cwd) == -1)
 		return -errno;
 	if ((rc = sb_rlimits(p)) < 0)
+		return rc;
+	if ((rc = sb_drop_ids(p)) < 0)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -errno;
@@ -174,4 +202,11 @@ sb_exec(const struct sb_policy *p, const struct sb_filter *f, int log_fd,
 	execve(p->path, p->argv != NULL ? p->argv : defargv,
 	    p->envp != NULL ? p->envp : noenv);
 	return -errno;
+}
+
+int
+sb_exec(const struct sb_policy *p, const struct sb_filter *f, int log_fd,
+    const int *pass_fds, int npass)
+{
+	return sb_exec_jail(p, f, log_fd, pass_fds, npass, NULL);
 }

@@ -6,12 +6,18 @@
  * same sb_exec() the spawner uses, in this process.  stdout and stderr stay
  * what they are; the program replaces this one, so its exit status (or the
  * signal that killed it, SIGSYS for a forbidden syscall) is the command's.
+ * With namespaces (-N) the program runs as pid 1 of a new pid namespace in
+ * a child, and this process waits for it and exits the same way.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -21,10 +27,12 @@ extern char **environ;
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: lambdad-sandbox [-E] [-C dir] [-e key=value] "
-	    "[-f fsize_mb] [-m memory_mb]\n"
+	fprintf(stderr, "usage: lambdad-sandbox [-ENR] [-C dir] [-e key=value] "
+	    "[-f fsize_mb] [-g gid] [-m memory_mb]\n"
 	    "\t[-n nofile] [-p nproc] [-s default|exec|log|none] "
-	    "[-t cpu_s] -- prog [arg ...]\n");
+	    "[-t cpu_s] [-u uid] [-w dir]\n"
+	    "\t[--net none|host] [--tmp-size mb] -- prog [arg ...]\n"
+	    "       lambdad-sandbox --probe\n");
 	exit(2);
 }
 
@@ -39,7 +47,7 @@ num(const char *s, char opt)
 	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 ||
 	    v > UINT_MAX) {
 		fprintf(stderr, "lambdad-sandbox: -%c: bad number: %s\n",
-		    opt, s);
+		    opt > ' ' ? opt : '-', s);
 		usage();
 	}
 	return (unsigned)v;
@@ -95,6 +103,57 @@ lookup(const char *prog)
 	}
 }
 
+/* Leave the way the program did: its exit code, or its signal. */
+static int
+mirror(int st)
+{
+	struct rlimit none = { 0, 0 };
+	sigset_t set;
+
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	setrlimit(RLIMIT_CORE, &none);
+	signal(WTERMSIG(st), SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, WTERMSIG(st));
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(WTERMSIG(st));
+	return 128 + WTERMSIG(st);
+}
+
+static int
+probe(void)
+{
+	char report[512];
+
+	sb_probe_layers(report, sizeof(report));
+	fputs(report, stdout);
+	return 0;
+}
+
+enum { OPT_NET = 256, OPT_TMP, OPT_PROBE };
+
+static const struct option longopts[] = {
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "tmp-size", required_argument, NULL, OPT_TMP },
+	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+net(struct sb_policy *p, const char *s)
+{
+	if (strcmp(s, "none") == 0)
+		p->ns |= SB_NS_NET;
+	else if (strcmp(s, "host") == 0)
+		p->ns &= ~SB_NS_NET;
+	else {
+		fprintf(stderr, "lambdad-sandbox: --net: none or host: %s\n",
+		    s);
+		usage();
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -102,6 +161,7 @@ main(int argc, char *argv[])
 	struct sb_filter *f;
 	size_t nenv = 0, nsys = 0, nextra = 0;
 	char **env, **extra;
+	const char *netarg = NULL;
 	int ch, keep = 0, rc;
 
 	while (environ[nsys] != NULL)
@@ -110,8 +170,17 @@ main(int argc, char *argv[])
 	if ((env = calloc(nsys + argc + 1, sizeof(*env))) == NULL ||
 	    (extra = calloc(argc, sizeof(*extra))) == NULL)
 		return 1;
-	while ((ch = getopt(argc, argv, "+C:Ee:f:m:n:p:s:t:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+C:Ee:f:g:m:Nn:p:Rs:t:u:w:",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'N': p.ns |= SB_NS_ALL; break;
+		case 'R': p.ns_required = 1; break;
+		case 'u': p.uid = num(optarg, ch); break;
+		case 'g': p.gid = num(optarg, ch); break;
+		case 'w': p.rw_dir = optarg; break;
+		case OPT_NET: netarg = optarg; break;
+		case OPT_TMP: p.tmp_mb = num(optarg, ch); break;
+		case OPT_PROBE: return probe();
 		case 'C': p.cwd = optarg; break;
 		case 'E': keep = 1; break;
 		case 'e': extra[nextra++] = optarg; break;
@@ -126,6 +195,8 @@ main(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		usage();
+	if (netarg != NULL)	/* after -N, whatever the order */
+		net(&p, netarg);
 	for (size_t i = 0; keep && i < nsys; i++)
 		env_set(env, &nenv, environ[i]);
 	for (size_t i = 0; i < nextra; i++)	/* -e wins over -E */
@@ -137,7 +208,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "lambdad-sandbox: seccomp: %s\n", strerror(-rc));
 		return 127;
 	}
-	rc = sb_exec(&p, f, -1, NULL, 0);
+	if ((rc = sb_run(&p, f)) >= 0)
+		return mirror(rc);
 	fprintf(stderr, "lambdad-sandbox: %s: %s\n", argv[optind],
 	    strerror(-rc));
 	return 127;

@@ -13,13 +13,22 @@
  * A worker child, between fork and exec, in this order (async-signal-safe
  * calls only): own process group; the log pipe on stdout and stderr, stdin
  * from /dev/null; every other fd closed except those passed to it (which
- * become fd 3, 4, ...); cwd; rlimits; PR_SET_NO_NEW_PRIVS; the seccomp
+ * become fd 3, 4, ...); the namespaces' inside (see below); cwd; rlimits;
+ * the uid/gid drop; PR_SET_NO_NEW_PRIVS; the seccomp
  * filter (built once in the spawner, installed as precompiled BPF); execve
  * with exactly the environment given.  If any step fails the child writes
  * -errno to a CLOEXEC pipe and _exit(127)s, so the spawn reply carries the
  * real cause (ENOENT for a missing bootstrap, ...).
  *
- * lambdad-sandbox(1) runs the same sb_exec() on a command line.
+ * Namespaces (opt-in, struct sb_policy.ns) are made by the clone() that
+ * creates the worker, so that the worker is pid 1 of its own pid namespace
+ * and everything it forks dies with it.  Inside, before cwd: a user
+ * namespace's uid/gid map (unprivileged only), the mount namespace's
+ * read-only root with a private size-limited tmpfs /tmp, loopback up in a
+ * new network namespace.  A layer the kernel refuses is dropped (and
+ * reported once by sb_probe_layers) unless ns_required is set.
+ *
+ * lambdad-sandbox(1) runs the same code on a command line.
  */
 #ifndef LAMBDAD_SANDBOX_H
 #define LAMBDAD_SANDBOX_H
@@ -45,7 +54,31 @@ struct sb_policy {
 	unsigned	 fsize_mb;	/* RLIMIT_FSIZE; 0 = no limit */
 	unsigned	 cpu_s;		/* RLIMIT_CPU (a backstop); 0 = no limit */
 	enum sb_seccomp	 seccomp;
+	/* The jail's further layers; all 0 = none of them. */
+	unsigned	 ns;		/* SB_NS_* */
+	int		 ns_required;	/* 1: a refused layer fails the spawn */
+	uint64_t	 netns_key;	/* SB_NS_NET: 0 = a new netns per worker;
+					   else join the spawner's netns for
+					   this key (made on first use) */
+	unsigned	 tmp_mb;	/* SB_NS_MOUNT: /tmp tmpfs size; 0 = 64 */
+	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
+	uid_t		 uid;		/* when root: drop to uid/gid; 0 = no drop */
+	gid_t		 gid;
 };
+
+/* Namespaces.  SB_NS_USER is only used when not root (it maps the uid). */
+#define SB_NS_USER	0x1
+#define SB_NS_PID	0x2	/* the worker is pid 1; /proc shows only it */
+#define SB_NS_MOUNT	0x4	/* / read-only, private tmpfs on /tmp */
+#define SB_NS_NET	0x8	/* loopback only */
+#define SB_NS_ALL	0xf
+
+/*
+ * Try each layer in a throw-away child: returns the SB_NS_* mask that works
+ * here, and writes one line per layer ("pid: ok", "net: EPERM ...") into
+ * report (may be NULL).  For the daemon to log once at start-up.
+ */
+unsigned sb_probe_layers(char *report, size_t n);
 
 /* A compiled seccomp program, made once and installed in many children. */
 struct sb_filter;
@@ -63,6 +96,13 @@ const char *sb_syscall_name(int nr);
 int	sb_exec(const struct sb_policy *p, const struct sb_filter *f,
 	    int log_fd, const int *pass_fds, int npass);
 
+/*
+ * lambdad-sandbox's entry: with namespaces, fork a child in them which runs
+ * sb_exec(), wait for it and return its wait status (>= 0); without, just
+ * sb_exec() here.  -errno on failure; the child's own failure is exit 127.
+ */
+int	sb_run(const struct sb_policy *p, const struct sb_filter *f);
+
 /* ---- The spawner, as seen from the gateway. ---- */
 
 #define SB_MAX_PASS_FDS	4
@@ -70,6 +110,7 @@ int	sb_exec(const struct sb_policy *p, const struct sb_filter *f,
 enum sb_reply_type {
 	SB_SPAWNED = 1,		/* answer to a spawn request */
 	SB_EXITED = 2,		/* a worker's process ended */
+	SB_LISTENING = 3,	/* answer to sb_spawner_listen */
 };
 
 struct sb_reply {
@@ -78,6 +119,9 @@ struct sb_reply {
 	pid_t		 pid;		/* 0 when err != 0 */
 	int		 err;		/* SB_SPAWNED: 0 or -errno (then no SB_EXITED follows) */
 	int		 status;	/* SB_EXITED: wait status */
+	int		 fd;		/* SB_LISTENING: the listener (the
+					   receiver owns it), else -1 */
+	int		 port;		/* SB_LISTENING: its port */
 };
 
 /*
@@ -94,6 +138,19 @@ int	sb_spawner_start(int *ctl_fd, pid_t *pid);
  */
 int	sb_spawner_spawn(int ctl_fd, uint64_t tag, const struct sb_policy *p,
 	    int log_fd, const int *pass_fds, int npass);
+
+/*
+ * Ask for a TCP listener on 127.0.0.1:0 inside the network namespace of
+ * netns_key (made on first use, loopback up; key 0 = the spawner's own),
+ * for a worker spawned later with the same key to reach its Runtime API
+ * there.  The reply is SB_LISTENING with the same tag, carrying the
+ * listening fd (non-blocking, CLOEXEC) and its port.  0 or -errno.
+ */
+int	sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key);
+
+/* Forget the netns of a key (a removed function): the spawner closes its
+ * handle; it disappears with its last worker and listener.  0 or -errno. */
+int	sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key);
 
 /* Send sig to the worker's whole process group.  0 or -errno. */
 int	sb_spawner_kill(int ctl_fd, pid_t pid, int sig);

@@ -23,7 +23,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "sb_int.h"
 
 /* Room for 4 KiB of customer environment, the Lambda variables and argv. */
 #define SB_STR_AREA	(16 * 1024)
@@ -44,6 +47,15 @@
 enum sb_req_type {
 	SB_REQ_SPAWN = 1,
 	SB_REQ_KILL = 2,
+	SB_REQ_LISTEN = 3,
+	SB_REQ_NETNS_DROP = 4,
+};
+
+struct sb_req_net {
+	uint32_t	 type;		/* SB_REQ_LISTEN or SB_REQ_NETNS_DROP */
+	uint32_t	 pad;
+	uint64_t	 tag;
+	uint64_t	 key;
 };
 
 struct sb_req_kill {
@@ -59,6 +71,9 @@ struct sb_req_spawn {
 	uint32_t	 memory_mb, nofile, nproc, fsize_mb, cpu_s, seccomp;
 	uint32_t	 npass;
 	uint32_t	 has_cwd, has_argv, argc, envc;
+	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
+	uint32_t	 uid, gid;
+	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
 	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
 	char		 str[SB_STR_AREA];
@@ -67,6 +82,7 @@ struct sb_req_spawn {
 union sb_req {
 	uint32_t		type;
 	struct sb_req_kill	kill;
+	struct sb_req_net	net;
 	struct sb_req_spawn	spawn;
 };
 
@@ -108,8 +124,16 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	q->seccomp = p->seccomp;
 	q->has_cwd = p->cwd != NULL;
 	q->has_argv = p->argv != NULL;
+	q->ns = p->ns;
+	q->ns_required = p->ns_required != 0;
+	q->netns_key = p->netns_key;
+	q->tmp_mb = p->tmp_mb;
+	q->uid = p->uid;
+	q->gid = p->gid;
+	q->has_rw_dir = p->rw_dir != NULL;
 	if ((rc = sb_pack(q, p->path)) < 0 ||
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
+	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
 	    (rc = sb_pack_vec(q, p->argv, &q->argc)) < 0 ||
 	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0)
 		return rc;
@@ -143,7 +167,8 @@ sb_send(int fd, const void *buf, size_t len, const int *fds, int nfds)
 		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		return errno == EWOULDBLOCK ? -EAGAIN :
+		    errno == ECONNRESET ? -EPIPE : -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
@@ -186,13 +211,69 @@ sb_spawner_kill(int ctl_fd, pid_t pid, int sig)
 	return sb_send(ctl_fd, &q, sizeof(q), NULL, 0);
 }
 
+static int
+sb_send_net(int ctl_fd, uint32_t type, uint64_t tag, uint64_t key)
+{
+	struct sb_req_net q;
+
+	memset(&q, 0, sizeof(q));
+	q.type = type;
+	q.tag = tag;
+	q.key = key;
+	return sb_send(ctl_fd, &q, sizeof(q), NULL, 0);
+}
+
+int
+sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key)
+{
+	return sb_send_net(ctl_fd, SB_REQ_LISTEN, tag, netns_key);
+}
+
+int
+sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key)
+{
+	if (netns_key == 0)
+		return -EINVAL;
+	return sb_send_net(ctl_fd, SB_REQ_NETNS_DROP, 0, netns_key);
+}
+
+/* The fd an SB_LISTENING reply carries, or -1. */
+static int
+sb_cmsg_fd(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+	int fd = -1, x;
+
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
+		    sizeof(int); i++) {
+			memcpy(&x, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd == -1)
+				fd = x;
+			else
+				close(x);	/* never sent; do not leak */
+		}
+	}
+	return fd;
+}
+
 int
 sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 {
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { r, sizeof(*r) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
 	ssize_t n;
+	int fd;
 
 	do
-		n = recv(ctl_fd, r, sizeof(*r), 0);
+		n = recvmsg(ctl_fd, &msg, MSG_CMSG_CLOEXEC);
 	while (n == -1 && errno == EINTR);
 	if (n == 0)
 		return -EPIPE;
@@ -201,7 +282,14 @@ sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 			return -EAGAIN;
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	}
-	return (size_t)n == sizeof(*r) ? 0 : -EPROTO;
+	fd = sb_cmsg_fd(&msg);
+	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING)) {
+		if (fd >= 0)
+			close(fd);
+		return -EPROTO;
+	}
+	r->fd = fd;
+	return 0;
 }
 
 /* ---- The spawner process. ---- */
@@ -211,10 +299,20 @@ struct sb_kid {
 	uint64_t	 tag;
 };
 
+/* A network namespace kept for a key (a function), to join per worker. */
+struct sb_netns {
+	uint64_t	 key;
+	int		 fd;
+};
+
 struct sb_spawner {
 	int		 ctl;
 	int		 sigfd;
+	int		 hostns;	/* our own netns, to come back to */
+	unsigned	 avail;		/* SB_NS_* this kernel allows */
 	pid_t		 self;
+	struct sb_netns	*netns;
+	size_t		 nnetns, capnetns;
 	struct sb_filter *filter[SB_SECCOMP_NONE + 1];	/* NONE: NULL */
 	struct sb_kid	*kids;
 	size_t		 nkids, capkids;
@@ -224,12 +322,18 @@ struct sb_spawner {
 static void sb_spawner_exit(struct sb_spawner *) __attribute__((noreturn));
 
 static void
-sb_reply(struct sb_spawner *s, const struct sb_reply *r)
+sb_reply_fd(struct sb_spawner *s, const struct sb_reply *r, int fd)
 {
 	/* A gateway that is gone gets the same treatment as a closed socket. */
-	if (send(s->ctl, r, sizeof(*r), MSG_NOSIGNAL) == -1 &&
-	    (errno == EPIPE || errno == ECONNRESET))
+	if (sb_send(s->ctl, r, sizeof(*r), &fd, fd >= 0 ? 1 : 0) == -EPIPE)
 		sb_spawner_exit(s);
+}
+
+static void
+sb_reply(struct sb_spawner *s, struct sb_reply *r)
+{
+	r->fd = -1;
+	sb_reply_fd(s, r, -1);
 }
 
 static struct sb_kid *
@@ -302,10 +406,12 @@ sb_reap(struct sb_spawner *s)
 static char **
 sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 {
-	size_t want = 1 + q->has_cwd + q->argc + q->envc, got = 0, j;
+	size_t want = 1 + q->has_cwd + q->has_rw_dir + q->argc + q->envc;
+	size_t got = 0, j, nfix = 1 + q->has_cwd + q->has_rw_dir;
 	char **v, *s = q->str, *end = q->str + q->used;
 
 	if (q->used == 0 || q->used > SB_STR_AREA || end[-1] != '\0' ||
+	    q->has_cwd > 1 || q->has_rw_dir > 1 ||
 	    want > SB_STR_AREA ||
 	    (v = calloc(q->argc + q->envc + 2, sizeof(*v))) == NULL)
 		return NULL;
@@ -314,7 +420,9 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 			p->path = s;
 		else if (q->has_cwd && got == 1)
 			p->cwd = s;
-		else if ((j = got - 1 - q->has_cwd) < q->argc)
+		else if (q->has_rw_dir && got == nfix - 1)
+			p->rw_dir = s;
+		else if ((j = got - nfix) < q->argc)
 			v[j] = s;
 		else
 			v[j + 1] = s;	/* skip argv's NULL */
@@ -328,11 +436,129 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 	return v;
 }
 
+/*
+ * A new network namespace with loopback up, kept open by fd: the spawner
+ * steps into it with unshare and back out with setns to its own, so the
+ * namespace outlives the step only through the fd.  Needs CAP_SYS_ADMIN.
+ */
+static int
+sb_netns_make(struct sb_spawner *s, int *fd)
+{
+	int rc = 0;
+
+	if (s->hostns < 0)
+		return -ENOTSUP;
+	if (unshare(CLONE_NEWNET) == -1)
+		return -errno;
+	if ((rc = sb_loopback_up()) == 0 &&
+	    (*fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) == -1)
+		rc = -errno;
+	if (setns(s->hostns, CLONE_NEWNET) == -1) {
+		/* Stranded in the new namespace: no later spawn is right. */
+		perror("lambdad spawner: setns back");
+		sb_spawner_exit(s);
+	}
+	if (rc < 0 && *fd >= 0)
+		close(*fd);
+	return rc;
+}
+
+/* The netns of key, made on first use. */
+static int
+sb_netns_get(struct sb_spawner *s, uint64_t key, int *fd)
+{
+	struct sb_netns *n;
+	int rc;
+
+	for (size_t i = 0; i < s->nnetns; i++)
+		if (s->netns[i].key == key) {
+			*fd = s->netns[i].fd;
+			return 0;
+		}
+	if (s->nnetns == s->capnetns) {
+		size_t cap = s->capnetns ? s->capnetns * 2 : 16;
+
+		if ((n = reallocarray(s->netns, cap, sizeof(*n))) == NULL)
+			return -ENOMEM;
+		s->netns = n;
+		s->capnetns = cap;
+	}
+	*fd = -1;
+	if ((rc = sb_netns_make(s, fd)) < 0)
+		return rc;
+	s->netns[s->nnetns++] = (struct sb_netns){ key, *fd };
+	return 0;
+}
+
+static void
+sb_do_netns_drop(struct sb_spawner *s)
+{
+	for (size_t i = 0; i < s->nnetns; i++)
+		if (s->netns[i].key == s->req.net.key) {
+			close(s->netns[i].fd);
+			s->netns[i] = s->netns[--s->nnetns];
+			return;
+		}
+}
+
+/* socket, bind 127.0.0.1:0, listen; in whatever netns we are in now. */
+static int
+sb_listen_here(int *fd, int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (*fd == -1)
+		return -errno;
+	if (bind(*fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    listen(*fd, 128) == -1 ||
+	    getsockname(*fd, (struct sockaddr *)&a, &len) == -1) {
+		int rc = -errno;
+
+		close(*fd);
+		*fd = -1;
+		return rc;
+	}
+	*port = ntohs(a.sin_port);
+	return 0;
+}
+
+static void
+sb_do_listen(struct sb_spawner *s)
+{
+	struct sb_reply r;
+	int nsfd = -1, fd = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SB_LISTENING;
+	r.tag = s->req.net.tag;
+	if (s->req.net.key != 0 &&
+	    (r.err = sb_netns_get(s, s->req.net.key, &nsfd)) < 0)
+		goto out;
+	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) == -1) {
+		r.err = -errno;
+		goto out;
+	}
+	r.err = sb_listen_here(&fd, &r.port);
+	if (nsfd >= 0 && setns(s->hostns, CLONE_NEWNET) == -1) {
+		perror("lambdad spawner: setns back");
+		sb_spawner_exit(s);
+	}
+out:
+	r.fd = fd;
+	sb_reply_fd(s, &r, fd);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Between fork and exec: only async-signal-safe calls from here on. */
 static void
 sb_child(const struct sb_spawner *s, const struct sb_policy *p, int log_fd,
-    const int *pass, int npass, int errfd)
+    const int *pass, int npass, int errfd, const struct sb_jail *jail)
 {
+	struct sb_jail j = *jail;
 	struct sigaction sa;
 	sigset_t none;
 	int rc, efd;
@@ -344,13 +570,16 @@ sb_child(const struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 		(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* In a new pid namespace the parent is outside: getppid() is 0. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
-	    getppid() != s->self)
+	    getppid() != ((j.flags & CLONE_NEWPID) ? 0 : s->self))
 		_exit(127);
-	/* Out of the range sb_exec lays fds out in, or dup2 would take it. */
-	if ((efd = fcntl(errfd, F_DUPFD_CLOEXEC, 3 + SB_MAX_PASS_FDS)) == -1)
+	/* Out of the range sb_exec lays fds out in, or dup2 would take them. */
+	if ((efd = fcntl(errfd, F_DUPFD_CLOEXEC, 3 + SB_MAX_PASS_FDS)) == -1 ||
+	    (j.netfd >= 0 && (j.netfd = fcntl(j.netfd, F_DUPFD_CLOEXEC,
+	    3 + SB_MAX_PASS_FDS)) == -1))
 		_exit(127);
-	rc = sb_exec(p, s->filter[p->seccomp], log_fd, pass, npass);
+	rc = sb_exec_jail(p, s->filter[p->seccomp], log_fd, pass, npass, &j);
 	(void)!write(efd, &rc, sizeof(rc));
 	_exit(127);
 }
@@ -360,9 +589,25 @@ static int
 sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
     const int *pass, int npass, pid_t *pid)
 {
-	int pfd[2], err = 0;
+	unsigned avail = s->avail;
+	struct sb_jail j;
+	int pfd[2], err = 0, netfd = -1;
 	ssize_t n;
 
+	/*
+	 * A shared netns that cannot be had means host networking (which is
+	 * also where the gateway then made the listener), not a private netns
+	 * the worker could not reach its Runtime API from.
+	 */
+	if ((p->ns & SB_NS_NET) && p->netns_key != 0 && (avail & SB_NS_NET) &&
+	    (err = sb_netns_get(s, p->netns_key, &netfd)) < 0) {
+		if (p->ns_required)
+			return err;
+		avail &= ~SB_NS_NET;
+	}
+	if ((err = sb_jail_prepare(p, avail, netfd, &j)) < 0)
+		return err;
+	err = 0;
 	if (pipe2(pfd, O_CLOEXEC) == -1)
 		return -errno;
 	/*
@@ -371,16 +616,18 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	 * child.  That handler closes and re-creates the descriptors libuv had
 	 * at the time (its signal lock pipe), which here are long closed and
 	 * reused: it would close the worker's log pipe and put a fresh pipe in
-	 * its place.  _Fork runs no handlers and is async-signal-safe.
+	 * its place.  _Fork runs no handlers and is async-signal-safe; so
+	 * does the raw clone that makes the namespaces.
 	 */
-	if ((*pid = _Fork()) == -1) {
+	*pid = j.flags != 0 ? sb_clone(j.flags) : _Fork();
+	if (*pid == -1) {
 		err = -errno;
 		close(pfd[0]);
 		close(pfd[1]);
 		return err;
 	}
 	if (*pid == 0)
-		sb_child(s, p, log_fd, pass, npass, pfd[1]);
+		sb_child(s, p, log_fd, pass, npass, pfd[1], &j);
 	close(pfd[1]);
 	/* EOF: the child's execve closed the pipe. */
 	do
@@ -421,6 +668,12 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.fsize_mb = q->fsize_mb;
 	p.cpu_s = q->cpu_s;
 	p.seccomp = q->seccomp;
+	p.ns = q->ns;
+	p.ns_required = q->ns_required;
+	p.netns_key = q->netns_key;
+	p.tmp_mb = q->tmp_mb;
+	p.uid = q->uid;
+	p.gid = q->gid;
 	log_fd = q->has_log ? fds[0] : -1;
 	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, &r.pid);
 	if (r.err == 0 && (r.err = sb_kid_add(s, r.pid, q->tag)) < 0) {
@@ -478,6 +731,12 @@ sb_request(struct sb_spawner *s)
 		else if (s->req.type == SB_REQ_KILL &&
 		    n == sizeof(s->req.kill))
 			sb_do_kill(s);
+		else if (s->req.type == SB_REQ_LISTEN &&
+		    n == sizeof(s->req.net))
+			sb_do_listen(s);
+		else if (s->req.type == SB_REQ_NETNS_DROP &&
+		    n == sizeof(s->req.net))
+			sb_do_netns_drop(s);
 	}
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -518,6 +777,8 @@ sb_spawner_setup(struct sb_spawner *s, pid_t parent)
 		return -1;
 	s->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->self = getpid();
+	/* Without it (no /proc) no netns can be made: listen there fails. */
+	s->hostns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	return s->sigfd == -1 ? -1 : 0;
 }
 
@@ -578,6 +839,7 @@ sb_spawner_start(int *ctl_fd, pid_t *pid)
 	int sv[2], rc = 0;
 
 	memset(&s, 0, sizeof(s));
+	s.avail = sb_probe_layers(NULL, 0);
 	for (int i = 0; i < SB_SECCOMP_NONE && rc == 0; i++)
 		rc = sb_filter_new(i, &s.filter[i]);
 	if (rc == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,

@@ -5,12 +5,13 @@
  * spawner.  argv[1] names the action; the probe prints one line of result
  * ("fork: ok", "socket: EAFNOSUPPORT", ...) or a listing, and exits 0.  A
  * syscall the filter forbids kills it with SIGSYS before it can print, which
- * is what the tests assert on.  It is standalone: the liblambda.a it is
+ * is what the tests assert on.  tests/integration/08-jail.t uses it too.  It is standalone: the liblambda.a it is
  * linked with is not used.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -175,6 +176,83 @@ do_readfd(int fd)
 	return 0;
 }
 
+/* Fork children that linger n seconds, until fork fails. */
+static int
+do_forkbomb(long n)
+{
+	long i;
+	pid_t pid = 0;
+
+	for (i = 0; i < 10000; i++) {
+		if ((pid = fork()) == -1)
+			break;
+		if (pid == 0) {
+			sleep((unsigned)n);
+			_exit(0);
+		}
+	}
+	printf("forked %ld\n", i);
+	return report("fork", pid);
+}
+
+/* A child that outlives its parent by n seconds, holding stdout open. */
+static int
+do_orphan(long n)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sleep((unsigned)n);
+		printf("orphan still alive\n");
+		_exit(0);
+	}
+	return report("fork", pid);
+}
+
+static int
+do_connect(const char *addr, long port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		return report("connect", -1);
+	return report("connect", connect(fd, (struct sockaddr *)&a,
+	    sizeof(a)));
+}
+
+static int
+do_write_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		return report("write-file", -1);
+	report("write-file", write(fd, "x", 1));
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+/* Count the processes this one can see. */
+static int
+do_ps(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return report("opendir", -1);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+			n++;
+	closedir(d);
+	printf("processes: %d\n", n);
+	return 0;
+}
+
 static void
 on_usr1(int sig)
 {
@@ -224,6 +302,26 @@ main(int argc, char *argv[])
 		return report("unshare", unshare(CLONE_NEWUSER));
 	if (strcmp(a, "setuid0") == 0)
 		return report("setuid", setuid(0));
+	if (strcmp(a, "kill-pid") == 0)
+		return report("kill-pid", kill((pid_t)n, 0));
+	if (strcmp(a, "forkbomb") == 0)
+		return do_forkbomb(n);
+	if (strcmp(a, "orphan") == 0)
+		return do_orphan(n);
+	if (strcmp(a, "connect") == 0 && argc > 3)
+		return do_connect(argv[2], atol(argv[3]));
+	if (strcmp(a, "write-file") == 0 && argc > 2)
+		return do_write_file(argv[2]);
+	if (strcmp(a, "read-dir") == 0 && argc > 2) {
+		DIR *d = opendir(argv[2]);
+
+		report("read-dir", d == NULL ? -1 : 0);
+		if (d != NULL)
+			closedir(d);
+		return 0;
+	}
+	if (strcmp(a, "ps") == 0)
+		return do_ps();
 	if (strcmp(a, "kill-parent") == 0)
 		return report("kill-parent", kill(getppid(), 0));
 	if (strcmp(a, "signals") == 0)
@@ -267,8 +365,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (strcmp(a, "print-ids") == 0) {
-		printf("pid=%d pgid=%d nnp=%d\n", (int)getpid(), (int)getpgrp(),
-		    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+		printf("pid=%d pgid=%d nnp=%d uid=%d gid=%d groups=%d\n",
+		    (int)getpid(), (int)getpgrp(),
+		    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), (int)getuid(),
+		    (int)getgid(), getgroups(0, NULL));
 		return 0;
 	}
 	if (strcmp(a, "spin") == 0)

@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -684,7 +686,202 @@ Test(spawner, spawn_latency)
 		cr_assert_eq(r.type, SB_EXITED);
 	}
 	qsort(t, N, sizeof(t[0]), cmp_double);
-	cr_log_warn("spawn latency over %d spawns: mean %.0f us, p50 %.0f us, "
+	cr_log_info("spawn latency over %d spawns: mean %.0f us, p50 %.0f us, "
 	    "p99 %.0f us", N, sum / N, t[N / 2], t[N * 99 / 100]);
 	cr_assert_lt(t[N / 2], 50000.0, "median spawn over 50 ms");
+	close(ctl);
+	waitpid(spawner, NULL, 0);
+}
+
+/* ---- The jail's namespace layers and uid drop. ---- */
+
+static unsigned
+layers(void)
+{
+	char report[512];
+	unsigned avail = sb_probe_layers(report, sizeof(report));
+
+	cr_log_info("%s", report);
+	return avail;
+}
+
+Test(filter, probe_layers_reports_each)
+{
+	char report[512];
+	unsigned avail = sb_probe_layers(report, sizeof(report));
+	const char *names[] = { "user: ", "pid: ", "mount: ", "net: " };
+
+	for (int i = 0; i < 4; i++) {
+		const char *l = strstr(report, names[i]), *v;
+
+		cr_assert_not_null(l, "%s", report);
+		v = l + strlen(names[i]);
+		/* The mask and the text agree: "ok"/"not needed" iff set. */
+		cr_assert_eq((avail >> i) & 1, strncmp(v, "unavailable", 11) != 0,
+		    "%s", report);
+	}
+	/* A small buffer is cut, never overrun. */
+	char tiny[8];
+	sb_probe_layers(tiny, sizeof(tiny));
+	cr_assert_lt(strlen(tiny), sizeof(tiny));
+}
+
+Test(spawner, pid_mount_ns)
+{
+	struct sb_policy p = { .path = PROBE, .argv = ARGV("print-ids"),
+	    .ns = SB_NS_PID | SB_NS_MOUNT, .seccomp = SB_SECCOMP_EXEC };
+	char out[256];
+	int st;
+
+	if ((layers() & (SB_NS_PID | SB_NS_MOUNT)) != (SB_NS_PID | SB_NS_MOUNT))
+		cr_skip_test("pid or mount namespaces unavailable");
+	start();
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert(strncmp(out, "pid=1 pgid=1 nnp=1", 18) == 0, "%s", out);
+	p.argv = ARGV("ps");
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "processes: 1\n");
+	p.argv = ARGV("write-file", "/etc/sbprobe.out");
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "write-file: EROFS\n");
+	p.argv = ARGV("write-file", "/tmp/sbprobe.out");
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "write-file: ok\n");
+	/* The worker's children die with it: the log pipe reaches EOF now,
+	   not when the orphan's 20 s sleep ends (the test would time out). */
+	p.argv = ARGV("orphan", "20");
+	st = spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert(WIFEXITED(st), "0x%x", st);
+	cr_assert_str_eq(out, "fork: ok\n");
+}
+
+Test(spawner, cwd_under_tmp_survives_tmpfs)
+{
+	char dir[] = "/tmp/test_sandbox.XXXXXX", want[128];
+	struct sb_policy p = { .path = PROBE, .argv = ARGV("print-cwd"),
+	    .ns = SB_NS_MOUNT };
+	char out[256];
+
+	if (!(layers() & SB_NS_MOUNT))
+		cr_skip_test("mount namespaces unavailable");
+	cr_assert_not_null(mkdtemp(dir));
+	p.cwd = dir;
+	start();
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	snprintf(want, sizeof(want), "cwd: %s\n", dir);
+	cr_assert_str_eq(out, want);
+	/* Read-only unless it is rw_dir. */
+	p.argv = ARGV("write-file", "f");
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "write-file: EROFS\n");
+	p.rw_dir = dir;
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "write-file: ok\n");
+	rmdir(dir);
+}
+
+Test(spawner, uid_drop)
+{
+	struct sb_policy p = { .path = PROBE, .argv = ARGV("print-ids"),
+	    .uid = 65534, .gid = 65534 };
+	char out[256];
+
+	if (geteuid() != 0)
+		cr_skip_test("not root: nothing to drop");
+	start();
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert(strstr(out, " uid=65534 gid=65534 groups=0\n") != NULL,
+	    "%s", out);
+}
+
+/* Wait for SB_LISTENING with tag; return the fd, its port in *port. */
+static int
+listen_in(uint64_t tag, uint64_t key, int *port)
+{
+	struct sb_reply r;
+
+	cr_assert_eq(sb_spawner_listen(ctl, tag, key), 0);
+	recv_reply(&r, 5000);
+	cr_assert_eq(r.type, SB_LISTENING);
+	cr_assert_eq(r.tag, tag);
+	cr_assert_eq(r.err, 0, "err %d", r.err);
+	cr_assert_geq(r.fd, 0);
+	cr_assert_gt(r.port, 0);
+	*port = r.port;
+	return r.fd;
+}
+
+static int
+connect_port(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port),
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc;
+
+	rc = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return rc == 0 ? 0 : -errno;
+}
+
+Test(spawner, listener_in_function_netns)
+{
+	struct sb_policy p = { .path = PROBE, .ns = SB_NS_NET,
+	    .netns_key = 42 };
+	char portstr[16], out[256];
+	int lfd, port, lfd2, port2;
+
+	if (!(layers() & SB_NS_NET) || geteuid() != 0)
+		cr_skip_test("network namespaces need root and the kernel");
+	start();
+	lfd = listen_in(5, 42, &port);
+	/* From outside the namespace the port is not there. */
+	cr_assert_eq(connect_port(port), -ECONNREFUSED);
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	p.argv = ARGV("connect", "127.0.0.1", portstr);
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "connect: ok\n");
+	/* A second worker of the same key joins the same namespace. */
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "connect: ok\n");
+	/* Another key is another namespace; a worker per-netns (key 0) too. */
+	lfd2 = listen_in(6, 43, &port2);
+	p.netns_key = 43;
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "connect: ECONNREFUSED\n");
+	p.netns_key = 0;
+	spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert_str_eq(out, "connect: ECONNREFUSED\n");
+	/* Key 0 listens in the spawner's own (host) namespace. */
+	close(lfd2);
+	lfd2 = listen_in(7, 0, &port2);
+	cr_assert_eq(connect_port(port2), 0);
+	close(lfd2);
+	cr_assert_eq(sb_spawner_netns_drop(ctl, 42), 0);
+	cr_assert_eq(sb_spawner_netns_drop(ctl, 0), -EINVAL);
+	close(lfd);
+}
+
+Test(spawner, ns_required_vs_degrade)
+{
+	struct sb_policy p = { .path = PROBE, .argv = ARGV("ok"),
+	    .ns = SB_NS_ALL, .ns_required = 1 };
+	char out[64];
+
+	start();
+	if ((layers() & SB_NS_ALL) == SB_NS_ALL) {
+		spawn_run(&p, out, sizeof(out), NULL, 0);
+		cr_assert_str_eq(out, "ok: ok\n");
+	} else {
+		struct sb_reply r;
+		int logr;
+
+		cr_assert_eq(spawn(1, &p, &logr, NULL, 0), 0);
+		recv_reply(&r, 5000);
+		cr_assert_eq(r.err, -EPERM);
+		close(logr);
+		p.ns_required = 0;
+		spawn_run(&p, out, sizeof(out), NULL, 0);
+		cr_assert_str_eq(out, "ok: ok\n");
+	}
 }
