@@ -47,15 +47,19 @@ peer_text(const struct sockaddr_storage *ss, char *out, size_t n)
 }
 
 static void
-front_reply_error(struct http_request *req, const struct inv_result *res)
+front_reply_error(struct http_request *req, const struct pool *p,
+    const struct inv_result *res)
 {
 	if (res->status == INV_THROTTLED) {
+		static const char body[] = "{\"message\":\"Too Many Requests\"}";
+		char ra[16];
 		struct http_header h[] = {
 			{ "Content-Type", 12, "application/json", 16 },
-			{ "Retry-After", 11, "1", 1 },
+			{ "Retry-After", 11, ra, 0 },
 		};
-		static const char body[] = "{\"message\":\"Too Many Requests\"}";
 
+		h[1].value_len = (size_t)snprintf(ra, sizeof(ra), "%u",
+		    pool_retry_after(p));
 		http_respond(req, 429, h, 2, body, sizeof(body) - 1);
 	} else if (res->error_type != NULL &&
 	    strcmp(res->error_type, "Sandbox.Timedout") == 0)
@@ -79,7 +83,7 @@ front_done(struct invocation *inv, const struct inv_result *res)
 
 	f->inflight--;
 	if (res->status != INV_OK)
-		front_reply_error(req, res);
+		front_reply_error(req, inv->pool, res);
 	else if (event_map_reply(fc->payload, res->body, res->body_len, &r,
 	    &why) != 0) {
 		log_warnx("%s: %s: malformed reply: %s", fc->name, inv->id, why);
@@ -153,7 +157,7 @@ front_on_request(struct http_request *req, void *arg)
 		struct inv_result res = { .status = INV_THROTTLED };
 
 		log_info("%s: throttled (queue full)", pool_conf(p)->name);
-		front_reply_error(req, &res);
+		front_reply_error(req, p, &res);
 		inv_free(inv);
 		return;
 	}

@@ -54,10 +54,6 @@ enum wk_ev {
 	WE_NEVENTS
 };
 
-static const char *const wk_state_names[] = {
-	"spawning", "idle", "busy", "resting", "draining"
-};
-
 struct spawner {
 	uv_loop_t	*loop;
 	int		 fd;
@@ -614,10 +610,8 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	char *envp[128], *s;
 	struct sb_policy pol;
 	size_t i, n = 0;
-	struct buf extra;
 	time_t t = time(NULL);
 	struct tm tm;
-	int rc;
 
 	gmtime_r(&t, &tm);
 	snprintf(api, sizeof(api), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", port);
@@ -635,7 +629,6 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 		s += strlen(s) + 1;
 	}
 	envp[n] = NULL;
-	(void)extra;
 	memset(&pol, 0, sizeof(pol));
 	pol.path = p->fc->bootstrap;
 	pol.envp = envp;
@@ -648,9 +641,8 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	pol.seccomp = p->fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
 	    p->fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
 	    SB_SECCOMP_DEFAULT;
-	rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
+	return sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
 	    NULL, 0);
-	return rc;
 }
 
 /* Start one worker.  0 or -errno (nothing is left behind on error). */
@@ -1535,11 +1527,4 @@ pool_free(struct pool *p)
 	p->nhandles = 2;
 	uv_close((uv_handle_t *)&p->qtimer, pool_timer_closed);
 	uv_close((uv_handle_t *)&p->btimer, pool_timer_closed);
-}
-
-const char *pool_state_name(int s);
-const char *
-pool_state_name(int s)
-{
-	return s >= 0 && s < WS_NSTATES ? wk_state_names[s] : "?";
 }
