@@ -1,0 +1,115 @@
+/*
+ * pool_int: what pool.c (pools, queues, invocations, the spawner client)
+ * and worker.c (the worker state machine, its logs and its Runtime API)
+ * share.  Not for any other module: they use pool.h.
+ */
+#ifndef LAMBDAD_POOL_INT_H
+#define LAMBDAD_POOL_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "buf.h"
+#include "http.h"
+#include "pool.h"
+
+#define INIT_TIMEOUT_MS		10000	/* Lambda caps init at 10 s */
+#define LOG_TAIL_MAX		4096
+#define BACKOFF_MAX_MS		30000
+#define REGION			"us-east-1"
+#define ACCOUNT			"123456789012"
+
+enum wk_state { WS_SPAWNING, WS_IDLE, WS_BUSY, WS_RESTING, WS_DRAINING, WS_NSTATES };
+enum wk_ev {
+	WE_SPAWNED,	/* spawner: process started */
+	WE_NEXT,	/* GET /next */
+	WE_NEXT_GONE,	/* the pending /next's connection closed */
+	WE_ASSIGN,	/* the pool hands the worker an invocation */
+	WE_REPLY,	/* POST /response or /error for the current id */
+	WE_INIT_ERROR,	/* POST /init/error */
+	WE_TIMER,	/* init timeout, invocation timeout or idle timeout */
+	WE_RETIRE,	/* the pool wants it gone (recycle, shutdown) */
+	WE_NEVENTS
+};
+
+struct spawner {
+	uv_loop_t	*loop;
+	int		 fd;
+	pid_t		 pid;
+	uv_poll_t	 poll;
+};
+
+struct worker {
+	struct pool	*pool;
+	enum wk_state	 state;
+	pid_t		 pid;		/* 0 until spawned */
+	bool		 exited;	/* process gone */
+	bool		 cold;		/* next invocation is its first */
+	bool		 init_failed;
+	unsigned	 ninv;		/* invocations completed */
+	uint64_t	 spawn_ns;
+	double		 init_ms;
+	struct http_server *rapi;
+	struct http_request *next_req;	/* a pending GET /next */
+	struct invocation *inv;		/* the current invocation */
+	char		 last_id[37];	/* the last one answered */
+	int		 statusfd;	/* /proc/PID/status, or -1 */
+	unsigned	 mem_mb;	/* VmHWM as last read */
+	uint64_t	 mem_ns;	/* when */
+	uv_timer_t	 timer;
+	uv_pipe_t	 logpipe;
+	bool		 log_open;
+	struct buf	 logline;	/* a partial output line */
+	struct buf	 tail;		/* the current invocation's log */
+	int		 nhandles;	/* libuv handles still open */
+	struct worker	*next, *prev;	/* p->workers */
+	struct worker	*inext;		/* p->idle (LIFO) */
+};
+
+struct pool {
+	uv_loop_t	*loop;
+	struct spawner	*sp;
+	const struct function_conf *fc;
+	char		 arn[192];
+	struct buf	 env;		/* NUL-separated common environment */
+	size_t		 nenv;
+	struct worker	*workers;
+	struct worker	*idle;
+	unsigned	 count[WS_NSTATES];
+	struct invocation *qhead, *qtail;
+	unsigned	 queued;
+	unsigned	 inflight;
+	uv_timer_t	 qtimer;
+	uv_timer_t	 btimer;	/* min_idle refill after a backoff */
+	unsigned	 fail_streak;
+	uint64_t	 backoff_until_ns;
+	struct pool_stats st;
+	bool		 stopping;
+	void		(*stop_cb)(struct pool *, void *);
+	void		*stop_arg;
+	int		 nhandles;
+};
+
+/* pool.c */
+uint64_t pool_epoch_ms(void);
+uint64_t pool_random(void);
+char	*inv_trace_make(uint64_t epoch_ms);
+void	 pool_run(struct pool *p);
+void	 pool_check_stopped(struct pool *p);
+void	 pool_init_failed(struct pool *p, const char *type, const char *body,
+	    size_t len, const char *msg);
+void	 inv_finish(struct invocation *inv, struct inv_result *res);
+void	 inv_fail(struct invocation *inv, enum inv_status st, const char *type,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* worker.c */
+int	 wk_spawn(struct pool *p);
+void	 wk_event(struct worker *w, enum wk_ev ev);
+/* Hand w (idle) the invocation w->inv. */
+void	 wk_assign(struct worker *w);
+void	 wk_spawned(struct worker *w, pid_t pid, int err);
+void	 wk_exited(struct worker *w, int status);
+
+#endif
