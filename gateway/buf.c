@@ -215,3 +215,43 @@ buf_unbase64(struct buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 	return 0;
 }
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+buf_pct_decode(char *dst, const char *s, size_t n, int flags)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+' && (flags & BUF_PCT_PLUS)) {
+			dst[o++] = ' ';
+			continue;
+		}
+		if (s[i] != '%') {
+			dst[o++] = s[i];
+			continue;
+		}
+		if (i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)s[i + 2])) >= 0 &&
+		    (!(flags & BUF_PCT_STRICT) || (hi | lo) != 0)) {
+			dst[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (flags & BUF_PCT_STRICT)
+			return -EINVAL;
+		else
+			dst[o++] = s[i];
+	}
+	return (long)o;
+}

@@ -40,4 +40,14 @@ void	buf_base64(struct buf *b, const void *p, size_t n);
  * allowed) and append.  0 or -EINVAL. */
 int	buf_unbase64(struct buf *b, const char *s, size_t n);
 
+/*
+ * Percent-decode n bytes of s into dst (room for n bytes; no NUL added).
+ * BUF_PCT_PLUS reads '+' as a space (query strings).  Without
+ * BUF_PCT_STRICT a malformed escape is copied as is; with it, a malformed
+ * escape or %00 is -EINVAL.  Returns the decoded length or -EINVAL.
+ */
+#define BUF_PCT_PLUS	1
+#define BUF_PCT_STRICT	2
+long	buf_pct_decode(char *dst, const char *s, size_t n, int flags);
+
 #endif

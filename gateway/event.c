@@ -94,38 +94,6 @@ req_header(const struct http_request *req, const char *name)
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* %-decode s into dst (which has room for n bytes); returns the length. */
-static size_t
-url_decode(char *dst, const char *s, size_t n, bool plus)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			dst[o++] = (char)(hexval(s[i + 1]) * 16 +
-			    hexval(s[i + 2]));
-			i += 2;
-		} else if (plus && s[i] == '+')
-			dst[o++] = ' ';
-		else
-			dst[o++] = s[i];
-	}
-	return o;
-}
-
 /*
  * Emit the sorted items as the members of a JSON object (without braces).
  * lower writes keys in lower case; otherwise a group's key is spelt as its
@@ -241,11 +209,12 @@ query_items(const char *q, size_t qlen, char **store, size_t *n)
 			eq = amp;
 		if (eq > p) {		/* "" and "=v" have no key: dropped */
 			kv[*n].k = d;
-			kv[*n].klen = url_decode(d, p, (size_t)(eq - p), true);
+			kv[*n].klen = (size_t)buf_pct_decode(d, p,
+			    (size_t)(eq - p), BUF_PCT_PLUS);
 			d += kv[*n].klen;
 			kv[*n].v = d;
-			kv[*n].vlen = eq < amp ? url_decode(d, eq + 1,
-			    (size_t)(amp - eq - 1), true) : 0;
+			kv[*n].vlen = eq < amp ? (size_t)buf_pct_decode(d, eq + 1,
+			    (size_t)(amp - eq - 1), BUF_PCT_PLUS) : 0;
 			d += kv[*n].vlen;
 			kv[*n].idx = *n;
 			(*n)++;
@@ -297,7 +266,7 @@ params_member(struct buf *out, const struct route_match *m, int version)
 
 		if ((tmp = malloc(p->value_len + 1)) == NULL)
 			abort();
-		len = url_decode(tmp, p->value, p->value_len, false);
+		len = (size_t)buf_pct_decode(tmp, p->value, p->value_len, 0);
 		if (i > 0)
 			buf_addc(out, ',');
 		buf_json_str(out, p->name, strlen(p->name));

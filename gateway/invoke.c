@@ -53,36 +53,13 @@ struct invoke {
 
 /* ---- pure helpers ------------------------------------------------------ */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 invoke_pct_decode(const char *s, size_t n, char *out)
 {
-	size_t i, k = 0;
+	long k = buf_pct_decode(out, s, n, BUF_PCT_STRICT);
 
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] != '%') {
-			out[k++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
-			return -EINVAL;
-		out[k++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
+	if (k < 0)
+		return -EINVAL;
 	out[k] = '\0';
 	return 0;
 }
