@@ -611,5 +611,7 @@ else
 fi
 
 report | tee "$RESULTS"
+# What each jail layer adds to starting a worker (sandbox/ only, no daemon).
+{ echo; echo "## Spawn cost per jail layer"; echo; sh "$ROOT/tests/bench/spawn_cost.sh"; } 2>&1 | tee -a "$RESULTS"
 echo "(written to ${RESULTS#"$ROOT"/})"
 exit "$FAILED"
