@@ -405,6 +405,13 @@ sb_reap(struct sb_spawner *s)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if ((k = sb_kid_find(s, pid)) == NULL)
 			continue;
+		/*
+		 * What the worker forked dies with it: they share its process
+		 * group, which they cannot leave (setsid and setpgid are
+		 * denied by every seccomp profile).  The group's id cannot be
+		 * reused while any member lives.
+		 */
+		kill(-pid, SIGKILL);
 		memset(&r, 0, sizeof(r));
 		r.type = SB_EXITED;
 		r.tag = k->tag;

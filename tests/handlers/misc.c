@@ -8,6 +8,8 @@
  *   sleep?n=MS   sleep MS milliseconds, then reply
  *   exit?n=CODE  exit(CODE) without replying
  *   segv         crash with SIGSEGV
+ *   orphan       fork a child that sleeps, print its pid, exit (needs the
+ *                exec seccomp profile)
  *   error        lambda_error Function.Failed
  *   big?n=BYTES  reply with a JSON string of BYTES bytes
  *   log?n=K      print K lines to stdout and stderr, then reply
@@ -163,6 +165,18 @@ run(struct lambda_invocation *inv, const char *ev, const char *action,
 		printf("exiting with %ld\n", n);
 		fflush(stdout);
 		exit((int)n);
+	}
+	if (strcmp(action, "orphan") == 0) {
+		/* Leave a child behind and exit: it must not outlive us. */
+		pid_t kid = fork();
+
+		if (kid == 0) {
+			sleep(60);
+			_exit(0);
+		}
+		printf("orphan pid %d\n", (int)kid);
+		fflush(stdout);
+		exit(0);
 	}
 	if (strcmp(action, "segv") == 0)
 		raise(SIGSEGV);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Pools: timeouts, crashes, recycling, reaping, throttling, exactly one reply.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 27
 
 fn slow "$TH/misc" 'route = GET /slow/{action}' 'timeout = 1' 'max_workers = 1'
 fn crash "$TH/misc" 'route = GET /crash/{action}' 'max_workers = 1'
@@ -12,6 +12,7 @@ fn tight "$TH/misc" 'route = GET /tight/{action}' 'max_workers = 1' 'queue_depth
 fn qt "$TH/misc" 'route = GET /qt/{action}' 'max_workers = 1' 'queue_depth = 5' 'queue_timeout = 1' 'timeout = 5'
 fn initfail "$TH/misc" 'route = GET /initfail/{action}' 'env = MISC_INIT_FAIL=cannot open db'
 fn missing "$T/no-such-bootstrap" 'route = GET /missing'
+fn forker "$TH/misc" 'route = GET /forker/{action}' 'seccomp = exec'
 start_daemon
 
 # Timeout: 504, the worker is killed and replaced, the next one is cold.
@@ -86,4 +87,13 @@ is "$STATUS" 500 "init/error: the invocation fails with 500"
 req GET /missing
 is "$STATUS" 500 "missing bootstrap: 500"
 like "$(dlog)" 'cannot start .*no-such-bootstrap' "missing bootstrap: logged"
+
+# A worker that forks a child and exits: the child does not survive it.
+req GET /forker/orphan
+is "$STATUS" 500 "a worker that exits without replying: 500"
+wait_log 'orphan pid [0-9]+' 2
+kid=$(sed -n 's/.*orphan pid \([0-9]*\).*/\1/p' "$T/daemon.log" | tail -n 1)
+sleep 0.3
+st=$(sed -n 's/^State:\t\(.\).*/\1/p' "/proc/$kid/status" 2>/dev/null)
+[ -n "$kid" ] && { [ -z "$st" ] || [ "$st" = Z ]; }; ok $? "the child it forked ($kid) died with it (state '${st:-gone}')"
 done_testing
