@@ -234,12 +234,55 @@ sb_set_rdonly(const char *path, int rdonly, unsigned flags)
 	return -errno;
 }
 
+/*
+ * The directories under /tmp that must stay visible in the jail: rw_dir,
+ * cwd and the executable's own directory (in tests all three may live
+ * under /tmp).  Fills dirs (stack buffers) and returns how many, shortest
+ * first, so that putting them back never hides one under another.
+ */
+static int
+sb_keep_dirs(const struct sb_policy *p, char dirs[3][SB_PATH_MAX])
+{
+	const char *cand[3] = { p->rw_dir, p->cwd, p->path };
+	int n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		size_t len;
+		int dup = 0;
+
+		if (!sb_under_tmp(cand[i]) ||
+		    (len = strlen(cand[i])) >= SB_PATH_MAX)
+			continue;
+		memcpy(dirs[n], cand[i], len + 1);
+		if (i == 2) {		/* the executable: its directory */
+			char *slash = strrchr(dirs[n], '/');
+
+			if (slash == NULL || slash == dirs[n] + 4)
+				continue;	/* directly in /tmp: nothing to keep */
+			*slash = '\0';
+		}
+		for (int k = 0; k < n; k++)
+			dup |= strcmp(dirs[k], dirs[n]) == 0;
+		if (!dup)
+			n++;
+	}
+	for (int i = 1; i < n; i++)	/* insertion sort by length */
+		for (int k = i; k > 0 && strlen(dirs[k]) < strlen(dirs[k - 1]); k--) {
+			char t[SB_PATH_MAX];
+
+			memcpy(t, dirs[k], SB_PATH_MAX);
+			memcpy(dirs[k], dirs[k - 1], SB_PATH_MAX);
+			memcpy(dirs[k - 1], t, SB_PATH_MAX);
+		}
+	return n;
+}
+
 /* Everything read-only but rw_dir; a fresh /proc; a private /tmp. */
 static int
 sb_jail_mounts(const struct sb_policy *p, int newpid)
 {
-	char opt[64], num[24], *v;
-	int kcwd = -1, krw = -1, rc;
+	char opt[64], num[24], *v, dirs[3][SB_PATH_MAX];
+	int keep[3] = { -1, -1, -1 }, nkeep, rc = 0, i;
 	size_t k;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
@@ -255,29 +298,24 @@ sb_jail_mounts(const struct sb_policy *p, int newpid)
 		return rc;
 	if (p->rw_dir != NULL && (rc = sb_set_rdonly(p->rw_dir, 0, 0)) < 0)
 		return rc;
-	if ((krw = sb_keep_take(p->rw_dir)) < -1)
-		return krw;
-	if (!(p->rw_dir != NULL && p->cwd != NULL &&
-	    strcmp(p->rw_dir, p->cwd) == 0) && (kcwd = sb_keep_take(p->cwd)) < -1) {
-		if (krw >= 0)
-			close(krw);
-		return kcwd;
-	}
+	nkeep = sb_keep_dirs(p, dirs);
+	for (i = 0; i < nkeep && rc == 0; i++)
+		if ((keep[i] = sb_keep_take(dirs[i])) < -1)
+			rc = keep[i];
 	v = sb_utoa(num + sizeof(num), p->tmp_mb ? p->tmp_mb : 64);
 	k = strlen(v);
 	memcpy(opt, "mode=1777,size=", 15);
 	memcpy(opt + 15, v, k);
 	memcpy(opt + 15 + k, "m", 2);
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opt) == -1)
+	if (rc == 0 && mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+	    opt) == -1)
 		rc = -errno;
-	if (rc == 0)
-		rc = sb_keep_put(kcwd, p->cwd);
-	else if (kcwd >= 0)
-		close(kcwd);
-	if (rc == 0)
-		rc = sb_keep_put(krw, p->rw_dir);
-	else if (krw >= 0)
-		close(krw);
+	for (i = 0; i < nkeep; i++) {
+		if (rc == 0)
+			rc = sb_keep_put(keep[i], dirs[i]);
+		else if (keep[i] >= 0)
+			close(keep[i]);
+	}
 	return rc;
 }
 
