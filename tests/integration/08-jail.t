@@ -100,7 +100,7 @@ row "loopback is up under --net none" "net" "connect: ECONNREFUSED" 0 \
 
 # The file system.
 row "write outside /tmp: EROFS" "mount" "write-file: EROFS" 0 \
-	$J -- "$PROBE" write-file "$ROOT/build/jail-probe.out"
+	$J -- "$PROBE" write-file /var/tmp/lambdad-jail-probe.out
 row "write inside the private /tmp" "mount" "write-file: ok" 0 \
 	$J -- "$PROBE" write-file /tmp/jail-probe.out
 mkdir -p "$T/other-fn" && chmod 700 "$T/other-fn"
