@@ -2,7 +2,7 @@
 # Every accepted request gets exactly one reply, while workers crash, time
 # out, fail and succeed under concurrent load; the daemon survives it.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 8
 
 fn mix "$TH/misc" 'route = GET /x/{action}' 'max_workers = 3' 'queue_depth = 400' 'queue_timeout = 30' 'timeout = 1'
 start_daemon
@@ -27,4 +27,9 @@ is "$(grep -c '^504$' "$T/codes")" 6 "every sleeper timed out"
 kill -0 "$DPID"; ok $? "the daemon is still running"
 req GET /x/pid
 is "$STATUS" 200 "and still serving"
+
+# Idle again, it does not keep polling (its busy-poll stops on its own).
+cpu() { awk '{print $14 + $15}' "/proc/$DPID/stat"; }
+sleep 0.5; a=$(cpu); sleep 1; b=$(cpu)
+[ $((b - a)) -le 10 ]; ok $? "idle, the daemon uses no CPU ($((b - a)) ticks in 1 s)"
 done_testing
