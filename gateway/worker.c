@@ -619,7 +619,12 @@ static void
 wk_kill(struct worker *w)
 {
 	uv_timer_stop(&w->timer);
-	wk_drop_next(w);
+	/*
+	 * A pending /next stays unanswered, as on Lambda: the process dies
+	 * waiting for it, and the request is released when its connection
+	 * closes (or when the worker is).  Answering it first would make the
+	 * runtime log an error it has no reason to.
+	 */
 	if (w->state != WS_DRAINING)
 		wk_set_state(w, WS_DRAINING);
 	if (w->pid > 0 && !w->exited)
