@@ -476,9 +476,9 @@ a_next_rest(struct worker *w)
 static void
 a_next_draining(struct worker *w)
 {
-	(void)w;
-	rapi_send_error(wk_cur_req, 500, "InternalServerError",
-	    "worker is being retired");
+	/* Being killed (say, recycled after its reply): let it wait, unanswered,
+	 * for the SIGKILL on its way; see wk_kill. */
+	wk_park_next(w, wk_cur_req);
 }
 
 static void
