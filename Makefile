@@ -62,7 +62,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 
 BINS := $(B)/lambdad $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/liblambda.so \
-	$(B)/liblambda.pc $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
+	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
 .PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean ric
@@ -92,6 +92,10 @@ $(B)/liblambda.so: $(RT_PIC)
 $(B)/liblambda.pc: runtime/liblambda.pc.in
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
+
+$(B)/lambdad.service: gateway/lambdad.service.in
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@
 
 $(B)/libsandbox.a: $(SB_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -192,6 +196,8 @@ install: all
 	ln -sf liblambda.so.1 $(DESTDIR)$(PREFIX)/lib/liblambda.so
 	install -m 644 runtime/lambda.h $(DESTDIR)$(PREFIX)/include/lambda.h
 	install -m 644 $(B)/liblambda.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/liblambda.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 644 $(B)/lambdad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/lambdad.service
 	for m in man/*.[0-9]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 
 clean:

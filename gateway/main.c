@@ -55,6 +55,7 @@ struct daemon {
 	uv_timer_t	 stop_timer;
 	uv_prepare_t	 log_prepare;
 	uv_idle_t	 spin;		/* active = the loop does not sleep */
+	uv_timer_t	 watchdog;	/* systemd WatchdogSec pings */
 	unsigned	 spin_inflight;	/* in flight at the last iteration */
 	uint64_t	 spin_since;	/* when that number last changed */
 	uint64_t	 stop_deadline;
@@ -165,6 +166,7 @@ daemon_finish(struct daemon *d)
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
 	uv_close((uv_handle_t *)&d->log_prepare, NULL);
 	uv_close((uv_handle_t *)&d->spin, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 }
@@ -247,6 +249,33 @@ on_prepare(uv_prepare_t *h)
 		uv_idle_stop(&d->spin);
 }
 
+static void
+on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	sd_notify_state("WATCHDOG=1");
+}
+
+/*
+ * With WatchdogSec, systemd sets WATCHDOG_USEC (and WATCHDOG_PID): ping at
+ * half the interval from the loop itself, so a loop that hangs stops the
+ * pings and systemd restarts the daemon.
+ */
+static void
+watchdog_start(struct daemon *d)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	unsigned long long us;
+
+	uv_timer_init(d->loop, &d->watchdog);
+	if (usec == NULL || (pid != NULL && atol(pid) != (long)getpid()))
+		return;
+	if ((us = strtoull(usec, NULL, 10)) < 2000)
+		return;
+	uv_timer_start(&d->watchdog, on_watchdog, 0, us / 2000);
+	log_info("watchdog: pinging systemd every %llu ms", us / 2000);
+}
+
 static int
 daemon_start(struct daemon *d, const char *host, int port)
 {
@@ -290,6 +319,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	d->sigterm.data = d->sigint.data = d->stop_timer.data = d;
 	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
+	watchdog_start(d);
 	log_info("listening on %s:%d with %zu functions", host,
 	    front_port(d->front), d->npools);
 	sd_notify_state("READY=1\nSTATUS=serving");
