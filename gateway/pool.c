@@ -521,11 +521,6 @@ pool_stats(const struct pool *p, struct pool_stats *st)
 	st->queued = p->queued;
 }
 
-unsigned
-pool_inflight(const struct pool *p)
-{
-	return p->inflight;
-}
 
 void
 pool_check_stopped(struct pool *p)

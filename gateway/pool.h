@@ -99,8 +99,6 @@ int	pool_submit(struct pool *p, struct invocation *inv);
 unsigned pool_retry_after(const struct pool *p);
 const struct function_conf *pool_conf(const struct pool *p);
 void	pool_stats(const struct pool *p, struct pool_stats *st);
-/* Invocations accepted and not yet answered. */
-unsigned pool_inflight(const struct pool *p);
 /*
  * Stop: fail queued invocations (throttled), kill every worker.  cb runs
  * once every worker is gone and the pool can be freed with pool_free.
