@@ -39,7 +39,7 @@
 #define CONF_NAME_MAX	64
 #define CONF_ENV_MAX	4096	/* bytes of "KEY=VALUE" strings, as Lambda's 4 KB */
 #define CONF_LINE_MAX	8192	/* inih line buffer, where it can be raised */
-#define CONF_NKEYS_MAX	16
+#define CONF_NKEYS_MAX	32
 
 /*
  * Debian's libinih turns its compile-time limits into variables; upstream's
@@ -103,11 +103,38 @@ static int	conf_set_payload(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_seccomp(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_path(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int	conf_set_name(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int	conf_set_access_key(struct conf_parser *,
+		    const struct conf_key *, const char *);
+static int	conf_set_metrics(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int	conf_set_uid_range(struct conf_parser *,
+		    const struct conf_key *, const char *);
+static int	conf_set_network(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
+		    const char *);
+static void	conf_stat_bootstraps(struct conf *);
 
 static const struct conf_key lambdad_keys[] = {
 	{ "listen", conf_set_listen, 0, 0, 0, false },
 	{ "functions", conf_set_functions, 0, 0, 0, false },
 	{ "invoke_api", conf_set_invoke_api, 0, 0, 0, false },
+	{ "user", conf_set_name, offsetof(struct conf, user), 0, 0, false },
+	{ "state_dir", conf_set_path, offsetof(struct conf, state_dir), 0, 0,
+	    false },
+	{ "admin_socket", conf_set_path, offsetof(struct conf, admin_socket),
+	    0, 0, false },
+	{ "admin_group", conf_set_name, offsetof(struct conf, admin_group),
+	    0, 0, false },
+	{ "access_key", conf_set_access_key, 0, 0, 0, true },
+	{ "metrics_listen", conf_set_metrics, 0, 0, 0, false },
+	{ "grace", conf_set_uint, offsetof(struct conf, grace_s), 0, 3600,
+	    false },
+	{ "worker_uids", conf_set_uid_range, 0, 0, 0, false },
 };
 
 #define FN_UINT(name, field, min, max) \
@@ -128,6 +155,11 @@ static const struct conf_key function_keys[] = {
 	{ "env", conf_set_env, 0, 0, 0, true },
 	{ "payload", conf_set_payload, 0, 0, 0, false },
 	{ "seccomp", conf_set_seccomp, 0, 0, 0, false },
+	{ "network", conf_set_network, 0, 0, 0, false },
+	{ "auth", conf_set_auth, 0, 0, 0, false },
+	FN_UINT("tmp", tmp_mb, 1, 10240),
+	FN_UINT("pids", pids, 1, 100000),
+	FN_UINT("cpu", cpu_pct, 1, 10000),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -332,6 +364,122 @@ conf_set_invoke_api(struct conf_parser *p, const struct conf_key *k,
 	return 0;
 }
 
+/* A path; relative ones are taken from the file's directory. */
+static int
+conf_set_path(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char **dst = (char **)(void *)((char *)p->c + k->off), *path;
+
+	if (*v == '\0')
+		return conf_error(p, p->lineno, "%s: missing path", k->name);
+	path = v[0] == '/' ? strdup(v) : conf_join(p->dir, v);
+	if (path == NULL)
+		return conf_nomem(p);
+	free(*dst);
+	*dst = path;
+	return 0;
+}
+
+/* A user or group name: what getpwnam(3) would take. */
+static int
+conf_set_name(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char **dst = (char **)(void *)((char *)p->c + k->off);
+	const char *s;
+
+	if (*v == '\0' || strlen(v) > 32)
+		return conf_error(p, p->lineno, "%s: expected a name of 1 to 32 "
+		    "characters", k->name);
+	for (s = v; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' &&
+		    *s != '.')
+			return conf_error(p, p->lineno, "%s: \"%s\" is not a "
+			    "user or group name", k->name, v);
+	free(*dst);
+	if ((*dst = strdup(v)) == NULL)
+		return conf_nomem(p);
+	return 0;
+}
+
+/*
+ * "ID:SECRET", an access key the Invoke API verifies SigV4 signatures
+ * against.  AWS key ids are 16 to 128 of A-Z 0-9; we take any printable id
+ * without ':' or blanks, and a secret of at least 16 characters.
+ */
+static int
+conf_set_access_key(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	struct conf *c = p->c;
+	const char *colon = strchr(v, ':'), *s;
+	size_t i, idlen;
+
+	if (colon == NULL || colon == v || strlen(colon + 1) < 16)
+		return conf_error(p, p->lineno, "%s: expected ID:SECRET with a "
+		    "secret of at least 16 characters", k->name);
+	idlen = (size_t)(colon - v);
+	for (s = v; *s != '\0'; s++)
+		if (!isgraph((unsigned char)*s))
+			return conf_error(p, p->lineno, "%s: blanks and control "
+			    "characters are not allowed", k->name);
+	for (i = 0; i < c->naccess_keys; i++)
+		if (strncmp(c->access_keys[i], v, idlen + 1) == 0)
+			return conf_error(p, p->lineno, "%s: key id \"%.*s\" is "
+			    "given twice", k->name, (int)idlen, v);
+	if (conf_grow(&c->access_keys, c->naccess_keys,
+	    sizeof(*c->access_keys)) < 0 ||
+	    (c->access_keys[c->naccess_keys] = strdup(v)) == NULL)
+		return conf_nomem(p);
+	c->naccess_keys++;
+	return 0;
+}
+
+static int
+conf_set_metrics(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	char *host;
+	int port, rc;
+
+	rc = conf_parse_hostport(v, &host, &port);
+	if (rc == -ENOMEM)
+		return conf_nomem(p);
+	if (rc < 0)
+		return conf_error(p, p->lineno, "%s: expected host:port, not "
+		    "\"%s\"", k->name, v);
+	free(p->c->metrics_host);
+	p->c->metrics_host = host;
+	p->c->metrics_port = port;
+	return 0;
+}
+
+/* "FIRST-LAST": the uids handed to functions' workers, one per function. */
+static int
+conf_set_uid_range(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!isdigit((unsigned char)v[0]))
+		goto bad;
+	a = strtoul(v, &end, 10);
+	if (*end != '-' || !isdigit((unsigned char)end[1]))
+		goto bad;
+	b = strtoul(end + 1, &end, 10);
+	if (*end != '\0')
+		goto bad;
+	if (a == 0 || a > b || b >= 0xfffffffeUL)
+		return conf_error(p, p->lineno, "%s: %s: expected 0 < FIRST <= "
+		    "LAST < 4294967294", k->name, v);
+	p->c->worker_uid_first = (unsigned)a;
+	p->c->worker_uid_last = (unsigned)b;
+	return 0;
+bad:
+	return conf_error(p, p->lineno, "%s: expected FIRST-LAST (such as "
+	    "61000-61999), not \"%s\"", k->name, v);
+}
+
 /* ---- [function NAME] ------------------------------------------------------ */
 
 /*
@@ -398,6 +546,7 @@ conf_set_uint(struct conf_parser *p, const struct conf_key *k, const char *v)
 {
 	unsigned long n = 0;
 	const char *s;
+	char *base;
 
 	if (*v == '\0')
 		return conf_error(p, p->lineno, "%s: missing value "
@@ -413,7 +562,8 @@ conf_set_uint(struct conf_parser *p, const struct conf_key *k, const char *v)
 	if (n < k->min || n > k->max)
 		return conf_error(p, p->lineno, "%s: %s is out of range "
 		    "(%u to %u)", k->name, v, k->min, k->max);
-	*(unsigned *)(void *)((char *)conf_fn(p) + k->off) = (unsigned)n;
+	base = p->sect == SECT_LAMBDAD ? (char *)p->c : (char *)conf_fn(p);
+	*(unsigned *)(void *)(base + k->off) = (unsigned)n;
 	return 0;
 }
 
@@ -505,6 +655,33 @@ conf_set_seccomp(struct conf_parser *p, const struct conf_key *k,
 	return 0;
 }
 
+static int
+conf_set_network(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	if (strcmp(v, "none") == 0)
+		conf_fn(p)->network = CONF_NETWORK_NONE;
+	else if (strcmp(v, "host") == 0)
+		conf_fn(p)->network = CONF_NETWORK_HOST;
+	else
+		return conf_error(p, p->lineno, "%s: expected none or host, "
+		    "not \"%s\"", k->name, v);
+	return 0;
+}
+
+static int
+conf_set_auth(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	if (strcmp(v, "none") == 0)
+		conf_fn(p)->auth = CONF_AUTH_NONE;
+	else if (strcmp(v, "aws_iam") == 0)
+		conf_fn(p)->auth = CONF_AUTH_AWS_IAM;
+	else
+		return conf_error(p, p->lineno, "%s: expected none or aws_iam, "
+		    "not \"%s\"", k->name, v);
+	return 0;
+}
+
 /* ---- sections -------------------------------------------------------------- */
 
 /* Checks that need the whole section; reported at the section's line. */
@@ -553,6 +730,11 @@ conf_fn_defaults(struct function_conf *fn)
 	fn->queue_timeout_s = 10;
 	fn->payload = 2;
 	fn->seccomp = CONF_SECCOMP_DEFAULT;
+	fn->network = CONF_NETWORK_NONE;
+	fn->auth = CONF_AUTH_NONE;
+	fn->tmp_mb = 64;
+	fn->pids = 64;
+	fn->cpu_pct = 100;
 }
 
 /* Names are unique across all files, so the gateway can key on them. */
@@ -953,6 +1135,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 		return -1;
 	}
 	c->listen_port = 8080;
+	c->metrics_port = -1;
+	c->grace_s = 10;
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
 	if (c->functions_dir != NULL &&
@@ -960,11 +1144,76 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 		goto fail;
 	if (conf_check_routes(c, err, errlen) < 0)
 		goto fail;
+	conf_stat_bootstraps(c);
 	*out = c;
 	return 0;
 fail:
 	conf_free(c);
 	return -1;
+}
+
+/* Note what file the bootstrap is now, for conf_fn_same. */
+static void
+conf_stat_bootstraps(struct conf *c)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < c->nfns; i++) {
+		struct function_conf *fn = &c->fns[i];
+
+		if (stat(fn->bootstrap, &st) != 0)
+			continue;
+		fn->boot_dev = st.st_dev;
+		fn->boot_ino = st.st_ino;
+		fn->boot_size = (unsigned long long)st.st_size;
+		fn->boot_mtime_ns = (unsigned long long)st.st_mtim.tv_sec *
+		    1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec;
+	}
+}
+
+static int
+conf_str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+conf_fn_same(const struct function_conf *a, const struct function_conf *b)
+{
+	size_t i;
+
+	if (!conf_str_same(a->name, b->name) ||
+	    !conf_str_same(a->bootstrap, b->bootstrap) ||
+	    a->boot_dev != b->boot_dev || a->boot_ino != b->boot_ino ||
+	    a->boot_size != b->boot_size ||
+	    a->boot_mtime_ns != b->boot_mtime_ns ||
+	    a->memory_mb != b->memory_mb || a->timeout_s != b->timeout_s ||
+	    a->min_idle != b->min_idle || a->max_workers != b->max_workers ||
+	    a->idle_timeout_s != b->idle_timeout_s ||
+	    a->max_invocations != b->max_invocations ||
+	    a->queue_depth != b->queue_depth ||
+	    a->queue_timeout_s != b->queue_timeout_s ||
+	    a->payload != b->payload || a->seccomp != b->seccomp ||
+	    a->network != b->network || a->tmp_mb != b->tmp_mb ||
+	    a->pids != b->pids || a->cpu_pct != b->cpu_pct ||
+	    a->nenv != b->nenv)
+		return 0;
+	for (i = 0; i < a->nenv; i++)
+		if (strcmp(a->env[i], b->env[i]) != 0)
+			return 0;
+	return 1;
+}
+
+struct function_conf *
+conf_find(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfns; i++)
+		if (strcmp(c->fns[i].name, name) == 0)
+			return &c->fns[i];
+	return NULL;
 }
 
 static void
@@ -998,5 +1247,13 @@ conf_free(struct conf *c)
 	free(c->files);
 	free(c->functions_dir);
 	free(c->listen_host);
+	free(c->user);
+	free(c->state_dir);
+	free(c->admin_socket);
+	free(c->admin_group);
+	for (i = 0; i < c->naccess_keys; i++)
+		free(c->access_keys[i]);
+	free(c->access_keys);
+	free(c->metrics_host);
 	free(c);
 }

@@ -7,6 +7,10 @@
  *   listen = 127.0.0.1:8080
  *   functions = /etc/lambdad/functions.d    ; *.conf, read in name order
  *   invoke_api = off                         ; on: serve the AWS Invoke API
+ *   user = lambdad          state_dir = /var/lib/lambdad    grace = 10
+ *   admin_socket = /run/lambdad/admin.sock    admin_group = NAME
+ *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
+ *   worker_uids = 61000-61999
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -16,6 +20,8 @@
  *   queue_depth = 64        queue_timeout = 10
  *   env = KEY=VALUE         payload = 2.0 | 1.0
  *   seccomp = default | exec | log
+ *   network = none | host   auth = none | aws_iam
+ *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -26,6 +32,16 @@ enum conf_seccomp {
 	CONF_SECCOMP_DEFAULT,	/* tight allowlist for native handlers */
 	CONF_SECCOMP_EXEC,	/* also exec/fork, for script runtimes */
 	CONF_SECCOMP_LOG,	/* log what would be denied, deny nothing */
+};
+
+enum conf_network {
+	CONF_NETWORK_NONE,	/* loopback only, in the function's own netns */
+	CONF_NETWORK_HOST,	/* the host's network */
+};
+
+enum conf_auth {
+	CONF_AUTH_NONE,		/* routes are public */
+	CONF_AUTH_AWS_IAM,	/* routes need a SigV4 signature (access_key) */
 };
 
 struct conf_route {
@@ -52,6 +68,14 @@ struct function_conf {
 	size_t		 nenv;
 	int		 payload;	/* 2 or 1 */
 	enum conf_seccomp seccomp;
+	enum conf_network network;	/* none */
+	enum conf_auth	 auth;		/* none */
+	unsigned	 tmp_mb;	/* 64: private /tmp size */
+	unsigned	 pids;		/* 64: processes (pids.max / RLIMIT_NPROC) */
+	unsigned	 cpu_pct;	/* 100: cpu.max, % of one core */
+	/* The bootstrap file as loaded (all 0 if missing): a redeploy that
+	 * replaces the file in place still counts as a change. */
+	unsigned long long boot_dev, boot_ino, boot_size, boot_mtime_ns;
 	const char	*file;		/* where the section starts */
 	int		 line;
 };
@@ -61,6 +85,17 @@ struct conf {
 	int		 listen_port;	/* 8080 */
 	char		*functions_dir;	/* NULL if none */
 	int		 invoke_api;	/* 1: serve /2015-03-31/functions/...; 0 */
+	char		*user;		/* NULL: "lambdad", else "nobody" */
+	char		*state_dir;	/* NULL: /var/lib/lambdad */
+	char		*admin_socket;	/* NULL: /run/lambdad/admin.sock */
+	char		*admin_group;	/* NULL: the daemon's group */
+	char		**access_keys;	/* "ID:SECRET" */
+	size_t		 naccess_keys;
+	char		*metrics_host;	/* NULL: no metrics port */
+	int		 metrics_port;	/* -1: none */
+	unsigned	 grace_s;	/* 10: SIGTERM grace period */
+	unsigned	 worker_uid_first;	/* 0: no range */
+	unsigned	 worker_uid_last;
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */
@@ -74,6 +109,14 @@ struct conf {
  */
 int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 void	conf_free(struct conf *c);	/* NULL-safe */
+/*
+ * 1 if a and b would run the same workers (same bootstrap file and every
+ * setting a worker sees), so a reload can keep a's warm workers for b.
+ * Routes, auth and the file:line fields do not count.
+ */
+int	conf_fn_same(const struct function_conf *a, const struct function_conf *b);
+/* The function named name, or NULL. */
+struct function_conf *conf_find(const struct conf *c, const char *name);
 /*
  * Parse "host:port": an IPv4 address or a name ("localhost:0"), or a
  * bracketed IPv6 literal ("[::1]:8080", *host gets "::1").  The port is

@@ -70,6 +70,9 @@ start_daemon() {
 [lambdad]
 listen = 127.0.0.1:1
 functions = functions.d
+state_dir = state
+admin_socket = admin.sock
+${EXTRA_CONF:-}
 CONF
 	: > "$T/daemon.log"
 	"$B/lambdad" -c "$T/lambdad.conf" -l 127.0.0.1:0 -v "$@" 2>>"$T/daemon.log" &

@@ -197,6 +197,28 @@ ParameterizedTestParameters(conf, errors)
 	{ "[lambdad]\n= 1\n", M "2: unknown key \"\" in [lambdad]" },
 	{ "[lambdad]\ninvoke_api = yes\n",
 	  M "2: invoke_api: expected on or off, not \"yes\"" },
+	{ "[lambdad]\naccess_key = AKID\n", M "2: access_key: expected "
+	  "ID:SECRET with a secret of at least 16 characters" },
+	{ "[lambdad]\naccess_key = AKID:short\n", M "2: access_key: expected "
+	  "ID:SECRET with a secret of at least 16 characters" },
+	{ "[lambdad]\naccess_key = AK:0123456789abcdef\n"
+	  "access_key = AK:fedcba9876543210\n",
+	  M "3: access_key: key id \"AK\" is given twice" },
+	{ "[lambdad]\nworker_uids = 10-5\n", M "2: worker_uids: 10-5: "
+	  "expected 0 < FIRST <= LAST < 4294967294" },
+	{ "[lambdad]\nworker_uids = 100\n", M "2: worker_uids: expected "
+	  "FIRST-LAST (such as 61000-61999), not \"100\"" },
+	{ "[lambdad]\nuser = a b\n",
+	  M "2: user: \"a b\" is not a user or group name" },
+	{ "[lambdad]\ngrace = 5s\n", M "2: grace: \"5s\" is not a plain "
+	  "decimal integer (from 0 to 3600)" },
+	{ "[lambdad]\nstate_dir =\n", M "2: state_dir: missing path" },
+	{ "[function a]\nbootstrap = /a\nnetwork = bridge\n",
+	  M "3: network: expected none or host, not \"bridge\"" },
+	{ "[function a]\nbootstrap = /a\nauth = iam\n",
+	  M "3: auth: expected none or aws_iam, not \"iam\"" },
+	{ "[function a]\nbootstrap = /a\npids = 0\n",
+	  M "3: pids: 0 is out of range (1 to 100000)" },
 	{ "[lambdad]\ninvoke_api = ON\n",
 	  M "2: invoke_api: expected on or off, not \"ON\"" },
 	{ "[lambdad]\ninvoke_api = on\ninvoke_api = off\n",
@@ -422,6 +444,72 @@ Test(conf, every_key, .init = setup, .fini = teardown)
 	cr_assert_eq(fn->payload, 1);
 	cr_assert_eq(fn->seccomp, CONF_SECCOMP_EXEC);
 	conf_free(c);
+}
+
+Test(conf, operator_keys, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[lambdad]\nuser = svc-fn\nstate_dir = st\n"
+	    "admin_socket = /run/x.sock\nadmin_group = ops\n"
+	    "access_key = AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCY\n"
+	    "access_key = K2:0123456789abcdef\nmetrics_listen = 127.0.0.1:9100\n"
+	    "grace = 30\nworker_uids = 61000-61999\n"
+	    "[function a]\nbootstrap = /a\nnetwork = host\nauth = aws_iam\n"
+	    "tmp = 512\npids = 10\ncpu = 50\n");
+	char want[PATH_MAX + 8];
+
+	cr_assert_str_eq(c->user, "svc-fn");
+	snprintf(want, sizeof(want), "%s/st", tmpdir);
+	cr_assert_str_eq(c->state_dir, want);
+	cr_assert_str_eq(c->admin_socket, "/run/x.sock");
+	cr_assert_str_eq(c->admin_group, "ops");
+	cr_assert_eq(c->naccess_keys, 2);
+	cr_assert_str_eq(c->access_keys[0],
+	    "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCY");
+	cr_assert_str_eq(c->metrics_host, "127.0.0.1");
+	cr_assert_eq(c->metrics_port, 9100);
+	cr_assert_eq(c->grace_s, 30);
+	cr_assert_eq(c->worker_uid_first, 61000);
+	cr_assert_eq(c->worker_uid_last, 61999);
+	cr_assert_eq(c->fns[0].network, CONF_NETWORK_HOST);
+	cr_assert_eq(c->fns[0].auth, CONF_AUTH_AWS_IAM);
+	cr_assert_eq(c->fns[0].tmp_mb, 512);
+	cr_assert_eq(c->fns[0].pids, 10);
+	cr_assert_eq(c->fns[0].cpu_pct, 50);
+	conf_free(c);
+	c = load_ok("[function a]\nbootstrap = /a\n");
+	cr_assert_null(c->user);
+	cr_assert_null(c->state_dir);
+	cr_assert_eq(c->metrics_port, -1);
+	cr_assert_eq(c->grace_s, 10);
+	cr_assert_eq(c->fns[0].network, CONF_NETWORK_NONE);
+	cr_assert_eq(c->fns[0].auth, CONF_AUTH_NONE);
+	cr_assert_eq(c->fns[0].tmp_mb, 64);
+	conf_free(c);
+}
+
+Test(conf, fn_same, .init = setup, .fini = teardown)
+{
+	struct conf *a, *b;
+
+	put("bin/f", "one");
+	a = load_ok("[function f]\nbootstrap = bin/f\nroute = GET /a\n");
+	b = load_ok("[function f]\nbootstrap = bin/f\nroute = GET /b\n");
+	cr_assert(conf_fn_same(&a->fns[0], &b->fns[0]), "routes do not count");
+	conf_free(b);
+	b = load_ok("[function f]\nbootstrap = bin/f\nmemory = 64\n");
+	cr_assert_not(conf_fn_same(&a->fns[0], &b->fns[0]));
+	conf_free(b);
+	b = load_ok("[function f]\nbootstrap = bin/f\nenv = A=1\n");
+	cr_assert_not(conf_fn_same(&a->fns[0], &b->fns[0]));
+	conf_free(b);
+	put("bin/f", "a longer new binary");
+	b = load_ok("[function f]\nbootstrap = bin/f\nroute = GET /a\n");
+	cr_assert_not(conf_fn_same(&a->fns[0], &b->fns[0]),
+	    "a binary replaced in place is a change");
+	cr_assert_not_null(conf_find(b, "f"));
+	cr_assert_null(conf_find(b, "g"));
+	conf_free(b);
+	conf_free(a);
 }
 
 Test(conf, invoke_api_values, .init = setup, .fini = teardown)
