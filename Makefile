@@ -42,7 +42,7 @@ DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFL
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS)
 
 # ---- sources ----------------------------------------------------------------
-GW_SRCS   := $(filter-out gateway/main.c,$(wildcard gateway/*.c))
+GW_SRCS   := $(filter-out gateway/main.c gateway/lambdactl.c,$(wildcard gateway/*.c))
 GW_OBJS   := $(GW_SRCS:%.c=$(B)/%.o)
 SB_SRCS   := $(filter-out sandbox/lambdad-sandbox.c,$(wildcard sandbox/*.c))
 SB_OBJS   := $(SB_SRCS:%.c=$(B)/%.o)
@@ -61,7 +61,7 @@ TH_BINS   := $(TH_SRCS:tests/handlers/%.c=$(B)/tests/handlers/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 
-BINS := $(B)/lambdad $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/liblambda.so \
+BINS := $(B)/lambdad $(B)/lambdactl $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/liblambda.so \
 	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
@@ -102,6 +102,9 @@ $(B)/libsandbox.a: $(SB_OBJS)
 
 $(B)/lambdad: $(B)/gateway/main.o $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(DEP_LIBS)
+
+$(B)/lambdactl: $(B)/gateway/lambdactl.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libcjson)
 
 $(B)/lambdad-sandbox: $(B)/sandbox/lambdad-sandbox.o $(B)/libsandbox.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -190,6 +193,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(B)/lambdad $(DESTDIR)$(PREFIX)/sbin/lambdad
+	install -m 755 $(B)/lambdactl $(DESTDIR)$(PREFIX)/bin/lambdactl
 	install -m 755 $(B)/lambdad-sandbox $(DESTDIR)$(PREFIX)/bin/lambdad-sandbox
 	install -m 644 $(B)/liblambda.a $(DESTDIR)$(PREFIX)/lib/liblambda.a
 	install -m 755 $(B)/liblambda.so $(DESTDIR)$(PREFIX)/lib/liblambda.so.1

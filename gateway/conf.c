@@ -996,13 +996,14 @@ conf_dropin_cmp(const struct dirent **a, const struct dirent **b)
 }
 
 static int
-conf_load_dropin(struct conf *c, const char *name, char *err, size_t errlen)
+conf_load_dropin(struct conf *c, const char *dir, const char *name, char *err,
+    size_t errlen)
 {
 	struct stat st;
 	char *path;
 	int rc;
 
-	if ((path = conf_join(c->functions_dir, name)) == NULL) {
+	if ((path = conf_join(dir, name)) == NULL) {
 		snprintf(err, errlen, "%s:0: out of memory", name);
 		return -1;
 	}
@@ -1017,14 +1018,20 @@ conf_load_dropin(struct conf *c, const char *name, char *err, size_t errlen)
 }
 
 static int
-conf_load_dropins(struct conf *c, int functions_line, char *err,
-    size_t errlen)
+conf_load_dropins(struct conf *c, const char *dir, int functions_line,
+    char *err, size_t errlen)
 {
 	struct dirent **ents;
 	int i, n, rc = 0;
 
-	n = scandir(c->functions_dir, &ents, conf_dropin_filter,
-	    conf_dropin_cmp);
+	n = scandir(dir, &ents, conf_dropin_filter, conf_dropin_cmp);
+	if (n < 0 && functions_line == 0 && errno == ENOENT)
+		return 0;	/* nothing deployed yet */
+	if (n < 0 && functions_line == 0) {
+		snprintf(err, errlen, "%s:0: cannot read: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s:%d: functions: cannot read \"%s\": %s",
 		    c->files[0], functions_line, c->functions_dir,
@@ -1033,7 +1040,8 @@ conf_load_dropins(struct conf *c, int functions_line, char *err,
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
-			rc = conf_load_dropin(c, ents[i]->d_name, err, errlen);
+			rc = conf_load_dropin(c, dir, ents[i]->d_name, err,
+			    errlen);
 		free(ents[i]);
 	}
 	free(ents);
@@ -1126,7 +1134,8 @@ int
 conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	struct conf *c;
-	int functions_line = 0;
+	char *deployed;
+	int functions_line = 0, rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->listen_host = strdup("127.0.0.1")) == NULL) {
@@ -1139,8 +1148,17 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	c->grace_s = 10;
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
-	if (c->functions_dir != NULL &&
-	    conf_load_dropins(c, functions_line, err, errlen) < 0)
+	if (c->functions_dir != NULL && conf_load_dropins(c, c->functions_dir,
+	    functions_line, err, errlen) < 0)
+		goto fail;
+	/* What lambdactl deployed: <state_dir>/functions.d, read last. */
+	if ((deployed = conf_join(conf_state_dir(c), "functions.d")) == NULL) {
+		snprintf(err, errlen, "%s:0: out of memory", path);
+		goto fail;
+	}
+	rc = conf_load_dropins(c, deployed, 0, err, errlen);
+	free(deployed);
+	if (rc < 0)
 		goto fail;
 	if (conf_check_routes(c, err, errlen) < 0)
 		goto fail;
@@ -1150,6 +1168,12 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 fail:
 	conf_free(c);
 	return -1;
+}
+
+const char *
+conf_state_dir(const struct conf *c)
+{
+	return c->state_dir != NULL ? c->state_dir : CONF_STATE_DIR;
 }
 
 /* Note what file the bootstrap is now, for conf_fn_same. */

@@ -115,6 +115,11 @@ void	conf_free(struct conf *c);	/* NULL-safe */
  * Routes, auth and the file:line fields do not count.
  */
 int	conf_fn_same(const struct function_conf *a, const struct function_conf *b);
+#define CONF_STATE_DIR		"/var/lib/lambdad"
+#define CONF_ADMIN_SOCKET	"/run/lambdad/admin.sock"
+/* state_dir, or the default.  Functions deployed with lambdactl live in
+ * its functions.d (drop-in files, read after `functions =`) and code/. */
+const char *conf_state_dir(const struct conf *c);
 /* The function named name, or NULL. */
 struct function_conf *conf_find(const struct conf *c, const char *name);
 /*

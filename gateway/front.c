@@ -202,6 +202,12 @@ front_set_invoke(struct front *f, struct invoke *iv)
 	f->invoke = iv;
 }
 
+void
+front_set_routes(struct front *f, struct route_table *rt)
+{
+	f->rt = rt;
+}
+
 int
 front_port(const struct front *f)
 {

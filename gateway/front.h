@@ -26,6 +26,9 @@ int	front_listen(struct front *f, const char *host, int port);
  * (the default) turns that off.  iv is not owned.
  */
 void	front_set_invoke(struct front *f, struct invoke *iv);
+/* A reload's new route table; the caller frees the old one (requests
+ * already routed hold pools, not routes). */
+void	front_set_routes(struct front *f, struct route_table *rt);
 int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */

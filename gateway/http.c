@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <llhttp.h>
@@ -61,7 +63,10 @@ struct http_conn {
 	struct http_request req;	/* the one request; see file comment */
 	struct http_server *srv;
 	struct http_conn *prev, *next;
-	uv_tcp_t	 tcp;
+	union {				/* same stream layout at the same address */
+		uv_tcp_t	 tcp;
+		uv_pipe_t	 pipe;	/* a Unix-socket server's connection */
+	};
 	uv_timer_t	 timer;
 	uv_shutdown_t	 shut;
 	llhttp_t	 parser;
@@ -107,7 +112,10 @@ struct http_conn {
 struct http_server {
 	uv_loop_t	*loop;
 	struct http_server_cfg cfg;
-	uv_tcp_t	 tcp;
+	union {
+		uv_tcp_t	 tcp;
+		uv_pipe_t	 pipe;
+	};
 	struct http_conn *conns;	/* every connection not yet freed */
 	unsigned	 nconns;	/* open (not closed) connections */
 	unsigned	 nactive;	/* open and not rejected */
@@ -115,6 +123,8 @@ struct http_server {
 	char		 date[40];
 	size_t		 date_len;
 	unsigned	 listening:1;
+	unsigned	 inited:1;	/* tcp or pipe initialised */
+	unsigned	 is_unix:1;
 	unsigned	 listener_closing:1;
 	unsigned	 listener_closed:1;
 	unsigned	 freeing:1;
@@ -1121,15 +1131,36 @@ http_header_get(const struct http_request *req, const char *name, size_t *len)
 
 /* ---- the server ---------------------------------------------------------- */
 
+/* A Unix-socket peer: who it is, from the kernel (SO_PEERCRED). */
+static void
+srv_peer_cred(struct http_conn *c)
+{
+	struct ucred	 uc;
+	socklen_t	 len = sizeof(uc);
+	uv_os_fd_t	 fd;
+
+	c->req.peer.ss_family = AF_UNIX;
+	c->req.peer_uid = (uid_t)-1;
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
+		c->req.peer_uid = uc.uid;
+		c->req.peer_pid = uc.pid;
+	}
+}
+
 static void
 srv_accept_one(struct http_server *srv, struct http_conn *c)
 {
 	uint64_t	 first_ms;
 	int		 len = sizeof(c->req.peer);
 
-	(void)uv_tcp_nodelay(&c->tcp, 1);
-	(void)uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->req.peer,
-	    &len);
+	if (srv->is_unix)
+		srv_peer_cred(c);
+	else {
+		(void)uv_tcp_nodelay(&c->tcp, 1);
+		(void)uv_tcp_getpeername(&c->tcp,
+		    (struct sockaddr *)&c->req.peer, &len);
+	}
 	llhttp_init(&c->parser, HTTP_REQUEST, &http_settings);
 	c->parser.data = c;
 	c->phase = PH_IDLE;
@@ -1157,8 +1188,11 @@ srv_on_connection(uv_stream_t *ls, int status)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
 	c->srv = srv;
+	if (srv->is_unix)
+		uv_pipe_init(srv->loop, &c->pipe, 0);
+	else
+		uv_tcp_init(srv->loop, &c->tcp);
 	c->tcp.data = c->timer.data = c;
-	uv_tcp_init(srv->loop, &c->tcp);
 	uv_timer_init(srv->loop, &c->timer);
 	c->handles_open = 2;
 	c->next = srv->conns;
@@ -1183,12 +1217,46 @@ http_server_new(uv_loop_t *loop, const struct http_server_cfg *cfg)
 		return NULL;
 	srv->loop = loop;
 	srv->cfg = *cfg;
-	if (uv_tcp_init(loop, &srv->tcp) < 0) {
-		free(srv);
-		return NULL;
-	}
-	srv->tcp.data = srv;
 	return srv;
+}
+
+/* The listener's handle is made by whichever of listen/open runs first. */
+static int
+srv_init_tcp(struct http_server *srv)
+{
+	int	 rc;
+
+	if (srv->inited)
+		return srv->is_unix ? -EINVAL : 0;
+	if ((rc = uv_tcp_init(srv->loop, &srv->tcp)) < 0)
+		return rc;
+	srv->tcp.data = srv;
+	srv->inited = 1;
+	return 0;
+}
+
+int
+http_server_listen_unix(struct http_server *srv, const char *path,
+    int mode)
+{
+	int	 rc;
+
+	if (srv->inited)
+		return -EINVAL;
+	if ((rc = uv_pipe_init(srv->loop, &srv->pipe, 0)) < 0)
+		return rc;
+	srv->pipe.data = srv;
+	srv->inited = srv->is_unix = 1;
+	if ((rc = uv_pipe_bind(&srv->pipe, path)) < 0)
+		return rc;
+	/* Before listen: nobody can connect while the mode is still wider. */
+	if (chmod(path, (mode_t)mode) < 0)
+		return -errno;
+	if ((rc = uv_listen((uv_stream_t *)&srv->pipe, HTTP_BACKLOG,
+	    srv_on_connection)) < 0)
+		return rc;
+	srv->listening = 1;
+	return 0;
 }
 
 int
@@ -1201,7 +1269,7 @@ http_server_listen(struct http_server *srv, const char *addr, int port)
 		rc = uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss);
 	else
 		rc = uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
-	if (rc < 0)
+	if (rc < 0 || (rc = srv_init_tcp(srv)) < 0)
 		return rc;
 	if ((rc = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0)) < 0)
 		return rc;
@@ -1219,6 +1287,8 @@ http_server_open(struct http_server *srv, int fd)
 
 	if ((fl = fcntl(fd, F_GETFD)) >= 0)
 		(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	if ((rc = srv_init_tcp(srv)) < 0)
+		return rc;
 	if ((rc = uv_tcp_open(&srv->tcp, fd)) < 0)
 		return rc;
 	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
@@ -1234,7 +1304,7 @@ http_server_port(const struct http_server *srv)
 	struct sockaddr_storage ss;
 	int		 len = sizeof(ss), rc;
 
-	if (srv->listener_closing)
+	if (srv->listener_closing || !srv->inited || srv->is_unix)
 		return -EBADF;
 	if ((rc = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss,
 	    &len)) < 0)
@@ -1259,6 +1329,10 @@ http_server_stop_accepting(struct http_server *srv)
 	if (srv->listener_closing)
 		return;
 	srv->listener_closing = 1;
+	if (!srv->inited) {	/* nothing to close; http_server_free frees */
+		srv->listener_closed = 1;
+		return;
+	}
 	uv_close((uv_handle_t *)&srv->tcp, srv_on_listener_close);
 }
 

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <uv.h>
 
 struct http_server;
@@ -77,7 +78,9 @@ struct http_request {
 	size_t		 body_len;
 	int		 http_minor;	/* 0 or 1 */
 	bool		 too_large;	/* body exceeded max_body; body is empty */
-	struct sockaddr_storage peer;
+	struct sockaddr_storage peer;	/* AF_UNIX on a Unix-socket server */
+	uid_t		 peer_uid;	/* Unix socket: the peer's uid, pid */
+	pid_t		 peer_pid;	/*   (SO_PEERCRED); else unset */
 	uint64_t	 start_ns;	/* uv_hrtime() when the request began */
 
 	/* Owner's fields. */
@@ -89,6 +92,12 @@ struct http_server *http_server_new(uv_loop_t *loop,
     const struct http_server_cfg *cfg);
 /* Bind and listen on addr:port (port 0 = ephemeral).  0 or -errno. */
 int	http_server_listen(struct http_server *srv, const char *addr, int port);
+/*
+ * Bind and listen on a Unix socket at path, made mode (0660) before anyone
+ * can connect.  Requests carry the peer's uid and pid.  0 or -errno.
+ */
+int	http_server_listen_unix(struct http_server *srv, const char *path,
+	    int mode);
 /* Adopt an already listening socket; takes ownership of fd.  0 or -errno. */
 int	http_server_open(struct http_server *srv, int fd);
 /* The bound local port, or -errno. */

@@ -805,3 +805,17 @@ invoke_inflight(const struct invoke *iv)
 {
 	return iv != NULL ? iv->inflight : 0;
 }
+
+/* A reload's new generation of pools (invocations in flight keep theirs). */
+void
+invoke_set_pools(struct invoke *iv, struct pool **pools, size_t npools)
+{
+	struct pool **np = calloc(npools + 1, sizeof(*np));
+
+	if (np == NULL)
+		abort();	/* as buf.c: out of memory */
+	memcpy(np, pools, npools * sizeof(*pools));
+	free(iv->pools);
+	iv->pools = np;
+	iv->npools = npools;
+}

@@ -34,6 +34,8 @@ struct http_request;
 /* pools[0..npools) are not owned and must outlive the door. */
 struct invoke *invoke_new(struct pool **pools, size_t npools);
 void	invoke_free(struct invoke *iv);		/* NULL-safe */
+/* After a reload: the pools to find functions in from now on. */
+void	invoke_set_pools(struct invoke *iv, struct pool **pools, size_t npools);
 
 /* Whether path (not decoded) belongs to the Invoke API. */
 bool	invoke_match(const char *path, size_t len);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logring.h"
 
 static int log_verbose;
 static int log_journal;
@@ -157,4 +158,5 @@ log_fn(const char *fn, const char *reqid, const char *text, size_t len)
 	n += len;
 	line[n++] = '\n';
 	log_out(line, n, 0);
+	logring_add(fn, reqid, text, len);
 }

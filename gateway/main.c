@@ -6,7 +6,8 @@
  * the spawner is forked while this process is still small, so every worker
  * fork later is cheap; then the event loop, the pools and the listener.
  * SIGTERM/SIGINT stop accepting, let in-flight invocations finish for up to
- * the grace period, then stop every worker and exit 0.
+ * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
+ * configuration (reload.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,20 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uv.h>
 
+#include "admin.h"
 #include "conf.h"
+#include "daemon.h"
 #include "front.h"
 #include "invoke.h"
 #include "log.h"
 #include "pool.h"
+#include "logring.h"
 #include "route.h"
 
-#define GRACE_MS	10000
 /*
  * Busy-poll: while only a few invocations are in flight, the loop polls
  * without sleeping for up to SPIN_NS after the number in flight last
@@ -41,26 +46,6 @@
 #define SPIN_NS		500000
 #define SPIN_MAX_INFLIGHT 2
 
-struct daemon {
-	uv_loop_t	*loop;
-	struct conf	*conf;
-	struct route_table *rt;
-	struct spawner	*sp;
-	struct pool	**pools;
-	size_t		 npools;
-	size_t		 nstopped;
-	struct front	*front;
-	struct invoke	*invoke;	/* NULL unless invoke_api = on */
-	uv_signal_t	 sigterm, sigint;
-	uv_timer_t	 stop_timer;
-	uv_prepare_t	 log_prepare;
-	uv_idle_t	 spin;		/* active = the loop does not sleep */
-	uv_timer_t	 watchdog;	/* systemd WatchdogSec pings */
-	unsigned	 spin_inflight;	/* in flight at the last iteration */
-	uint64_t	 spin_since;	/* when that number last changed */
-	uint64_t	 stop_deadline;
-	int		 stopping;
-};
 
 static void
 usage(void)
@@ -69,9 +54,8 @@ usage(void)
 	exit(2);
 }
 
-/* Tell systemd (Type=notify) about a state change, if it is listening. */
-static void
-sd_notify_state(const char *state)
+void
+daemon_notify(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sun;
@@ -110,9 +94,9 @@ raise_nofile(void)
 	}
 }
 
-/* Build the route table; a clash names both places. */
-static int
-build_routes(struct conf *c, struct pool **pools, struct route_table **out)
+int
+daemon_build_routes(struct conf *c, struct pool **pools,
+    struct route_table **out, char *err, size_t errlen)
 {
 	struct route_table *rt = route_table_new();
 	size_t i, j;
@@ -129,7 +113,7 @@ build_routes(struct conf *c, struct pool **pools, struct route_table **out)
 
 			if (rc == 0)
 				continue;
-			fprintf(stderr, "%s:%d: route \"%s\": %s\n",
+			snprintf(err, errlen, "%s:%d: route \"%s\": %s",
 			    fc->routes[j].file, fc->routes[j].line,
 			    fc->routes[j].spec, rc == -EEXIST ?
 			    "already defined by another route" :
@@ -151,17 +135,37 @@ loop_close_walk(uv_handle_t *h, void *arg)
 }
 
 static void
-daemon_finish(struct daemon *d)
+daemon_free_pools(struct daemon *d)
 {
+	struct drain_entry *e;
+	struct retired_conf *rc;
 	size_t i;
 
+	for (i = 0; i < d->npools; i++)
+		pool_free(d->pools[i]);
+	while ((e = d->draining) != NULL) {
+		d->draining = e->next;
+		pool_free(e->pool);
+		free(e);
+	}
+	while ((rc = d->retired) != NULL) {
+		d->retired = rc->next;
+		conf_free(rc->conf);
+		free(rc);
+	}
+}
+
+static void
+daemon_finish(struct daemon *d)
+{
 	log_info("stopped");
 	front_free(d->front);
 	d->front = NULL;
 	invoke_free(d->invoke);
 	d->invoke = NULL;
-	for (i = 0; i < d->npools; i++)
-		pool_free(d->pools[i]);
+	admin_free(d->admin);
+	d->admin = NULL;
+	daemon_free_pools(d);
 	spawner_close(d->sp);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
 	uv_close((uv_handle_t *)&d->log_prepare, NULL);
@@ -169,6 +173,7 @@ daemon_finish(struct daemon *d)
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
 static void
@@ -177,7 +182,7 @@ pool_stopped(struct pool *p, void *arg)
 	struct daemon *d = arg;
 
 	(void)p;
-	if (++d->nstopped == d->npools)
+	if (++d->nstopped == d->nstopping)
 		daemon_finish(d);
 }
 
@@ -185,7 +190,8 @@ static void
 stop_tick(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
-	size_t i;
+	struct pool **all;
+	size_t i, n;
 
 	if (front_inflight(d->front) > 0 && uv_now(d->loop) < d->stop_deadline)
 		return;
@@ -193,12 +199,15 @@ stop_tick(uv_timer_t *t)
 		log_warnx("grace period over; %u invocations cut short",
 		    front_inflight(d->front));
 	uv_timer_stop(t);
-	if (d->npools == 0) {
+	/* Draining pools too; set the count first, as a pool with nothing
+	 * left calls pool_stopped from inside pool_shutdown. */
+	n = daemon_all_pools(d, &all);
+	d->nstopping = n;
+	if (n == 0)
 		daemon_finish(d);
-		return;
-	}
-	for (i = 0; i < d->npools; i++)
-		pool_shutdown(d->pools[i], pool_stopped, d);
+	for (i = 0; i < n; i++)
+		pool_shutdown(all[i], pool_stopped, d);
+	free(all);
 }
 
 static void
@@ -211,12 +220,31 @@ on_stop_signal(uv_signal_t *s, int sig)
 		log_warnx("second signal %d: exiting now", sig);
 		exit(1);
 	}
-	sd_notify_state("STOPPING=1");
+	daemon_notify("STOPPING=1");
 	log_info("signal %d: stopping (in flight: %u)", sig,
 	    front_inflight(d->front));
+	daemon_reload_cancel(d);
 	front_stop_accepting(d->front);
-	d->stop_deadline = uv_now(d->loop) + GRACE_MS;
+	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
+}
+
+static void
+hup_done(void *arg, int err, const char *msg)
+{
+	(void)arg;
+	(void)err;
+	(void)msg;	/* reload.c logged it */
+}
+
+static void
+on_hup(uv_signal_t *s, int sig)
+{
+	struct daemon *d = s->data;
+
+	(void)sig;
+	if (daemon_reload(d, hup_done, NULL) == -EBUSY)
+		log_warnx("SIGHUP: a reload is already in progress");
 }
 
 static void
@@ -235,6 +263,7 @@ on_prepare(uv_prepare_t *h)
 	int want;
 
 	log_flush();
+	admin_poll(d->admin);
 	if (n != d->spin_inflight) {
 		d->spin_inflight = n;
 		d->spin_since = now;
@@ -253,7 +282,7 @@ static void
 on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	sd_notify_state("WATCHDOG=1");
+	daemon_notify("WATCHDOG=1");
 }
 
 /*
@@ -276,12 +305,42 @@ watchdog_start(struct daemon *d)
 	log_info("watchdog: pinging systemd every %llu ms", us / 2000);
 }
 
+/* mkdir -p, each new level mode 0755 but the last (mode). */
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char *p = strdup(path), *q;
+	int rc = 0;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (q = p + 1; rc == 0 && (q = strchr(q, '/')) != NULL; q++) {
+		*q = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			rc = -errno;
+		*q = '/';
+	}
+	if (rc == 0 && mkdir(p, mode) < 0 && errno != EEXIST)
+		rc = -errno;
+	free(p);
+	return rc;
+}
+
 static int
 daemon_start(struct daemon *d, const char *host, int port)
 {
+	char err[512], *real;
 	size_t i;
 	int rc;
 
+
+	if ((rc = mkdir_p(d->state_dir, 0750)) != 0)
+		log_warnx("state_dir %s: %s", d->state_dir, strerror(-rc));
+	/* Deployed bootstraps are compared by path (conf takes them real). */
+	if ((real = realpath(d->state_dir, NULL)) != NULL) {
+		free(d->state_dir);
+		d->state_dir = real;
+	}
 	if ((rc = spawner_open(d->loop, &d->sp)) != 0) {
 		log_err("cannot start the spawner: %s", strerror(-rc));
 		return -1;
@@ -291,8 +350,11 @@ daemon_start(struct daemon *d, const char *host, int port)
 	for (i = 0; i < d->npools; i++)
 		if ((d->pools[i] = pool_new(d->loop, d->sp, &d->conf->fns[i])) == NULL)
 			return -1;
-	if (build_routes(d->conf, d->pools, &d->rt) != 0)
+	if (daemon_build_routes(d->conf, d->pools, &d->rt, err,
+	    sizeof(err)) != 0) {
+		log_err("%s", err);
 		return -1;
+	}
 	if ((d->front = front_new(d->loop, d->rt)) == NULL)
 		return -1;
 	if (d->conf->invoke_api) {
@@ -305,6 +367,13 @@ daemon_start(struct daemon *d, const char *host, int port)
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;
 	}
+	d->admin = admin_new(d);
+	if (admin_listen(d->admin, d->admin_path, d->conf->admin_group, err,
+	    sizeof(err)) != 0)
+		log_warnx("no admin socket, lambdactl cannot reach this daemon: "
+		    "%s", err);
+	else
+		log_info("admin socket %s", d->admin_path);
 	for (i = 0; i < d->npools; i++)
 		pool_start(d->pools[i]);
 	/* Before the loop sleeps, write what this iteration logged. */
@@ -315,14 +384,17 @@ daemon_start(struct daemon *d, const char *host, int port)
 	log_set_buffered(1);
 	uv_signal_init(d->loop, &d->sigterm);
 	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sighup);
 	uv_timer_init(d->loop, &d->stop_timer);
-	d->sigterm.data = d->sigint.data = d->stop_timer.data = d;
+	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	d->stop_timer.data = d;
 	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
+	uv_signal_start(&d->sighup, on_hup, SIGHUP);
 	watchdog_start(d);
 	log_info("listening on %s:%d with %zu functions", host,
 	    front_port(d->front), d->npools);
-	sd_notify_state("READY=1\nSTATUS=serving");
+	daemon_notify("READY=1\nSTATUS=serving");
 	return 0;
 }
 
@@ -347,6 +419,7 @@ main(int argc, char *argv[])
 		usage();
 	log_init(verbose, getenv("JOURNAL_STREAM") != NULL);
 	memset(&d, 0, sizeof(d));
+	d.cfile = cfile;
 	if (conf_load(cfile, &d.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -360,15 +433,22 @@ main(int argc, char *argv[])
 	if (check) {
 		struct route_table *rt;
 
-		if (build_routes(d.conf, NULL, &rt) != 0)
+		if (daemon_build_routes(d.conf, NULL, &rt, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s\n", err);
 			return 1;
+		}
 		route_table_free(rt);
 		printf("%s: configuration OK (%zu functions)\n", cfile, d.conf->nfns);
 		return 0;
 	}
+	/* Kept for the whole run: a reload cannot move them. */
+	d.state_dir = strdup(conf_state_dir(d.conf));
+	d.admin_path = strdup(d.conf->admin_socket != NULL ?
+	    d.conf->admin_socket : CONF_ADMIN_SOCKET);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	d.loop = uv_default_loop();
+	d.started_ms = (uint64_t)time(NULL) * 1000;
 	if (daemon_start(&d, host, port) != 0)
 		return 1;
 	uv_run(d.loop, UV_RUN_DEFAULT);
@@ -380,5 +460,8 @@ main(int argc, char *argv[])
 	if (host != d.conf->listen_host)
 		free(host);
 	conf_free(d.conf);
+	logring_free();
+	free(d.state_dir);
+	free(d.admin_path);
 	return 0;
 }

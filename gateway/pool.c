@@ -416,8 +416,8 @@ pool_grow(struct pool *p)
 		want = p->queued > starting;
 		/* A resting worker is idle again as soon as its /next arrives
 		 * (usually in the same write as its reply): count it. */
-		if (!want && p->count[WS_IDLE] + p->count[WS_RESTING] +
-		    starting < p->fc->min_idle) {
+		if (!want && !p->draining && p->count[WS_IDLE] +
+		    p->count[WS_RESTING] + starting < p->fc->min_idle) {
 			if (now < p->backoff_until_ns) {
 				uv_timer_start(&p->btimer, btimer_cb,
 				    (p->backoff_until_ns - now) / 1000000 + 1, 0);
@@ -433,6 +433,18 @@ pool_grow(struct pool *p)
 			return;
 		}
 	}
+}
+
+/* A draining pool lets workers go as soon as nothing waits for them. */
+static void
+pool_drain_idle(struct pool *p)
+{
+	if (p->qhead != NULL || p->draining_now)
+		return;
+	p->draining_now = true;		/* wk_event calls pool_run again */
+	while (p->idle != NULL)
+		wk_event(p->idle, WE_RETIRE);
+	p->draining_now = false;
 }
 
 void
@@ -454,6 +466,8 @@ pool_run(struct pool *p)
 		wk_assign(w);
 	}
 	pool_grow(p);
+	if (p->draining)
+		pool_drain_idle(p);
 	if (p->qhead != NULL) {
 		uint64_t lim = (uint64_t)p->fc->queue_timeout_s * 1000;
 		uint64_t waited = (uv_hrtime() - p->qhead->enqueued_ns) / 1000000;
@@ -477,8 +491,9 @@ pool_submit(struct pool *p, struct invocation *inv)
 	unsigned room = p->count[WS_IDLE] +
 	    (live < p->fc->max_workers ? p->fc->max_workers - live : 0);
 
-	if (p->stopping || p->queued >= p->fc->queue_depth + room) {
-		if (!p->stopping)
+	if (p->stopping || p->draining ||
+	    p->queued >= p->fc->queue_depth + room) {
+		if (!p->stopping && !p->draining)
 			p->st.throttles++;
 		return -EBUSY;
 	}
@@ -525,7 +540,8 @@ pool_stats(const struct pool *p, struct pool_stats *st)
 void
 pool_check_stopped(struct pool *p)
 {
-	if (!p->stopping || p->stop_cb == NULL || p->workers != NULL ||
+	if ((!p->stopping && !p->draining) || p->stop_cb == NULL ||
+	    p->workers != NULL ||
 	    p->nhandles > 0 || p->inflight > 0)
 		return;
 	p->stop_cb(p, p->stop_arg);
@@ -557,6 +573,42 @@ pool_shutdown(struct pool *p, void (*cb)(struct pool *, void *), void *arg)
 			wk_event(w, WE_RETIRE);
 	}
 	pool_check_stopped(p);
+}
+
+void
+pool_drain(struct pool *p, void (*cb)(struct pool *, void *), void *arg)
+{
+	p->draining = true;
+	p->stop_cb = cb;
+	p->stop_arg = arg;
+	uv_timer_stop(&p->btimer);
+	pool_run(p);
+	pool_check_stopped(p);
+}
+
+void
+pool_prewarm(struct pool *p)
+{
+	int rc;
+
+	if (p->count[WS_SPAWNING] + p->count[WS_IDLE] > 0 ||
+	    p->fc->max_workers == 0)
+		return;
+	if ((rc = wk_spawn(p)) != 0)
+		log_warnx("%s: cannot spawn a worker: %s", p->fc->name,
+		    strerror(-rc));
+}
+
+void
+pool_set_conf(struct pool *p, const struct function_conf *fc)
+{
+	p->fc = fc;
+}
+
+bool
+pool_is_draining(const struct pool *p)
+{
+	return p->draining;
 }
 
 static void

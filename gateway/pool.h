@@ -105,6 +105,19 @@ void	pool_stats(const struct pool *p, struct pool_stats *st);
  */
 void	pool_shutdown(struct pool *p, void (*cb)(struct pool *, void *), void *arg);
 void	pool_free(struct pool *p);
+/*
+ * Drain (a reload replaced or removed the function): take nothing new, run
+ * what is queued and in flight to the end, let each worker go once nothing
+ * waits for it.  cb runs when the last is gone; then pool_free.
+ */
+void	pool_drain(struct pool *p, void (*cb)(struct pool *, void *), void *arg);
+bool	pool_is_draining(const struct pool *p);
+/* Start one worker now unless one is idle or starting (a reload warming a
+ * changed function whose old pool had live workers). */
+void	pool_prewarm(struct pool *p);
+/* A reload kept the function as it was: point the pool at the new conf's
+ * copy (same settings), so the old conf can be freed. */
+void	pool_set_conf(struct pool *p, const struct function_conf *fc);
 
 /* ---- Called by rapi.c (the worker's Runtime API endpoint). ---- */
 struct http_request;

@@ -87,6 +87,8 @@ struct pool {
 	uint64_t	 backoff_until_ns;
 	struct pool_stats st;
 	bool		 stopping;
+	bool		 draining;	/* replaced or removed by a reload */
+	bool		 draining_now;	/* in pool_drain_idle */
 	void		(*stop_cb)(struct pool *, void *);
 	void		*stop_arg;
 	int		 nhandles;

@@ -1,0 +1,44 @@
+/*
+ * admin: the operator's API, HTTP/1.1 on a Unix socket (mode 0660, group
+ * admin_group), which lambdactl(8) speaks.  Whoever can open the socket can
+ * change the daemon; it is the only way to, besides signals and files.
+ *
+ *   GET    /status                      the daemon: pid, uptime, counts
+ *   GET    /functions                   every function, its routes, workers
+ *                                       by state and counters
+ *   GET    /functions/NAME              one of them
+ *   PUT    /functions/NAME?route=...    deploy: the body is the bootstrap;
+ *          &memory=&timeout=&env=K=V... the query gives the settings
+ *   DELETE /functions/NAME              remove a deployed function
+ *   POST   /functions/NAME/invoke       invoke with the body as the event
+ *   GET    /functions/NAME/logs?after=N&wait=S
+ *                                       log lines after sequence number N,
+ *                                       waiting up to S seconds for one
+ *   POST   /reload                      reload the configuration
+ *   GET    /metrics                     Prometheus text
+ *
+ * Every reply is JSON ({"error": "..."} with 4xx/5xx), except logs and
+ * metrics, which are text.  Each change is logged with the peer's uid.
+ */
+#ifndef LAMBDAD_ADMIN_H
+#define LAMBDAD_ADMIN_H
+
+#include <stddef.h>
+
+struct admin;
+struct daemon;
+
+struct admin *admin_new(struct daemon *d);
+/*
+ * Listen at path: its directory is made if missing, a stale socket there is
+ * replaced, the socket is mode 0660 and, if group is set, of that group.
+ * 0, or -1 with the reason in err.
+ */
+int	admin_listen(struct admin *a, const char *path, const char *group,
+	    char *err, size_t errlen);
+/* Once per loop iteration: answer log followers that have new lines. */
+void	admin_poll(struct admin *a);
+/* Answer what is pending, close the socket, remove its file.  NULL-safe. */
+void	admin_free(struct admin *a);
+
+#endif
