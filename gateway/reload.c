@@ -359,22 +359,3 @@ daemon_reload_cancel(struct daemon *d)
 	r->done(r->arg, -ECANCELED, "the daemon is stopping");
 	uv_close((uv_handle_t *)&r->timer, reload_timer_closed);
 }
-
-size_t
-daemon_all_pools(struct daemon *d, struct pool ***out)
-{
-	struct drain_entry *e;
-	struct pool **all;
-	size_t n = d->npools, i = 0;
-
-	for (e = d->draining; e != NULL; e = e->next)
-		n++;
-	if ((all = calloc(n + 1, sizeof(*all))) == NULL)
-		abort();
-	for (i = 0; i < d->npools; i++)
-		all[i] = d->pools[i];
-	for (e = d->draining; e != NULL; e = e->next)
-		all[i++] = e->pool;
-	*out = all;
-	return n;
-}
