@@ -6,9 +6,19 @@
  * buffer that the loop flushes once per iteration (log_flush): a busy
  * daemon writes START, END and REPORT for many invocations in one write(2)
  * instead of three writes each.  Warnings and errors are written at once.
+ *
+ * Under journald, function lines go to the journal's native socket instead,
+ * one datagram each, with fields to filter on (LAMBDA_FUNCTION,
+ * LAMBDA_REQUEST_ID): `journalctl -u lambdad LAMBDA_FUNCTION=hello`.  A
+ * line the socket does not take goes to stderr as usual.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +32,9 @@ static int log_journal;
 static int log_buffered;
 static char log_buf[65536];
 static size_t log_len;
+static int log_jfd = -1;		/* the journal's socket, or -1 */
+static struct sockaddr_un log_jaddr;
+static socklen_t log_jlen;
 
 void
 log_flush(void)
@@ -60,11 +73,68 @@ log_out(const char *line, size_t n, int now)
 	log_len += n;
 }
 
+/* LAMBDAD_JOURNAL_SOCKET overrides the path (for tests). */
+static void
+log_journal_open(void)
+{
+	const char *path = getenv("LAMBDAD_JOURNAL_SOCKET");
+
+	if (path == NULL)
+		path = "/run/systemd/journal/socket";
+	if (strlen(path) >= sizeof(log_jaddr.sun_path) || access(path, W_OK) != 0)
+		return;
+	log_jaddr.sun_family = AF_UNIX;
+	strcpy(log_jaddr.sun_path, path);
+	log_jlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path) + 1);
+	log_jfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
 void
 log_init(int verbose, int journal)
 {
 	log_verbose = verbose;
 	log_journal = journal;
+	if (journal)
+		log_journal_open();
+}
+
+/* One journal entry with the function's fields; 0 if the journal took it. */
+static int
+log_fn_journal(const char *fn, const char *reqid, int show_id,
+    const char *text, size_t len)
+{
+	struct iovec iov[12];
+	struct msghdr mh;
+	int n = 0;
+
+	if (memchr(text, '\n', len) != NULL)
+		return -1;	/* would need the binary field format */
+#define IOV(p, l) (iov[n].iov_base = (void *)(p), iov[n++].iov_len = (l))
+#define IOVS(lit) IOV(lit, sizeof(lit) - 1)
+	IOVS("PRIORITY=6\nSYSLOG_IDENTIFIER=lambdad\nLAMBDA_FUNCTION=");
+	IOV(fn, strlen(fn));
+	if (reqid != NULL) {
+		IOVS("\nLAMBDA_REQUEST_ID=");
+		IOV(reqid, strlen(reqid));
+	}
+	IOVS("\nMESSAGE=[");
+	IOV(fn, strlen(fn));
+	IOVS("] ");
+	if (reqid != NULL && show_id) {
+		IOV(reqid, strlen(reqid));
+		IOVS(" ");
+	}
+	IOV(text, len);
+	IOVS("\n");
+#undef IOVS
+#undef IOV
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &log_jaddr;
+	mh.msg_namelen = log_jlen;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)n;
+	return sendmsg(log_jfd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 /* The line prefix; the timestamp text is remade only when the millisecond
@@ -141,13 +211,19 @@ LOG_FN(log_warnx, LOG_LVL_WARN, 0, 1)
 LOG_FN(log_info, LOG_LVL_INFO, 0, 1)
 LOG_FN(log_debug, LOG_LVL_DEBUG, 0, log_verbose)
 
-void
-log_fn(const char *fn, const char *reqid, const char *text, size_t len)
+static void
+log_fn_ex(const char *fn, const char *id, int show_id, const char *text,
+    size_t len)
 {
+	const char *reqid = show_id ? id : NULL;
 	char line[8192];
-	size_t n = log_prefix(line, sizeof(line), LOG_LVL_INFO);
+	size_t n;
 	int k;
 
+	logring_add(fn, reqid, text, len);
+	if (log_jfd >= 0 && log_fn_journal(fn, id, show_id, text, len) == 0)
+		return;
+	n = log_prefix(line, sizeof(line), LOG_LVL_INFO);
 	k = snprintf(line + n, sizeof(line) - n, "[%s] %s%s", fn,
 	    reqid != NULL ? reqid : "", reqid != NULL ? " " : "");
 	if (k > 0)
@@ -158,5 +234,16 @@ log_fn(const char *fn, const char *reqid, const char *text, size_t len)
 	n += len;
 	line[n++] = '\n';
 	log_out(line, n, 0);
-	logring_add(fn, reqid, text, len);
+}
+
+void
+log_fn(const char *fn, const char *reqid, const char *text, size_t len)
+{
+	log_fn_ex(fn, reqid, 1, text, len);
+}
+
+void
+log_fn_id(const char *fn, const char *reqid, const char *text, size_t len)
+{
+	log_fn_ex(fn, reqid, 0, text, len);
 }

@@ -26,5 +26,9 @@ void	log_set_buffered(int on);
 void	log_flush(void);
 /* One line of a function's log: "[fn] reqid line" (reqid may be NULL). */
 void	log_fn(const char *fn, const char *reqid, const char *line, size_t len);
+/* The same for a line that names its request itself (START, END, REPORT):
+ * reqid only goes into the journal's LAMBDA_REQUEST_ID field. */
+void	log_fn_id(const char *fn, const char *reqid, const char *line,
+	    size_t len);
 
 #endif

@@ -192,7 +192,7 @@ wk_log_report(struct worker *w, struct invocation *inv)
 	int n;
 
 	n = snprintf(line, sizeof(line), "END RequestId: %s", inv->id);
-	log_fn(w->pool->fc->name, NULL, line, (size_t)n);
+	log_fn_id(w->pool->fc->name, inv->id, line, (size_t)n);
 	wk_tail_add(w, line, (size_t)n);
 	n = snprintf(line, sizeof(line), "REPORT RequestId: %s\tDuration: %.2f ms"
 	    "\tBilled Duration: %.0f ms\tMemory Size: %u MB\tMax Memory Used: %u MB\t",
@@ -201,7 +201,7 @@ wk_log_report(struct worker *w, struct invocation *inv)
 	if (w->cold)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    "Init Duration: %.2f ms\t", w->init_ms);
-	log_fn(w->pool->fc->name, NULL, line, (size_t)n);
+	log_fn_id(w->pool->fc->name, inv->id, line, (size_t)n);
 	wk_tail_add(w, line, (size_t)n);
 	w->cold = false;
 }
@@ -517,7 +517,7 @@ a_assign(struct worker *w)
 		p->st.cold_starts++;
 	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
 	    inv->id);
-	log_fn(p->fc->name, NULL, line, (size_t)n);
+	log_fn_id(p->fc->name, inv->id, line, (size_t)n);
 	buf_reset(&w->tail);
 	wk_tail_add(w, line, (size_t)n);
 	uv_timer_start(&w->timer, wk_timer_cb, (uint64_t)p->fc->timeout_s * 1000, 0);
