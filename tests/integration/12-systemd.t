@@ -54,9 +54,9 @@ n=$(grep -c 'WATCHDOG=1' "$T/notify.out")
 req GET /f/pid
 is "$STATUS" 200 "serves under systemd's variables"
 like "$(grep 'listening on' "$T/daemon.log")" '^<6>listening on' "log lines carry <N> priorities under journald"
-id=$(hdr x-amzn-requestid)
 sleep 0.3
-like "$(cat "$T/journal.out")" "LAMBDA_FUNCTION=f\|LAMBDA_REQUEST_ID=$id\|MESSAGE=\[f\] $id START RequestId: $id" "function lines go to the journal with function and request id fields"
+like "$(cat "$T/journal.out")" 'LAMBDA_FUNCTION=f\|LAMBDA_REQUEST_ID=([0-9a-f-]{36})\|MESSAGE=\[f\] START RequestId: \1 ' "function lines go to the journal with function and request id fields"
+id=$(sed -n 's/.*LAMBDA_REQUEST_ID=\([0-9a-f-]*\).*START.*/\1/p' "$T/journal.out" | head -n 1)
 like "$(grep "REPORT" "$T/journal.out")" 'PRIORITY=6\|SYSLOG_IDENTIFIER=lambdad' "with a priority and an identifier"
 unlike "$(cat "$T/daemon.log")" "START RequestId: $id" "and not to stderr as well"
 kill -HUP "$DPID"
