@@ -130,6 +130,24 @@ metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg)
 	m->conns_arg = arg;
 }
 
+void
+metrics_fn_stats(const struct metrics_fn *f, struct pool_stats *st)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	st->invocations = st->errors = 0;
+	for (i = 0; i < METRICS_NDOORS; i++)
+		st->invocations += f->inv[i];
+	for (i = 0; i < f->nerr; i++)
+		st->errors += f->err[i].n;
+	st->errors += f->err_other;
+	st->throttles = f->throttles;
+	st->timeouts = f->timeouts;
+	st->cold_starts = f->cold_starts;
+}
+
 /* ---- hooks ----------------------------------------------------------------- */
 
 size_t

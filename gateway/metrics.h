@@ -33,6 +33,7 @@ struct metrics;
 struct metrics_fn;
 struct metrics_server;
 struct pool;
+struct pool_stats;
 
 /* Which door an invocation came through (struct invocation's `via`). */
 enum metrics_door {
@@ -75,6 +76,12 @@ void	metrics_attach(struct metrics *m, struct pool *p);
  * fn(arg) is called at render time.  Without it the gauge is not written.
  */
 void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
+
+/*
+ * Overwrite st's counters (invocations, errors, throttles, timeouts, cold
+ * starts) with f's, for pool_stats.  No-op when f is NULL.
+ */
+void	metrics_fn_stats(const struct metrics_fn *f, struct pool_stats *st);
 
 /* ---- Hooks; each is a no-op when f is NULL. ---- */
 

@@ -129,6 +129,7 @@ inv_free(struct invocation *inv)
 
 /* inv_finish hands these to metrics.c as they are. */
 _Static_assert((int)INV_OK == (int)METRICS_OK &&
+    (int)INV_VIA_HTTP == (int)METRICS_DOOR_HTTP &&
     (int)INV_FUNC_ERROR == (int)METRICS_FUNC_ERROR &&
     (int)INV_PLATFORM_ERROR == (int)METRICS_PLATFORM_ERROR &&
     (int)INV_THROTTLED == (int)METRICS_THROTTLED &&
@@ -527,6 +528,7 @@ void
 pool_stats(const struct pool *p, struct pool_stats *st)
 {
 	*st = p->st;
+	metrics_fn_stats(p->metrics, st);
 	st->spawning = p->count[WS_SPAWNING];
 	st->idle = p->count[WS_IDLE];
 	st->busy = p->count[WS_BUSY];

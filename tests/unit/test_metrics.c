@@ -214,6 +214,30 @@ Test(metrics, entries_are_kept_by_name)
 	metrics_free(m);
 }
 
+Test(metrics, stats_sum_doors_and_error_types)
+{
+	struct metrics *m = metrics_new();
+	struct metrics_fn *f = metrics_fn(m, "fn");
+	struct pool_stats st = { .idle = 3, .invocations = 99 };
+
+	metrics_inv_done(f, METRICS_DOOR_HTTP, METRICS_OK, NULL, MS);
+	metrics_inv_done(f, METRICS_DOOR_EVENT, METRICS_FUNC_ERROR, NULL, MS);
+	metrics_inv_done(f, METRICS_DOOR_INVOKE, METRICS_PLATFORM_ERROR,
+	    "Sandbox.Timedout", MS);
+	metrics_inv_done(f, METRICS_DOOR_HTTP, METRICS_THROTTLED, NULL, 0);
+	metrics_error(f, "MalformedReply");
+	metrics_cold_start(f);
+	metrics_fn_stats(f, &st);
+	cr_expect_eq(st.invocations, 3);
+	cr_expect_eq(st.errors, 3);
+	cr_expect_eq(st.throttles, 1);
+	cr_expect_eq(st.timeouts, 1);
+	cr_expect_eq(st.cold_starts, 1);
+	cr_expect_eq(st.idle, 3, "gauges are left alone");
+	metrics_fn_stats(NULL, &st);
+	metrics_free(m);
+}
+
 Test(metrics, null_entry_hooks_do_nothing)
 {
 	metrics_inv_done(NULL, METRICS_DOOR_HTTP, METRICS_OK, NULL, MS);
@@ -394,6 +418,7 @@ Test(metrics, pool_gauges_sum_by_name)
 	};
 	struct metrics *m = metrics_new();
 	struct pool *pools[3];
+	struct pool_stats st;
 	uv_loop_t loop;
 	size_t i, k;
 	char *t;
@@ -432,6 +457,10 @@ Test(metrics, pool_gauges_sum_by_name)
 	assert_line(t, "lambdad_throttles_total{function=\"dup\"} 6");
 	assert_line(t, "lambdad_invocations_total{function=\"dup\",door=\"http\"} 0");
 	free(t);
+	/* pool_stats reports the function's counters, shared by both pools. */
+	pool_stats(pools[1], &st);
+	cr_assert_eq(st.throttles, 6);
+	cr_assert_eq(st.invocations, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	cr_assert_eq(uv_loop_close(&loop), 0);
 	metrics_free(m);
