@@ -551,6 +551,22 @@ metrics_render(struct metrics *m, struct pool **pools, size_t npools,
 	return 0;
 }
 
+int
+metrics_respond(struct http_request *req, struct metrics *m,
+    struct pool **pools, size_t npools)
+{
+	struct http_header h = { "Content-Type", 12, METRICS_CONTENT_TYPE,
+	    sizeof(METRICS_CONTENT_TYPE) - 1 };
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	metrics_render(m, pools, npools, &b);
+	rc = http_respond(req, 200, &h, 1, b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
 /* ---- the metrics_listen port ------------------------------------------------- */
 
 struct metrics_server {
@@ -563,32 +579,25 @@ struct metrics_server {
 static void
 metrics_on_request(struct http_request *req, void *arg)
 {
+	static const char body405[] = "{\"message\":\"Method Not Allowed\"}";
 	struct metrics_server *s = arg;
 	struct http_header h[] = {
-		{ "Content-Type", 12, METRICS_CONTENT_TYPE,
-		    sizeof(METRICS_CONTENT_TYPE) - 1 },
+		{ "Content-Type", 12, "application/json", 16 },
 		{ "Allow", 5, "GET", 3 },
 	};
 	struct pool **pools = NULL;
 	size_t npools = 0;
-	struct buf b;
 
 	if (strcmp(req->path, "/metrics") != 0) {
 		http_respond_json(req, 404, "{\"message\":\"Not Found\"}");
 		return;
 	}
 	if (strcmp(req->method, "GET") != 0) {
-		h[0] = (struct http_header){ "Content-Type", 12,
-		    "application/json", 16 };
-		http_respond(req, 405, h, 2,
-		    "{\"message\":\"Method Not Allowed\"}", 32);
+		http_respond(req, 405, h, 2, body405, sizeof(body405) - 1);
 		return;
 	}
 	s->pools(s->arg, &pools, &npools);
-	buf_init(&b);
-	metrics_render(s->m, pools, npools, &b);
-	http_respond(req, 200, h, 1, b.data, b.len);
-	buf_free(&b);
+	metrics_respond(req, s->m, pools, npools);
 }
 
 int

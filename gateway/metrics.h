@@ -118,6 +118,14 @@ int	metrics_render(struct metrics *m, struct pool **pools, size_t npools,
 /* The Content-Type of what metrics_render writes. */
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+struct http_request;
+/*
+ * Answer req (a GET /metrics, on any server: the metrics port, the admin
+ * socket) with 200 and the exposition.  Returns http_respond's result.
+ */
+int	metrics_respond(struct http_request *req, struct metrics *m,
+	    struct pool **pools, size_t npools);
+
 /* Pure helpers, exposed for the unit tests. */
 /* Index of the bucket v falls in: the first bound >= v, or n for +Inf. */
 size_t	metrics_bucket(const double *bounds, size_t n, double v);
