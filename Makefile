@@ -131,7 +131,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
-	libtool python3 mandoc awscli wrk
+	libtool python3 python3-prometheus-client mandoc awscli wrk
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs

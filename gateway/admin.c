@@ -28,6 +28,7 @@
 #include "http.h"
 #include "log.h"
 #include "logring.h"
+#include "metrics.h"
 #include "pool.h"
 
 #define ADMIN_MAX_BODY		(64 * 1024 * 1024)	/* a bootstrap */
@@ -616,8 +617,11 @@ admin_request(struct http_request *req, void *arg)
 		admin_list(a, req);
 	else if (strcmp(path, "/reload") == 0 && strcmp(m, "POST") == 0)
 		admin_reload(a, req);
+	else if (strcmp(path, "/metrics") == 0 && strcmp(m, "GET") == 0)
+		metrics_respond(req, a->d->metrics, a->d->pools, a->d->npools);
 	else if (strcmp(path, "/status") == 0 ||
-	    strcmp(path, "/functions") == 0 || strcmp(path, "/reload") == 0)
+	    strcmp(path, "/functions") == 0 || strcmp(path, "/reload") == 0 ||
+	    strcmp(path, "/metrics") == 0)
 		admin_error(req, 405, "method %s not allowed on %s", m, path);
 	else
 		admin_error(req, 404, "no such endpoint: %s", path);

@@ -26,6 +26,8 @@ struct pool;
 struct front;
 struct invoke;
 struct admin;
+struct metrics;
+struct metrics_server;
 struct reload;
 
 /* A configuration still referenced by draining pools. */
@@ -57,6 +59,8 @@ struct daemon {
 	struct front	*front;
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
 	struct admin	*admin;
+	struct metrics	*metrics;	/* outlives pools (reloads) */
+	struct metrics_server *msrv;	/* NULL unless metrics_listen */
 	char		*state_dir;	/* conf's, or the default */
 	char		*admin_path;	/* conf's, or the default */
 	uv_signal_t	 sigterm, sigint, sighup;

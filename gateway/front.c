@@ -15,6 +15,7 @@
 #include "http.h"
 #include "invoke.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "route.h"
 
@@ -87,6 +88,7 @@ front_done(struct invocation *inv, const struct inv_result *res)
 	else if (event_map_reply(fc->payload, res->body, res->body_len, &r,
 	    &why) != 0) {
 		log_warnx("%s: %s: malformed reply: %s", fc->name, inv->id, why);
+		metrics_error(pool_metrics(inv->pool), "MalformedReply");
 		http_respond_json(req, 502, "{\"message\":\"Bad Gateway\"}");
 	} else {
 		http_respond(req, r.status, r.headers, r.nheaders, r.body,
@@ -224,6 +226,12 @@ unsigned
 front_inflight(const struct front *f)
 {
 	return f->inflight + invoke_inflight(f->invoke);
+}
+
+unsigned
+front_nconns(const struct front *f)
+{
+	return http_server_nconns(f->srv);
 }
 
 void

@@ -33,6 +33,8 @@ int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */
 unsigned front_inflight(const struct front *f);
+/* Client connections open on this listener. */
+unsigned front_nconns(const struct front *f);
 void	front_free(struct front *f);
 
 #endif

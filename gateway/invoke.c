@@ -550,9 +550,11 @@ invoke_submit(struct invoke *iv, struct pool *p, struct http_request *req,
 	if (type == TYPE_EVENT) {
 		inv->done = invoke_async_done;
 		inv->door = iv;
+		inv->via = INV_VIA_EVENT;
 	} else {
 		inv->done = invoke_sync_done;
 		inv->door = req;
+		inv->via = INV_VIA_INVOKE;
 		req->data = iv;
 		req->on_abort = invoke_aborted;
 	}

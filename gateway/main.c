@@ -30,6 +30,7 @@
 #include "front.h"
 #include "invoke.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "logring.h"
 #include "route.h"
@@ -109,6 +110,8 @@ daemon_finish(struct daemon *d)
 	d->invoke = NULL;
 	admin_free(d->admin);
 	d->admin = NULL;
+	metrics_server_free(d->msrv);
+	d->msrv = NULL;
 	daemon_free_pools(d);
 	spawner_close(d->sp);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
@@ -270,6 +273,43 @@ mkdir_p(const char *path, mode_t mode)
 	return rc;
 }
 
+/* For the metrics port: the pools as they are at each scrape. */
+static void
+daemon_pools(void *arg, struct pool ***pools, size_t *npools)
+{
+	struct daemon *d = arg;
+
+	*pools = d->pools;
+	*npools = d->npools;
+}
+
+static unsigned
+daemon_conns(void *arg)
+{
+	struct daemon *d = arg;
+
+	return d->front != NULL ? front_nconns(d->front) : 0;
+}
+
+static int
+metrics_start(struct daemon *d)
+{
+	int rc;
+
+	metrics_set_conns(d->metrics, daemon_conns, d);
+	if (d->conf->metrics_port < 0)
+		return 0;
+	if ((rc = metrics_server_start(d->loop, d->metrics, daemon_pools, d,
+	    d->conf->metrics_host, d->conf->metrics_port, &d->msrv)) != 0) {
+		log_err("cannot listen on %s:%d for metrics: %s",
+		    d->conf->metrics_host, d->conf->metrics_port, uv_strerror(rc));
+		return -1;
+	}
+	log_info("metrics on %s:%d", d->conf->metrics_host,
+	    metrics_server_port(d->msrv));
+	return 0;
+}
+
 static int
 daemon_start(struct daemon *d, const char *host, int port)
 {
@@ -291,9 +331,13 @@ daemon_start(struct daemon *d, const char *host, int port)
 	}
 	d->npools = d->conf->nfns;
 	d->pools = calloc(d->npools + 1, sizeof(*d->pools));
-	for (i = 0; i < d->npools; i++)
+	if ((d->metrics = metrics_new()) == NULL)
+		return -1;
+	for (i = 0; i < d->npools; i++) {
 		if ((d->pools[i] = pool_new(d->loop, d->sp, &d->conf->fns[i])) == NULL)
 			return -1;
+		metrics_attach(d->metrics, d->pools[i]);
+	}
 	if (daemon_build_routes(d->conf, d->pools, &d->rt, err,
 	    sizeof(err)) != 0) {
 		log_err("%s", err);
@@ -318,6 +362,8 @@ daemon_start(struct daemon *d, const char *host, int port)
 		    "%s", err);
 	else
 		log_info("admin socket %s", d->admin_path);
+	if (metrics_start(d) != 0)
+		return -1;
 	for (i = 0; i < d->npools; i++)
 		pool_start(d->pools[i]);
 	/* Before the loop sleeps, write what this iteration logged. */
@@ -401,6 +447,7 @@ main(int argc, char *argv[])
 	log_set_buffered(0);
 	route_table_free(d.rt);
 	free(d.pools);
+	metrics_free(d.metrics);
 	if (host != d.conf->listen_host)
 		free(host);
 	conf_free(d.conf);

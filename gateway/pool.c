@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "pool_int.h"
 #include "rapi.h"
@@ -126,6 +127,15 @@ inv_free(struct invocation *inv)
 
 /* ---- finishing an invocation ------------------------------------------ */
 
+/* inv_finish hands these to metrics.c as they are. */
+_Static_assert((int)INV_OK == (int)METRICS_OK &&
+    (int)INV_VIA_HTTP == (int)METRICS_DOOR_HTTP &&
+    (int)INV_FUNC_ERROR == (int)METRICS_FUNC_ERROR &&
+    (int)INV_PLATFORM_ERROR == (int)METRICS_PLATFORM_ERROR &&
+    (int)INV_THROTTLED == (int)METRICS_THROTTLED &&
+    (int)INV_VIA_INVOKE == (int)METRICS_DOOR_INVOKE &&
+    (int)INV_VIA_EVENT == (int)METRICS_DOOR_EVENT, "enums out of step");
+
 /*
  * The one exit of an invocation: unlink it from its worker, log END and
  * REPORT when it ran, and call its door.  The door owns it afterwards.
@@ -148,6 +158,9 @@ inv_finish(struct invocation *inv, struct inv_result *res)
 	p->st.errors += res->status == INV_FUNC_ERROR ||
 	    res->status == INV_PLATFORM_ERROR;
 	p->st.throttles += res->status == INV_THROTTLED;
+	metrics_inv_done(p->metrics, (enum metrics_door)inv->via,
+	    (enum metrics_outcome)res->status, res->error_type,
+	    w != NULL ? uv_hrtime() - inv->start_ns : 0);
 	inv->done(inv, res);
 	if (w != NULL)
 		buf_reset(&w->tail);
@@ -493,8 +506,10 @@ pool_submit(struct pool *p, struct invocation *inv)
 
 	if (p->stopping || p->draining ||
 	    p->queued >= p->fc->queue_depth + room) {
-		if (!p->stopping && !p->draining)
+		if (!p->stopping && !p->draining) {
 			p->st.throttles++;
+			metrics_throttle(p->metrics);
+		}
 		return -EBUSY;
 	}
 	inv->pool = p;
@@ -528,6 +543,7 @@ void
 pool_stats(const struct pool *p, struct pool_stats *st)
 {
 	*st = p->st;
+	metrics_fn_stats(p->metrics, st);
 	st->spawning = p->count[WS_SPAWNING];
 	st->idle = p->count[WS_IDLE];
 	st->busy = p->count[WS_BUSY];
@@ -536,6 +552,18 @@ pool_stats(const struct pool *p, struct pool_stats *st)
 	st->queued = p->queued;
 }
 
+
+void
+pool_set_metrics(struct pool *p, struct metrics_fn *m)
+{
+	p->metrics = m;
+}
+
+struct metrics_fn *
+pool_metrics(const struct pool *p)
+{
+	return p->metrics;
+}
 
 void
 pool_check_stopped(struct pool *p)

@@ -31,6 +31,7 @@ struct pool;
 struct worker;
 struct invocation;
 struct spawner;
+struct metrics_fn;
 
 enum inv_status {
 	INV_OK,			/* the function's response */
@@ -51,6 +52,10 @@ struct inv_result {
 
 typedef void (*inv_done_cb)(struct invocation *inv, const struct inv_result *res);
 
+/* The door an invocation came through, for the metrics (same order as
+ * enum metrics_door).  calloc's zero is a route. */
+enum inv_via { INV_VIA_HTTP, INV_VIA_INVOKE, INV_VIA_EVENT };
+
 struct invocation {
 	char		 id[37];	/* request id, a UUID */
 	struct buf	 event;		/* the payload handed to the worker */
@@ -60,6 +65,7 @@ struct invocation {
 
 	inv_done_cb	 done;		/* called exactly once */
 	void		*door;		/* the door's own data */
+	enum inv_via	 via;		/* set by the door before pool_submit */
 
 	/* Owned by the pool. */
 	struct pool	*pool;
@@ -77,6 +83,8 @@ void	inv_free(struct invocation *inv);
 struct pool_stats {
 	unsigned	 spawning, idle, busy, resting, draining;
 	unsigned	 queued;
+	/* The function's, from its metrics entry when one is attached (so
+	 * they continue across reloads); else this pool's own. */
 	uint64_t	 invocations, errors, throttles, timeouts, cold_starts;
 };
 
@@ -99,6 +107,12 @@ int	pool_submit(struct pool *p, struct invocation *inv);
 unsigned pool_retry_after(const struct pool *p);
 const struct function_conf *pool_conf(const struct pool *p);
 void	pool_stats(const struct pool *p, struct pool_stats *st);
+/*
+ * Count into m (metrics.c's entry for this function, which outlives the
+ * pool; NULL: count nothing).  Set before pool_start.
+ */
+void	pool_set_metrics(struct pool *p, struct metrics_fn *m);
+struct metrics_fn *pool_metrics(const struct pool *p);
 /*
  * Stop: fail queued invocations (throttled), kill every worker.  cb runs
  * once every worker is gone and the pool can be freed with pool_free.

@@ -86,6 +86,7 @@ struct pool {
 	unsigned	 fail_streak;
 	uint64_t	 backoff_until_ns;
 	struct pool_stats st;
+	struct metrics_fn *metrics;	/* not owned; may be NULL */
 	bool		 stopping;
 	bool		 draining;	/* replaced or removed by a reload */
 	bool		 draining_now;	/* in pool_drain_idle */

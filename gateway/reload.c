@@ -28,6 +28,7 @@
 #include "invoke.h"
 #include "log.h"
 #include "logring.h"
+#include "metrics.h"
 #include "pool.h"
 #include "route.h"
 
@@ -285,6 +286,7 @@ reload_pair(struct reload *r)
 		}
 		if ((r->npools[i] = pool_new(d->loop, d->sp, fc)) == NULL)
 			abort();	/* as buf.c: out of memory */
+		metrics_attach(d->metrics, r->npools[i]);
 		r->fresh[i] = true;
 		op != NULL ? r->changed++ : r->added++;
 		pool_start(r->npools[i]);

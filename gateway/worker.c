@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "pool_int.h"
 #include "rapi.h"
@@ -434,6 +435,7 @@ a_first_next(struct worker *w)
 	struct pool *p = w->pool;
 
 	w->init_ms = (double)(uv_hrtime() - w->spawn_ns) / 1e6;
+	metrics_worker_ready(p->metrics, uv_hrtime() - w->spawn_ns);
 	/* A cold start is an invocation that waited for an init: a worker
 	 * that became ready with nothing queued (min_idle) is warm. */
 	w->cold = p->qhead != NULL;
@@ -513,8 +515,10 @@ a_assign(struct worker *w)
 	inv->deadline_ms = pool_epoch_ms() + (uint64_t)p->fc->timeout_s * 1000;
 	if (inv->trace_id == NULL)
 		inv->trace_id = inv_trace_make(inv->deadline_ms);
-	if (w->cold)
+	if (w->cold) {
 		p->st.cold_starts++;
+		metrics_cold_start(p->metrics);
+	}
 	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
 	    inv->id);
 	log_fn_id(p->fc->name, inv->id, line, (size_t)n);

@@ -1,0 +1,158 @@
+/*
+ * metrics: per-function counters and histograms, and their rendering in
+ * the Prometheus text exposition format 0.0.4.
+ *
+ * The registry (struct metrics) belongs to the daemon and outlives pools: a
+ * reload replaces a function's pool, and its counters must continue, so a
+ * pool holds a pointer to its function's entry (struct metrics_fn, found or
+ * made by name) rather than counters of its own.  Entries are never freed
+ * before the registry, so a pool that drains after a reload may keep
+ * counting into the same entry as its successor.
+ *
+ * Counters (invocations, errors by type, throttles, timeouts, cold starts)
+ * and the two histograms (handler duration, worker init duration) are
+ * updated by one-line hooks in pool.c and worker.c, and every hook accepts
+ * a NULL entry, so a pool without metrics attached works unchanged.
+ * Gauges (workers by state, queue depth) are read from the live pools at
+ * render time; two pools of one name (old and new during a reload) are
+ * summed, so a series is never written twice.
+ *
+ * metrics_server is the optional `metrics_listen` port: GET /metrics on
+ * the project's HTTP server, nothing else.
+ */
+#ifndef LAMBDAD_METRICS_H
+#define LAMBDAD_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "buf.h"
+
+struct metrics;
+struct metrics_fn;
+struct metrics_server;
+struct pool;
+struct pool_stats;
+
+/* Which door an invocation came through (struct invocation's `via`). */
+enum metrics_door {
+	METRICS_DOOR_HTTP,	/* a route on the public listener */
+	METRICS_DOOR_INVOKE,	/* the Invoke API, RequestResponse */
+	METRICS_DOOR_EVENT,	/* the Invoke API's Event (async) */
+	METRICS_NDOORS
+};
+
+/* How an invocation ended, as the pool saw it (enum inv_status, mapped). */
+enum metrics_outcome {
+	METRICS_OK,
+	METRICS_FUNC_ERROR,	/* the function's own /error or /init/error */
+	METRICS_PLATFORM_ERROR,	/* crash, timeout, too large...: see type */
+	METRICS_THROTTLED,	/* rejected before it ran */
+};
+
+/* Bucket upper bounds in seconds, shared by both histograms (+Inf is
+ * implicit): Prometheus' usual set, stretched to Lambda's 900 s limit. */
+#define METRICS_NBUCKETS	18
+extern const double metrics_buckets[METRICS_NBUCKETS];
+
+/* Distinct error types kept per function; more are counted as "other". */
+#define METRICS_MAX_ERROR_TYPES	16
+
+/* A new, empty registry; start time is now.  NULL on ENOMEM. */
+struct metrics *metrics_new(void);
+/* Free the registry and every entry; no pool may use one afterwards. */
+void	metrics_free(struct metrics *m);	/* NULL-safe */
+/*
+ * The entry of the function named name, made on first use (its counters
+ * start at zero then and are kept for the registry's life).  NULL only on
+ * ENOMEM, which every hook tolerates.
+ */
+struct metrics_fn *metrics_fn(struct metrics *m, const char *name);
+/* Give p its function's entry: pool_set_metrics(p, metrics_fn(m, name)). */
+void	metrics_attach(struct metrics *m, struct pool *p);
+/*
+ * Open connections on the public listener, for lambdad_open_connections:
+ * fn(arg) is called at render time.  Without it the gauge is not written.
+ */
+void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
+
+/*
+ * Overwrite st's counters (invocations, errors, throttles, timeouts, cold
+ * starts) with f's, for pool_stats.  No-op when f is NULL.
+ */
+void	metrics_fn_stats(const struct metrics_fn *f, struct pool_stats *st);
+
+/* ---- Hooks; each is a no-op when f is NULL. ---- */
+
+/*
+ * An invocation finished.  type is the platform error type (NULL for OK
+ * and function errors).  ran_ns is how long the handler had it (0 if it
+ * never reached a worker: then the duration histogram is not touched).
+ * Throttled invocations count as throttles only, not invocations.
+ */
+void	metrics_inv_done(struct metrics_fn *f, enum metrics_door door,
+	    enum metrics_outcome out, const char *type, uint64_t ran_ns);
+/* A request refused before it was queued (queue full). */
+void	metrics_throttle(struct metrics_fn *f);
+/* An invocation is handed to a worker that has served none yet. */
+void	metrics_cold_start(struct metrics_fn *f);
+/* A worker finished its init (first GET /next) after init_ns. */
+void	metrics_worker_ready(struct metrics_fn *f, uint64_t init_ns);
+/*
+ * An error found after the pool was done, by the door (a route's reply
+ * that is not a valid API Gateway reply: "MalformedReply").  The
+ * invocation itself was already counted; this adds the error.
+ */
+void	metrics_error(struct metrics_fn *f, const char *type);
+
+/* ---- Rendering ---- */
+
+/*
+ * Append the whole exposition (text format 0.0.4) to out: daemon-wide
+ * gauges, then each family with one series per function; counters of
+ * every function ever seen, gauges of pools[0..npools).  Returns 0.
+ */
+int	metrics_render(struct metrics *m, struct pool **pools, size_t npools,
+	    struct buf *out);
+/* The Content-Type of what metrics_render writes. */
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+struct http_request;
+/*
+ * Answer req (a GET /metrics, on any server: the metrics port, the admin
+ * socket) with 200 and the exposition.  Returns http_respond's result.
+ */
+int	metrics_respond(struct http_request *req, struct metrics *m,
+	    struct pool **pools, size_t npools);
+
+/* Pure helpers, exposed for the unit tests. */
+/* Index of the bucket v falls in: the first bound >= v, or n for +Inf. */
+size_t	metrics_bucket(const double *bounds, size_t n, double v);
+/* Append s as a label value: \ " and newline escaped (no quotes added). */
+void	metrics_escape_label(struct buf *b, const char *s);
+/* Append s as HELP text: \ and newline escaped. */
+void	metrics_escape_help(struct buf *b, const char *s);
+/* Write v as Prometheus does: shortest text that reads back exactly,
+ * "+Inf", "-Inf", "NaN". */
+void	metrics_fmt_double(char *out, size_t n, double v);
+
+/* ---- The metrics_listen port ---- */
+
+/* The daemon's current pools, fetched at each scrape (reloads change them). */
+typedef void (*metrics_pools_cb)(void *arg, struct pool ***pools,
+    size_t *npools);
+
+/*
+ * Serve GET /metrics on host:port (port 0: ephemeral): 200 with the
+ * exposition; other paths 404, other methods 405.  0 and *out, or -errno.
+ */
+int	metrics_server_start(uv_loop_t *loop, struct metrics *m,
+	    metrics_pools_cb pools, void *arg, const char *host, int port,
+	    struct metrics_server **out);
+/* The bound port, or -errno. */
+int	metrics_server_port(const struct metrics_server *s);
+/* Close the listener and its connections.  NULL-safe. */
+void	metrics_server_free(struct metrics_server *s);
+
+#endif
