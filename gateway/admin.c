@@ -417,6 +417,7 @@ admin_invoke(struct admin *a, struct http_request *req, const char *name)
 		buf_adds(&inv->event, "{}");
 	inv->done = admin_inv_done;
 	inv->door = req;
+	inv->via = INV_VIA_INVOKE;	/* a direct invoke, as the Invoke API's */
 	if (pool_submit(p, inv) != 0) {
 		inv_free(inv);
 		admin_error(req, 429, "function %s is at its limit (max_workers "

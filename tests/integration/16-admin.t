@@ -2,7 +2,7 @@
 # The admin socket and lambdactl: status, ls, deploy, invoke, logs, rm,
 # reload, and what each refuses.
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 43
 
 CTL="$B/lambdactl -s $T/admin.sock"
 fn conf "$TH/misc" 'route = GET /c/{action}' 'min_idle = 1'
@@ -85,6 +85,11 @@ is "$STATUS" 404 "the removed function's route is gone"
 [ ! -e "$drop" ]; ok $? "its drop-in file is gone"
 out=$($CTL rm echo 2>&1); rc=$?
 like "$rc:$out" '^1:.*no deployed function echo' "removing it again says it is not there"
+
+# ---- metrics on the admin socket ----
+m=$(curl -s --unix-socket "$T/admin.sock" http://lambdad/metrics)
+like "$m" 'lambdad_invocations_total\{function="conf",door="http"\} 1' "GET /metrics on the admin socket counts the route's invocation"
+like "$m" 'lambdad_errors_total\{function="conf",type="Unhandled"\} 1' "and the function error from lambdactl invoke"
 
 # ---- reaching a daemon that is not there ----
 out=$("$B/lambdactl" -s "$T/nosuch.sock" status 2>&1); rc=$?

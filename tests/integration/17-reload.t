@@ -4,7 +4,7 @@
 # workers, switch, and drain the old; removed ones drain; a redeploy under
 # load answers every request with a 2xx.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 25
 
 CTL="$B/lambdactl -s $T/admin.sock"
 spawned() { grep -c -E "$1: worker [0-9]+ spawned" "$T/daemon.log"; }
@@ -56,6 +56,8 @@ req GET /g/pid
 is "$STATUS" 404 "the removed function's route is gone"
 wait "$bg"
 is "$(cat "$T/inflight.code")" 200 "the invocation in flight on the old worker finished"
+m=$(curl -s --unix-socket "$T/admin.sock" http://lambdad/metrics)
+like "$m" 'lambdad_invocations_total\{function="chg",door="http"\} 3' "the changed function's counters go on across the reload (2 before, 1 after)"
 wait_log 'chg: old workers drained' 5; ok $? "the changed function's old pool drained"
 wait_log 'gone: old workers drained' 5; ok $? "the removed function's pool drained"
 
