@@ -1,6 +1,6 @@
 /*
  * admin: the operator's API, HTTP/1.1 on a Unix socket (mode 0660, group
- * admin_group), which lambdactl(8) speaks.  Whoever can open the socket can
+ * admin_group), which lambdactl(1) speaks.  Whoever can open the socket can
  * change the daemon; it is the only way to, besides signals and files.
  *
  *   GET    /status                      the daemon: pid, uptime, counts
