@@ -95,7 +95,7 @@ $(B)/liblambda.pc: runtime/liblambda.pc.in
 
 $(B)/lambdad.service: gateway/lambdad.service.in
 	@mkdir -p $(@D)
-	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@BINDIR@|$(PREFIX)/bin|g' $< > $@
 
 $(B)/libsandbox.a: $(SB_OBJS)
 	rm -f $@ && ar rcs $@ $^

@@ -6,7 +6,8 @@ plan 13
 
 # The unit as `make install` writes it, pointed at this build.
 make -s -C "$ROOT" build/lambdad.service >/dev/null
-sed "s|^ExecStart=[^ ]*|ExecStart=$B/lambdad|" "$B/lambdad.service" > "$T/lambdad.service"
+sed -e "s|^ExecStart=[^ ]*|ExecStart=$B/lambdad|" \
+	-e "s|^ExecReload=[^ ]*|ExecReload=$B/lambdactl|" "$B/lambdad.service" > "$T/lambdad.service"
 like "$(grep '^Type=' "$T/lambdad.service")" 'Type=notify' "the unit is Type=notify"
 if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no "$T/lambdad.service" 2>&1); rc=$?
