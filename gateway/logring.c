@@ -29,6 +29,7 @@ struct lr_ring {
 
 static struct lr_ring *lr_rings, *lr_last;
 static uint64_t lr_seq;
+static size_t lr_nrings;
 
 static struct lr_ring *
 lr_find(const char *fn, int create)
@@ -48,6 +49,7 @@ lr_find(const char *fn, int create)
 	}
 	r->next = lr_rings;
 	lr_rings = r;
+	lr_nrings++;
 	return lr_last = r;
 }
 
@@ -71,6 +73,7 @@ logring_add(const char *fn, const char *reqid, const char *text, size_t len)
 	size_t idlen = reqid != NULL ? strlen(reqid) + 1 : 0;
 	struct lr_line *l;
 	struct timespec ts;
+	size_t cap;
 
 	if (r == NULL || (l = malloc(sizeof(*l) + idlen + len + 1)) == NULL)
 		return;		/* a lost line of the in-memory copy only */
@@ -84,8 +87,11 @@ logring_add(const char *fn, const char *reqid, const char *text, size_t len)
 	}
 	memcpy(l->text + idlen, text, len);
 	l->text[l->len] = '\0';
+	cap = LOGRING_TOTAL / lr_nrings;
+	if (cap > LOGRING_BYTES)
+		cap = LOGRING_BYTES;
 	while (r->count > 0 && (r->count == LOGRING_LINES ||
-	    r->bytes + l->len > LOGRING_BYTES))
+	    r->bytes + l->len > cap))
 		lr_drop_oldest(r);
 	r->lines[(r->head + r->count) % LOGRING_LINES] = l;
 	r->count++;
@@ -158,6 +164,7 @@ logring_forget(const char *fn)
 			if (lr_last == r)
 				lr_last = NULL;
 			lr_ring_free(r);
+			lr_nrings--;
 			return;
 		}
 }
@@ -172,4 +179,5 @@ logring_free(void)
 		lr_ring_free(r);
 	}
 	lr_rings = lr_last = NULL;
+	lr_nrings = 0;
 }

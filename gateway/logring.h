@@ -5,7 +5,8 @@
  * Every line that log_fn writes (the function's own output, START, END,
  * REPORT, the platform's notes about its workers) is also added here, to
  * the ring of its function: at most LOGRING_LINES lines and LOGRING_BYTES
- * bytes per function, oldest dropped first.  Each line gets a sequence
+ * bytes per function, and all functions together share LOGRING_TOTAL
+ * (so 100 functions get 40 KiB each), oldest dropped first.  Each line gets a sequence
  * number, increasing across all functions, so a follower asks for "what
  * came after N" and never sees a line twice or misses one that is still
  * kept.  journald (or wherever stderr goes) remains the full record.
@@ -20,6 +21,7 @@
 
 #define LOGRING_LINES	2000
 #define LOGRING_BYTES	(256 * 1024)
+#define LOGRING_TOTAL	(4 * 1024 * 1024)
 
 /* Add one line (no newline) of function fn, request id reqid (or NULL). */
 void	logring_add(const char *fn, const char *reqid, const char *text,

@@ -4,7 +4,7 @@
 # workers, switch, and drain the old; removed ones drain; a redeploy under
 # load answers every request with a 2xx.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 24
 
 CTL="$B/lambdactl -s $T/admin.sock"
 spawned() { grep -c -E "$1: worker [0-9]+ spawned" "$T/daemon.log"; }
