@@ -123,7 +123,7 @@ logring_read(const char *fn, uint64_t after, struct buf *out,
 	*dropped = 0;
 	if (r == NULL || r->count == 0)
 		return after;
-	if (after < r->evicted)
+	if (after > 0 && after < r->evicted)
 		*dropped = 1;
 	for (i = 0; i < r->count; i++) {
 		const struct lr_line *l = r->lines[(r->head + i) % LOGRING_LINES];
