@@ -110,6 +110,8 @@ void	 wk_event(struct worker *w, enum wk_ev ev);
 /* Hand w (idle) the invocation w->inv. */
 void	 wk_assign(struct worker *w);
 void	 wk_spawned(struct worker *w, pid_t pid, int err);
-void	 wk_exited(struct worker *w, int status);
+/* The process ended; sys_nr >= 0: the seccomp filter killed it for that
+ * call (sys_foreign: of another ABI), as struct sb_reply says. */
+void	 wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign);
 
 #endif

@@ -676,16 +676,37 @@ exit_reason(int status, char *out, size_t n)
 		snprintf(out, n, "Runtime exited");
 }
 
+/* " (seccomp denied ptrace)": what the filter killed the worker for. */
+static void
+exit_syscall(int sys_nr, int foreign, char *out, size_t n)
+{
+	const char *name = foreign ? NULL : sb_syscall_name(sys_nr);
+	size_t len = strlen(out);
+
+	if (sys_nr < 0 || len >= n)
+		return;
+	if (name != NULL)
+		snprintf(out + len, n - len, " (seccomp denied %s)", name);
+	else
+		snprintf(out + len, n - len, " (seccomp denied syscall %d%s)",
+		    sys_nr, foreign ? " of another architecture" : "");
+}
+
 void
-wk_exited(struct worker *w, int status)
+wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign)
 {
 	struct pool *p = w->pool;
 	enum wk_state was = w->state;
-	char why[160];
+	char why[192];
 
 	w->exited = true;
 	exit_reason(status, why, sizeof(why));
+	exit_syscall(sys_nr, sys_foreign, why, sizeof(why));
 	wk_log_drain(w);
+	/* Whatever the state: an operator wants to see every one of these. */
+	if (sys_nr >= 0)
+		log_warnx("%s: worker %d killed by seccomp: %s", p->fc->name,
+		    (int)w->pid, why);
 	if (w->inv != NULL) {
 		struct invocation *inv = w->inv;
 
@@ -694,10 +715,11 @@ wk_exited(struct worker *w, int status)
 		inv_fail(inv, INV_PLATFORM_ERROR, "Runtime.ExitError",
 		    "RequestId: %s Error: %s", inv->id, why);
 	} else if (was == WS_SPAWNING) {
-		log_warnx("%s: worker %d died during init: %s", p->fc->name,
-		    (int)w->pid, why);
+		if (sys_nr < 0)
+			log_warnx("%s: worker %d died during init: %s",
+			    p->fc->name, (int)w->pid, why);
 		pool_init_failed(p, "Runtime.ExitError", NULL, 0, why);
-	} else if (was != WS_DRAINING)
+	} else if (was != WS_DRAINING && sys_nr < 0)
 		log_info("%s: worker %d: %s", p->fc->name, (int)w->pid, why);
 	wk_release(w);
 	pool_run(p);

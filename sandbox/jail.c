@@ -410,33 +410,3 @@ sb_probe_layers(char *report, size_t n)
 	}
 	return avail;
 }
-
-/* ---- lambdad-sandbox: the jail around one command. ---- */
-
-int
-sb_run(const struct sb_policy *p, const struct sb_filter *f)
-{
-	struct sb_jail j;
-	pid_t pid;
-	int rc, st;
-
-	if ((p->ns & SB_NS_ALL) == 0)
-		return sb_exec(p, f, -1, NULL, 0);
-	if ((rc = sb_jail_prepare(p, sb_probe_layers(NULL, 0), -1, &j)) < 0)
-		return rc;
-	if ((pid = sb_clone(j.flags)) == -1)
-		return -errno;
-	if (pid == 0) {
-		rc = sb_exec_jail(p, f, -1, NULL, 0, &j);
-		(void)!write(2, "lambdad-sandbox: ", 17);
-		(void)!write(2, p->path, strlen(p->path));
-		(void)!write(2, ": ", 2);
-		(void)!write(2, strerror(-rc), strlen(strerror(-rc)));
-		(void)!write(2, "\n", 1);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -errno;
-	return st;
-}
