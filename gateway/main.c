@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include <uv.h>
 
+#include "cgroup.h"
 #include "conf.h"
 #include "front.h"
 #include "invoke.h"
@@ -279,9 +281,15 @@ watchdog_start(struct daemon *d)
 static int
 daemon_start(struct daemon *d, const char *host, int port)
 {
+	char why[PATH_MAX + 256];
 	size_t i;
 	int rc;
 
+	/* Before the spawner forks: it inherits the subtree (cgroup.h). */
+	if (sb_cgroup_init(why, sizeof(why)) == 0)
+		log_info("cgroup v2: %s", why);
+	else
+		log_warnx("cgroup v2: off, workers get rlimits only: %s", why);
 	if ((rc = spawner_open(d->loop, &d->sp)) != 0) {
 		log_err("cannot start the spawner: %s", strerror(-rc));
 		return -1;

@@ -285,6 +285,10 @@ sb_exec_jail(const struct sb_policy *p, const struct sb_filter *f,
 	/* Already a group leader is fine; a session leader cannot move. */
 	if (setpgid(0, 0) == -1 && getpgrp() != getpid())
 		return -errno;
+	/* Into the worker's cgroup leaf before anything else: the fd was
+	 * opened by the spawner, and sb_fds may reuse its number. */
+	if (j != NULL && j->cgfd >= 0 && write(j->cgfd, "0", 1) != 1)
+		return -errno;
 	if ((rc = sb_fds(log_fd, pass_fds, npass)) < 0)
 		return rc;
 	/* Before cwd: the mounts may put a new file system under it. */

@@ -56,6 +56,7 @@ sb_jail_prepare(const struct sb_policy *p, unsigned avail, int netfd,
 
 	memset(j, 0, sizeof(*j));
 	j->netfd = -1;
+	j->cgfd = -1;
 	j->uid = getuid();
 	j->gid = getgid();
 	/* Unprivileged, every other namespace needs a user namespace. */

@@ -66,6 +66,11 @@ struct sb_policy {
 	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
 	uid_t		 uid;		/* when root: drop to uid/gid; 0 = no drop */
 	gid_t		 gid;
+	/* cgroup v2, where sb_cgroup_init() found a delegated subtree: */
+	const char	*cgroup;	/* the function's name: the worker gets a
+					   leaf under fn-NAME; NULL = none */
+	unsigned	 pids;		/* pids.max; 0 = max */
+	unsigned	 cpu_pct;	/* cpu.max, % of one CPU; 0 = max */
 };
 
 /* Namespaces.  SB_NS_USER is only used when not root (it maps the uid). */
@@ -127,8 +132,9 @@ struct sb_reply {
 	pid_t		 pid;		/* 0 when err != 0 */
 	int		 err;		/* SB_SPAWNED: 0 or -errno (then no SB_EXITED follows) */
 	int		 status;	/* SB_EXITED: wait status */
-	int		 fd;		/* SB_LISTENING: the listener (the
-					   receiver owns it), else -1 */
+	int		 fd;		/* SB_LISTENING: the listener; SB_SPAWNED:
+					   the worker's cgroup memory.peak, or
+					   -1; the receiver owns it */
 	int		 port;		/* SB_LISTENING: its port */
 	int		 sys_nr;	/* SB_EXITED: the syscall the seccomp
 					   filter killed it for (status then

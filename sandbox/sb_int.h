@@ -48,6 +48,7 @@ struct sb_jail {
 	unsigned	 ns;		/* SB_NS_* granted */
 	int		 flags;		/* CLONE_NEW* for the clone */
 	int		 netfd;		/* a netns to join, or -1 */
+	int		 cgfd;		/* a cgroup.procs to join first, or -1 */
 	uid_t		 uid;		/* the parent's, for a user ns map */
 	gid_t		 gid;
 };

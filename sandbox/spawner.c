@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "sandbox.h"
 #include "sb_int.h"
 
@@ -74,6 +75,8 @@ struct sb_req_spawn {
 	uint32_t	 has_cwd, has_argv, argc, envc;
 	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
 	uint32_t	 uid, gid;
+	uint32_t	 pids, cpu_pct;
+	char		 cgroup[72];	/* the function's name, or "" */
 	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
 	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
@@ -132,6 +135,12 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	q->uid = p->uid;
 	q->gid = p->gid;
 	q->has_rw_dir = p->rw_dir != NULL;
+	q->pids = p->pids;
+	q->cpu_pct = p->cpu_pct;
+	if (p->cgroup != NULL && strlen(p->cgroup) >= sizeof(q->cgroup))
+		return -E2BIG;
+	if (p->cgroup != NULL)
+		strcpy(q->cgroup, p->cgroup);
 	if ((rc = sb_pack(q, p->path)) < 0 ||
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
 	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
@@ -284,7 +293,8 @@ sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	}
 	fd = sb_cmsg_fd(&msg);
-	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING)) {
+	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING &&
+	    r->type != SB_SPAWNED)) {
 		if (fd >= 0)
 			close(fd);
 		return -EPROTO;
@@ -301,6 +311,7 @@ struct sb_kid {
 	int		 lfd;		/* its seccomp listener, or -1 */
 	int		 sys_nr;	/* the call the filter denied, or -1 */
 	int		 sys_foreign;
+	char		 cgleaf[SB_CG_LEAF_MAX];	/* its leaf, or "" */
 };
 
 /* A network namespace kept for a key (a function), to join per worker. */
@@ -365,7 +376,8 @@ sb_kid_find(struct sb_spawner *s, pid_t pid)
 }
 
 static int
-sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag, int lfd)
+sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag, int lfd,
+    const char *cgleaf)
 {
 	struct sb_kid *k;
 
@@ -377,7 +389,8 @@ sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag, int lfd)
 		s->kids = k;
 		s->capkids = cap;
 	}
-	s->kids[s->nkids++] = (struct sb_kid){ pid, tag, lfd, -1, 0 };
+	s->kids[s->nkids] = (struct sb_kid){ pid, tag, lfd, -1, 0, "" };
+	memcpy(s->kids[s->nkids++].cgleaf, cgleaf, SB_CG_LEAF_MAX);
 	return 0;
 }
 
@@ -391,6 +404,8 @@ sb_spawner_exit(struct sb_spawner *s)
 	}
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
+	for (size_t i = 0; i < s->nkids; i++)
+		sb_cgroup_release(s->kids[i].cgleaf);
 	_exit(0);
 }
 
@@ -417,6 +432,7 @@ sb_reap(struct sb_spawner *s)
 		kill(-pid, SIGKILL);
 		if (k->lfd >= 0)
 			close(k->lfd);
+		sb_cgroup_release(k->cgleaf);
 		memset(&r, 0, sizeof(r));
 		r.type = SB_EXITED;
 		r.tag = k->tag;
@@ -669,7 +685,7 @@ sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 
 static int
 sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
-    const int *pass, int npass, pid_t *pid, int *lfd)
+    const int *pass, int npass, int cgfd, pid_t *pid, int *lfd)
 {
 	unsigned avail = s->avail;
 	struct sb_jail j;
@@ -688,6 +704,7 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	}
 	if ((err = sb_jail_prepare(p, avail, netfd, &j)) < 0)
 		return err;
+	j.cgfd = cgfd;
 	err = 0;
 	/* The report socket (sb_int.h): the seccomp listener, or -errno. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pfd) == -1)
@@ -733,8 +750,8 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	struct sb_req_spawn *q = &s->req.spawn;
 	struct sb_policy p;
 	struct sb_reply r;
-	char **v = NULL;
-	int log_fd, lfd = -1;
+	char **v = NULL, leaf[SB_CG_LEAF_MAX] = "";
+	int log_fd, lfd = -1, cgfd = -1, peakfd = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.type = SB_SPAWNED;
@@ -759,18 +776,36 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.uid = q->uid;
 	p.gid = q->gid;
 	log_fd = q->has_log ? fds[0] : -1;
-	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, &r.pid,
-	    &lfd);
-	if (r.err == 0 && (r.err = sb_kid_add(s, r.pid, q->tag, lfd)) < 0) {
+	q->cgroup[sizeof(q->cgroup) - 1] = '\0';
+	if (q->cgroup[0] != '\0' && sb_cgroup_ready() &&
+	    (r.err = sb_cgroup_leaf(q->cgroup, q->memory_mb, q->pids,
+	    q->cpu_pct, leaf, &cgfd, &peakfd)) < 0)
+		goto out;
+	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, cgfd,
+	    &r.pid, &lfd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (r.err == 0 &&
+	    (r.err = sb_kid_add(s, r.pid, q->tag, lfd, leaf)) < 0) {
 		kill(-r.pid, SIGKILL);
 		kill(r.pid, SIGKILL);
 		r.pid = 0;	/* reaped later, unreported */
 		if (lfd >= 0)
 			close(lfd);
 	}
+	if (r.err < 0) {
+		sb_cgroup_release(leaf);	/* or later, once it is empty */
+		if (peakfd >= 0)
+			close(peakfd);
+		peakfd = -1;
+	}
 out:
 	free(v);
-	sb_reply(s, &r);
+	/* The worker's memory.peak, for the gateway's REPORT lines. */
+	r.fd = peakfd;
+	sb_reply_fd(s, &r, peakfd);
+	if (peakfd >= 0)
+		close(peakfd);
 }
 
 static void
