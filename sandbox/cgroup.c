@@ -389,13 +389,20 @@ sb_cg_mkleaf(const char *fn, char *leaf)
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", fndir);
 	if ((rc = sb_cg_write(sb_cg.dirfd, path, "+memory +pids +cpu")) < 0)
 		return rc;
-	/* A leaf left by an earlier daemon may hold the number: skip it. */
+	/*
+	 * A leaf left by a daemon that died may hold the number: what is in
+	 * it belongs to no one now, so clear it and take it (and skip a
+	 * number that will not clear yet).
+	 */
 	for (int tries = 0; tries < 64; tries++) {
 		snprintf(leaf, SB_CG_LEAF_MAX, "%s/w-%u", fndir, sb_cg.seq++);
 		if (mkdirat(sb_cg.dirfd, leaf, 0755) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
+		if (sb_cg_remove(leaf) == 0 &&
+		    mkdirat(sb_cg.dirfd, leaf, 0755) == 0)
+			return 0;
 	}
 	return -EEXIST;
 }

@@ -26,7 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/seccomp.h>
+
 #include "sandbox.h"
+#include "sb_int.h"
 
 #define SANDBOX		"build/lambdad-sandbox"
 #define PROBE_REL	"build/tests/handlers/sbprobe"
@@ -63,6 +66,39 @@ Test(filter, profiles_compile)
 	cr_assert_null(f);
 	cr_assert_eq(sb_filter_new((enum sb_seccomp)99, &f), -EINVAL);
 	sb_filter_free(NULL);
+}
+
+/*
+ * DEFAULT and EXEC deny by notifying a listener; a copy patched for a
+ * process without one kills instead, with no USER_NOTIF left anywhere.
+ * LOG neither notifies nor kills.
+ */
+Test(filter, notify_or_kill)
+{
+	static const struct { enum sb_seccomp prof; int notifies; } c[] = {
+		{ SB_SECCOMP_DEFAULT, 1 }, { SB_SECCOMP_EXEC, 1 },
+		{ SB_SECCOMP_LOG, 0 },
+	};
+	struct sock_filter insn[BPF_MAXINSNS];
+	const struct sock_fprog *prog;
+	struct sb_filter *f;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		cr_assert_eq(sb_filter_new(c[i].prof, &f), 0);
+		cr_assert_eq(sb_filter_notifies(f), c[i].notifies, "%zu", i);
+		prog = sb_filter_prog(f);
+		memcpy(insn, prog->filter, prog->len * sizeof(insn[0]));
+		if (c[i].notifies)
+			cr_assert_gt(sb_filter_patch_kill(insn, prog->len), 0);
+		else
+			cr_assert_eq(sb_filter_patch_kill(insn, prog->len), 0);
+		for (unsigned k = 0; k < prog->len; k++)
+			cr_assert(!(insn[k].code == (BPF_RET | BPF_K) &&
+			    (insn[k].k & SECCOMP_RET_ACTION_FULL) ==
+			    SECCOMP_RET_USER_NOTIF), "%zu: insn %u", i, k);
+		sb_filter_free(f);
+	}
+	cr_assert_eq(sb_filter_notifies(NULL), 0);
 }
 
 Test(filter, syscall_names)
