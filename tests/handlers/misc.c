@@ -35,7 +35,9 @@
  * A plain event without "action" is echoed back unchanged.
  *
  * With MISC_INIT_FAIL set in the environment it reports an init error
- * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving.
+ * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving;
+ * with MISC_INIT_FORBID=SYS it makes that forbidden call (as "forbid")
+ * before serving.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -303,6 +305,8 @@ main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getenv("MISC_INIT_FAIL") != NULL)
 		return lambda_init_error("Runtime.InitFailed", getenv("MISC_INIT_FAIL"));
+	if ((s = getenv("MISC_INIT_FORBID")) != NULL)
+		(void)forbidden_call(s);
 	if ((s = getenv("MISC_INIT_SLEEP_MS")) != NULL)
 		usleep((useconds_t)atoi(s) * 1000);
 	return lambda_run(handle, NULL);

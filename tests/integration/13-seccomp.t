@@ -7,12 +7,13 @@
 # tests/handlers/misc (action "forbid": make one forbidden call by name).
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 29
 
 fn sc "$TH/misc" 'route = GET /sc/{action}' 'max_workers = 2'
 fn scx "$TH/misc" 'route = GET /scx/{action}' 'seccomp = exec'
 fn sclog "$TH/misc" 'route = GET /sclog/{action}' 'seccomp = log'
 fn other "$TH/misc" 'route = GET /other/{action}'
+fn scinit "$TH/misc" 'route = GET /scinit/{action}' 'env = MISC_INIT_FORBID=bpf'
 EXTRA_CONF='invoke_api = on'
 start_daemon
 
@@ -62,6 +63,13 @@ is "$STATUS" 200 "log profile: the worker lives and replies"
 is "$(hdr x-amz-function-error)" "" "log profile: no function error"
 like "$BODY" '"call":"keyctl"' "log profile: the handler's own reply"
 unlike "$(grep '\[sclog\]' "$T/daemon.log")" 'seccomp denied' "log profile: nothing reported killed"
+
+# Killed during init: the invocation that waited for it says why.
+forbid scinit ptrace
+is "$(jget "$BODY" 'j["errorType"]')" Runtime.ExitError "init: Runtime.ExitError"
+like "$(msg)" 'seccomp denied bpf\)$' "init: the error body names the call made during init"
+wait_log "scinit: worker [0-9]+ killed by seccomp: .*\(seccomp denied bpf\)" 2
+ok $? "init: the log names the call and the worker"
 
 # The daemon goes on: the killed function gets new workers, others serve.
 req GET /sc/pid
