@@ -101,6 +101,27 @@ Test(filter, notify_or_kill)
 	cr_assert_eq(sb_filter_notifies(NULL), 0);
 }
 
+/* sb_exec() has no one to hand a listener to: denied calls kill. */
+Test(cmd, kill_form_without_listener)
+{
+	struct sb_policy p = { .path = PROBE,
+	    .argv = (char *[]){ PROBE, "ptrace", NULL },
+	    .envp = (char *[]){ NULL } };
+	struct sb_filter *f;
+	int st, devnull;
+	pid_t pid;
+
+	cr_assert_eq(sb_filter_new(SB_SECCOMP_DEFAULT, &f), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		_exit(-sb_exec(&p, f, devnull, NULL, 0));
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "0x%x", st);
+	sb_filter_free(f);
+}
+
 Test(filter, syscall_names)
 {
 	const char *a = sb_syscall_name(SYS_ptrace);
