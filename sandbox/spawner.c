@@ -744,14 +744,50 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	return 0;
 }
 
+/*
+ * Start the worker q asks for, in a cgroup leaf of its own where there are
+ * cgroups: r gets its pid or the error, *peakfd the leaf's memory.peak.
+ */
+static void
+sb_start(struct sb_spawner *s, const struct sb_policy *p,
+    struct sb_req_spawn *q, const int *fds, struct sb_reply *r, int *peakfd)
+{
+	char leaf[SB_CG_LEAF_MAX] = "";
+	int log_fd = q->has_log ? fds[0] : -1, lfd = -1, cgfd = -1;
+
+	q->cgroup[sizeof(q->cgroup) - 1] = '\0';
+	if (q->cgroup[0] != '\0' && sb_cgroup_ready() &&
+	    (r->err = sb_cgroup_leaf(q->cgroup, q->memory_mb, q->pids,
+	    q->cpu_pct, leaf, &cgfd, peakfd)) < 0)
+		return;
+	r->err = sb_fork(s, p, log_fd, fds + q->has_log, q->npass, cgfd,
+	    &r->pid, &lfd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (r->err == 0 &&
+	    (r->err = sb_kid_add(s, r->pid, q->tag, lfd, leaf)) < 0) {
+		kill(-r->pid, SIGKILL);
+		kill(r->pid, SIGKILL);
+		r->pid = 0;	/* reaped later, unreported */
+		if (lfd >= 0)
+			close(lfd);
+	}
+	if (r->err < 0) {
+		sb_cgroup_release(leaf);	/* or later, once it is empty */
+		if (*peakfd >= 0)
+			close(*peakfd);
+		*peakfd = -1;
+	}
+}
+
 static void
 sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 {
 	struct sb_req_spawn *q = &s->req.spawn;
 	struct sb_policy p;
 	struct sb_reply r;
-	char **v = NULL, leaf[SB_CG_LEAF_MAX] = "";
-	int log_fd, lfd = -1, cgfd = -1, peakfd = -1;
+	char **v = NULL;
+	int peakfd = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.type = SB_SPAWNED;
@@ -775,30 +811,7 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.tmp_mb = q->tmp_mb;
 	p.uid = q->uid;
 	p.gid = q->gid;
-	log_fd = q->has_log ? fds[0] : -1;
-	q->cgroup[sizeof(q->cgroup) - 1] = '\0';
-	if (q->cgroup[0] != '\0' && sb_cgroup_ready() &&
-	    (r.err = sb_cgroup_leaf(q->cgroup, q->memory_mb, q->pids,
-	    q->cpu_pct, leaf, &cgfd, &peakfd)) < 0)
-		goto out;
-	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, cgfd,
-	    &r.pid, &lfd);
-	if (cgfd >= 0)
-		close(cgfd);
-	if (r.err == 0 &&
-	    (r.err = sb_kid_add(s, r.pid, q->tag, lfd, leaf)) < 0) {
-		kill(-r.pid, SIGKILL);
-		kill(r.pid, SIGKILL);
-		r.pid = 0;	/* reaped later, unreported */
-		if (lfd >= 0)
-			close(lfd);
-	}
-	if (r.err < 0) {
-		sb_cgroup_release(leaf);	/* or later, once it is empty */
-		if (peakfd >= 0)
-			close(peakfd);
-		peakfd = -1;
-	}
+	sb_start(s, &p, q, fds, &r, &peakfd);
 out:
 	free(v);
 	/* The worker's memory.peak, for the gateway's REPORT lines. */
