@@ -136,6 +136,11 @@ sb_rlimits(const struct sb_policy *p)
  * supervisor; without one (or where the kernel will not make one: EBUSY
  * when an ancestor's filter has a listener) they kill, as they must never
  * fall through to USER_NOTIF's listener-less ENOSYS unreported.
+ *
+ * Hazard: from the install to execve this process may only make calls
+ * every profile allows (sendmsg, close, write, execve, exit_group).  A
+ * denied one would wait for the spawner to read the listener, and the
+ * spawner, under CLONE_VFORK, waits for this process to exec.
  */
 static int
 sb_seccomp(const struct sb_filter *f, int report)
