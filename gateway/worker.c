@@ -741,8 +741,8 @@ wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign)
 	wk_log_drain(w);
 	/* Whatever the state: an operator wants to see every one of these. */
 	if (sys_nr >= 0)
-		log_warnx("%s: worker %d killed by seccomp: %s", p->fc->name,
-		    (int)w->pid, why);
+		log_warnx("%s: worker %d killed by seccomp%s: %s", p->fc->name,
+		    (int)w->pid, was == WS_SPAWNING ? " during init" : "", why);
 	if (w->inv != NULL) {
 		struct invocation *inv = w->inv;
 

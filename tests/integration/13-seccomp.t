@@ -68,7 +68,7 @@ unlike "$(grep '\[sclog\]' "$T/daemon.log")" 'seccomp denied' "log profile: noth
 forbid scinit ptrace
 is "$(jget "$BODY" 'j["errorType"]')" Runtime.ExitError "init: Runtime.ExitError"
 like "$(msg)" 'seccomp denied bpf\)$' "init: the error body names the call made during init"
-wait_log "scinit: worker [0-9]+ killed by seccomp: .*\(seccomp denied bpf\)" 2
+wait_log "scinit: worker [0-9]+ killed by seccomp during init: .*\(seccomp denied bpf\)" 2
 ok $? "init: the log names the call and the worker"
 
 # The daemon goes on: the killed function gets new workers, others serve.
