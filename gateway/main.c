@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <uv.h>
 
 #include "admin.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "daemon.h"
 #include "front.h"
@@ -313,10 +315,9 @@ metrics_start(struct daemon *d)
 static int
 daemon_start(struct daemon *d, const char *host, int port)
 {
-	char err[512], *real;
+	char err[512], *real, why[PATH_MAX + 256];
 	size_t i;
 	int rc;
-
 
 	if ((rc = mkdir_p(d->state_dir, 0750)) != 0)
 		log_warnx("state_dir %s: %s", d->state_dir, strerror(-rc));
@@ -325,6 +326,11 @@ daemon_start(struct daemon *d, const char *host, int port)
 		free(d->state_dir);
 		d->state_dir = real;
 	}
+	/* Before the spawner forks: it inherits the subtree (cgroup.h). */
+	if (sb_cgroup_init(why, sizeof(why)) == 0)
+		log_info("cgroup v2: %s", why);
+	else
+		log_warnx("cgroup v2: off, workers get rlimits only: %s", why);
 	if ((rc = spawner_open(d->loop, &d->sp)) != 0) {
 		log_err("cannot start the spawner: %s", strerror(-rc));
 		return -1;

@@ -215,9 +215,9 @@ spawner_readable(uv_poll_t *h, int status, int events)
 		struct worker *w = (struct worker *)(uintptr_t)r.tag;
 
 		if (r.type == SB_SPAWNED)
-			wk_spawned(w, r.pid, r.err);
+			wk_spawned(w, r.pid, r.err, r.fd);
 		else if (r.type == SB_EXITED)
-			wk_exited(w, r.status);
+			wk_exited(w, r.status, r.sys_nr, r.sys_foreign);
 	}
 	if (rc != -EAGAIN) {
 		/* Without the spawner no worker can start or be killed. */

@@ -56,6 +56,7 @@ struct worker {
 	struct invocation *inv;		/* the current invocation */
 	char		 last_id[37];	/* the last one answered */
 	int		 statusfd;	/* /proc/PID/status, or -1 */
+	int		 peakfd;	/* its cgroup's memory.peak, or -1 */
 	unsigned	 mem_mb;	/* VmHWM as last read */
 	uint64_t	 mem_ns;	/* when */
 	uv_timer_t	 timer;
@@ -112,7 +113,10 @@ int	 wk_spawn(struct pool *p);
 void	 wk_event(struct worker *w, enum wk_ev ev);
 /* Hand w (idle) the invocation w->inv. */
 void	 wk_assign(struct worker *w);
-void	 wk_spawned(struct worker *w, pid_t pid, int err);
-void	 wk_exited(struct worker *w, int status);
+/* peakfd: the worker's cgroup memory.peak, or -1; w takes it. */
+void	 wk_spawned(struct worker *w, pid_t pid, int err, int peakfd);
+/* The process ended; sys_nr >= 0: the seccomp filter killed it for that
+ * call (sys_foreign: of another ABI), as struct sb_reply says. */
+void	 wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign);
 
 #endif

@@ -155,17 +155,43 @@ wk_log_drain(struct worker *w)
 }
 
 /*
- * Peak resident memory of the worker in MB (VmHWM), from a /proc file kept
- * open for the worker's life.  Making that file costs the kernel some
- * microseconds, so under load it is read at most every 100 ms per worker;
- * the peak only grows, so a cached value is a lower bound of the truth.
+ * The peak of the worker's cgroup leaf (memory.peak: everything it and its
+ * children charged, page cache included), 0 when it cannot be read (the
+ * leaf is gone once the worker is).
+ */
+static unsigned
+wk_cgroup_peak_mb(struct worker *w)
+{
+	char tmp[32];
+	ssize_t n = pread(w->peakfd, tmp, sizeof(tmp) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	tmp[n] = '\0';
+	return (unsigned)((strtoull(tmp, NULL, 10) + (1 << 20) - 1) >> 20);
+}
+
+/*
+ * Peak memory of the worker in MB: its cgroup's memory.peak where the
+ * daemon has cgroups and the kernel has that file (>= 5.19); else peak
+ * resident memory (VmHWM), from a /proc file kept open for the worker's
+ * life.  Making that file costs the kernel some microseconds, so under
+ * load it is read at most every 100 ms per worker; the peak only grows,
+ * so a cached value is a lower bound of the truth.
  */
 static unsigned
 wk_max_memory_mb(struct worker *w)
 {
 	char path[64], tmp[2048], *s;
 	uint64_t now = uv_hrtime();
+	unsigned mb;
 	ssize_t n;
+
+	if (w->peakfd >= 0 && (mb = wk_cgroup_peak_mb(w)) > 0) {
+		if (mb > w->mem_mb)
+			w->mem_mb = mb;
+		return w->mem_mb;
+	}
 
 	if (w->mem_ns != 0 && now - w->mem_ns < 100000000)
 		return w->mem_mb;
@@ -276,6 +302,10 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	pol.nproc = 0;
 	pol.fsize_mb = 0;
 	pol.cpu_s = 0;
+	/* Used where the daemon found a delegated cgroup v2 subtree. */
+	pol.cgroup = p->fc->name;
+	pol.pids = p->fc->pids;
+	pol.cpu_pct = p->fc->cpu_pct;
 	pol.seccomp = p->fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
 	    p->fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
 	    SB_SECCOMP_DEFAULT;
@@ -296,6 +326,7 @@ wk_spawn(struct pool *p)
 	w->state = WS_SPAWNING;
 	w->cold = true;
 	w->statusfd = -1;
+	w->peakfd = -1;
 	buf_init(&w->logline);
 	buf_init(&w->tail);
 	if ((port = wk_open_rapi(w)) < 0 || pipe2(fds, O_CLOEXEC) != 0) {
@@ -638,9 +669,14 @@ wk_kill(struct worker *w)
 /* ---- spawner replies ----------------------------------------------------- */
 
 void
-wk_spawned(struct worker *w, pid_t pid, int err)
+wk_spawned(struct worker *w, pid_t pid, int err, int peakfd)
 {
 	struct pool *p = w->pool;
+
+	if (err != 0 && peakfd >= 0)
+		close(peakfd);
+	else
+		w->peakfd = peakfd;
 
 	if (err == 0) {
 		w->pid = pid;
@@ -680,16 +716,37 @@ exit_reason(int status, char *out, size_t n)
 		snprintf(out, n, "Runtime exited");
 }
 
+/* " (seccomp denied ptrace)": what the filter killed the worker for. */
+static void
+exit_syscall(int sys_nr, int foreign, char *out, size_t n)
+{
+	const char *name = foreign ? NULL : sb_syscall_name(sys_nr);
+	size_t len = strlen(out);
+
+	if (sys_nr < 0 || len >= n)
+		return;
+	if (name != NULL)
+		snprintf(out + len, n - len, " (seccomp denied %s)", name);
+	else
+		snprintf(out + len, n - len, " (seccomp denied syscall %d%s)",
+		    sys_nr, foreign ? " of another architecture" : "");
+}
+
 void
-wk_exited(struct worker *w, int status)
+wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign)
 {
 	struct pool *p = w->pool;
 	enum wk_state was = w->state;
-	char why[160];
+	char why[192];
 
 	w->exited = true;
 	exit_reason(status, why, sizeof(why));
+	exit_syscall(sys_nr, sys_foreign, why, sizeof(why));
 	wk_log_drain(w);
+	/* Whatever the state: an operator wants to see every one of these. */
+	if (sys_nr >= 0)
+		log_warnx("%s: worker %d killed by seccomp%s: %s", p->fc->name,
+		    (int)w->pid, was == WS_SPAWNING ? " during init" : "", why);
 	if (w->inv != NULL) {
 		struct invocation *inv = w->inv;
 
@@ -698,10 +755,11 @@ wk_exited(struct worker *w, int status)
 		inv_fail(inv, INV_PLATFORM_ERROR, "Runtime.ExitError",
 		    "RequestId: %s Error: %s", inv->id, why);
 	} else if (was == WS_SPAWNING) {
-		log_warnx("%s: worker %d died during init: %s", p->fc->name,
-		    (int)w->pid, why);
+		if (sys_nr < 0)
+			log_warnx("%s: worker %d died during init: %s",
+			    p->fc->name, (int)w->pid, why);
 		pool_init_failed(p, "Runtime.ExitError", NULL, 0, why);
-	} else if (was != WS_DRAINING)
+	} else if (was != WS_DRAINING && sys_nr < 0)
 		log_info("%s: worker %d: %s", p->fc->name, (int)w->pid, why);
 	wk_release(w);
 	pool_run(p);
@@ -720,6 +778,8 @@ wk_maybe_free(struct worker *w)
 	buf_free(&w->tail);
 	if (w->statusfd >= 0)
 		close(w->statusfd);
+	if (w->peakfd >= 0)
+		close(w->peakfd);
 	free(w);
 	p->nhandles--;
 	pool_check_stopped(p);

@@ -13,6 +13,8 @@
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -130,14 +132,24 @@ sb_rlimits(const struct sb_policy *p)
 /*
  * Install f, last of all.  The program is copied to the stack so the
  * self-pid placeholders can become this process's pid, which execve keeps.
+ * With a report socket, denied calls notify a listener that goes to the
+ * supervisor; without one (or where the kernel will not make one: EBUSY
+ * when an ancestor's filter has a listener) they kill, as they must never
+ * fall through to USER_NOTIF's listener-less ENOSYS unreported.
+ *
+ * Hazard: from the install to execve this process may only make calls
+ * every profile allows (sendmsg, close, write, execve, exit_group).  A
+ * denied one would wait for the spawner to read the listener, and the
+ * spawner, under CLONE_VFORK, waits for this process to exec.
  */
 static int
-sb_seccomp(const struct sb_filter *f)
+sb_seccomp(const struct sb_filter *f, int report)
 {
 	struct sock_filter insn[BPF_MAXINSNS];
 	const struct sock_fprog *src = sb_filter_prog(f);
 	struct sock_fprog prog;
 	pid_t pid = getpid();
+	int lfd = -1, rc;
 
 	if (src->len > BPF_MAXINSNS)
 		return -EINVAL;
@@ -146,9 +158,102 @@ sb_seccomp(const struct sb_filter *f)
 	(void)sb_filter_patch(insn, src->len, SB_SELF_PID, SB_SELF_NEG, pid);
 	prog.len = src->len;
 	prog.filter = insn;
+	if (sb_filter_notifies(f) && report >= 0)
+		lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (lfd >= 0) {
+		/* sendmsg and close are on every allowlist. */
+		rc = sb_report_listener(report, lfd);
+		close(lfd);
+		return rc;
+	}
+	(void)sb_filter_patch_kill(insn, src->len);
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)
 		return -errno;
 	return 0;
+}
+
+int
+sb_report_listener(int sock, int lfd)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	int msg = SB_MSG_LISTENER;
+	struct iovec iov = { &msg, sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	struct cmsghdr *c;
+
+	memset(cm.buf, 0, sizeof(cm.buf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &lfd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
+		return -errno;
+	return 0;
+}
+
+/* One message: its int, and the fd it carried (or -1).  0 at EOF. */
+static ssize_t
+sb_report_msg(int sock, int *msg, int *fd, int *trunc)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { msg, sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	*trunc = (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c != NULL && c->cmsg_level == SOL_SOCKET &&
+	    c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+int
+sb_report_read(int sock, int *lfd)
+{
+	int msg, fd, trunc = 0, rc = 0;
+	ssize_t n;
+
+	*lfd = -1;
+	while ((n = sb_report_msg(sock, &msg, &fd, &trunc)) > 0) {
+		if (n == sizeof(msg) && msg == SB_MSG_LISTENER && fd >= 0 &&
+		    *lfd < 0)
+			*lfd = fd;
+		else {
+			if (fd >= 0)
+				close(fd);
+			if (n == sizeof(msg) && msg < 0 && rc == 0)
+				rc = msg;
+		}
+		/* A listener we could not take (out of fds): the worker's
+		 * denied calls would go unreported; fail its start. */
+		if (trunc && rc == 0)
+			rc = -EMFILE;
+	}
+	if (n == -1 && rc == 0)
+		rc = -errno;
+	if (rc < 0 && *lfd >= 0) {
+		close(*lfd);
+		*lfd = -1;
+	}
+	return rc;
 }
 
 /*
@@ -175,7 +280,8 @@ sb_drop_ids(const struct sb_policy *p)
 
 int
 sb_exec_jail(const struct sb_policy *p, const struct sb_filter *f,
-    int log_fd, const int *pass_fds, int npass, const struct sb_jail *j)
+    int log_fd, const int *pass_fds, int npass, const struct sb_jail *j,
+    int report)
 {
 	char *const noenv[] = { NULL };
 	char *defargv[] = { (char *)p->path, NULL };
@@ -183,6 +289,10 @@ sb_exec_jail(const struct sb_policy *p, const struct sb_filter *f,
 
 	/* Already a group leader is fine; a session leader cannot move. */
 	if (setpgid(0, 0) == -1 && getpgrp() != getpid())
+		return -errno;
+	/* Into the worker's cgroup leaf before anything else: the fd was
+	 * opened by the spawner, and sb_fds may reuse its number. */
+	if (j != NULL && j->cgfd >= 0 && write(j->cgfd, "0", 1) != 1)
 		return -errno;
 	if ((rc = sb_fds(log_fd, pass_fds, npass)) < 0)
 		return rc;
@@ -197,7 +307,7 @@ sb_exec_jail(const struct sb_policy *p, const struct sb_filter *f,
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -errno;
-	if (f != NULL && (rc = sb_seccomp(f)) < 0)
+	if (f != NULL && (rc = sb_seccomp(f, report)) < 0)
 		return rc;
 	execve(p->path, p->argv != NULL ? p->argv : defargv,
 	    p->envp != NULL ? p->envp : noenv);
@@ -208,5 +318,5 @@ int
 sb_exec(const struct sb_policy *p, const struct sb_filter *f, int log_fd,
     const int *pass_fds, int npass)
 {
-	return sb_exec_jail(p, f, log_fd, pass_fds, npass, NULL);
+	return sb_exec_jail(p, f, log_fd, pass_fds, npass, NULL, -1);
 }

@@ -56,6 +56,7 @@ sb_jail_prepare(const struct sb_policy *p, unsigned avail, int netfd,
 
 	memset(j, 0, sizeof(*j));
 	j->netfd = -1;
+	j->cgfd = -1;
 	j->uid = getuid();
 	j->gid = getgid();
 	/* Unprivileged, every other namespace needs a user namespace. */
@@ -409,34 +410,4 @@ sb_probe_layers(char *report, size_t n)
 		len += w > 0 ? (size_t)w : 0;
 	}
 	return avail;
-}
-
-/* ---- lambdad-sandbox: the jail around one command. ---- */
-
-int
-sb_run(const struct sb_policy *p, const struct sb_filter *f)
-{
-	struct sb_jail j;
-	pid_t pid;
-	int rc, st;
-
-	if ((p->ns & SB_NS_ALL) == 0)
-		return sb_exec(p, f, -1, NULL, 0);
-	if ((rc = sb_jail_prepare(p, sb_probe_layers(NULL, 0), -1, &j)) < 0)
-		return rc;
-	if ((pid = sb_clone(j.flags)) == -1)
-		return -errno;
-	if (pid == 0) {
-		rc = sb_exec_jail(p, f, -1, NULL, 0, &j);
-		(void)!write(2, "lambdad-sandbox: ", 17);
-		(void)!write(2, p->path, strlen(p->path));
-		(void)!write(2, ": ", 2);
-		(void)!write(2, strerror(-rc), strlen(strerror(-rc)));
-		(void)!write(2, "\n", 1);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -errno;
-	return st;
 }

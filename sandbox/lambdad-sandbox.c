@@ -6,8 +6,10 @@
  * same sb_exec() the spawner uses, in this process.  stdout and stderr stay
  * what they are; the program replaces this one, so its exit status (or the
  * signal that killed it, SIGSYS for a forbidden syscall) is the command's.
- * With namespaces (-N) the program runs as pid 1 of a new pid namespace in
- * a child, and this process waits for it and exits the same way.
+ * The program runs in a child that this process supervises (sandbox/run.c):
+ * as pid 1 of a new pid namespace with -N, and in any case so that a call
+ * the seccomp filter denies can be named on stderr before the command
+ * exits as the program did.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -121,6 +123,21 @@ mirror(int st)
 	return 128 + WTERMSIG(st);
 }
 
+/* The line that names the call a program was killed for. */
+static void
+denied(const char *prog, int nr, int foreign)
+{
+	const char *name = foreign ? NULL : sb_syscall_name(nr);
+
+	if (name != NULL)
+		fprintf(stderr, "lambdad-sandbox: %s: killed by seccomp: %s "
+		    "(syscall %d)\n", prog, name, nr);
+	else
+		fprintf(stderr, "lambdad-sandbox: %s: killed by seccomp: "
+		    "syscall %d%s\n", prog, nr, foreign ?
+		    " of another architecture" : "");
+}
+
 static int
 probe(void)
 {
@@ -162,7 +179,7 @@ main(int argc, char *argv[])
 	size_t nenv = 0, nsys = 0, nextra = 0;
 	char **env, **extra;
 	const char *netarg = NULL;
-	int ch, keep = 0, rc;
+	int ch, keep = 0, rc, sys_nr, sys_foreign;
 
 	while (environ[nsys] != NULL)
 		nsys++;
@@ -208,8 +225,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "lambdad-sandbox: seccomp: %s\n", strerror(-rc));
 		return 127;
 	}
-	if ((rc = sb_run(&p, f)) >= 0)
+	if ((rc = sb_run(&p, f, &sys_nr, &sys_foreign)) >= 0) {
+		if (sys_nr >= 0)
+			denied(argv[optind], sys_nr, sys_foreign);
 		return mirror(rc);
+	}
 	fprintf(stderr, "lambdad-sandbox: %s: %s\n", argv[optind],
 	    strerror(-rc));
 	return 127;

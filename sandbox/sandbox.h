@@ -15,7 +15,9 @@
  * from /dev/null; every other fd closed except those passed to it (which
  * become fd 3, 4, ...); the namespaces' inside (see below); cwd; rlimits;
  * the uid/gid drop; PR_SET_NO_NEW_PRIVS; the seccomp
- * filter (built once in the spawner, installed as precompiled BPF); execve
+ * filter (built once in the spawner, installed as precompiled BPF, whose
+ * listener goes back to the spawner so that a worker killed for a denied
+ * call is reported with the call's name: see seccomp.c); execve
  * with exactly the environment given.  If any step fails the child writes
  * -errno to a CLOEXEC pipe and _exit(127)s, so the spawn reply carries the
  * real cause (ENOENT for a missing bootstrap, ...).
@@ -64,6 +66,11 @@ struct sb_policy {
 	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
 	uid_t		 uid;		/* when root: drop to uid/gid; 0 = no drop */
 	gid_t		 gid;
+	/* cgroup v2, where sb_cgroup_init() found a delegated subtree: */
+	const char	*cgroup;	/* the function's name: the worker gets a
+					   leaf under fn-NAME; NULL = none */
+	unsigned	 pids;		/* pids.max; 0 = max */
+	unsigned	 cpu_pct;	/* cpu.max, % of one CPU; 0 = max */
 };
 
 /* Namespaces.  SB_NS_USER is only used when not root (it maps the uid). */
@@ -97,11 +104,17 @@ int	sb_exec(const struct sb_policy *p, const struct sb_filter *f,
 	    int log_fd, const int *pass_fds, int npass);
 
 /*
- * lambdad-sandbox's entry: with namespaces, fork a child in them which runs
- * sb_exec(), wait for it and return its wait status (>= 0); without, just
- * sb_exec() here.  -errno on failure; the child's own failure is exit 127.
+ * lambdad-sandbox's entry: start a child (in its namespaces, if any) that
+ * runs sb_exec(), supervise it, and return its wait status (>= 0).  When
+ * the seccomp filter killed it, *sys_nr is the denied call (else -1;
+ * *sys_foreign as in struct sb_reply) and the status says SIGSYS.  INT,
+ * TERM, HUP and QUIT are passed on to the child's process group.  With no
+ * namespaces and a filter that cannot name calls (or none), there is
+ * nothing to supervise: it just sb_exec()s here.  -errno on failure; the
+ * child's own failure is exit 127.
  */
-int	sb_run(const struct sb_policy *p, const struct sb_filter *f);
+int	sb_run(const struct sb_policy *p, const struct sb_filter *f,
+	    int *sys_nr, int *sys_foreign);
 
 /* ---- The spawner, as seen from the gateway. ---- */
 
@@ -119,9 +132,15 @@ struct sb_reply {
 	pid_t		 pid;		/* 0 when err != 0 */
 	int		 err;		/* SB_SPAWNED: 0 or -errno (then no SB_EXITED follows) */
 	int		 status;	/* SB_EXITED: wait status */
-	int		 fd;		/* SB_LISTENING: the listener (the
-					   receiver owns it), else -1 */
+	int		 fd;		/* SB_LISTENING: the listener; SB_SPAWNED:
+					   the worker's cgroup memory.peak, or
+					   -1; the receiver owns it */
 	int		 port;		/* SB_LISTENING: its port */
+	int		 sys_nr;	/* SB_EXITED: the syscall the seccomp
+					   filter killed it for (status then
+					   says SIGSYS), or -1 */
+	int		 sys_foreign;	/* 1: sys_nr is another ABI's number
+					   (int 0x80 on x86-64), no name */
 };
 
 /*

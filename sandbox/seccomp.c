@@ -15,6 +15,22 @@
  * the same filter and rlimits, but can never start a second process.  EXEC
  * adds process creation for script runtimes.
  *
+ * What a denied call does.  KILL_PROCESS would be the obvious action, but
+ * its victim's parent only sees SIGSYS, never which call it was, and the
+ * log must name it.  So DEFAULT and EXEC end in SECCOMP_RET_USER_NOTIF
+ * instead: sb_exec() installs the program with a listener
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER) and hands it to its supervisor (the
+ * spawner, or lambdad-sandbox), which reads the call's number from the
+ * notification and SIGKILLs the worker's process group while the call is
+ * still blocked: the call never runs.  Where no listener can be had (no
+ * supervisor, or an ancestor's filter already has one: EBUSY), sb_exec()
+ * turns every USER_NOTIF into KILL_PROCESS in its copy of the program,
+ * which is the same policy, only unnamed.  The alternatives are worse:
+ * SECCOMP_RET_TRAP raises a SIGSYS the worker may catch and survive (and
+ * execve resets the handler we would need), and the kernel's audit log of
+ * a KILL_PROCESS is not readable without privilege.  A listener whose
+ * reader is gone makes the call fail with ENOSYS: still denied.
+ *
  * Signals are restricted to the worker itself.  The worker's pid is not known
  * when the filter is compiled, so the rules compare against a placeholder
  * that sb_exec() patches with getpid() in its private copy of the program
@@ -23,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
@@ -147,6 +164,8 @@ static const char *const sb_deny[] = {
 struct sb_filter {
 	struct sock_fprog prog;
 	int		 nself;		/* placeholder sites, checked at build */
+	int		 notify;	/* denied calls are USER_NOTIF (else
+					   KILL_PROCESS, or LOG) */
 };
 
 static int
@@ -314,10 +333,32 @@ out:
 	return rc;
 }
 
+/* Build and export profile with def as the action for the calls it denies. */
+static int
+sb_filter_build(enum sb_seccomp profile, uint32_t def, struct sb_filter *f)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if ((ctx = seccomp_init(def)) == NULL)
+		return -EINVAL;	/* an action this libseccomp or kernel lacks */
+	/* sb_exec sets NO_NEW_PRIVS itself, in its documented place. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A call of another ABI (int 0x80 on x86-64) is denied the same way;
+	 * libseccomp would otherwise only kill the calling thread. */
+	if (rc == 0 && def != SCMP_ACT_LOG)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, def);
+	if (rc == 0)
+		rc = sb_rules_profile(ctx, profile);
+	if (rc == 0)
+		rc = sb_filter_export(ctx, f);
+	seccomp_release(ctx);
+	return rc;
+}
+
 int
 sb_filter_new(enum sb_seccomp profile, struct sb_filter **out)
 {
-	scmp_filter_ctx ctx;
 	struct sb_filter *f;
 	uint32_t def;
 	int rc;
@@ -331,7 +372,7 @@ sb_filter_new(enum sb_seccomp profile, struct sb_filter **out)
 		break;
 	case SB_SECCOMP_DEFAULT:
 	case SB_SECCOMP_EXEC:
-		def = SCMP_ACT_KILL_PROCESS;
+		def = SCMP_ACT_NOTIFY;
 		break;
 	default:
 		return -EINVAL;
@@ -340,17 +381,14 @@ sb_filter_new(enum sb_seccomp profile, struct sb_filter **out)
 		return rc;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -ENOMEM;
-	if ((ctx = seccomp_init(def)) == NULL) {
-		free(f);
-		return -ENOMEM;
+	f->notify = def == SCMP_ACT_NOTIFY;
+	rc = sb_filter_build(profile, def, f);
+	if (rc < 0 && f->notify) {	/* a kernel without USER_NOTIF */
+		free(f->prog.filter);
+		f->prog.filter = NULL;
+		f->notify = 0;
+		rc = sb_filter_build(profile, SCMP_ACT_KILL_PROCESS, f);
 	}
-	/* sb_exec sets NO_NEW_PRIVS itself, in its documented place. */
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (rc == 0)
-		rc = sb_rules_profile(ctx, profile);
-	if (rc == 0)
-		rc = sb_filter_export(ctx, f);
-	seccomp_release(ctx);
 	if (rc == 0 && (f->nself = sb_filter_patch(f->prog.filter,
 	    f->prog.len, SB_SELF_PID, SB_SELF_NEG, 0)) < 1)
 		rc = -EINVAL;	/* no placeholder survived export (libseccomp
@@ -376,6 +414,32 @@ const struct sock_fprog *
 sb_filter_prog(const struct sb_filter *f)
 {
 	return &f->prog;
+}
+
+int
+sb_filter_notifies(const struct sb_filter *f)
+{
+	return f != NULL && f->notify;
+}
+
+/*
+ * For a process that cannot have a listener: every "ret USER_NOTIF" (also
+ * with data bits, though we set none) becomes "ret KILL_PROCESS".  Returns
+ * how many were changed.  Async-signal-safe.
+ */
+int
+sb_filter_patch_kill(struct sock_filter *insn, unsigned len)
+{
+	int n = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		if (insn[i].code == (BPF_RET | BPF_K) &&
+		    (insn[i].k & SECCOMP_RET_ACTION_FULL) ==
+		    SECCOMP_RET_USER_NOTIF) {
+			insn[i].k = SECCOMP_RET_KILL_PROCESS;
+			n++;
+		}
+	return n;
 }
 
 /*
@@ -421,4 +485,28 @@ sb_syscall_name(int nr)
 		sb_names_done[nr] = 1;
 	}
 	return sb_names[nr];
+}
+
+/*
+ * One notification from a listener: the denied call's number, and whether
+ * it came from another ABI than ours (then nr is that ABI's number).
+ * libseccomp's helpers ask the kernel for the structure's size rather than
+ * trusting our headers'.  0, or -errno (ENOENT: the caller died meanwhile).
+ */
+int
+sb_notify_recv(int lfd, int *nr, int *foreign)
+{
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	int rc;
+
+	if ((rc = seccomp_notify_alloc(&req, &resp)) < 0)
+		return rc == -ECANCELED ? -errno : rc;
+	if ((rc = seccomp_notify_receive(lfd, req)) == 0) {
+		*nr = req->data.nr;
+		*foreign = req->data.arch != seccomp_arch_native();
+	} else if (rc == -ECANCELED)
+		rc = errno != 0 ? -errno : -EIO;
+	seccomp_notify_free(req, resp);
+	return rc;
 }

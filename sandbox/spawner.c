@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "sandbox.h"
 #include "sb_int.h"
 
@@ -74,6 +75,8 @@ struct sb_req_spawn {
 	uint32_t	 has_cwd, has_argv, argc, envc;
 	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
 	uint32_t	 uid, gid;
+	uint32_t	 pids, cpu_pct;
+	char		 cgroup[72];	/* the function's name, or "" */
 	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
 	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
@@ -132,6 +135,12 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	q->uid = p->uid;
 	q->gid = p->gid;
 	q->has_rw_dir = p->rw_dir != NULL;
+	q->pids = p->pids;
+	q->cpu_pct = p->cpu_pct;
+	if (p->cgroup != NULL && strlen(p->cgroup) >= sizeof(q->cgroup))
+		return -E2BIG;
+	if (p->cgroup != NULL)
+		strcpy(q->cgroup, p->cgroup);
 	if ((rc = sb_pack(q, p->path)) < 0 ||
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
 	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
@@ -284,7 +293,8 @@ sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	}
 	fd = sb_cmsg_fd(&msg);
-	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING)) {
+	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING &&
+	    r->type != SB_SPAWNED)) {
 		if (fd >= 0)
 			close(fd);
 		return -EPROTO;
@@ -298,6 +308,10 @@ sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 struct sb_kid {
 	pid_t		 pid;
 	uint64_t	 tag;
+	int		 lfd;		/* its seccomp listener, or -1 */
+	int		 sys_nr;	/* the call the filter denied, or -1 */
+	int		 sys_foreign;
+	char		 cgleaf[SB_CG_LEAF_MAX];	/* its leaf, or "" */
 };
 
 /* A network namespace kept for a key (a function), to join per worker. */
@@ -362,7 +376,8 @@ sb_kid_find(struct sb_spawner *s, pid_t pid)
 }
 
 static int
-sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag)
+sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag, int lfd,
+    const char *cgleaf)
 {
 	struct sb_kid *k;
 
@@ -374,7 +389,8 @@ sb_kid_add(struct sb_spawner *s, pid_t pid, uint64_t tag)
 		s->kids = k;
 		s->capkids = cap;
 	}
-	s->kids[s->nkids++] = (struct sb_kid){ pid, tag };
+	s->kids[s->nkids] = (struct sb_kid){ pid, tag, lfd, -1, 0, "" };
+	memcpy(s->kids[s->nkids++].cgleaf, cgleaf, SB_CG_LEAF_MAX);
 	return 0;
 }
 
@@ -388,6 +404,8 @@ sb_spawner_exit(struct sb_spawner *s)
 	}
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
+	for (size_t i = 0; i < s->nkids; i++)
+		sb_cgroup_release(s->kids[i].cgleaf);
 	_exit(0);
 }
 
@@ -412,11 +430,21 @@ sb_reap(struct sb_spawner *s)
 		 * reused while any member lives.
 		 */
 		kill(-pid, SIGKILL);
+		if (k->lfd >= 0)
+			close(k->lfd);
+		sb_cgroup_release(k->cgleaf);
 		memset(&r, 0, sizeof(r));
 		r.type = SB_EXITED;
 		r.tag = k->tag;
 		r.pid = pid;
 		r.status = st;
+		r.fd = -1;
+		r.sys_nr = k->sys_nr;
+		r.sys_foreign = k->sys_foreign;
+		/* Killed for it: the wait status of a death by SIGSYS, as the
+		 * kernel's KILL_PROCESS would have left. */
+		if (k->sys_nr >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			r.status = SIGSYS;
 		*k = s->kids[--s->nkids];
 		sb_reply(s, &r);
 	}
@@ -602,7 +630,8 @@ sb_child(const struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	    (j.netfd >= 0 && (j.netfd = fcntl(j.netfd, F_DUPFD_CLOEXEC,
 	    3 + SB_MAX_PASS_FDS)) == -1))
 		_exit(127);
-	rc = sb_exec_jail(p, s->filter[p->seccomp], log_fd, pass, npass, &j);
+	rc = sb_exec_jail(p, s->filter[p->seccomp], log_fd, pass, npass, &j,
+	    efd);
 	(void)!write(efd, &rc, sizeof(rc));
 	_exit(127);
 }
@@ -656,12 +685,11 @@ sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 
 static int
 sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
-    const int *pass, int npass, pid_t *pid)
+    const int *pass, int npass, int cgfd, pid_t *pid, int *lfd)
 {
 	unsigned avail = s->avail;
 	struct sb_jail j;
 	int pfd[2], err = 0, netfd = -1;
-	ssize_t n;
 
 	/*
 	 * A shared netns that cannot be had means host networking (which is
@@ -676,8 +704,10 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	}
 	if ((err = sb_jail_prepare(p, avail, netfd, &j)) < 0)
 		return err;
+	j.cgfd = cgfd;
 	err = 0;
-	if (pipe2(pfd, O_CLOEXEC) == -1)
+	/* The report socket (sb_int.h): the seccomp listener, or -errno. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pfd) == -1)
 		return -errno;
 	/*
 	 * _Fork, not fork: the spawner was forked from lambdad, which links
@@ -701,18 +731,53 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	if (*pid == 0)
 		sb_child(s, p, log_fd, pass, npass, pfd[1], &j);
 	close(pfd[1]);
-	/* EOF: the child's execve closed the pipe. */
-	do
-		n = read(pfd[0], &err, sizeof(err));
-	while (n == -1 && errno == EINTR);
+	/* EOF: the child's execve closed the socket. */
+	err = sb_report_read(pfd[0], lfd);
 	close(pfd[0]);
-	if (n == sizeof(err) && err < 0) {
+	if (err < 0) {
+		kill(*pid, SIGKILL);	/* alive only if it lost the listener */
 		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
 			;
 		*pid = 0;
 		return err;
 	}
 	return 0;
+}
+
+/*
+ * Start the worker q asks for, in a cgroup leaf of its own where there are
+ * cgroups: r gets its pid or the error, *peakfd the leaf's memory.peak.
+ */
+static void
+sb_start(struct sb_spawner *s, const struct sb_policy *p,
+    struct sb_req_spawn *q, const int *fds, struct sb_reply *r, int *peakfd)
+{
+	char leaf[SB_CG_LEAF_MAX] = "";
+	int log_fd = q->has_log ? fds[0] : -1, lfd = -1, cgfd = -1;
+
+	q->cgroup[sizeof(q->cgroup) - 1] = '\0';
+	if (q->cgroup[0] != '\0' && sb_cgroup_ready() &&
+	    (r->err = sb_cgroup_leaf(q->cgroup, q->memory_mb, q->pids,
+	    q->cpu_pct, leaf, &cgfd, peakfd)) < 0)
+		return;
+	r->err = sb_fork(s, p, log_fd, fds + q->has_log, q->npass, cgfd,
+	    &r->pid, &lfd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (r->err == 0 &&
+	    (r->err = sb_kid_add(s, r->pid, q->tag, lfd, leaf)) < 0) {
+		kill(-r->pid, SIGKILL);
+		kill(r->pid, SIGKILL);
+		r->pid = 0;	/* reaped later, unreported */
+		if (lfd >= 0)
+			close(lfd);
+	}
+	if (r->err < 0) {
+		sb_cgroup_release(leaf);	/* or later, once it is empty */
+		if (*peakfd >= 0)
+			close(*peakfd);
+		*peakfd = -1;
+	}
 }
 
 static void
@@ -722,7 +787,7 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	struct sb_policy p;
 	struct sb_reply r;
 	char **v = NULL;
-	int log_fd;
+	int peakfd = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.type = SB_SPAWNED;
@@ -746,16 +811,14 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.tmp_mb = q->tmp_mb;
 	p.uid = q->uid;
 	p.gid = q->gid;
-	log_fd = q->has_log ? fds[0] : -1;
-	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, &r.pid);
-	if (r.err == 0 && (r.err = sb_kid_add(s, r.pid, q->tag)) < 0) {
-		kill(-r.pid, SIGKILL);
-		kill(r.pid, SIGKILL);
-		r.pid = 0;	/* reaped later, unreported */
-	}
+	sb_start(s, &p, q, fds, &r, &peakfd);
 out:
 	free(v);
-	sb_reply(s, &r);
+	/* The worker's memory.peak, for the gateway's REPORT lines. */
+	r.fd = peakfd;
+	sb_reply_fd(s, &r, peakfd);
+	if (peakfd >= 0)
+		close(peakfd);
 }
 
 static void
@@ -854,23 +917,78 @@ sb_spawner_setup(struct sb_spawner *s, pid_t parent)
 	return s->sigfd == -1 ? -1 : 0;
 }
 
+/*
+ * A worker's filter denied a call: the call is blocked in the kernel until
+ * we answer, and we answer by killing the worker's whole group (what it
+ * forked shares the filter and the listener), so the call never runs.  The
+ * first denied call is the one reported.  A listener with no process left
+ * (POLLHUP) is closed; the exit is reported by sb_reap as usual.
+ */
+static void
+sb_notified(struct sb_kid *k, short revents)
+{
+	int nr, foreign;
+
+	if (revents & POLLIN) {
+		if (sb_notify_recv(k->lfd, &nr, &foreign) == 0 &&
+		    k->sys_nr < 0) {
+			k->sys_nr = nr;
+			k->sys_foreign = foreign;
+		}
+		kill(-k->pid, SIGKILL);
+		kill(k->pid, SIGKILL);
+	} else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		close(k->lfd);
+		k->lfd = -1;
+	}
+}
+
+/* The poll set: the socket, the signalfd, then every listener. */
+static struct pollfd *
+sb_pollset(struct sb_spawner *s, size_t *n)
+{
+	static struct pollfd *pfd;
+	static size_t cap;
+	struct pollfd *np;
+
+	if (cap < s->nkids + 2) {
+		size_t want = s->capkids + 2;
+
+		if ((np = reallocarray(pfd, want, sizeof(*np))) == NULL)
+			sb_spawner_exit(s);	/* cannot watch the workers */
+		pfd = np;
+		cap = want;
+	}
+	pfd[0] = (struct pollfd){ .fd = s->ctl, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+	for (size_t i = 0; i < s->nkids; i++)
+		pfd[2 + i] = (struct pollfd){ .fd = s->kids[i].lfd,
+		    .events = POLLIN };	/* fd -1: skipped by poll */
+	*n = s->nkids + 2;
+	return pfd;
+}
+
 static void __attribute__((noreturn))
 sb_spawner_main(struct sb_spawner *s, pid_t parent)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd;
+	size_t n;
 
 	if (sb_spawner_setup(s, parent) == -1) {
 		perror("lambdad spawner: setup");
 		_exit(1);
 	}
 	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = s->ctl, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
-		if (poll(pfd, 2, -1) == -1) {
+		pfd = sb_pollset(s, &n);
+		if (poll(pfd, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			sb_spawner_exit(s);
 		}
+		/* Listeners first: s->kids is in pfd's order until a reap. */
+		for (size_t i = 2; i < n; i++)
+			if (pfd[i].revents != 0 && s->kids[i - 2].lfd >= 0)
+				sb_notified(&s->kids[i - 2], pfd[i].revents);
 		if (pfd[1].revents & POLLIN)
 			sb_reap(s);
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))

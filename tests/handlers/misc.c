@@ -10,6 +10,10 @@
  *   segv         crash with SIGSEGV
  *   orphan       fork a child that sleeps, print its pid, exit (needs the
  *                exec seccomp profile)
+ *   forbid?n=SYS make a call every seccomp profile but log denies: ptrace,
+ *                mount, bpf, keyctl, kexec, rawsock; "child-ptrace" makes
+ *                it in a forked child (exec profile); then reply what
+ *                the call returned (so under the log profile it replies)
  *   error        lambda_error Function.Failed
  *   big?n=BYTES  reply with a JSON string of BYTES bytes
  *   log?n=K      print K lines to stdout and stderr, then reply
@@ -31,12 +35,21 @@
  * A plain event without "action" is echoed back unchanged.
  *
  * With MISC_INIT_FAIL set in the environment it reports an init error
- * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving.
+ * instead of serving; with MISC_INIT_SLEEP_MS it sleeps before serving;
+ * with MISC_INIT_FORBID=SYS it makes that forbidden call (as "forbid")
+ * before serving.
  */
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lambda.h"
@@ -147,6 +160,46 @@ num_field(const char *ev, const char *key)
 	return strtol(s + strlen(pat), NULL, 10);
 }
 
+/* One forbidden call by name; its return value, or -2 for an unknown name. */
+static long
+forbidden_call(const char *name)
+{
+	pid_t kid;
+	int st;
+
+	if (strcmp(name, "ptrace") == 0)
+		return ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	if (strcmp(name, "mount") == 0)
+		return mount("none", "/mnt", "tmpfs", 0, NULL);
+	if (strcmp(name, "bpf") == 0)
+		return syscall(SYS_bpf, 0, NULL, 0);
+	if (strcmp(name, "keyctl") == 0)
+		return syscall(SYS_keyctl, 0, -1, 0);
+	if (strcmp(name, "kexec") == 0)
+		return syscall(SYS_kexec_load, 0, 0, NULL, 0);
+	if (strcmp(name, "rawsock") == 0)
+		return socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (strcmp(name, "child-ptrace") == 0) {
+		if ((kid = fork()) == 0)
+			_exit(ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1);
+		return kid == -1 ? -1 : waitpid(kid, &st, 0);
+	}
+	return -2;
+}
+
+static int
+reply_forbid(struct lambda_invocation *inv, const char *name)
+{
+	char out[128];
+	long rc = forbidden_call(name);
+
+	if (rc == -2)
+		return lambda_error(inv, "Misc.BadCall", "unknown call");
+	snprintf(out, sizeof(out), "{\"call\":\"%s\",\"rc\":%ld,\"errno\":%d}",
+	    name, rc, rc < 0 ? errno : 0);
+	return lambda_reply(inv, out, strlen(out));
+}
+
 static int
 run(struct lambda_invocation *inv, const char *ev, const char *action,
     long n, char *argv)
@@ -178,6 +231,8 @@ run(struct lambda_invocation *inv, const char *ev, const char *action,
 		fflush(stdout);
 		exit(0);
 	}
+	if (strcmp(action, "forbid") == 0)
+		return reply_forbid(inv, argv);
 	if (strcmp(action, "segv") == 0)
 		raise(SIGSEGV);
 	if (strcmp(action, "error") == 0)
@@ -250,6 +305,8 @@ main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getenv("MISC_INIT_FAIL") != NULL)
 		return lambda_init_error("Runtime.InitFailed", getenv("MISC_INIT_FAIL"));
+	if ((s = getenv("MISC_INIT_FORBID")) != NULL)
+		(void)forbidden_call(s);
 	if ((s = getenv("MISC_INIT_SLEEP_MS")) != NULL)
 		usleep((useconds_t)atoi(s) * 1000);
 	return lambda_run(handle, NULL);

@@ -269,6 +269,43 @@ do_signals(void)
 	return 0;
 }
 
+/*
+ * A forbidden call in a forked child (the exec profile lets it fork): the
+ * filter is inherited, and the whole group must die for it.  The parent
+ * waits for the child, so it prints only if the child came back.
+ */
+static int
+do_child_ptrace(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (pid == -1)
+		return report("fork", -1);
+	waitpid(pid, &st, 0);
+	printf("child status 0x%x\n", st);
+	return 0;
+}
+
+/* getpid through the i386 ABI: another architecture for the filter. */
+static int
+do_int80(void)
+{
+#if defined(__x86_64__)
+	long rc = 20;	/* __NR_getpid on i386 */
+
+	__asm__ volatile ("int $0x80" : "+a"(rc) : : "memory");
+	return report("int80", rc < 0 ? (errno = (int)-rc, -1) : 0);
+#else
+	printf("int80: not x86-64\n");
+	return 0;
+#endif
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -288,6 +325,10 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(a, "thread") == 0)
 		return do_thread();
+	if (strcmp(a, "child-ptrace") == 0)
+		return do_child_ptrace();
+	if (strcmp(a, "int80") == 0)
+		return do_int80();
 	if (strcmp(a, "ptrace") == 0)
 		return report("ptrace", ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 	if (strcmp(a, "mount") == 0)

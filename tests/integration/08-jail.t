@@ -41,7 +41,7 @@ row() {
 SIGSYS=$((128 + 31))
 J="-N"
 
-plan 24
+plan 27
 
 # Resource exhaustion.
 row "fork bomb stops at nproc (pid ns)" "pid root" "fork: EAGAIN" 0 \
@@ -63,12 +63,18 @@ $((128 + 24)) | $((128 + 9))) pass "CPU loop past -t: killed ($ST)" ;;
 *) fail "CPU loop past -t: status $ST: $OUT" ;;
 esac
 
-# Forbidden syscalls.
-for a in ptrace mount kexec bpf keyctl rawsock; do
-	row "forbidden: $a" "" "" $SIGSYS $J -- "$PROBE" $a
+# Forbidden syscalls: SIGSYS, and lambdad-sandbox names the call.
+for a in ptrace:ptrace mount:mount kexec:kexec_load bpf:bpf keyctl:keyctl \
+	rawsock:socket; do
+	row "forbidden: ${a%%:*}, named" "" "killed by seccomp: ${a#*:} (syscall" \
+		$SIGSYS $J -- "$PROBE" "${a%%:*}"
 done
-row "setuid(0) after the drop: SIGSYS" "root" "" $SIGSYS \
-	$J -u 65534 -g 65534 -- "$PROBE" setuid0
+row "forbidden in a forked child (exec profile): the group dies, named" "" \
+	"killed by seccomp: ptrace (syscall" $SIGSYS $J -s exec -- "$PROBE" child-ptrace
+row "forbidden without namespaces: named too" "" \
+	"killed by seccomp: bpf (syscall" $SIGSYS -- "$PROBE" bpf
+row "setuid(0) after the drop: SIGSYS" "root" "killed by seccomp: setuid (syscall" \
+	$SIGSYS $J -u 65534 -g 65534 -- "$PROBE" setuid0
 row "uid and gid dropped, no groups" "root" "uid=65534 gid=65534 groups=0" 0 \
 	$J -u 65534 -g 65534 -- "$PROBE" print-ids
 
@@ -90,6 +96,22 @@ if has pid; then
 	fi
 else
 	skip "forked child dies with the worker: $(why pid)"
+fi
+
+# lambdad-sandbox supervises its child: a SIGTERM to the command reaches
+# the program (in its own process group) and the command exits the same way.
+"$SB" -- "$PROBE" sleep 30 & sbpid=$!
+PIDS="$PIDS $sbpid"
+kid=
+for i in $(seq 100); do
+	kid=$(pgrep -P "$sbpid" | head -n 1); [ -n "$kid" ] && break; sleep 0.05
+done
+kill -TERM "$sbpid"; wait "$sbpid"; st=$?
+sleep 0.1
+if [ -n "$kid" ] && [ "$st" = 143 ] && ! kill -0 "$kid" 2>/dev/null; then
+	pass "SIGTERM to lambdad-sandbox reaches the program"
+else
+	fail "SIGTERM to lambdad-sandbox reaches the program: child '$kid', status $st"
 fi
 
 # Network.

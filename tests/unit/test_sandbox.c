@@ -26,7 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/seccomp.h>
+
 #include "sandbox.h"
+#include "sb_int.h"
 
 #define SANDBOX		"build/lambdad-sandbox"
 #define PROBE_REL	"build/tests/handlers/sbprobe"
@@ -63,6 +66,60 @@ Test(filter, profiles_compile)
 	cr_assert_null(f);
 	cr_assert_eq(sb_filter_new((enum sb_seccomp)99, &f), -EINVAL);
 	sb_filter_free(NULL);
+}
+
+/*
+ * DEFAULT and EXEC deny by notifying a listener; a copy patched for a
+ * process without one kills instead, with no USER_NOTIF left anywhere.
+ * LOG neither notifies nor kills.
+ */
+Test(filter, notify_or_kill)
+{
+	static const struct { enum sb_seccomp prof; int notifies; } c[] = {
+		{ SB_SECCOMP_DEFAULT, 1 }, { SB_SECCOMP_EXEC, 1 },
+		{ SB_SECCOMP_LOG, 0 },
+	};
+	struct sock_filter insn[BPF_MAXINSNS];
+	const struct sock_fprog *prog;
+	struct sb_filter *f;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		cr_assert_eq(sb_filter_new(c[i].prof, &f), 0);
+		cr_assert_eq(sb_filter_notifies(f), c[i].notifies, "%zu", i);
+		prog = sb_filter_prog(f);
+		memcpy(insn, prog->filter, prog->len * sizeof(insn[0]));
+		if (c[i].notifies)
+			cr_assert_gt(sb_filter_patch_kill(insn, prog->len), 0);
+		else
+			cr_assert_eq(sb_filter_patch_kill(insn, prog->len), 0);
+		for (unsigned k = 0; k < prog->len; k++)
+			cr_assert(!(insn[k].code == (BPF_RET | BPF_K) &&
+			    (insn[k].k & SECCOMP_RET_ACTION_FULL) ==
+			    SECCOMP_RET_USER_NOTIF), "%zu: insn %u", i, k);
+		sb_filter_free(f);
+	}
+	cr_assert_eq(sb_filter_notifies(NULL), 0);
+}
+
+/* sb_exec() has no one to hand a listener to: denied calls kill. */
+Test(cmd, kill_form_without_listener)
+{
+	struct sb_policy p = { .path = PROBE,
+	    .argv = (char *[]){ PROBE, "ptrace", NULL },
+	    .envp = (char *[]){ NULL } };
+	struct sb_filter *f;
+	int st, devnull;
+	pid_t pid;
+
+	cr_assert_eq(sb_filter_new(SB_SECCOMP_DEFAULT, &f), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		_exit(-sb_exec(&p, f, devnull, NULL, 0));
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "0x%x", st);
+	sb_filter_free(f);
 }
 
 Test(filter, syscall_names)
@@ -166,24 +223,43 @@ Test(cmd, default_allows)
 	}
 }
 
-static const char *const forbidden[] = {
-	"fork", "ptrace", "mount", "kexec", "bpf", "keyctl", "unshare",
-	"setuid0", "kill-parent", "rawsock", "packet", NULL
+/* Each forbidden action, and the call lambdad-sandbox must name for it. */
+static const struct { const char *action, *call; } forbidden[] = {
+	{ "fork", "clone" }, { "ptrace", "ptrace" }, { "mount", "mount" },
+	{ "kexec", "kexec_load" }, { "bpf", "bpf" }, { "keyctl", "keyctl" },
+	{ "unshare", "unshare" }, { "setuid0", "setuid" },
+	{ "kill-parent", "kill" }, { "rawsock", "socket" },
+	{ "packet", "socket" }, { NULL, NULL }
 };
+
+/* Killed by SIGSYS, having printed nothing but the line naming call. */
+static void
+assert_denied(const struct run *r, const char *call)
+{
+	char want[PATH_MAX + 128];
+
+	snprintf(want, sizeof(want), "lambdad-sandbox: %s: killed by "
+	    "seccomp: %s (syscall ", PROBE, call);
+	cr_assert(strncmp(r->out, want, strlen(want)) == 0 &&
+	    strchr(r->out, '\n') == r->out + strlen(r->out) - 1,
+	    "want '%s...', got '%s'", want, r->out);
+	assert_signal(r, SIGSYS);
+}
 
 Test(cmd, default_kills)
 {
 	struct run r;
 
-	for (int i = 0; forbidden[i] != NULL; i++) {
-		run(&r, "--", PROBE, forbidden[i], NULL);
-		cr_assert_eq(r.out[0], '\0', "%s printed: %s", forbidden[i],
-		    r.out);
-		assert_signal(&r, SIGSYS);
+	for (int i = 0; forbidden[i].action != NULL; i++) {
+		run(&r, "--", PROBE, forbidden[i].action, NULL);
+		assert_denied(&r, forbidden[i].call);
 	}
 	/* execve is allowed, but the new program keeps the filter. */
 	run(&r, "--", PROBE, "exec", "fork", NULL);
-	assert_signal(&r, SIGSYS);
+	assert_denied(&r, "clone");
+	/* The same under the namespaces, where the child is pid 1. */
+	run(&r, "-N", "--", PROBE, "ptrace", NULL);
+	assert_denied(&r, "ptrace");
 }
 
 Test(cmd, exec_profile)
@@ -194,12 +270,32 @@ Test(cmd, exec_profile)
 	assert_exit(&r, 0);
 	cr_assert_str_eq(r.out, "fork: ok\n");
 	/* Everything else DEFAULT forbids stays forbidden. */
-	for (int i = 1; forbidden[i] != NULL; i++) {
-		if (strcmp(forbidden[i], "kill-parent") == 0)
+	for (int i = 1; forbidden[i].action != NULL; i++) {
+		if (strcmp(forbidden[i].action, "kill-parent") == 0)
 			continue;	/* EXEC may signal its children */
-		run(&r, "-s", "exec", "--", PROBE, forbidden[i], NULL);
-		assert_signal(&r, SIGSYS);
+		run(&r, "-s", "exec", "--", PROBE, forbidden[i].action, NULL);
+		assert_denied(&r, forbidden[i].call);
 	}
+	/* A forked child inherits the filter; its call kills the group. */
+	run(&r, "-s", "exec", "--", PROBE, "child-ptrace", NULL);
+	assert_denied(&r, "ptrace");
+}
+
+/* A call through another ABI is denied and reported by number. */
+Test(cmd, foreign_abi)
+{
+	struct run r;
+
+#if !defined(__x86_64__)
+	cr_skip_test("int 0x80 is an x86-64 matter");
+#endif
+	run(&r, "-s", "none", "--", PROBE, "int80", NULL);
+	if (strcmp(r.out, "int80: ok\n") != 0)
+		cr_skip_test("no i386 emulation here: %s", r.out);
+	run(&r, "--", PROBE, "int80", NULL);
+	assert_signal(&r, SIGSYS);
+	cr_assert(strstr(r.out, "killed by seccomp: syscall 20 of another "
+	    "architecture\n") != NULL, "%s", r.out);
 }
 
 Test(cmd, log_and_none_profiles)
@@ -387,6 +483,9 @@ read_all(int fd, char *buf, size_t size)
 	close(fd);
 }
 
+/* The last SB_EXITED's sys_nr. */
+static int last_sys_nr;
+
 /* Spawn argv with env; check SPAWNED and EXITED; return output, status. */
 static int
 spawn_run(struct sb_policy *p, char *out, size_t size, const int *pass,
@@ -410,6 +509,7 @@ spawn_run(struct sb_policy *p, char *out, size_t size, const int *pass,
 	cr_assert_eq(r.type, SB_EXITED);
 	cr_assert_eq(r.tag, tag);
 	cr_assert_eq(r.pid, pid);
+	last_sys_nr = r.sys_nr;
 	return r.status;
 }
 
@@ -431,10 +531,55 @@ Test(spawner, spawn_and_exit)
 	st = spawn_run(&p, out, sizeof(out), NULL, 0);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "status 0x%x", st);
 	cr_assert_str_eq(out, "sbprobe: unknown action no-such-action\n");
-	/* A forbidden syscall: SIGSYS in the status. */
+	cr_assert_eq(last_sys_nr, -1);
+	/* A forbidden syscall: SIGSYS in the status, and the call. */
 	p.argv = ARGV("fork");
 	st = spawn_run(&p, out, sizeof(out), NULL, 0);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "0x%x", st);
+	cr_assert_eq(last_sys_nr, SYS_clone);
+}
+
+/* Each profile that kills names the call, also for a forked child's. */
+Test(spawner, seccomp_names_the_call)
+{
+	static const struct {
+		enum sb_seccomp prof;
+		const char	*action;
+		int		 nr;
+		unsigned	 ns;
+	} c[] = {
+		{ SB_SECCOMP_DEFAULT, "ptrace", SYS_ptrace, 0 },
+		{ SB_SECCOMP_DEFAULT, "bpf", SYS_bpf, 0 },
+		{ SB_SECCOMP_DEFAULT, "rawsock", SYS_socket, 0 },
+		{ SB_SECCOMP_EXEC, "keyctl", SYS_keyctl, 0 },
+		{ SB_SECCOMP_EXEC, "child-ptrace", SYS_ptrace, 0 },
+		{ SB_SECCOMP_EXEC, "child-ptrace", SYS_ptrace, SB_NS_PID },
+		{ SB_SECCOMP_DEFAULT, "mount", SYS_mount, SB_NS_ALL },
+	};
+	struct sb_policy p = { .envp = (char *[]){ NULL } };
+	char out[256];
+	int st;
+
+	start();
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		p.path = PROBE;
+		p.argv = ARGV((char *)c[i].action);
+		p.seccomp = c[i].prof;
+		p.ns = c[i].ns;
+		st = spawn_run(&p, out, sizeof(out), NULL, 0);
+		cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+		    "%s: 0x%x", c[i].action, st);
+		cr_assert_eq(last_sys_nr, c[i].nr, "%s: %d", c[i].action,
+		    last_sys_nr);
+		cr_assert_str_eq(out, "", "%s printed %s", c[i].action, out);
+	}
+	/* LOG kills nothing and names nothing. */
+	p.argv = ARGV("ptrace");
+	p.seccomp = SB_SECCOMP_LOG;
+	p.ns = 0;
+	st = spawn_run(&p, out, sizeof(out), NULL, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "0x%x", st);
+	cr_assert_eq(last_sys_nr, -1);
 }
 
 Test(spawner, exec_errors)
