@@ -10,6 +10,7 @@
 #ifndef LAMBDAD_FRONT_H
 #define LAMBDAD_FRONT_H
 
+#include <stddef.h>
 #include <uv.h>
 
 struct front;
@@ -26,6 +27,12 @@ int	front_listen(struct front *f, const char *host, int port);
  * (the default) turns that off.  iv is not owned.
  */
 void	front_set_invoke(struct front *f, struct invoke *iv);
+/*
+ * The access keys ("ID:SECRET", not owned) that routes of functions with
+ * auth = aws_iam verify SigV4 signatures against; they get 403
+ * {"message":"Forbidden"} without one.
+ */
+void	front_set_access_keys(struct front *f, char *const *keys, size_t n);
 int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */
