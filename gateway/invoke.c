@@ -943,6 +943,12 @@ invoke_free(struct invoke *iv)
 }
 
 unsigned
+invoke_event_depth(const struct invoke *iv)
+{
+	return iv != NULL ? equeue_depth(iv->eq) : 0;
+}
+
+unsigned
 invoke_inflight(const struct invoke *iv)
 {
 	return iv != NULL ? iv->inflight + equeue_inflight(iv->eq) : 0;

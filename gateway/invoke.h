@@ -57,6 +57,8 @@ void	invoke_free(struct invoke *iv);		/* NULL-safe */
 bool	invoke_match(const char *path, size_t len);
 /* Answer req (always, exactly once, maybe later). */
 void	invoke_handle(struct invoke *iv, struct http_request *req);
+/* Event invocations waiting on disk (for metrics).  NULL-safe. */
+unsigned invoke_event_depth(const struct invoke *iv);
 /* Invocations accepted and not yet finished, Event ones included. */
 unsigned invoke_inflight(const struct invoke *iv);	/* NULL-safe */
 

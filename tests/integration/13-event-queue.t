@@ -7,7 +7,7 @@
 # output in the daemon's log (one line per run), counted across restarts.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 34
 
 API=/2015-03-31/functions
 EV="$T/state/events"
@@ -19,6 +19,7 @@ event() {
 }
 # runs TEXT: how many times a handler printed TEXT, in every log so far.
 runs() { cat "$T"/log.* "$T/daemon.log" 2>/dev/null | grep -c -- "$1"; }
+hv() { tr -d '\r' < "$T/hdrs" | sed -n "s/^$1: //Ip" | head -n 1; }
 records() { ls "$EV" 2>/dev/null | grep -c '\.ev$'; }
 # restart [CONF]: keep this daemon's log, start again on the same state_dir.
 keep_log() { n=$(ls "$T"/log.* 2>/dev/null | wc -l); cp "$T/daemon.log" "$T/log.$n"; }
@@ -116,4 +117,15 @@ before=$(ls "$EV" | wc -l)
 req POST "$API/slow/invocations" -H 'Content-Type:' -H 'X-Amz-Invocation-Type: Event' --data-binary @"$T/over.json"
 is "$STATUS $(hdr x-amzn-errortype)" "413 requestentitytoolargeexception" "an Event over 256 KiB: 413"
 is "$(ls "$EV" | wc -l)" "$before" "413: nothing was stored"
+
+# 6. A state_dir that cannot be made: the log says so, Events get 500,
+# everything else is served.
+stop_daemon; keep_log
+rm -rf "$T/state"; : > "$T/state"
+start_daemon
+like "$(dlog)" "Event invocations are off: cannot create $T/state/events/failed: Not a directory" "an unusable state_dir is named in the log"
+event slow '{"action":"pid"}'
+is "$STATUS $(hv x-amzn-errortype)" "500 ServiceException" "Event without a usable state_dir: 500 ServiceException"
+req POST "$API/slow/invocations" -H 'Content-Type:' --data-binary '{"action":"pid"}'
+is "$STATUS" 200 "synchronous calls still work"
 done_testing
