@@ -135,6 +135,10 @@ static const struct conf_key lambdad_keys[] = {
 	{ "grace", conf_set_uint, offsetof(struct conf, grace_s), 0, 3600,
 	    false },
 	{ "worker_uids", conf_set_uid_range, 0, 0, 0, false },
+	{ "event_retry_delay", conf_set_uint,
+	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false },
+	{ "event_queue_max", conf_set_uint,
+	    offsetof(struct conf, event_queue_max), 1, 1000000, false },
 };
 
 #define FN_UINT(name, field, min, max) \
@@ -160,6 +164,8 @@ static const struct conf_key function_keys[] = {
 	FN_UINT("tmp", tmp_mb, 1, 10240),
 	FN_UINT("pids", pids, 1, 100000),
 	FN_UINT("cpu", cpu_pct, 1, 10000),
+	FN_UINT("event_retries", event_retries, 0, 2),
+	FN_UINT("event_max_age", event_max_age_s, 60, 21600),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -735,6 +741,8 @@ conf_fn_defaults(struct function_conf *fn)
 	fn->tmp_mb = 64;
 	fn->pids = 64;
 	fn->cpu_pct = 100;
+	fn->event_retries = 2;
+	fn->event_max_age_s = 21600;
 }
 
 /* Names are unique across all files, so the gateway can key on them. */
@@ -1128,6 +1136,30 @@ conf_check_routes(const struct conf *c, char *err, size_t errlen)
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * auth = aws_iam on routes verifies signatures against the access_key
+ * lines; with none, nobody could ever call those routes.
+ */
+static int
+conf_check_auth(const struct conf *c, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (c->naccess_keys > 0)
+		return 0;
+	for (i = 0; i < c->nfns; i++) {
+		const struct function_conf *fn = &c->fns[i];
+
+		if (fn->auth == CONF_AUTH_AWS_IAM && fn->nroutes > 0) {
+			snprintf(err, errlen, "%s:%d: function %s: auth = aws_iam "
+			    "needs at least one access_key in [lambdad]",
+			    fn->file, fn->line, fn->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 int
@@ -1146,6 +1178,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	c->listen_port = 8080;
 	c->metrics_port = -1;
 	c->grace_s = 10;
+	c->event_retry_delay_s = 60;
+	c->event_queue_max = 10000;
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
 	if (c->functions_dir != NULL && conf_load_dropins(c, c->functions_dir,
@@ -1160,7 +1194,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	free(deployed);
 	if (rc < 0)
 		goto fail;
-	if (conf_check_routes(c, err, errlen) < 0)
+	if (conf_check_routes(c, err, errlen) < 0 ||
+	    conf_check_auth(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
 	*out = c;

@@ -11,6 +11,7 @@
  *   admin_socket = /run/lambdad/admin.sock    admin_group = NAME
  *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
  *   worker_uids = 61000-61999
+ *   event_retry_delay = 60    event_queue_max = 10000
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -22,6 +23,7 @@
  *   seccomp = default | exec | log
  *   network = none | host   auth = none | aws_iam
  *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
+ *   event_retries = 2 (0..2)   event_max_age = 21600 (60..21600 s)
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -73,6 +75,8 @@ struct function_conf {
 	unsigned	 tmp_mb;	/* 64: private /tmp size */
 	unsigned	 pids;		/* 64: processes (pids.max / RLIMIT_NPROC) */
 	unsigned	 cpu_pct;	/* 100: cpu.max, % of one core */
+	unsigned	 event_retries;	/* 2: retries of a failed Event (0..2) */
+	unsigned	 event_max_age_s;	/* 21600: oldest Event still run */
 	/* The bootstrap file as loaded (all 0 if missing): a redeploy that
 	 * replaces the file in place still counts as a change. */
 	unsigned long long boot_dev, boot_ino, boot_size, boot_mtime_ns;
@@ -96,6 +100,8 @@ struct conf {
 	unsigned	 grace_s;	/* 10: SIGTERM grace period */
 	unsigned	 worker_uid_first;	/* 0: no range */
 	unsigned	 worker_uid_last;
+	unsigned	 event_retry_delay_s;	/* 60: first Event retry; 2nd twice it */
+	unsigned	 event_queue_max;	/* 10000: Event records on disk */
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */

@@ -18,12 +18,15 @@
 #include "metrics.h"
 #include "pool.h"
 #include "route.h"
+#include "sigv4.h"
 
 struct front {
 	uv_loop_t	*loop;
 	struct http_server *srv;
 	struct route_table *rt;
 	struct invoke	*invoke;	/* NULL: the Invoke API is off */
+	char *const	*keys;		/* access_key "ID:SECRET", not owned */
+	size_t		 nkeys;
 	unsigned	 inflight;
 };
 
@@ -106,6 +109,36 @@ front_aborted(struct http_request *req, void *arg)
 	(void)arg;
 }
 
+/*
+ * auth = aws_iam: the route needs a SigV4 signature (service execute-api)
+ * from an access key, as API Gateway's IAM authorization.  Refusals are
+ * 403 {"message":"Forbidden"}; the reason goes to the log, not the client.
+ */
+static int
+front_authorized(struct front *f, struct http_request *req, struct pool *p)
+{
+	struct http_header h[2] = {
+		{ "Content-Type", 12, "application/json", 16 },
+		{ "x-amzn-ErrorType", 16, NULL, 0 },
+	};
+	static const char body[] = "{\"message\":\"Forbidden\"}";
+	enum sigv4_status st;
+	char why[256];
+
+	if (pool_conf(p)->auth != CONF_AUTH_AWS_IAM)
+		return 0;
+	st = sigv4_verify(req, f->keys, f->nkeys, "execute-api", time(NULL),
+	    why, sizeof(why));
+	if (st == SIGV4_OK)
+		return 0;
+	log_info("%s: %s %.*s refused (auth = aws_iam): %s",
+	    pool_conf(p)->name, req->method, (int)req->path_len, req->path, why);
+	h[1].value = sigv4_error_type(st);
+	h[1].value_len = strlen(h[1].value);
+	http_respond(req, 403, h, 2, body, sizeof(body) - 1);
+	return -EPERM;
+}
+
 static char *
 dup_header(const struct http_request *req, const char *name)
 {
@@ -140,6 +173,8 @@ front_on_request(struct http_request *req, void *arg)
 		return;
 	}
 	p = m.target;
+	if (front_authorized(f, req, p) != 0)
+		return;
 	if ((inv = inv_new()) == NULL) {
 		http_respond_json(req, 500, "{\"message\":\"Internal Server Error\"}");
 		return;
@@ -208,6 +243,13 @@ void
 front_set_routes(struct front *f, struct route_table *rt)
 {
 	f->rt = rt;
+}
+
+void
+front_set_access_keys(struct front *f, char *const *keys, size_t n)
+{
+	f->keys = keys;
+	f->nkeys = n;
 }
 
 int

@@ -10,6 +10,7 @@
 #ifndef LAMBDAD_FRONT_H
 #define LAMBDAD_FRONT_H
 
+#include <stddef.h>
 #include <uv.h>
 
 struct front;
@@ -29,6 +30,12 @@ void	front_set_invoke(struct front *f, struct invoke *iv);
 /* A reload's new route table; the caller frees the old one (requests
  * already routed hold pools, not routes). */
 void	front_set_routes(struct front *f, struct route_table *rt);
+/*
+ * The access keys ("ID:SECRET", not owned) that routes of functions with
+ * auth = aws_iam verify SigV4 signatures against; they get 403
+ * {"message":"Forbidden"} without one.
+ */
+void	front_set_access_keys(struct front *f, char *const *keys, size_t n);
 int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */

@@ -22,11 +22,13 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "equeue.h"
 #include "front.h"
 #include "http.h"
 #include "invoke.h"
 #include "log.h"
 #include "pool.h"
+#include "sigv4.h"
 
 #define FN_PATH		"/2015-03-31/functions"
 #define ACCOUNT_PATH	"/2016-08-19/account-settings"
@@ -46,7 +48,16 @@ enum inv_type { TYPE_SYNC, TYPE_EVENT, TYPE_DRYRUN };
 struct invoke {
 	struct pool	**pools;	/* not owned */
 	size_t		 npools;
-	unsigned	 inflight;	/* RequestResponse and Event */
+	const struct conf *conf;	/* not owned: access keys */
+	struct equeue	*eq;		/* NULL: no state_dir, no Events */
+	char		 eq_err[256];	/* why eq is NULL */
+	unsigned	 inflight;	/* RequestResponse */
+};
+
+/* An Event waiting for its record to be durable. */
+struct event_put {
+	struct http_request *req;
+	char		 id[37];
 };
 
 #define HDR(n, v)	((struct http_header){ n, sizeof(n) - 1, v, strlen(v) })
@@ -421,27 +432,6 @@ invoke_sync_done(struct invocation *inv, const struct inv_result *res)
 	inv_free(inv);
 }
 
-/* Event invocations have no one to answer: the log is their only trace. */
-static void
-invoke_async_done(struct invocation *inv, const struct inv_result *res)
-{
-	struct invoke *iv = inv->door;
-	const char *name = pool_conf(inv->pool)->name;
-
-	iv->inflight--;
-	if (res->status == INV_OK)
-		log_debug("%s: %s: Event invocation done", name, inv->id);
-	else if (res->status == INV_THROTTLED)
-		log_warnx("%s: %s: Event invocation dropped before it ran (%s)",
-		    name, inv->id, res->error_type != NULL ? res->error_type :
-		    "throttled");
-	else
-		log_warnx("%s: %s: Event invocation failed (%s); not retried",
-		    name, inv->id, res->error_type != NULL ? res->error_type :
-		    "function error");
-	inv_free(inv);
-}
-
 /* Headers other than the payload's.  On failure req is answered. */
 static int
 invoke_read_headers(struct http_request *req, struct invocation *inv,
@@ -543,25 +533,13 @@ invoke_read_body(struct http_request *req, struct invocation *inv)
 
 static void
 invoke_submit(struct invoke *iv, struct pool *p, struct http_request *req,
-    struct invocation *inv, enum inv_type type)
+    struct invocation *inv)
 {
-	struct http_header h = HDR("X-Amzn-RequestId", inv->id);
-
-	if (type == TYPE_EVENT) {
-		inv->done = invoke_async_done;
-		inv->door = iv;
-		inv->via = INV_VIA_EVENT;
-	} else {
-		inv->done = invoke_sync_done;
-		inv->door = req;
-		inv->via = INV_VIA_INVOKE;
-		req->data = iv;
-		req->on_abort = invoke_aborted;
-	}
-	/*
-	 * An Event that does not fit is refused with 429 rather than queued
-	 * here: the caller learns it did not run, and the SDKs retry 429.
-	 */
+	inv->done = invoke_sync_done;
+	inv->door = req;
+	inv->via = INV_VIA_INVOKE;
+	req->data = iv;
+	req->on_abort = invoke_aborted;
 	if (pool_submit(p, inv) != 0) {
 		log_info("%s: %s: throttled (queue full)", pool_conf(p)->name,
 		    inv->id);
@@ -570,8 +548,85 @@ invoke_submit(struct invoke *iv, struct pool *p, struct http_request *req,
 		return;
 	}
 	iv->inflight++;
-	if (type == TYPE_EVENT)
-		http_respond(req, 202, &h, 1, NULL, 0);
+}
+
+/* The record is durable (202) or could not be written (500). */
+static void
+invoke_event_stored(void *arg, int rc)
+{
+	struct event_put *ep = arg;
+	struct http_header h = HDR("X-Amzn-RequestId", ep->id);
+
+	if (rc == 0)
+		http_respond(ep->req, 202, &h, 1, NULL, 0);
+	else
+		api_error(ep->req, 500, "ServiceException", ep->id, "The Event "
+		    "could not be stored: %s", strerror(-rc));
+	free(ep);
+}
+
+/* 429 for a full Event queue: nothing was stored, the caller may retry. */
+static void
+api_queue_full(struct http_request *req, const char *rid)
+{
+	static const char body[] = "{\"Type\":\"User\",\"Message\":\"Rate "
+	    "Exceeded.\",\"Reason\":\"EventQueueFull\"}";
+	struct http_header h[4];
+
+	h[0] = HDR("Content-Type", "application/json");
+	h[1] = HDR("x-amzn-ErrorType", "TooManyRequestsException");
+	h[2] = HDR("Retry-After", "1");
+	h[3] = HDR("x-amzn-RequestId", rid);
+	http_respond(req, 429, h, 4, body, sizeof(body) - 1);
+}
+
+/*
+ * Event: answered 202 only once the record is on disk (equeue.h); the
+ * queue runs it later through the same pool.  inv is consumed.
+ */
+static void
+invoke_event(struct invoke *iv, struct pool *p, struct http_request *req,
+    struct invocation *inv)
+{
+	struct event_put *ep;
+	int rc = -ENOMEM;
+
+	if (iv->eq == NULL) {
+		api_error(req, 500, "ServiceException", inv->id, "Event "
+		    "invocations are unavailable: %s", iv->eq_err);
+		inv_free(inv);
+		return;
+	}
+	if ((ep = calloc(1, sizeof(*ep))) != NULL) {
+		ep->req = req;
+		memcpy(ep->id, inv->id, sizeof(ep->id));
+		req->on_abort = invoke_aborted;
+		rc = equeue_put(iv->eq, pool_conf(p)->name, inv->id,
+		    inv->event.data, inv->event.len, inv->trace_id,
+		    inv->client_context, invoke_event_stored, ep);
+	}
+	if (rc == -EAGAIN) {
+		log_warnx("%s: %s: Event refused: the queue holds %u events",
+		    pool_conf(p)->name, inv->id, equeue_depth(iv->eq));
+		api_queue_full(req, inv->id);
+	} else if (rc != 0)
+		api_error(req, 500, "ServiceException", inv->id, "The Event "
+		    "could not be queued: %s", strerror(-rc));
+	if (rc != 0)
+		free(ep);
+	inv_free(inv);
+}
+
+/* Lambda's asynchronous limit is 256 KiB, not the 6 MiB of a sync call. */
+static int
+invoke_event_size(struct http_request *req, const struct invocation *inv)
+{
+	if (req->body_len <= EQUEUE_MAX_PAYLOAD)
+		return 0;
+	api_error(req, 413, "RequestEntityTooLargeException", inv->id,
+	    "Request must be smaller than %d bytes for the InvokeFunction "
+	    "operation", EQUEUE_MAX_PAYLOAD);
+	return -E2BIG;
 }
 
 static void
@@ -589,6 +644,7 @@ invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
 	if ((p = invoke_resolve(iv, req, seg, n, inv->id)) == NULL)
 		goto done;
 	if (invoke_read_headers(req, inv, &type) != 0 ||
+	    (type == TYPE_EVENT && invoke_event_size(req, inv) != 0) ||
 	    invoke_client_context(req, inv) != 0 ||
 	    invoke_read_body(req, inv) != 0)
 		goto done;
@@ -598,7 +654,10 @@ invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
 		http_respond(req, 204, &h, 1, NULL, 0);
 		goto done;
 	}
-	invoke_submit(iv, p, req, inv, type);
+	if (type == TYPE_EVENT)
+		invoke_event(iv, p, req, inv);
+	else
+		invoke_submit(iv, p, req, inv);
 	return;
 done:
 	/* Every failure above has answered req already. */
@@ -726,6 +785,50 @@ unknown_op(struct http_request *req)
 	    "configuration files)", req->method);
 }
 
+/* 403 with AWS's error type and a JSON {"message"}. */
+static void
+api_denied(struct http_request *req, const char *type, const char *msg)
+{
+	struct http_header h[2];
+	struct buf body;
+
+	buf_init(&body);
+	buf_adds(&body, "{\"message\":");
+	buf_json_str(&body, msg, strlen(msg));
+	buf_addc(&body, '}');
+	h[0] = HDR("Content-Type", "application/json");
+	h[1] = HDR("x-amzn-ErrorType", type);
+	http_respond(req, 403, h, 2, body.data, body.len);
+	buf_free(&body);
+}
+
+/*
+ * With access keys, every request must be signed by one (any peer); without,
+ * loopback peers only, signed or not.  On refusal req is answered.
+ */
+static int
+invoke_authorized(struct invoke *iv, struct http_request *req)
+{
+	enum sigv4_status st;
+	char why[256];
+
+	if (iv->conf->naccess_keys == 0) {
+		if (invoke_peer_trusted(&req->peer))
+			return 0;
+		api_denied(req, "AccessDeniedException", "The Invoke API "
+		    "answers loopback clients only (no access_key is set)");
+		return -EPERM;
+	}
+	st = sigv4_verify(req, iv->conf->access_keys, iv->conf->naccess_keys,
+	    "lambda", time(NULL), why, sizeof(why));
+	if (st == SIGV4_OK)
+		return 0;
+	log_info("Invoke API: %s %.*s refused: %s", req->method,
+	    (int)req->path_len, req->path, why);
+	api_denied(req, sigv4_error_type(st), why);
+	return -EPERM;
+}
+
 void
 invoke_handle(struct invoke *iv, struct http_request *req)
 {
@@ -733,11 +836,8 @@ invoke_handle(struct invoke *iv, struct http_request *req)
 	bool get = strcmp(req->method, "GET") == 0;
 	size_t segn, opn;
 
-	if (!invoke_peer_trusted(&req->peer)) {
-		api_error(req, 403, "AccessDeniedException", NULL, "The Invoke "
-		    "API answers loopback clients only");
+	if (invoke_authorized(iv, req) != 0)
 		return;
-	}
 	if (req->too_large) {
 		api_error(req, 413, "RequestEntityTooLargeException", NULL,
 		    "Request must be smaller than %d bytes for the "
@@ -777,8 +877,34 @@ invoke_handle(struct invoke *iv, struct http_request *req)
 		unknown_op(req);
 }
 
+static struct pool *
+invoke_find_cb(void *arg, const char *name)
+{
+	return invoke_find(arg, name);
+}
+
+/*
+ * The Event queue under state_dir.  Without it the daemon still serves
+ * synchronous calls, and Event calls get a 500 that says why.
+ */
+static void
+invoke_open_queue(struct invoke *iv, uv_loop_t *loop)
+{
+	const char *dir = iv->conf->state_dir != NULL ? iv->conf->state_dir :
+	    INVOKE_STATE_DIR;
+	char err[sizeof(iv->eq_err) - 64];
+
+	iv->eq = equeue_new(loop, dir, iv->conf->event_retry_delay_s,
+	    iv->conf->event_queue_max, invoke_find_cb, iv, err, sizeof(err));
+	if (iv->eq == NULL) {
+		snprintf(iv->eq_err, sizeof(iv->eq_err), "%s (state_dir)", err);
+		log_err("Invoke API: Event invocations are off: %s", iv->eq_err);
+	}
+}
+
 struct invoke *
-invoke_new(struct pool **pools, size_t npools)
+invoke_new(uv_loop_t *loop, const struct conf *c, struct pool **pools,
+    size_t npools)
 {
 	struct invoke *iv = calloc(1, sizeof(*iv));
 
@@ -790,7 +916,21 @@ invoke_new(struct pool **pools, size_t npools)
 	}
 	memcpy(iv->pools, pools, npools * sizeof(*pools));
 	iv->npools = npools;
+	iv->conf = c;
+	invoke_open_queue(iv, loop);
+	if (c->naccess_keys > 0)
+		log_info("Invoke API on, for SigV4 requests signed with one of "
+		    "%zu access keys", c->naccess_keys);
+	else
+		log_info("Invoke API on, for loopback clients only");
 	return iv;
+}
+
+void
+invoke_stop(struct invoke *iv)
+{
+	if (iv != NULL)
+		equeue_stop(iv->eq);
 }
 
 void
@@ -798,19 +938,27 @@ invoke_free(struct invoke *iv)
 {
 	if (iv == NULL)
 		return;
+	equeue_free(iv->eq);
 	free(iv->pools);
 	free(iv);
 }
 
 unsigned
-invoke_inflight(const struct invoke *iv)
+invoke_event_depth(const struct invoke *iv)
 {
-	return iv != NULL ? iv->inflight : 0;
+	return iv != NULL ? equeue_depth(iv->eq) : 0;
 }
 
-/* A reload's new generation of pools (invocations in flight keep theirs). */
+unsigned
+invoke_inflight(const struct invoke *iv)
+{
+	return iv != NULL ? iv->inflight + equeue_inflight(iv->eq) : 0;
+}
+
+/* A reload's new generation (invocations in flight keep their pools). */
 void
-invoke_set_pools(struct invoke *iv, struct pool **pools, size_t npools)
+invoke_set_conf(struct invoke *iv, const struct conf *c, struct pool **pools,
+    size_t npools)
 {
 	struct pool **np = calloc(npools + 1, sizeof(*np));
 
@@ -820,4 +968,5 @@ invoke_set_pools(struct invoke *iv, struct pool **pools, size_t npools)
 	free(iv->pools);
 	iv->pools = np;
 	iv->npools = npools;
+	iv->conf = c;
 }

@@ -12,8 +12,16 @@
  * its routes use.  Replies follow AWS: 200 with the function's bytes and
  * X-Amz-Function-Error: Unhandled when it failed; API errors carry
  * x-amzn-ErrorType and a JSON {"Type","Message"} body.  Only $LATEST
- * exists.  Requests from non-loopback peers are refused (403): signatures
- * are accepted but not verified, so loopback is the only trust there is.
+ * exists.
+ *
+ * Access: with access_key lines in [lambdad], every request must carry a
+ * valid SigV4 signature (service "lambda") from one of those keys, from
+ * any peer (sigv4.h); without them, loopback peers only, signed or not.
+ * Refusals are 403 with x-amzn-ErrorType and {"message"}.
+ *
+ * Event invocations go through the on-disk queue (equeue.h) under
+ * <state_dir>/events: 202 once durable, 413 over 256 KiB, 429 when the
+ * queue is full, 500 when state_dir cannot be used.
  *
  * The front door (front.c) hands over every request whose path invoke_match
  * accepts, once [lambdad] invoke_api = on.
@@ -24,23 +32,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <uv.h>
 
 struct invoke;
 struct pool;
 struct http_request;
+struct conf;
 
 #define INVOKE_MAX_CLIENT_CONTEXT	3583	/* base64 bytes, as AWS */
+#define INVOKE_STATE_DIR	"/var/lib/lambdad"	/* state_dir unset */
 
-/* pools[0..npools) are not owned and must outlive the door. */
-struct invoke *invoke_new(struct pool **pools, size_t npools);
+/*
+ * pools[0..npools) and c are not owned and must outlive the door.  Opens
+ * the Event queue and schedules what it holds; if state_dir cannot be
+ * made, says so in the log and serves everything but Event.
+ */
+struct invoke *invoke_new(uv_loop_t *loop, const struct conf *c,
+	    struct pool **pools, size_t npools);
+/* SIGTERM: start no more Events; queued ones stay on disk.  NULL-safe. */
+void	invoke_stop(struct invoke *iv);
 void	invoke_free(struct invoke *iv);		/* NULL-safe */
-/* After a reload: the pools to find functions in from now on. */
-void	invoke_set_pools(struct invoke *iv, struct pool **pools, size_t npools);
+/* After a reload: the configuration (access keys) and the pools to find
+ * functions in from now on; the old ones may be freed. */
+void	invoke_set_conf(struct invoke *iv, const struct conf *c,
+	    struct pool **pools, size_t npools);
 
 /* Whether path (not decoded) belongs to the Invoke API. */
 bool	invoke_match(const char *path, size_t len);
 /* Answer req (always, exactly once, maybe later). */
 void	invoke_handle(struct invoke *iv, struct http_request *req);
+/* Event invocations waiting on disk (for metrics).  NULL-safe. */
+unsigned invoke_event_depth(const struct invoke *iv);
 /* Invocations accepted and not yet finished, Event ones included. */
 unsigned invoke_inflight(const struct invoke *iv);	/* NULL-safe */
 

@@ -174,6 +174,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	    front_inflight(d->front));
 	daemon_reload_cancel(d);
 	front_stop_accepting(d->front);
+	invoke_stop(d->invoke);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
 }
@@ -352,11 +353,13 @@ daemon_start(struct daemon *d, const char *host, int port)
 	if ((d->front = front_new(d->loop, d->rt)) == NULL)
 		return -1;
 	if (d->conf->invoke_api) {
-		if ((d->invoke = invoke_new(d->pools, d->npools)) == NULL)
+		if ((d->invoke = invoke_new(d->loop, d->conf, d->pools,
+		    d->npools)) == NULL)
 			return -1;
 		front_set_invoke(d->front, d->invoke);
-		log_info("Invoke API on, for loopback clients only");
 	}
+	front_set_access_keys(d->front, d->conf->access_keys,
+	    d->conf->naccess_keys);
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

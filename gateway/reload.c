@@ -205,8 +205,11 @@ reload_switch(struct reload *r)
 	front_set_routes(d->front, rt);
 	route_table_free(d->rt);
 	d->rt = rt;
+	/* Nothing may point into the old conf once it is retired. */
+	front_set_access_keys(d->front, r->nc->access_keys,
+	    r->nc->naccess_keys);
 	if (d->invoke != NULL)
-		invoke_set_pools(d->invoke, r->npools, r->nc->nfns);
+		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);

@@ -27,9 +27,11 @@
  *
  * A plain JSON event, as the Invoke API delivers it, names the action
  * itself: {"action":"sleep","n":3000}, {"action":"raw","text":"..."}.  It
- * also has two actions of its own:
+ * also has actions of its own:
  *
  *   print "text"  print the text to stdout, then reply {"printed":true}
+ *   fail "text"   print the text to stdout, then fail with Function.Failed
+ *                 (each retry of an Event leaves one line in the log)
  *   context       reply with the decoded client context (or null)
  *
  * A plain event without "action" is echoed back unchanged.
@@ -264,6 +266,10 @@ run(struct lambda_invocation *inv, const char *ev, const char *action,
 	if (strcmp(action, "print") == 0) {
 		printf("%s\n", argv);
 		return lambda_reply(inv, "{\"printed\":true}", 16);
+	}
+	if (strcmp(action, "fail") == 0) {
+		printf("%s\n", argv);
+		return lambda_error(inv, "Function.Failed", "asked to fail");
 	}
 	if (strcmp(action, "context") == 0) {
 		const char *cc = lambda_client_context(inv);

@@ -17,7 +17,7 @@ export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
 	AWS_DEFAULT_REGION AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
 
-plan 51
+plan 53
 
 # lam ARGS...: run `aws lambda ARGS` against the daemon; sets RC, OUT, ERR.
 lam() {
@@ -42,12 +42,13 @@ hv() { tr -d '\r' < "$T/hdrs" | sed -n "s/^$1: //Ip" | head -n 1; }
 starts() { grep -c "\[$1\] START RequestId" "$T/daemon.log"; }
 
 fn f "$TH/misc" 'route = POST /f/{action}'
-fn tight "$TH/misc" 'max_workers = 1' 'queue_depth = 0' 'timeout = 5'
+fn tight "$TH/misc" 'max_workers = 1' 'queue_depth = 0' 'timeout = 10'
 cat > "$T/invoke.conf" <<CONF
 [lambdad]
 listen = 127.0.0.1:0
 functions = functions.d
 invoke_api = on
+state_dir = state
 CONF
 start_daemon -c "$T/invoke.conf"
 
@@ -92,6 +93,11 @@ like "$(printf '%s\n' "$logres" | grep -v '^$' | tail -n 1)" $'^REPORT RequestId
 invoke nope '{}'
 like "$RC" '^25[45]$' "unknown function: the CLI fails (254 for v2, 255 for v1)"
 like "$ERR" 'ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope' "unknown function: ResourceNotFoundException with the ARN"
+
+# A bad payload through the CLI: it reports AWS's error and fails.
+invoke f 'not json'
+like "$RC" '^25[45]$' "bad payload: the CLI fails"
+like "$ERR" 'InvalidRequestContentException.*Could not parse request body into json' "bad payload: the CLI reports InvalidRequestContentException"
 
 # ListFunctions through the CLI.
 lam list-functions --no-sign-request
@@ -159,7 +165,8 @@ sleep 0.2
 is "$(starts f)" "$before" "413: the function did not run"
 
 # Throttled (checklist 34): one sleeper holds the only worker, no queue.
-curl -s -o /dev/null -H 'Content-Type:' --data-binary '{"action":"sleep","n":2500}' "$URL$API/tight/invocations" &
+# It sleeps long enough to outlast the aws CLI's start-up on a loaded box.
+curl -s -o /dev/null -H 'Content-Type:' --data-binary '{"action":"sleep","n":6000}' "$URL$API/tight/invocations" &
 bg=$!; PIDS="$PIDS $bg"
 wait_log '\[tight\] START RequestId' 5
 post "$API/tight/invocations" --data-binary '{"action":"pid"}'

@@ -213,6 +213,19 @@ ParameterizedTestParameters(conf, errors)
 	{ "[lambdad]\ngrace = 5s\n", M "2: grace: \"5s\" is not a plain "
 	  "decimal integer (from 0 to 3600)" },
 	{ "[lambdad]\nstate_dir =\n", M "2: state_dir: missing path" },
+	{ "[lambdad]\nevent_retry_delay = 0\n", M "2: event_retry_delay: 0 "
+	  "is out of range (1 to 3600)" },
+	{ "[lambdad]\nevent_queue_max = 0\n", M "2: event_queue_max: 0 "
+	  "is out of range (1 to 1000000)" },
+	{ "[function a]\nbootstrap = /a\nevent_retries = 3\n",
+	  M "3: event_retries: 3 is out of range (0 to 2)" },
+	{ "[function a]\nbootstrap = /a\nevent_max_age = 59\n",
+	  M "3: event_max_age: 59 is out of range (60 to 21600)" },
+	{ "[function a]\nbootstrap = /a\nevent_max_age = 21601\n",
+	  M "3: event_max_age: 21601 is out of range (60 to 21600)" },
+	{ "\n[function a]\nbootstrap = /a\nroute = GET /a\nauth = aws_iam\n",
+	  M "2: function a: auth = aws_iam needs at least one access_key in "
+	  "[lambdad]" },
 	{ "[function a]\nbootstrap = /a\nnetwork = bridge\n",
 	  M "3: network: expected none or host, not \"bridge\"" },
 	{ "[function a]\nbootstrap = /a\nauth = iam\n",
@@ -453,8 +466,10 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	    "access_key = AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCY\n"
 	    "access_key = K2:0123456789abcdef\nmetrics_listen = 127.0.0.1:9100\n"
 	    "grace = 30\nworker_uids = 61000-61999\n"
+	    "event_retry_delay = 1\nevent_queue_max = 5\n"
 	    "[function a]\nbootstrap = /a\nnetwork = host\nauth = aws_iam\n"
-	    "tmp = 512\npids = 10\ncpu = 50\n");
+	    "tmp = 512\npids = 10\ncpu = 50\nroute = GET /a\n"
+	    "event_retries = 0\nevent_max_age = 60\n");
 	char want[PATH_MAX + 8];
 
 	cr_assert_str_eq(c->user, "svc-fn");
@@ -475,14 +490,23 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	cr_assert_eq(c->fns[0].tmp_mb, 512);
 	cr_assert_eq(c->fns[0].pids, 10);
 	cr_assert_eq(c->fns[0].cpu_pct, 50);
+	cr_assert_eq(c->event_retry_delay_s, 1);
+	cr_assert_eq(c->event_queue_max, 5);
+	cr_assert_eq(c->fns[0].event_retries, 0);
+	cr_assert_eq(c->fns[0].event_max_age_s, 60);
 	conf_free(c);
-	c = load_ok("[function a]\nbootstrap = /a\n");
+	c = load_ok("[function a]\nbootstrap = /a\nauth = aws_iam\n");
 	cr_assert_null(c->user);
 	cr_assert_null(c->state_dir);
 	cr_assert_eq(c->metrics_port, -1);
 	cr_assert_eq(c->grace_s, 10);
+	cr_assert_eq(c->event_retry_delay_s, 60);
+	cr_assert_eq(c->event_queue_max, 10000);
+	cr_assert_eq(c->fns[0].event_retries, 2);
+	cr_assert_eq(c->fns[0].event_max_age_s, 21600);
 	cr_assert_eq(c->fns[0].network, CONF_NETWORK_NONE);
-	cr_assert_eq(c->fns[0].auth, CONF_AUTH_NONE);
+	/* Without routes, aws_iam needs no key: nothing is served. */
+	cr_assert_eq(c->fns[0].auth, CONF_AUTH_AWS_IAM);
 	cr_assert_eq(c->fns[0].tmp_mb, 64);
 	conf_free(c);
 }

@@ -1,0 +1,836 @@
+/*
+ * equeue: the on-disk Event queue.  See equeue.h for the policy and its
+ * crash windows.
+ *
+ * One struct rec per ID.ev file, with a timer for its next attempt.  A
+ * record is in one of three places at a time: waiting on its timer,
+ * handed to a pool (running), or in a disk job on the threadpool (its
+ * `job' flag).  The files are the truth; the memory only schedules.
+ *
+ * A record file is a short text header, a blank line, then the payload:
+ *
+ *   lambdad-event 1
+ *   function NAME
+ *   id UUID
+ *   accepted EPOCH-MS
+ *   attempts N            failed attempts so far
+ *   trace X-Amzn-Trace-Id  (optional)
+ *   context JSON           (optional; compact, so one line)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "equeue.h"
+#include "log.h"
+#include "pool.h"
+
+#define MAGIC		"lambdad-event 1"
+#define HEADER_MAX	8192	/* trace id + client context + the rest */
+#define BACKOFF_MAX_S	300	/* a throttled event waits at most this */
+
+enum job_op { JOB_PUT, JOB_REWRITE, JOB_REMOVE, JOB_FAIL };
+
+struct rec {
+	struct rec	*prev, *next;
+	struct equeue	*q;
+	uv_timer_t	 timer;
+	char		 id[37];
+	char		 fn[65];
+	uint64_t	 accepted_ms;	/* epoch */
+	unsigned	 attempts;	/* failed runs so far (persisted) */
+	unsigned	 throttles;	/* in a row (not persisted) */
+	char		*trace_id;
+	char		*context;
+	int		 job;		/* a disk job holds it */
+};
+
+struct job {
+	uv_work_t	 w;		/* first: the work callbacks cast back */
+	struct rec	*r;
+	enum job_op	 op;
+	struct buf	 data;		/* the file, for PUT and REWRITE */
+	int		 rc;		/* 0 or -errno, from the thread */
+	equeue_put_cb	 cb;
+	void		*arg;
+};
+
+struct equeue {
+	uv_loop_t	*loop;
+	char		*dir;		/* <state_dir>/events */
+	char		*failed;	/* <state_dir>/events/failed */
+	unsigned	 retry_delay_s;
+	unsigned	 max_records;
+	equeue_find_cb	 find;
+	void		*arg;
+	struct rec	*recs;		/* every record, in no order */
+	unsigned	 nrecs;
+	unsigned	 nputs;		/* JOB_PUT in progress */
+	unsigned	 nrunning;	/* handed to a pool */
+	unsigned	 nopen;		/* records whose timer is not closed */
+	unsigned	 njobs;
+	int		 stopping;
+	int		 closing;
+};
+
+static void	rec_schedule(struct rec *r, uint64_t delay_ms);
+static void	rec_run(uv_timer_t *t);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- files (these run on the threadpool too: no loop state) ----------- */
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* tmp, fsync, rename over path, fsync the directory: all or nothing. */
+static int
+file_replace(const char *dir, const char *id, const struct buf *b)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, id);
+	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -errno;
+	rc = write_all(fd, b->data, b->len);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		unlink(tmp);
+		return rc;
+	}
+	return fsync_dir(dir);
+}
+
+static int
+file_remove(const char *dir, const char *id)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -errno;
+	return fsync_dir(dir);
+}
+
+/* Into failed/: durable there first, then gone from the queue. */
+static int
+file_fail(const char *dir, const char *failed, const char *id)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int rc;
+
+	snprintf(from, sizeof(from), "%s/%s.ev", dir, id);
+	snprintf(to, sizeof(to), "%s/%s.ev", failed, id);
+	if (rename(from, to) != 0)
+		return -errno;
+	if ((rc = fsync_dir(failed)) != 0)
+		return rc;
+	return fsync_dir(dir);
+}
+
+/* Read a whole record file (bounded) into b.  0 or -errno. */
+static int
+file_read(const char *path, struct buf *b)
+{
+	char chunk[16384];
+	ssize_t k;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	while ((k = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = -errno;
+			break;
+		}
+		buf_add(b, chunk, (size_t)k);
+		if (b->len > EQUEUE_MAX_PAYLOAD + HEADER_MAX) {
+			rc = -EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* mkdir -p, mode 0700 for what it makes: payloads are private. */
+static int
+mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX], *s;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (s = tmp + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* ---- the record format ------------------------------------------------ */
+
+static void
+rec_format(const struct rec *r, const char *payload, size_t len, struct buf *b)
+{
+	buf_printf(b, MAGIC "\nfunction %s\nid %s\naccepted %llu\n"
+	    "attempts %u\n", r->fn, r->id, (unsigned long long)r->accepted_ms,
+	    r->attempts);
+	if (r->trace_id != NULL)
+		buf_printf(b, "trace %s\n", r->trace_id);
+	if (r->context != NULL)
+		buf_printf(b, "context %s\n", r->context);
+	buf_addc(b, '\n');
+	buf_add(b, payload, len);
+}
+
+/* One header line "key value" into r.  0 or -EINVAL. */
+static int
+rec_parse_line(struct rec *r, const char *k, size_t kl, const char *v,
+    size_t vl)
+{
+	char num[24], *end;
+
+	if (kl == 8 && memcmp(k, "function", 8) == 0 && vl < sizeof(r->fn)) {
+		memcpy(r->fn, v, vl);
+		r->fn[vl] = '\0';
+	} else if (kl == 2 && memcmp(k, "id", 2) == 0 && vl == 36) {
+		memcpy(r->id, v, vl);
+		r->id[vl] = '\0';
+	} else if ((kl == 8 && memcmp(k, "accepted", 8) == 0) ||
+	    (kl == 8 && memcmp(k, "attempts", 8) == 0)) {
+		if (vl == 0 || vl >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, v, vl);
+		num[vl] = '\0';
+		if (k[1] == 'c')
+			r->accepted_ms = strtoull(num, &end, 10);
+		else
+			r->attempts = (unsigned)strtoul(num, &end, 10);
+		if (*end != '\0')
+			return -EINVAL;
+	} else if (kl == 5 && memcmp(k, "trace", 5) == 0 && r->trace_id == NULL)
+		r->trace_id = strndup(v, vl);
+	else if (kl == 7 && memcmp(k, "context", 7) == 0 && r->context == NULL)
+		r->context = strndup(v, vl);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The header of data into r; *body gets the payload's offset. */
+static int
+rec_parse(struct rec *r, const struct buf *data, size_t *body)
+{
+	const char *p = data->data, *end = p + data->len, *nl, *sp;
+	size_t ml = strlen(MAGIC);
+
+	if (data->len <= ml || memcmp(p, MAGIC "\n", ml + 1) != 0)
+		return -EINVAL;
+	for (p += ml + 1; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return -EINVAL;
+		if (nl == p) {
+			*body = (size_t)(nl + 1 - data->data);
+			return r->fn[0] != '\0' && r->id[0] != '\0' ? 0 : -EINVAL;
+		}
+		if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL ||
+		    rec_parse_line(r, p, (size_t)(sp - p), sp + 1,
+		    (size_t)(nl - sp - 1)) != 0)
+			return -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* ---- records in memory ------------------------------------------------ */
+
+static void
+equeue_maybe_free(struct equeue *q)
+{
+	if (!q->closing || q->nopen > 0 || q->njobs > 0)
+		return;
+	free(q->dir);
+	free(q->failed);
+	free(q);
+}
+
+static void
+rec_closed(uv_handle_t *h)
+{
+	struct rec *r = h->data;
+	struct equeue *q = r->q;
+
+	free(r->trace_id);
+	free(r->context);
+	free(r);
+	q->nopen--;
+	equeue_maybe_free(q);
+}
+
+static struct rec *
+rec_new(struct equeue *q)
+{
+	struct rec *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->q = q;
+	uv_timer_init(q->loop, &r->timer);
+	r->timer.data = r;
+	if ((r->next = q->recs) != NULL)
+		r->next->prev = r;
+	q->recs = r;
+	q->nrecs++;
+	q->nopen++;
+	return r;
+}
+
+/* Forget r (its file is gone, or left for the next start). */
+static void
+rec_drop(struct rec *r)
+{
+	struct equeue *q = r->q;
+
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		q->recs = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	q->nrecs--;
+	uv_close((uv_handle_t *)&r->timer, rec_closed);
+}
+
+/* ---- disk jobs ---------------------------------------------------------- */
+
+static void
+job_work(uv_work_t *w)
+{
+	struct job *j = (struct job *)w;
+	struct equeue *q = j->r->q;
+
+	switch (j->op) {
+	case JOB_PUT:
+	case JOB_REWRITE:
+		j->rc = file_replace(q->dir, j->r->id, &j->data);
+		break;
+	case JOB_REMOVE:
+		j->rc = file_remove(q->dir, j->r->id);
+		break;
+	case JOB_FAIL:
+		j->rc = file_fail(q->dir, q->failed, j->r->id);
+		break;
+	}
+}
+
+/* What a finished job means for its record, back on the loop. */
+static void
+job_after_rec(struct job *j)
+{
+	struct rec *r = j->r;
+	struct equeue *q = r->q;
+
+	switch (j->op) {
+	case JOB_PUT:
+		q->nputs--;
+		if (j->rc != 0) {
+			log_warnx("%s: %s: cannot store the Event in %s: %s",
+			    r->fn, r->id, q->dir, strerror(-j->rc));
+			rec_drop(r);
+		} else
+			rec_schedule(r, 0);
+		j->cb(j->arg, j->rc);
+		break;
+	case JOB_REWRITE:
+		if (j->rc != 0)
+			log_warnx("%s: %s: cannot record attempt %u in %s: %s",
+			    r->fn, r->id, r->attempts, q->dir, strerror(-j->rc));
+		/* Lambda: 1 min after the first failure, 2 min after the second. */
+		rec_schedule(r, (uint64_t)q->retry_delay_s * 1000 * r->attempts);
+		break;
+	case JOB_REMOVE:
+	case JOB_FAIL:
+		if (j->rc != 0)
+			log_warnx("%s: %s: cannot %s the Event record in %s: %s",
+			    r->fn, r->id, j->op == JOB_REMOVE ? "remove" :
+			    "move to failed/", q->dir, strerror(-j->rc));
+		rec_drop(r);
+		break;
+	}
+}
+
+static void
+job_after(uv_work_t *w, int status)
+{
+	struct job *j = (struct job *)w;
+	struct equeue *q = j->r->q;
+
+	if (status != 0 && j->rc == 0)
+		j->rc = status;		/* UV_ECANCELED: never ran */
+	j->r->job = 0;
+	q->njobs--;
+	if (q->closing) {
+		/* Shutting down: the file is what it is; just answer the put. */
+		if (j->op == JOB_PUT) {
+			q->nputs--;
+			j->cb(j->arg, j->rc);
+		}
+		rec_drop(j->r);
+	} else
+		job_after_rec(j);
+	buf_free(&j->data);
+	free(j);
+	equeue_maybe_free(q);
+}
+
+/* Start op on r; data (if any) is taken. */
+static int
+rec_job(struct rec *r, enum job_op op, struct buf *data, equeue_put_cb cb,
+    void *arg)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	int rc;
+
+	if (j == NULL)
+		return -ENOMEM;
+	j->r = r;
+	j->op = op;
+	j->cb = cb;
+	j->arg = arg;
+	buf_init(&j->data);
+	if (data != NULL) {
+		j->data = *data;
+		buf_init(data);
+	}
+	if ((rc = uv_queue_work(r->q->loop, &j->w, job_work, job_after)) != 0) {
+		if (data != NULL)
+			*data = j->data;
+		free(j);
+		return rc;
+	}
+	r->job = 1;
+	r->q->njobs++;
+	return 0;
+}
+
+/* ---- running --------------------------------------------------------- */
+
+static void
+rec_schedule(struct rec *r, uint64_t delay_ms)
+{
+	if (r->q->stopping || r->q->closing)
+		return;
+	uv_timer_start(&r->timer, rec_run, delay_ms, 0);
+}
+
+static void
+rec_fail(struct rec *r, const char *why)
+{
+	log_warnx("%s: %s: Event invocation failed (%s) after %u attempts; "
+	    "moved to %s", r->fn, r->id, why, r->attempts, r->q->failed);
+	if (rec_job(r, JOB_FAIL, NULL, NULL, NULL) != 0)
+		rec_drop(r);	/* still on disk: the next start tries again */
+}
+
+/* The queue was full: back off 1, 2, 4 ... 300 s, up to event_max_age. */
+static void
+rec_throttled(struct rec *r)
+{
+	unsigned n = r->throttles < 9 ? r->throttles : 9;
+	uint64_t s = (uint64_t)1 << n;
+
+	r->throttles++;
+	if (s > BACKOFF_MAX_S)
+		s = BACKOFF_MAX_S;
+	log_info("%s: %s: Event throttled; retrying in %llu s", r->fn, r->id,
+	    (unsigned long long)s);
+	rec_schedule(r, s * 1000);
+}
+
+/* A function error, crash or timeout: retry, or give up into failed/. */
+static void
+rec_failed_attempt(struct rec *r, const struct function_conf *fc,
+    const struct invocation *inv, const char *type)
+{
+	struct buf b;
+
+	r->attempts++;
+	if (r->attempts > fc->event_retries) {
+		rec_fail(r, type);
+		return;
+	}
+	log_info("%s: %s: Event invocation failed (%s); retry %u of %u in %u s",
+	    r->fn, r->id, type, r->attempts, fc->event_retries,
+	    r->q->retry_delay_s * r->attempts);
+	buf_init(&b);
+	rec_format(r, inv->event.data, inv->event.len, &b);
+	if (rec_job(r, JOB_REWRITE, &b, NULL, NULL) != 0) {
+		buf_free(&b);
+		rec_schedule(r, (uint64_t)r->q->retry_delay_s * 1000 *
+		    r->attempts);
+	}
+}
+
+static void
+rec_done(struct invocation *inv, const struct inv_result *res)
+{
+	struct rec *r = inv->door;
+	struct equeue *q = r->q;
+	const char *type = res->error_type != NULL ? res->error_type :
+	    "function error";
+
+	q->nrunning--;
+	if (res->status == INV_OK) {
+		log_info("%s: %s: Event invocation done", r->fn, r->id);
+		if (rec_job(r, JOB_REMOVE, NULL, NULL, NULL) != 0)
+			rec_drop(r);
+	} else if (q->stopping)
+		log_info("%s: %s: Event invocation cut short by the stop; kept "
+		    "in %s", r->fn, r->id, q->dir);
+	else if (res->status == INV_THROTTLED)
+		rec_throttled(r);
+	else
+		rec_failed_attempt(r, pool_conf(inv->pool), inv, type);
+	inv_free(inv);
+}
+
+/* The payload of r's file into inv.  0 or -errno. */
+static int
+rec_load(struct rec *r, struct invocation *inv)
+{
+	struct rec tmp;
+	struct buf b;
+	char path[PATH_MAX];
+	size_t off = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.ev", r->q->dir, r->id);
+	buf_init(&b);
+	memset(&tmp, 0, sizeof(tmp));
+	if ((rc = file_read(path, &b)) == 0 && (rc = rec_parse(&tmp, &b, &off)) == 0)
+		buf_add(&inv->event, b.data + off, b.len - off);
+	free(tmp.trace_id);
+	free(tmp.context);
+	buf_free(&b);
+	if (rc == 0 && inv->event.len == 0)
+		buf_adds(&inv->event, "{}");
+	return rc;
+}
+
+static int
+rec_invocation(struct rec *r, struct invocation **out)
+{
+	struct invocation *inv;
+	int rc;
+
+	if ((inv = inv_new()) == NULL)
+		return -ENOMEM;
+	/* A retry keeps the request id, as on Lambda. */
+	memcpy(inv->id, r->id, sizeof(inv->id));
+	if ((rc = rec_load(r, inv)) != 0) {
+		inv_free(inv);
+		return rc;
+	}
+	if ((r->trace_id != NULL && (inv->trace_id = strdup(r->trace_id)) == NULL) ||
+	    (r->context != NULL &&
+	    (inv->client_context = strdup(r->context)) == NULL)) {
+		inv_free(inv);
+		return -ENOMEM;
+	}
+	inv->done = rec_done;
+	inv->door = r;
+	inv->via = INV_VIA_EVENT;
+	*out = inv;
+	return 0;
+}
+
+static void
+rec_run(uv_timer_t *t)
+{
+	struct rec *r = t->data;
+	struct equeue *q = r->q;
+	struct invocation *inv;
+	struct pool *p;
+	int rc;
+
+	if (q->stopping || q->closing || r->job)
+		return;
+	if ((p = q->find(q->arg, r->fn)) == NULL) {
+		rec_fail(r, "no such function any more");
+		return;
+	}
+	if (now_ms() > r->accepted_ms +
+	    (uint64_t)pool_conf(p)->event_max_age_s * 1000) {
+		rec_fail(r, "older than event_max_age");
+		return;
+	}
+	if ((rc = rec_invocation(r, &inv)) != 0) {
+		log_warnx("%s: %s: cannot read the Event record: %s", r->fn,
+		    r->id, strerror(-rc));
+		if (rc == -ENOMEM)
+			rec_throttled(r);
+		else
+			rec_fail(r, "unreadable record");
+		return;
+	}
+	if (pool_submit(p, inv) != 0) {
+		inv_free(inv);
+		rec_throttled(r);
+		return;
+	}
+	q->nrunning++;
+}
+
+/* ---- loading at start-up ------------------------------------------------ */
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
+
+	return x->accepted_ms < y->accepted_ms ? -1 :
+	    x->accepted_ms > y->accepted_ms;
+}
+
+/* One directory entry: a record to load, a stale .tmp, or noise. */
+static struct rec *
+equeue_load_one(struct equeue *q, const char *name)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(name), off;
+	struct buf b;
+	struct rec *r;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", q->dir, name);
+	if (n > 4 && strcmp(name + n - 4, ".tmp") == 0) {
+		/* A put that never reached its rename: never acknowledged. */
+		unlink(path);
+		return NULL;
+	}
+	if (n != 39 || strcmp(name + 36, ".ev") != 0 || (r = rec_new(q)) == NULL)
+		return NULL;
+	buf_init(&b);
+	if ((rc = file_read(path, &b)) == 0)
+		rc = rec_parse(r, &b, &off);
+	buf_free(&b);
+	if (rc == 0 && memcmp(r->id, name, 36) != 0)
+		rc = -EINVAL;
+	if (rc != 0) {
+		memcpy(r->id, name, 36);
+		r->id[36] = '\0';
+		snprintf(r->fn, sizeof(r->fn), "?");
+		rec_fail(r, rc == -EINVAL ? "malformed record" : strerror(-rc));
+		return NULL;
+	}
+	return r;
+}
+
+/* Schedule what the last run left, oldest first. */
+static void
+equeue_load(struct equeue *q)
+{
+	struct rec **v = NULL, **nv;
+	struct dirent *de;
+	size_t n = 0, i;
+	DIR *d;
+
+	if ((d = opendir(q->dir)) == NULL) {
+		log_warn("events: cannot read %s", q->dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct rec *r = equeue_load_one(q, de->d_name);
+
+		if (r == NULL)
+			continue;
+		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL) {
+			rec_schedule(r, 0);
+			continue;
+		}
+		v = nv;
+		v[n++] = r;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), rec_cmp);
+	for (i = 0; i < n; i++)
+		rec_schedule(v[i], 0);
+	free(v);
+	if (n > 0)
+		log_info("events: %zu pending in %s", n, q->dir);
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+static char *
+path_join(const char *a, const char *b)
+{
+	char *s;
+
+	return asprintf(&s, "%s/%s", a, b) < 0 ? NULL : s;
+}
+
+struct equeue *
+equeue_new(uv_loop_t *loop, const char *state_dir, unsigned retry_delay_s,
+    unsigned max_records, equeue_find_cb find, void *arg, char *err,
+    size_t errlen)
+{
+	struct equeue *q = calloc(1, sizeof(*q));
+	int rc = -ENOMEM;
+
+	if (q == NULL || (q->dir = path_join(state_dir, "events")) == NULL ||
+	    (q->failed = path_join(q->dir, "failed")) == NULL ||
+	    (rc = mkdir_p(q->failed)) != 0) {
+		snprintf(err, errlen, "cannot create %s/events/failed: %s",
+		    state_dir, strerror(-rc));
+		if (q != NULL) {
+			free(q->dir);
+			free(q->failed);
+			free(q);
+		}
+		return NULL;
+	}
+	q->loop = loop;
+	q->retry_delay_s = retry_delay_s;
+	q->max_records = max_records;
+	q->find = find;
+	q->arg = arg;
+	equeue_load(q);
+	return q;
+}
+
+int
+equeue_put(struct equeue *q, const char *fn, const char *id,
+    const char *payload, size_t len, const char *trace_id,
+    const char *client_context, equeue_put_cb cb, void *arg)
+{
+	struct rec *r;
+	struct buf b;
+	int rc;
+
+	if (len > EQUEUE_MAX_PAYLOAD)
+		return -E2BIG;
+	if (q->nrecs >= q->max_records)
+		return -EAGAIN;
+	if ((r = rec_new(q)) == NULL)
+		return -ENOMEM;
+	snprintf(r->fn, sizeof(r->fn), "%s", fn);
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->accepted_ms = now_ms();
+	if ((trace_id != NULL && (r->trace_id = strdup(trace_id)) == NULL) ||
+	    (client_context != NULL &&
+	    (r->context = strdup(client_context)) == NULL)) {
+		rec_drop(r);
+		return -ENOMEM;
+	}
+	buf_init(&b);
+	rec_format(r, payload, len, &b);
+	if ((rc = rec_job(r, JOB_PUT, &b, cb, arg)) != 0) {
+		buf_free(&b);
+		rec_drop(r);
+		return rc;
+	}
+	q->nputs++;
+	return 0;
+}
+
+void
+equeue_stop(struct equeue *q)
+{
+	struct rec *r;
+
+	if (q == NULL)
+		return;
+	q->stopping = 1;
+	for (r = q->recs; r != NULL; r = r->next)
+		uv_timer_stop(&r->timer);
+	if (q->nrecs > 0)
+		log_info("events: %u kept in %s for the next start", q->nrecs,
+		    q->dir);
+}
+
+unsigned
+equeue_depth(const struct equeue *q)
+{
+	return q != NULL ? q->nrecs : 0;
+}
+
+unsigned
+equeue_inflight(const struct equeue *q)
+{
+	return q != NULL ? q->nputs + q->nrunning : 0;
+}
+
+void
+equeue_free(struct equeue *q)
+{
+	struct rec *r, *next;
+
+	if (q == NULL)
+		return;
+	q->closing = 1;
+	/* Records in a disk job are dropped when it ends (job_after). */
+	for (r = q->recs; r != NULL; r = next) {
+		next = r->next;
+		if (!r->job)
+			rec_drop(r);
+	}
+	equeue_maybe_free(q);
+}

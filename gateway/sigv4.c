@@ -1,0 +1,498 @@
+/*
+ * sigv4: AWS Signature Version 4 verification.  See sigv4.h.
+ *
+ * The order follows the spec's own: parse the Authorization header, find
+ * the key, check the date, build the canonical request, the string to
+ * sign and the signing key, then compare.  Each step that fails says why,
+ * in words an operator can act on, but nothing it says depends on the
+ * secret.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "http.h"
+#include "sigv4.h"
+
+#define ALGO		"AWS4-HMAC-SHA256"
+#define MAX_SIGNED	32	/* signed headers we are willing to rebuild */
+
+struct auth {
+	const char	*cred;		/* ID/DATE/REGION/SERVICE/aws4_request */
+	size_t		 cred_len;
+	const char	*signed_hdrs;	/* "host;x-amz-date" */
+	size_t		 signed_len;
+	const char	*sig;		/* 64 hex digits */
+	size_t		 sig_len;
+	/* From cred. */
+	const char	*id, *date, *region, *service;
+	size_t		 id_len, date_len, region_len, service_len;
+};
+
+static const char hexd[] = "0123456789abcdef";
+
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexd[p[i] >> 4];
+		out[2 * i + 1] = hexd[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+sigv4_sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(p, n, md);
+	hex(md, sizeof(md), out);
+}
+
+static void
+hmac(const void *key, size_t klen, const void *msg, size_t mlen,
+    unsigned char out[32])
+{
+	unsigned int n = 32;
+
+	HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &n);
+}
+
+static int
+unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+static void
+uri_encode(struct buf *b, const char *s, size_t n, int keep_slash)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (unreserved(c) || (keep_slash && c == '/'))
+			buf_addc(b, (char)c);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+/* ---- canonical pieces --------------------------------------------------- */
+
+void
+sigv4_canonical_uri(const char *path, size_t len, int encode, struct buf *out)
+{
+	const char *seg[128], *p = path, *end = path + len, *s;
+	size_t segn[128], n = 0, i;
+
+	while (p < end) {
+		if ((s = memchr(p, '/', (size_t)(end - p))) == NULL)
+			s = end;
+		if (s - p == 2 && memcmp(p, "..", 2) == 0) {
+			if (n > 0)
+				n--;
+		} else if (s > p && !(s - p == 1 && *p == '.') && n < 128) {
+			seg[n] = p;
+			segn[n++] = (size_t)(s - p);
+		}
+		p = s + 1;
+	}
+	for (i = 0; i < n; i++) {
+		buf_addc(out, '/');
+		if (encode)
+			uri_encode(out, seg[i], segn[i], 0);
+		else
+			buf_add(out, seg[i], segn[i]);
+	}
+	if (n == 0 || (len > 0 && path[len - 1] == '/'))
+		buf_addc(out, '/');
+}
+
+struct qpair {
+	char	*kv;	/* "name=value", both encoded */
+};
+
+static int
+qpair_cmp(const void *a, const void *b)
+{
+	const char *x = ((const struct qpair *)a)->kv;
+	const char *y = ((const struct qpair *)b)->kv;
+	size_t xl = strcspn(x, "="), yl = strcspn(y, "=");
+	int c = memcmp(x, y, xl < yl ? xl : yl);
+
+	if (c != 0 || xl != yl)
+		return c != 0 ? c : (xl < yl ? -1 : 1);
+	return strcmp(x + xl, y + yl);
+}
+
+/* One "k=v" of the wire query, decoded and re-encoded strictly. */
+static char *
+qpair_make(const char *s, size_t n)
+{
+	const char *eq = memchr(s, '=', n);
+	size_t kl = eq != NULL ? (size_t)(eq - s) : n;
+	char *tmp = malloc(n + 1);
+	struct buf b;
+	long k;
+
+	if (tmp == NULL)
+		return NULL;
+	buf_init(&b);
+	k = buf_pct_decode(tmp, s, kl, 0);
+	uri_encode(&b, tmp, (size_t)k, 0);
+	buf_addc(&b, '=');
+	if (eq != NULL) {
+		k = buf_pct_decode(tmp, eq + 1, n - kl - 1, 0);
+		uri_encode(&b, tmp, (size_t)k, 0);
+	}
+	free(tmp);
+	return buf_steal(&b, NULL);
+}
+
+int
+sigv4_canonical_query(const char *q, size_t len, struct buf *out)
+{
+	struct qpair *v = NULL, *nv;
+	const char *p = q, *end = q + len, *amp;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if (amp == p)
+			continue;
+		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL ||
+		    (nv[n].kv = qpair_make(p, (size_t)(amp - p))) == NULL) {
+			v = nv != NULL ? nv : v;
+			rc = -1;
+			break;
+		}
+		v = nv;
+		n++;
+	}
+	if (rc == 0 && n > 0)
+		qsort(v, n, sizeof(*v), qpair_cmp);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && i > 0)
+			buf_addc(out, '&');
+		if (rc == 0)
+			buf_adds(out, v[i].kv);
+		free(v[i].kv);
+	}
+	free(v);
+	return rc;
+}
+
+/* Every header named name, trimmed, inner blanks squeezed, ','-joined. */
+static int
+canonical_header(const struct http_request *req, const char *name, size_t nl,
+    struct buf *out)
+{
+	size_t i, j, found = 0;
+
+	buf_add(out, name, nl);
+	buf_addc(out, ':');
+	for (i = 0; i < req->nheaders; i++) {
+		const struct http_header *h = &req->headers[i];
+		int blank = 0;
+
+		if (h->name_len != nl || strncasecmp(h->name, name, nl) != 0)
+			continue;
+		if (found++ > 0)
+			buf_addc(out, ',');
+		for (j = 0; j < h->value_len; j++) {
+			char c = h->value[j];
+
+			if (c == ' ' || c == '\t') {
+				blank = 1;
+				continue;
+			}
+			if (blank && out->data[out->len - 1] != ':' &&
+			    out->data[out->len - 1] != ',')
+				buf_addc(out, ' ');
+			blank = 0;
+			buf_addc(out, c);
+		}
+	}
+	buf_addc(out, '\n');
+	return found > 0 ? 0 : -1;
+}
+
+/* ---- the Authorization header ------------------------------------------ */
+
+static int
+auth_part(struct auth *a, const char *p, size_t n)
+{
+	if (n > 11 && memcmp(p, "Credential=", 11) == 0) {
+		a->cred = p + 11;
+		a->cred_len = n - 11;
+	} else if (n > 14 && memcmp(p, "SignedHeaders=", 14) == 0) {
+		a->signed_hdrs = p + 14;
+		a->signed_len = n - 14;
+	} else if (n > 10 && memcmp(p, "Signature=", 10) == 0) {
+		a->sig = p + 10;
+		a->sig_len = n - 10;
+	} else
+		return -1;
+	return 0;
+}
+
+/* ID/DATE/REGION/SERVICE/aws4_request */
+static int
+auth_scope(struct auth *a)
+{
+	const char *f[5], *p = a->cred, *end = a->cred + a->cred_len, *s;
+	size_t fl[5];
+	int n = 0;
+
+	for (; n < 5; p = s + 1) {
+		if ((s = memchr(p, '/', (size_t)(end - p))) == NULL)
+			s = end;
+		f[n] = p;
+		fl[n++] = (size_t)(s - p);
+		if (s == end)
+			break;
+	}
+	if (n != 5 || s != end || fl[0] == 0 || fl[1] != 8 || fl[2] == 0 ||
+	    fl[3] == 0 || fl[4] != 12 || memcmp(f[4], "aws4_request", 12) != 0)
+		return -1;
+	a->id = f[0], a->id_len = fl[0];
+	a->date = f[1], a->date_len = fl[1];
+	a->region = f[2], a->region_len = fl[2];
+	a->service = f[3], a->service_len = fl[3];
+	return 0;
+}
+
+static int
+auth_parse(const char *v, size_t n, struct auth *a)
+{
+	const char *p = v + strlen(ALGO), *end = v + n, *c;
+
+	memset(a, 0, sizeof(*a));
+	if (n <= strlen(ALGO) || memcmp(v, ALGO, strlen(ALGO)) != 0 || *p != ' ')
+		return -1;
+	for (; p < end; p = c + 1) {
+		while (p < end && (*p == ' ' || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		if ((c = memchr(p, ',', (size_t)(end - p))) == NULL)
+			c = end;
+		if (auth_part(a, p, (size_t)(c - p)) != 0)
+			return -1;
+	}
+	if (a->cred == NULL || a->signed_hdrs == NULL || a->sig_len != 64)
+		return -1;
+	return auth_scope(a);
+}
+
+/* The secret of key id, or NULL. */
+static const char *
+key_find(char *const *keys, size_t nkeys, const char *id, size_t idl)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		if (strncmp(keys[i], id, idl) == 0 && keys[i][idl] == ':')
+			return keys[i] + idl + 1;
+	return NULL;
+}
+
+/* X-Amz-Date "YYYYMMDDTHHMMSSZ" to epoch seconds, or -1. */
+static time_t
+amz_date(const char *s, size_t n)
+{
+	struct tm tm;
+	char tmp[17], *end;
+
+	if (n != 16)
+		return -1;
+	memcpy(tmp, s, 16);
+	tmp[16] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(tmp, "%Y%m%dT%H%M%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return timegm(&tm);
+}
+
+/* ---- the signature ------------------------------------------------------ */
+
+/* METHOD \n URI \n QUERY \n HEADERS \n SIGNED \n HASH */
+static int
+canonical_request(const struct http_request *req, const struct auth *a,
+    int encode, const char *body_hash, struct buf *out)
+{
+	const char *p = a->signed_hdrs, *end = p + a->signed_len, *s;
+	int host = 0;
+
+	buf_adds(out, req->method);
+	buf_addc(out, '\n');
+	sigv4_canonical_uri(req->path, req->path_len, encode, out);
+	buf_addc(out, '\n');
+	if (sigv4_canonical_query(req->query, req->query_len, out) != 0)
+		return -1;
+	buf_addc(out, '\n');
+	for (; p < end; p = s + 1) {
+		if ((s = memchr(p, ';', (size_t)(end - p))) == NULL)
+			s = end;
+		host |= s - p == 4 && memcmp(p, "host", 4) == 0;
+		if (s == p || canonical_header(req, p, (size_t)(s - p), out) != 0)
+			return -1;
+	}
+	buf_addc(out, '\n');
+	buf_add(out, a->signed_hdrs, a->signed_len);
+	buf_addc(out, '\n');
+	buf_adds(out, body_hash);
+	return host ? 0 : -1;
+}
+
+/* Whether sig matches for this canonical request, in constant time. */
+static int
+signature_ok(const struct auth *a, const char *secret, const char *amzdate,
+    const struct buf *canon)
+{
+	unsigned char k[32], k2[32];
+	char ch[65], sig[65], kdate[256];
+	struct buf sts;
+	int ok;
+
+	sigv4_sha256_hex(canon->data, canon->len, ch);
+	buf_init(&sts);
+	buf_printf(&sts, ALGO "\n%.16s\n%.*s\n%s", amzdate,
+	    (int)(a->cred_len - a->id_len - 1), a->date, ch);
+	snprintf(kdate, sizeof(kdate), "AWS4%s", secret);
+	hmac(kdate, strlen(kdate), a->date, a->date_len, k);
+	hmac(k, 32, a->region, a->region_len, k2);
+	hmac(k2, 32, a->service, a->service_len, k);
+	hmac(k, 32, "aws4_request", 12, k2);
+	hmac(k2, 32, sts.data, sts.len, k);
+	hex(k, 32, sig);
+	buf_free(&sts);
+	ok = CRYPTO_memcmp(sig, a->sig, 64) == 0;
+	OPENSSL_cleanse(kdate, sizeof(kdate));
+	OPENSSL_cleanse(k2, sizeof(k2));
+	return ok;
+}
+
+static enum sigv4_status __attribute__((format(printf, 4, 5)))
+fail(enum sigv4_status st, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+/* The body's hash, checked against X-Amz-Content-Sha256 if sent. */
+static int
+body_hash(const struct http_request *req, char out[65])
+{
+	size_t n;
+	const char *v = http_header_get(req, "X-Amz-Content-Sha256", &n);
+
+	sigv4_sha256_hex(req->body != NULL ? req->body : "", req->body_len, out);
+	return v == NULL || (n == 64 && strncasecmp(v, out, 64) == 0) ? 0 : -1;
+}
+
+static enum sigv4_status
+sigv4_check(const struct http_request *req, const struct auth *a,
+    const char *secret, const char *amzdate, char *why, size_t whylen)
+{
+	char bh[65];
+	struct buf canon;
+	int ok = 0, encode;
+
+	if (body_hash(req, bh) != 0)
+		return fail(SIGV4_MISMATCH, why, whylen, "The provided "
+		    "X-Amz-Content-Sha256 header does not match what was "
+		    "computed.");
+	for (encode = 1; encode >= 0 && !ok; encode--) {
+		if (!encode && memchr(req->path, '%', req->path_len) == NULL)
+			break;
+		buf_init(&canon);
+		if (canonical_request(req, a, encode, bh, &canon) != 0) {
+			buf_free(&canon);
+			return fail(SIGV4_MALFORMED, why, whylen, "'Host' or a "
+			    "header named in SignedHeaders is missing.");
+		}
+		ok = signature_ok(a, secret, amzdate, &canon);
+		buf_free(&canon);
+	}
+	if (!ok)
+		return fail(SIGV4_MISMATCH, why, whylen, "The request "
+		    "signature we calculated does not match the signature you "
+		    "provided. Check your AWS Secret Access Key and signing "
+		    "method. Consult the service documentation for details.");
+	return SIGV4_OK;
+}
+
+enum sigv4_status
+sigv4_verify(const struct http_request *req, char *const *keys, size_t nkeys,
+    const char *service, time_t now, char *why, size_t whylen)
+{
+	const char *v, *secret, *d;
+	struct auth a;
+	size_t n, dn;
+	time_t t;
+
+	if ((v = http_header_get(req, "Authorization", &n)) == NULL || n == 0)
+		return fail(SIGV4_MISSING, why, whylen, "Missing Authentication "
+		    "Token");
+	if (auth_parse(v, n, &a) != 0)
+		return fail(SIGV4_MALFORMED, why, whylen, "Authorization header "
+		    "requires 'Credential', 'Signature' and 'SignedHeaders' "
+		    "parameters (AWS4-HMAC-SHA256).");
+	if ((secret = key_find(keys, nkeys, a.id, a.id_len)) == NULL)
+		return fail(SIGV4_UNKNOWN_KEY, why, whylen, "The security token "
+		    "included in the request is invalid.");
+	if (a.service_len != strlen(service) ||
+	    memcmp(a.service, service, a.service_len) != 0)
+		return fail(SIGV4_MISMATCH, why, whylen, "Credential should be "
+		    "scoped to correct service: '%s'.", service);
+	if ((d = http_header_get(req, "X-Amz-Date", &dn)) == NULL ||
+	    (t = amz_date(d, dn)) < 0 || memcmp(d, a.date, 8) != 0)
+		return fail(SIGV4_MALFORMED, why, whylen, "X-Amz-Date must be "
+		    "YYYYMMDD'T'HHMMSS'Z' and match the Credential's date.");
+	if (t < now - SIGV4_MAX_SKEW || t > now + SIGV4_MAX_SKEW)
+		return fail(SIGV4_EXPIRED, why, whylen, "Signature expired: "
+		    "%.16s is not within 15 minutes of the server's time.", d);
+	return sigv4_check(req, &a, secret, d, why, whylen);
+}
+
+const char *
+sigv4_error_type(enum sigv4_status st)
+{
+	switch (st) {
+	case SIGV4_OK:
+		return NULL;
+	case SIGV4_MISSING:
+		return "MissingAuthenticationTokenException";
+	case SIGV4_MALFORMED:
+		return "IncompleteSignatureException";
+	case SIGV4_UNKNOWN_KEY:
+		return "UnrecognizedClientException";
+	case SIGV4_EXPIRED:
+	case SIGV4_MISMATCH:
+		break;
+	}
+	return "InvalidSignatureException";
+}
