@@ -49,6 +49,7 @@ listen = 127.0.0.1:0
 functions = functions.d
 invoke_api = on
 state_dir = state
+admin_socket = admin.sock
 CONF
 start_daemon -c "$T/invoke.conf"
 

@@ -12,7 +12,7 @@ export HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
 
-plan 27
+plan 31
 
 ID=AKIDLAMBDADTEST1
 SECRET=s3cret/Key+Lambdad0123456789
@@ -109,4 +109,14 @@ req GET /priv/pid --aws-sigv4 "aws:amz:us-east-1:execute-api" --user "$ID:not-th
 is "$STATUS $BODY" '403 {"message":"Forbidden"}' "aws_iam route with a wrong secret: 403"
 req GET /priv/pid?x=1 --aws-sigv4 "aws:amz:us-east-1:lambda" --user "$ID2:$SECRET2"
 is "$STATUS" 403 "aws_iam route signed for service lambda: 403"
+
+# A reload that drops the first key and adds a third: both doors follow.
+sed -i "s|^access_key = $ID:$SECRET\$|access_key = AKIDTHIRDKEY000:third-secret-0123456789|" "$T/lambdad.conf"
+"$B/lambdactl" -s "$T/admin.sock" reload > /dev/null; ok $? "reload with other access keys"
+req GET /priv/pid --aws-sigv4 "aws:amz:us-east-1:execute-api" --user "$ID:$SECRET"
+is "$STATUS" 403 "after the reload the dropped key is refused on routes"
+req GET /priv/pid --aws-sigv4 "aws:amz:us-east-1:execute-api" --user "AKIDTHIRDKEY000:third-secret-0123456789"
+is "$STATUS" 200 "and the new key is accepted"
+invoke AKIDTHIRDKEY000 third-secret-0123456789 f '{"k":"new"}'
+is "$RESULT" '{"k":"new"}' "the Invoke API takes the new key too"
 done_testing
