@@ -294,12 +294,22 @@ daemon_conns(void *arg)
 	return d->front != NULL ? front_nconns(d->front) : 0;
 }
 
+static unsigned
+daemon_events(void *arg)
+{
+	struct daemon *d = arg;
+
+	return d->invoke != NULL ? invoke_event_depth(d->invoke) : 0;
+}
+
 static int
 metrics_start(struct daemon *d)
 {
 	int rc;
 
 	metrics_set_conns(d->metrics, daemon_conns, d);
+	if (d->conf->invoke_api)
+		metrics_set_events(d->metrics, daemon_events, d);
 	if (d->conf->metrics_port < 0)
 		return 0;
 	if ((rc = metrics_server_start(d->loop, d->metrics, daemon_pools, d,

@@ -60,6 +60,8 @@ struct metrics {
 	double		 start_time;	/* epoch seconds */
 	unsigned	(*conns)(void *);
 	void		*conns_arg;
+	unsigned	(*events)(void *);
+	void		*events_arg;
 };
 
 /* ---- the registry ------------------------------------------------------- */
@@ -121,6 +123,13 @@ void
 metrics_attach(struct metrics *m, struct pool *p)
 {
 	pool_set_metrics(p, metrics_fn(m, pool_conf(p)->name));
+}
+
+void
+metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg)
+{
+	m->events = fn;
+	m->events_arg = arg;
 }
 
 void
@@ -395,6 +404,12 @@ render_daemon(struct metrics *m, struct buf *b)
 		    "Client connections open on the public listener.");
 		sample_u(b, "lambdad_open_connections", NULL, NULL, NULL,
 		    m->conns(m->conns_arg));
+	}
+	if (m->events != NULL) {
+		family(b, "lambdad_event_queue_depth", "gauge",
+		    "Event invocations accepted and kept on disk, not yet done.");
+		sample_u(b, "lambdad_event_queue_depth", NULL, NULL, NULL,
+		    m->events(m->events_arg));
 	}
 }
 

@@ -76,6 +76,8 @@ void	metrics_attach(struct metrics *m, struct pool *p);
  * fn(arg) is called at render time.  Without it the gauge is not written.
  */
 void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
+/* The same for lambdad_event_queue_depth (the Invoke API's Event queue). */
+void	metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg);
 
 /*
  * Overwrite st's counters (invocations, errors, throttles, timeouts, cold

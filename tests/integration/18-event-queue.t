@@ -7,7 +7,7 @@
 # output in the daemon's log (one line per run), counted across restarts.
 . "$(dirname "$0")/lib.sh"
 
-plan 34
+plan 35
 
 API=/2015-03-31/functions
 EV="$T/state/events"
@@ -46,6 +46,7 @@ is "$STATUS" 202 "Event queued behind a busy worker: 202"
 like "$RID" '^[0-9a-f-]{36}$' "202 carries X-Amzn-RequestId"
 is "$(records)" 1 "the record is on disk before the function runs"
 ok "$(test -s "$EV/$RID.ev"; echo $?)" "the record is named by the request id"
+like "$(curl -s --unix-socket "$T/admin.sock" http://lambdad/metrics)" 'lambdad_event_queue_depth 1' "metrics: one Event waiting"
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=
 is "$(runs "killed-$tag")" 0 "SIGKILLed before the event ran"
 keep_log
