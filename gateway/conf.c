@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,9 +116,12 @@ static int	conf_set_uid_range(struct conf_parser *,
 		    const struct conf_key *, const char *);
 static int	conf_set_network(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_sandbox(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static void	conf_stat_bootstraps(struct conf *);
+static void	conf_assign_uids(struct conf *);
 
 static const struct conf_key lambdad_keys[] = {
 	{ "listen", conf_set_listen, 0, 0, 0, false },
@@ -160,6 +164,7 @@ static const struct conf_key function_keys[] = {
 	FN_UINT("tmp", tmp_mb, 1, 10240),
 	FN_UINT("pids", pids, 1, 100000),
 	FN_UINT("cpu", cpu_pct, 1, 10000),
+	{ "sandbox", conf_set_sandbox, 0, 0, 0, false },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -670,6 +675,22 @@ conf_set_network(struct conf_parser *p, const struct conf_key *k,
 }
 
 static int
+conf_set_sandbox(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	if (strcmp(v, "full") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_FULL;
+	else if (strcmp(v, "basic") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_BASIC;
+	else if (strcmp(v, "none") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_NONE;
+	else
+		return conf_error(p, p->lineno, "%s: expected full, basic or "
+		    "none, not \"%s\"", k->name, v);
+	return 0;
+}
+
+static int
 conf_set_auth(struct conf_parser *p, const struct conf_key *k, const char *v)
 {
 	if (strcmp(v, "none") == 0)
@@ -1145,6 +1166,7 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	if (conf_check_routes(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
+	conf_assign_uids(c);
 	*out = c;
 	return 0;
 fail:
@@ -1169,6 +1191,63 @@ conf_stat_bootstraps(struct conf *c)
 		fn->boot_size = (unsigned long long)st.st_size;
 		fn->boot_mtime_ns = (unsigned long long)st.st_mtim.tv_sec *
 		    1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec;
+	}
+}
+
+/*
+ * One worker uid per function from worker_uids, the same for the same
+ * config whatever the order of its files, so that files a function wrote
+ * under one start keep their owner under the next.  A function starts at
+ * first + FNV-1a(name) mod the range's size; when a function earlier in
+ * name order holds that uid, it takes the next free one (wrapping).  A
+ * range smaller than the number of functions makes the rest share from
+ * the start of their probe: there is no uid to give them alone.
+ */
+static uint32_t
+conf_fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int
+conf_uid_taken(const struct conf *c, const struct function_conf *self,
+    unsigned uid)
+{
+	for (size_t i = 0; i < c->nfns; i++)
+		if (&c->fns[i] != self && c->fns[i].worker_uid == uid &&
+		    strcmp(c->fns[i].name, self->name) < 0)
+			return 1;
+	return 0;
+}
+
+static void
+conf_assign_uids(struct conf *c)
+{
+	unsigned n, first = c->worker_uid_first, tries;
+	size_t i, j, done;
+
+	if (first == 0)
+		return;
+	n = c->worker_uid_last - first + 1;
+	/* In name order, so each probe sees every earlier name's choice. */
+	for (done = 0; done < c->nfns; done++) {
+		struct function_conf *fn = NULL;
+
+		for (j = 0; j < c->nfns; j++)
+			if (c->fns[j].worker_uid == 0 && (fn == NULL ||
+			    strcmp(c->fns[j].name, fn->name) < 0))
+				fn = &c->fns[j];
+		i = conf_fnv1a(fn->name) % n;
+		for (tries = 0; tries < n &&
+		    conf_uid_taken(c, fn, first + (unsigned)i); tries++)
+			i = (i + 1) % n;
+		if (tries == n)
+			i = conf_fnv1a(fn->name) % n;
+		fn->worker_uid = first + (unsigned)i;
 	}
 }
 
@@ -1197,6 +1276,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    a->payload != b->payload || a->seccomp != b->seccomp ||
 	    a->network != b->network || a->tmp_mb != b->tmp_mb ||
 	    a->pids != b->pids || a->cpu_pct != b->cpu_pct ||
+	    a->sandbox != b->sandbox || a->worker_uid != b->worker_uid ||
 	    a->nenv != b->nenv)
 		return 0;
 	for (i = 0; i < a->nenv; i++)

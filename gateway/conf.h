@@ -22,6 +22,7 @@
  *   seccomp = default | exec | log
  *   network = none | host   auth = none | aws_iam
  *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
+ *   sandbox = full | basic | none
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -37,6 +38,12 @@ enum conf_seccomp {
 enum conf_network {
 	CONF_NETWORK_NONE,	/* loopback only, in the function's own netns */
 	CONF_NETWORK_HOST,	/* the host's network */
+};
+
+enum conf_sandbox {
+	CONF_SANDBOX_FULL,	/* every layer: namespaces, uid, rlimits, seccomp */
+	CONF_SANDBOX_BASIC,	/* rlimits and seccomp only */
+	CONF_SANDBOX_NONE,	/* nothing: benchmarks and debugging only */
 };
 
 enum conf_auth {
@@ -73,6 +80,11 @@ struct function_conf {
 	unsigned	 tmp_mb;	/* 64: private /tmp size */
 	unsigned	 pids;		/* 64: processes (pids.max / RLIMIT_NPROC) */
 	unsigned	 cpu_pct;	/* 100: cpu.max, % of one core */
+	enum conf_sandbox sandbox;	/* full */
+	/* From worker_uids (conf_load): first + FNV-1a(name) mod the range's
+	 * size, on to the next free one past a function earlier in name
+	 * order; 0 = no range configured. */
+	unsigned	 worker_uid;
 	/* The bootstrap file as loaded (all 0 if missing): a redeploy that
 	 * replaces the file in place still counts as a change. */
 	unsigned long long boot_dev, boot_ino, boot_size, boot_mtime_ns;
