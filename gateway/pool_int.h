@@ -39,6 +39,11 @@ struct spawner {
 	int		 fd;
 	pid_t		 pid;
 	uv_poll_t	 poll;
+	unsigned	 avail;		/* SB_NS_* this kernel allows us */
+	bool		 root;		/* started as root: workers drop uid */
+	uid_t		 def_uid;	/* workers' uid without worker_uids */
+	gid_t		 def_gid;
+	uint64_t	 next_netns;	/* the last netns key handed out */
 };
 
 struct worker {
@@ -52,6 +57,8 @@ struct worker {
 	uint64_t	 spawn_ns;
 	double		 init_ms;
 	struct http_server *rapi;
+	int		 logw;		/* log pipe's write end until the
+					   spawn is sent, or -1 */
 	struct http_request *next_req;	/* a pending GET /next */
 	struct invocation *inv;		/* the current invocation */
 	char		 last_id[37];	/* the last one answered */
@@ -75,6 +82,11 @@ struct pool {
 	char		 arn[192];
 	struct buf	 env;		/* NUL-separated common environment */
 	size_t		 nenv;
+	/* The jail of every worker of this function (pool_jail_decide). */
+	unsigned	 ns;		/* SB_NS_* asked of the spawner */
+	uint64_t	 netns_key;	/* network = none: its netns; 0 = host */
+	uid_t		 uid;		/* 0 = no drop (not root, or none) */
+	gid_t		 gid;
 	struct worker	*workers;
 	struct worker	*idle;
 	unsigned	 count[WS_NSTATES];
@@ -110,6 +122,8 @@ void	 wk_event(struct worker *w, enum wk_ev ev);
 /* Hand w (idle) the invocation w->inv. */
 void	 wk_assign(struct worker *w);
 void	 wk_spawned(struct worker *w, pid_t pid, int err);
+/* SB_LISTENING: the worker's endpoint, made in its function's netns. */
+void	 wk_listening(struct worker *w, int fd, int port, int err);
 void	 wk_exited(struct worker *w, int status);
 
 #endif
