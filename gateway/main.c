@@ -4,7 +4,8 @@
  * Start-up order matters: the config is read and checked completely first
  * (so `lambdad -t` and a broken config fail before anything starts); then
  * the spawner is forked while this process is still small, so every worker
- * fork later is cheap; then the event loop, the pools and the listener.
+ * fork later is cheap; then the event loop, the pools and the listener;
+ * then, when root, the drop to `user =` (priv.c).
  * SIGTERM/SIGINT stop accepting, let in-flight invocations finish for up to
  * the grace period, then stop every worker and exit 0.
  */
@@ -26,6 +27,7 @@
 #include "invoke.h"
 #include "log.h"
 #include "pool.h"
+#include "priv.h"
 #include "route.h"
 
 #define GRACE_MS	10000
@@ -369,7 +371,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	d.loop = uv_default_loop();
-	if (daemon_start(&d, host, port) != 0)
+	/* Root's privileges end here: the spawner keeps them, we do not. */
+	if (daemon_start(&d, host, port) != 0 || priv_drop(d.conf) != 0)
 		return 1;
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	uv_walk(d.loop, loop_close_walk, NULL);

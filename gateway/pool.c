@@ -247,6 +247,11 @@ spawner_report(struct spawner *sp)
 		sp->def_uid = pw->pw_uid;
 		sp->def_gid = pw->pw_gid;
 	}
+	if (sp->root)
+		log_info("jail: uid: workers drop to their function's uid "
+		    "(worker_uids) or to nobody's");
+	log_info("jail: endpoint: network = none: inside the function's "
+	    "netns; otherwise admitted per connection by the peer's uid");
 	if (!sp->root) {
 		log_warnx("jail: uid: not started as root; workers keep uid %d "
 		    "(inside a user namespace where the kernel allows one)",
@@ -441,6 +446,8 @@ pool_jail_decide(struct pool *p)
 	if (sp->root) {
 		p->uid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_uid;
 		p->gid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_gid;
+		log_info("%s: workers run as uid %d, gid %d", fc->name,
+		    (int)p->uid, (int)p->gid);
 	}
 	if (fc->sandbox != CONF_SANDBOX_FULL)
 		return;
