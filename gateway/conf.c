@@ -122,6 +122,7 @@ static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static void	conf_stat_bootstraps(struct conf *);
 static void	conf_assign_uids(struct conf *);
+static int	conf_list_others(struct conf *);
 
 static const struct conf_key lambdad_keys[] = {
 	{ "listen", conf_set_listen, 0, 0, 0, false },
@@ -1167,6 +1168,10 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 		goto fail;
 	conf_stat_bootstraps(c);
 	conf_assign_uids(c);
+	if (conf_list_others(c) < 0) {
+		snprintf(err, errlen, "%s:0: out of memory", path);
+		goto fail;
+	}
 	*out = c;
 	return 0;
 fail:
@@ -1251,6 +1256,47 @@ conf_assign_uids(struct conf *c)
 	}
 }
 
+/* Is dir the same as path, or above it? */
+static int
+conf_dir_holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(dir, path, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/*
+ * For each function, the directories of the others, so that its jail can
+ * cover them.  A directory that holds this function's own (say, several
+ * functions' bootstraps in one directory) cannot be covered and is left
+ * out: such functions can read each other's files.
+ */
+static int
+conf_list_others(struct conf *c)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < c->nfns; i++) {
+		struct function_conf *fn = &c->fns[i];
+
+		if ((fn->others = calloc(c->nfns, sizeof(*fn->others))) == NULL)
+			return -1;
+		for (j = n = 0; j < c->nfns; j++) {
+			const char *d = c->fns[j].task_root;
+			size_t k;
+
+			if (j == i || conf_dir_holds(d, fn->task_root))
+				continue;
+			for (k = 0; k < n && strcmp(fn->others[k], d) != 0; k++)
+				;
+			if (k == n)
+				fn->others[n++] = d;
+		}
+	}
+	return 0;
+}
+
 static int
 conf_str_same(const char *a, const char *b)
 {
@@ -1304,6 +1350,7 @@ conf_fn_free(struct function_conf *fn)
 	free(fn->name);
 	free(fn->bootstrap);
 	free(fn->task_root);
+	free(fn->others);
 	for (i = 0; i < fn->nroutes; i++)
 		free(fn->routes[i].spec);
 	free(fn->routes);

@@ -85,6 +85,10 @@ struct function_conf {
 	 * size, on to the next free one past a function earlier in name
 	 * order; 0 = no range configured. */
 	unsigned	 worker_uid;
+	/* The other functions' directories (conf_load): the jail covers
+	 * them, NULL-terminated; they point into their own function_conf.
+	 * One that holds this function's directory is not listed. */
+	const char	**others;
 	/* The bootstrap file as loaded (all 0 if missing): a redeploy that
 	 * replaces the file in place still counts as a change. */
 	unsigned long long boot_dev, boot_ino, boot_size, boot_mtime_ns;

@@ -290,6 +290,9 @@ wk_policy(struct pool *p, struct sb_policy *pol)
 	pol->ns = p->ns;
 	pol->netns_key = p->netns_key;
 	pol->tmp_mb = fc->tmp_mb;
+	/* The others' directories, covered in the mount namespace. */
+	pol->hide = (p->ns & SB_NS_MOUNT) && fc->others != NULL &&
+	    fc->others[0] != NULL ? (char *const *)fc->others : NULL;
 	pol->uid = p->uid;
 	pol->gid = p->gid;
 }

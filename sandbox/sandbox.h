@@ -24,8 +24,8 @@
  * creates the worker, so that the worker is pid 1 of its own pid namespace
  * and everything it forks dies with it.  Inside, before cwd: a user
  * namespace's uid/gid map (unprivileged only), the mount namespace's
- * read-only root with a private size-limited tmpfs /tmp, loopback up in a
- * new network namespace.  A layer the kernel refuses is dropped (and
+ * read-only root with a private size-limited tmpfs /tmp and the hide
+ * directories covered, loopback up in a new network namespace.  A layer the kernel refuses is dropped (and
  * reported once by sb_probe_layers) unless ns_required is set.
  *
  * lambdad-sandbox(1) runs the same code on a command line.
@@ -62,6 +62,9 @@ struct sb_policy {
 					   this key (made on first use) */
 	unsigned	 tmp_mb;	/* SB_NS_MOUNT: /tmp tmpfs size; 0 = 64 */
 	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
+	char *const	*hide;		/* SB_NS_MOUNT: NULL-terminated directories
+					   covered by an empty read-only tmpfs
+					   (other functions'); NULL = none */
 	uid_t		 uid;		/* when root: drop to uid/gid; 0 = no drop */
 	gid_t		 gid;
 };

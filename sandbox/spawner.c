@@ -71,12 +71,13 @@ struct sb_req_spawn {
 	uint64_t	 tag;
 	uint32_t	 memory_mb, nofile, nproc, fsize_mb, cpu_s, seccomp;
 	uint32_t	 npass;
-	uint32_t	 has_cwd, has_argv, argc, envc;
+	uint32_t	 has_cwd, has_argv, argc, envc, hidec;
 	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
 	uint32_t	 uid, gid;
 	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
-	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
+	/* path, [cwd], [rw_dir], argv[0..argc), envp[0..envc),
+	   hide[0..hidec), each NUL-terminated */
 	char		 str[SB_STR_AREA];
 };
 
@@ -136,7 +137,8 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
 	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
 	    (rc = sb_pack_vec(q, p->argv, &q->argc)) < 0 ||
-	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0)
+	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0 ||
+	    (rc = sb_pack_vec(q, p->hide, &q->hidec)) < 0)
 		return rc;
 	return 0;
 }
@@ -423,20 +425,23 @@ sb_reap(struct sb_spawner *s)
 }
 
 /*
- * Split the string area into path, cwd, argv and envp.  Returns a malloc'd
- * array holding argv, NULL, envp, NULL, or NULL on a malformed request.
+ * Split the string area into path, cwd, rw_dir, argv, envp and hide.
+ * Returns a malloc'd array holding argv, NULL, envp, NULL, hide, NULL, or
+ * NULL on a malformed request.
  */
 static char **
 sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 {
-	size_t want = 1 + q->has_cwd + q->has_rw_dir + q->argc + q->envc;
-	size_t got = 0, j, nfix = 1 + q->has_cwd + q->has_rw_dir;
+	size_t nfix = 1 + q->has_cwd + q->has_rw_dir;
+	size_t want = nfix + q->argc + q->envc + q->hidec;
+	size_t got = 0, j;
 	char **v, *s = q->str, *end = q->str + q->used;
 
 	if (q->used == 0 || q->used > SB_STR_AREA || end[-1] != '\0' ||
 	    q->has_cwd > 1 || q->has_rw_dir > 1 ||
-	    want > SB_STR_AREA ||
-	    (v = calloc(q->argc + q->envc + 2, sizeof(*v))) == NULL)
+	    q->argc > SB_STR_AREA || q->envc > SB_STR_AREA ||
+	    q->hidec > SB_STR_AREA || want > SB_STR_AREA ||
+	    (v = calloc(q->argc + q->envc + q->hidec + 3, sizeof(*v))) == NULL)
 		return NULL;
 	for (; s < end && got < want; got++, s += strlen(s) + 1) {
 		if (got == 0)
@@ -447,8 +452,10 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 			p->rw_dir = s;
 		else if ((j = got - nfix) < q->argc)
 			v[j] = s;
-		else
+		else if (j < q->argc + q->envc)
 			v[j + 1] = s;	/* skip argv's NULL */
+		else
+			v[j + 2] = s;	/* and envp's */
 	}
 	if (got != want || s != end) {
 		free(v);
@@ -456,6 +463,7 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 	}
 	p->argv = q->has_argv ? v : NULL;
 	p->envp = v + q->argc + 1;
+	p->hide = q->hidec > 0 ? v + q->argc + q->envc + 2 : NULL;
 	return v;
 }
 

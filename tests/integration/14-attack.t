@@ -20,6 +20,14 @@ mkdir -p "$T/fv" "$T/locked"
 cp "$TH/misc" "$T/fv/bootstrap"
 echo "the victim's secret" > "$T/fv/secret"
 echo "locked secret" > "$T/locked/secret"
+# A function deployed outside /tmp, where the private /tmp does not help.
+VT=$(mktemp -d /var/tmp/lambdad-attack.XXXXXX)
+trap 'rm -rf "$VT"; cleanup' EXIT
+chmod 0755 "$VT"
+mkdir "$VT/fn"
+cp "$TH/misc" "$VT/fn/bootstrap"
+echo "the outside victim's secret" > "$VT/fn/secret"
+chmod 0644 "$VT/fn/secret"
 
 # hf: the full jail, network = none, the default seccomp profile.
 fn hf "$H" 'route = GET /hf/{a}' 'memory = 64' 'tmp = 4' 'timeout = 2' 'max_workers = 1'
@@ -32,6 +40,7 @@ fn hh "$H" 'route = GET /hh/{a}' 'network = host' 'max_workers = 1'
 fn hb "$H" 'route = GET /hb/{a}' 'sandbox = basic' 'seccomp = exec' 'tmp = 4' 'max_workers = 1'
 fn victim "$T/fv/bootstrap" 'route = GET /v/{a}' 'min_idle = 1' 'max_workers = 1'
 fn vhost "$TH/misc" 'route = GET /vh/{a}' 'network = host' 'min_idle = 1' 'max_workers = 1'
+fn vout "$VT/fn/bootstrap" 'route = GET /vo/{a}'
 start_daemon
 wait_log 'victim: worker [0-9]+ ready' 10
 wait_log 'vhost: worker [0-9]+ ready' 10
@@ -46,7 +55,7 @@ LAYERS=$(dlog)
 has() { printf '%s\n' "$LAYERS" | grep -Eq "jail: $1 namespace: (ok|not needed)"; }
 why() { printf '%s\n' "$LAYERS" | grep "jail: $1 namespace" | head -n 1 | sed 's/.*jail: //'; }
 
-plan 40
+plan 43
 
 # row NAME NEED URL WANT_STATUS WANT_BODY: invoke, check, then the victim.
 #   NEED: space-separated layers (pid mount net root), "" for none
@@ -154,6 +163,10 @@ row "write outside the function's dir and /tmp: EROFS" "mount" '/hf/write-file?n
 row "write into its own directory: EROFS" "mount" "/hf/write-file?n=$TH/attack.out" 200 'write-file: EROFS'
 row "write into the private /tmp" "mount" '/hf/write-file?n=/tmp/attack.out' 200 'write-file: ok'
 row "read another function's files: not there" "mount" "/hf/read-file?n=$T/fv/secret" 200 'read-file: ENOENT'
+row "read another function's files outside /tmp: covered" "mount" "/hf/read-file?n=$VT/fn/secret" 200 'read-file: ENOENT'
+row "  ... and the basic sandbox cannot hide them" "" "/hb/read-file?n=$VT/fn/secret" 200 'read-file: ok'
+req GET /vo/pid
+is "$STATUS" 200 "the function outside /tmp still runs from its own directory"
 if [ -z "$ROOT_ONLY" ]; then
 	chown -R "$(uid_of victim):$(uid_of victim)" "$T/locked" && chmod 0700 "$T/locked"
 fi

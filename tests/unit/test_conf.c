@@ -531,6 +531,29 @@ Test(conf, worker_uids, .init = setup, .fini = teardown)
 	conf_free(a);
 }
 
+/* Each function's jail covers the others' directories, not its own. */
+Test(conf, others, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /srv/a/boot\n"
+	    "[function b]\nbootstrap = /srv/b/boot\n"
+	    "[function c]\nbootstrap = /srv/a/other\n"
+	    "[function d]\nbootstrap = /srv/a/sub/boot\n");
+	const char **o;
+
+	o = conf_find(c, "a")->others;
+	cr_assert_str_eq(o[0], "/srv/b");
+	cr_assert_str_eq(o[1], "/srv/a/sub");
+	cr_assert_null(o[2], "its own directory, shared with c, is not listed");
+	o = conf_find(c, "d")->others;
+	cr_assert_str_eq(o[0], "/srv/b");
+	cr_assert_null(o[1], "/srv/a holds d's directory: not listed");
+	o = conf_find(c, "b")->others;
+	cr_assert_str_eq(o[0], "/srv/a");
+	cr_assert_str_eq(o[1], "/srv/a/sub");
+	cr_assert_null(o[2]);
+	conf_free(c);
+}
+
 Test(conf, fn_same, .init = setup, .fini = teardown)
 {
 	struct conf *a, *b;
