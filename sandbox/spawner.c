@@ -632,8 +632,11 @@ sb_vchild_main(void *arg)
  * costs, and the spawner sleeps until the child has exec'd or died.  All
  * signals are blocked around it so no handler of the spawner can run in
  * the child before sb_child resets them; the child touches no memory of
- * the spawner's but its own stack and the pipe it reports on.  Returns the
- * pid or -1 with errno.
+ * the spawner's but its own stack and the pipe it reports on.  The jail's
+ * CLONE_NEW* flags are given to the same clone (none of them conflicts
+ * with CLONE_VM: the child sets up its namespaces with system calls on its
+ * own stack, and its mount and fs state are its own).  Returns the pid or
+ * -1 with errno.
  */
 static pid_t
 sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
@@ -649,13 +652,13 @@ sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
 		if (m == MAP_FAILED)
-			return _Fork();
+			return j->flags != 0 ? sb_clone(j->flags) : _Fork();
 		s->vstack = m;
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = clone(sb_vchild_main, s->vstack + SB_VSTACK_SIZE,
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	    CLONE_VM | CLONE_VFORK | j->flags | SIGCHLD, &a);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
@@ -696,10 +699,9 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	 * its place.  _Fork runs no handlers and is async-signal-safe; so
 	 * does the raw clone that makes the namespaces.
 	 */
-	if (j.flags == 0)
-		*pid = sb_vfork(s, p, log_fd, pass, npass, pfd[1], &j);
-	else
-		*pid = sb_clone(j.flags);
+	/* The namespace flags go to the same clone: the child is born in
+	 * them (pid 1 of its pid namespace), sharing our memory until exec. */
+	*pid = sb_vfork(s, p, log_fd, pass, npass, pfd[1], &j);
 	if (*pid == -1) {
 		err = -errno;
 		close(pfd[0]);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Pools: timeouts, crashes, recycling, reaping, throttling, exactly one reply.
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 27
 
 fn slow "$TH/misc" 'route = GET /slow/{action}' 'timeout = 1' 'max_workers = 1'
 fn crash "$TH/misc" 'route = GET /crash/{action}' 'max_workers = 1'
