@@ -48,6 +48,7 @@ cat > "$T/invoke.conf" <<CONF
 listen = 127.0.0.1:0
 functions = functions.d
 invoke_api = on
+state_dir = state
 CONF
 start_daemon -c "$T/invoke.conf"
 
