@@ -279,9 +279,10 @@ wk_policy(struct pool *p, struct sb_policy *pol)
 	}
 	pol->memory_mb = fc->memory_mb;
 	pol->nofile = 1024;
-	/* RLIMIT_NPROC counts every process of the uid: only meaningful
-	 * once the workers have a uid that is not ours. */
-	pol->nproc = p->uid != 0 ? fc->pids : 0;
+	/* RLIMIT_NPROC counts every process and thread of the uid: only
+	 * meaningful for a uid of the function's own; shared by all functions
+	 * (nobody), a few busy runtimes would starve every other spawn. */
+	pol->nproc = p->uid != 0 && fc->worker_uid != 0 ? fc->pids : 0;
 	pol->fsize_mb = fc->tmp_mb;
 	pol->cpu_s = 0;		/* the invocation timeout kills first */
 	pol->seccomp = fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
