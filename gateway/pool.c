@@ -254,7 +254,8 @@ spawner_report(struct spawner *sp)
 	    "netns; otherwise admitted per connection by the peer's uid");
 	if (!sp->root) {
 		log_warnx("jail: uid: not started as root; workers keep uid %d "
-		    "(inside a user namespace where the kernel allows one)",
+		    "(inside a user namespace where the kernel allows one), "
+		    "so host-network endpoints admit any process of that uid",
 		    (int)getuid());
 		if (sp->avail & SB_NS_NET)
 			log_warnx("jail: net: a function's own network namespace "
@@ -456,6 +457,39 @@ pool_jail_decide(struct pool *p)
 		p->ns |= SB_NS_NET;
 		p->netns_key = ++sp->next_netns;
 	}
+}
+
+/* The sandbox settings of a worker of p, as pool_jail_decide chose. */
+void
+pool_policy(const struct pool *p, struct sb_policy *pol)
+{
+	const struct function_conf *fc = p->fc;
+
+	pol->path = fc->bootstrap;
+	pol->cwd = fc->task_root;
+	if (fc->sandbox == CONF_SANDBOX_NONE) {
+		pol->seccomp = SB_SECCOMP_NONE;
+		return;
+	}
+	pol->memory_mb = fc->memory_mb;
+	pol->nofile = 1024;
+	/* RLIMIT_NPROC counts every process and thread of the uid: only
+	 * meaningful for a uid of the function's own; shared by all functions
+	 * (nobody), a few busy runtimes would starve every other spawn. */
+	pol->nproc = p->uid != 0 && fc->worker_uid != 0 ? fc->pids : 0;
+	pol->fsize_mb = fc->tmp_mb;
+	pol->cpu_s = 0;		/* the invocation timeout kills first */
+	pol->seccomp = fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
+	    fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
+	    SB_SECCOMP_DEFAULT;
+	pol->ns = p->ns;
+	pol->netns_key = p->netns_key;
+	pol->tmp_mb = fc->tmp_mb;
+	/* The others' directories, covered in the mount namespace. */
+	pol->hide = (p->ns & SB_NS_MOUNT) && fc->others != NULL &&
+	    fc->others[0] != NULL ? (char *const *)fc->others : NULL;
+	pol->uid = p->uid;
+	pol->gid = p->gid;
 }
 
 struct pool *

@@ -105,10 +105,13 @@ struct pool {
 };
 
 /* pool.c */
+struct sb_policy;
 uint64_t pool_epoch_ms(void);
 uint64_t pool_random(void);
 char	*inv_trace_make(uint64_t epoch_ms);
 void	 pool_run(struct pool *p);
+/* Fill in the jail of a worker of p: all of pol but envp and argv. */
+void	 pool_policy(const struct pool *p, struct sb_policy *pol);
 void	 pool_check_stopped(struct pool *p);
 void	 pool_init_failed(struct pool *p, const char *type, const char *body,
 	    size_t len, const char *msg);

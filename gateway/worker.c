@@ -265,39 +265,6 @@ wk_new_rapi(struct worker *w)
 	return 0;
 }
 
-/* The sandbox settings of a worker of p (see pool_jail_decide). */
-static void
-wk_policy(struct pool *p, struct sb_policy *pol)
-{
-	const struct function_conf *fc = p->fc;
-
-	pol->path = fc->bootstrap;
-	pol->cwd = fc->task_root;
-	if (fc->sandbox == CONF_SANDBOX_NONE) {
-		pol->seccomp = SB_SECCOMP_NONE;
-		return;
-	}
-	pol->memory_mb = fc->memory_mb;
-	pol->nofile = 1024;
-	/* RLIMIT_NPROC counts every process and thread of the uid: only
-	 * meaningful for a uid of the function's own; shared by all functions
-	 * (nobody), a few busy runtimes would starve every other spawn. */
-	pol->nproc = p->uid != 0 && fc->worker_uid != 0 ? fc->pids : 0;
-	pol->fsize_mb = fc->tmp_mb;
-	pol->cpu_s = 0;		/* the invocation timeout kills first */
-	pol->seccomp = fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
-	    fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
-	    SB_SECCOMP_DEFAULT;
-	pol->ns = p->ns;
-	pol->netns_key = p->netns_key;
-	pol->tmp_mb = fc->tmp_mb;
-	/* The others' directories, covered in the mount namespace. */
-	pol->hide = (p->ns & SB_NS_MOUNT) && fc->others != NULL &&
-	    fc->others[0] != NULL ? (char *const *)fc->others : NULL;
-	pol->uid = p->uid;
-	pol->gid = p->gid;
-}
-
 static int
 wk_send_spawn(struct worker *w, int port, int logfd)
 {
@@ -308,6 +275,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	size_t i, n = 0;
 	time_t t = time(NULL);
 	struct tm tm;
+	int rc;
 
 	gmtime_r(&t, &tm);
 	snprintf(api, sizeof(api), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", port);
@@ -327,9 +295,20 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	envp[n] = NULL;
 	memset(&pol, 0, sizeof(pol));
 	pol.envp = envp;
-	wk_policy(p, &pol);
-	return sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
+	pool_policy(p, &pol);
+	rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
 	    NULL, 0);
+	if (rc == -E2BIG && pol.hide != NULL) {
+		/* So many other functions that their directories do not fit
+		 * the spawner's fixed-size request: run without covering
+		 * them rather than not at all, and say so. */
+		log_warnx("%s: too many other functions' directories to hide "
+		    "from its workers; they stay readable", p->fc->name);
+		pol.hide = NULL;
+		rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol,
+		    logfd, NULL, 0);
+	}
+	return rc;
 }
 
 /*
