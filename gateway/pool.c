@@ -279,6 +279,13 @@ spawner_open(uv_loop_t *loop, struct spawner **out)
 		return rc;
 	}
 	fcntl(sp->fd, F_SETFL, fcntl(sp->fd, F_GETFL) | O_NONBLOCK);
+	/* Every worker drops root (pool_jail_decide): make the spawner hold
+	 * us to it before we read any request. */
+	if (sp->root && (rc = sb_spawner_lock(sp->fd)) != 0) {
+		close(sp->fd);
+		free(sp);
+		return rc;
+	}
 	sp->loop = loop;
 	uv_poll_init(loop, &sp->poll, sp->fd);
 	sp->poll.data = sp;
@@ -430,7 +437,7 @@ btimer_cb(uv_timer_t *t)
  * this machine allows (pid, mount, and with network = none the function's
  * own netns, where its workers' endpoints are made too), and when root a
  * uid of the function's own (worker_uids) or nobody's.  basic: rlimits,
- * seccomp and the uid drop.  none: nothing at all, not even the uid drop.
+ * seccomp and the uid drop.  none: only the uid drop (when root).
  */
 static void
 pool_jail_decide(struct pool *p)
@@ -438,12 +445,7 @@ pool_jail_decide(struct pool *p)
 	const struct function_conf *fc = p->fc;
 	struct spawner *sp = p->sp;
 
-	if (fc->sandbox == CONF_SANDBOX_NONE) {
-		if (sp->root)
-			log_warnx("%s: sandbox = none: workers run as root, "
-			    "unconfined", fc->name);
-		return;
-	}
+	/* Even sandbox = none: the spawner runs nothing as root. */
 	if (sp->root) {
 		p->uid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_uid;
 		p->gid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_gid;
@@ -467,6 +469,8 @@ pool_policy(const struct pool *p, struct sb_policy *pol)
 
 	pol->path = fc->bootstrap;
 	pol->cwd = fc->task_root;
+	pol->uid = p->uid;
+	pol->gid = p->gid;
 	if (fc->sandbox == CONF_SANDBOX_NONE) {
 		pol->seccomp = SB_SECCOMP_NONE;
 		return;
@@ -488,8 +492,6 @@ pool_policy(const struct pool *p, struct sb_policy *pol)
 	/* The others' directories, covered in the mount namespace. */
 	pol->hide = (p->ns & SB_NS_MOUNT) && fc->others != NULL &&
 	    fc->others[0] != NULL ? (char *const *)fc->others : NULL;
-	pol->uid = p->uid;
-	pol->gid = p->gid;
 }
 
 struct pool *

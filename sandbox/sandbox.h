@@ -155,6 +155,15 @@ int	sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key);
  * handle; it disappears with its last worker and listener.  0 or -errno. */
 int	sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key);
 
+/*
+ * From now on, refuse to start a worker as root (uid or gid 0) when the
+ * spawner runs as root: -EPERM in its SB_SPAWNED.  There is no way back.
+ * For a gateway about to drop its privileges, so that the gateway, which
+ * parses untrusted input, cannot get code run as root through the
+ * spawner even if it is taken over.  0 or -errno.
+ */
+int	sb_spawner_lock(int ctl_fd);
+
 /* Send sig to the worker's whole process group.  0 or -errno. */
 int	sb_spawner_kill(int ctl_fd, pid_t pid, int sig);
 

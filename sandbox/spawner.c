@@ -50,6 +50,7 @@ enum sb_req_type {
 	SB_REQ_KILL = 2,
 	SB_REQ_LISTEN = 3,
 	SB_REQ_NETNS_DROP = 4,
+	SB_REQ_LOCK = 5,	/* a struct sb_req_net, tag and key unused */
 };
 
 struct sb_req_net {
@@ -233,6 +234,12 @@ sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key)
 }
 
 int
+sb_spawner_lock(int ctl_fd)
+{
+	return sb_send_net(ctl_fd, SB_REQ_LOCK, 0, 0);
+}
+
+int
 sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key)
 {
 	if (netns_key == 0)
@@ -312,6 +319,7 @@ struct sb_spawner {
 	int		 ctl;
 	int		 sigfd;
 	int		 hostns;	/* our own netns, to come back to */
+	int		 locked;	/* sb_spawner_lock: no root workers */
 	unsigned	 avail;		/* SB_NS_* this kernel allows */
 	pid_t		 self;
 	struct sb_netns	*netns;
@@ -757,6 +765,10 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.uid = q->uid;
 	p.gid = q->gid;
 	log_fd = q->has_log ? fds[0] : -1;
+	if (s->locked && geteuid() == 0 && (p.uid == 0 || p.gid == 0)) {
+		r.err = -EPERM;
+		goto out;
+	}
 	r.err = sb_fork(s, &p, log_fd, fds + q->has_log, q->npass, &r.pid);
 	if (r.err == 0 && (r.err = sb_kid_add(s, r.pid, q->tag)) < 0) {
 		kill(-r.pid, SIGKILL);
@@ -819,6 +831,9 @@ sb_request(struct sb_spawner *s)
 		else if (s->req.type == SB_REQ_NETNS_DROP &&
 		    n == sizeof(s->req.net))
 			sb_do_netns_drop(s);
+		else if (s->req.type == SB_REQ_LOCK &&
+		    n == sizeof(s->req.net))
+			s->locked = 1;
 	}
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);

@@ -38,6 +38,8 @@ fn hh "$H" 'route = GET /hh/{a}' 'network = host' 'max_workers = 1'
 # hb: the basic sandbox (rlimits, seccomp, uid), no namespaces; the exec
 # profile, which lets kill() reach other pids.
 fn hb "$H" 'route = GET /hb/{a}' 'sandbox = basic' 'seccomp = exec' 'tmp = 4' 'max_workers = 1'
+# hn: sandbox = none, which still does not run as root.
+fn hn "$H" 'route = GET /hn/{a}' 'sandbox = none' 'max_workers = 1'
 fn victim "$T/fv/bootstrap" 'route = GET /v/{a}' 'min_idle = 1' 'max_workers = 1'
 fn vhost "$TH/misc" 'route = GET /vh/{a}' 'network = host' 'min_idle = 1' 'max_workers = 1'
 fn vout "$VT/fn/bootstrap" 'route = GET /vo/{a}'
@@ -55,7 +57,7 @@ LAYERS=$(dlog)
 has() { printf '%s\n' "$LAYERS" | grep -Eq "jail: $1 namespace: (ok|not needed)"; }
 why() { printf '%s\n' "$LAYERS" | grep "jail: $1 namespace" | head -n 1 | sed 's/.*jail: //'; }
 
-plan 43
+plan 44
 
 # row NAME NEED URL WANT_STATUS WANT_BODY: invoke, check, then the victim.
 #   NEED: space-separated layers (pid mount net root), "" for none
@@ -120,6 +122,8 @@ for a in ptrace mount kexec bpf keyctl rawsock setuid0; do
 done
 row "workers run as their function's uid, no groups" "root" /hf/ids 200 \
 	"uid=$(uid_of hf) gid=$(uid_of hf) groups=0"
+row "sandbox = none still drops root" "root" /hn/ids 200 \
+	"uid=$(uid_of hn) gid=$(uid_of hn) groups=0"
 
 # Other processes.
 killed "signal the daemon, default profile: SIGSYS" "" "/hf/kill?n=$DPID"
