@@ -541,7 +541,7 @@ report_cold_layers() {
 	printf '| sandbox | c1 p50 µs | errors |\n| --- | --- | --- |\n'
 	for l in $COLD_LAYERS; do
 		case $l in
-		none) label="none: no jail" ;;
+		none) label="none: no jail but the uid drop" ;;
 		basic) label="basic: rlimits + seccomp + uid" ;;
 		host) label="full, network = host: + pid/mount ns, hidden dirs" ;;
 		full) label="full, network = none: + the function's netns (joined)" ;;
