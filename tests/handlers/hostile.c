@@ -19,6 +19,9 @@
  *   connect?n=A:P    TCP connect to A:P
  *   rapi?n=PORT      connect to 127.0.0.1:PORT, ask a Runtime API question
  *   listeners        count the TCP listeners on loopback but our own
+ *   scan             find the other endpoints the way an attacker would, in
+ *                    /proc/net/tcp: loopback listeners owned by the same
+ *                    uid as our own endpoint's (the gateway's); ask each
  *   write-file?n=P   create file P
  *   read-file?n=P    read file P
  *   orphan           fork a child that sleeps, then exit without replying
@@ -248,6 +251,52 @@ rapi(const char *port)
 	return n == 0 ? say("reply: none, closed") : say("reply: %s", buf);
 }
 
+/* Our own endpoint's port, from AWS_LAMBDA_RUNTIME_API. */
+static unsigned
+own_port(void)
+{
+	const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
+
+	return api != NULL && strchr(api, ':') != NULL ?
+	    (unsigned)atoi(strchr(api, ':') + 1) : 0;
+}
+
+/*
+ * Every loopback listener whose owner is our endpoint's owner, but ours:
+ * the gateway's other endpoints.  Ask each; count those that answer.
+ */
+static int
+scan(void)
+{
+	struct { unsigned port, uid; } l[64];
+	unsigned addr, port, st, uid, n = 0, k = 0, owner = ~0U, answered = 0;
+	char line[256], p[16];
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (f == NULL)
+		return say_rc("open", -1);
+	while (fgets(line, sizeof(line), f) != NULL && n < 64) {
+		if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %u",
+		    &addr, &port, &st, &uid) != 4 || st != 0x0A ||
+		    addr != htonl(INADDR_LOOPBACK))
+			continue;
+		if (port == own_port())
+			owner = uid;
+		else
+			l[n].port = port, l[n++].uid = uid;
+	}
+	fclose(f);
+	for (unsigned i = 0; i < n && k < 8; i++) {
+		if (l[i].uid != owner)
+			continue;
+		snprintf(p, sizeof(p), "%u", l[i].port);
+		rapi(p);
+		k++;
+		answered += strncmp(result, "reply: HTTP", 11) == 0;
+	}
+	return say("scan: %u endpoints, %u answered", k, answered);
+}
+
 /* Listening TCP sockets on 127.0.0.1 (/proc/net/tcp) but our own endpoint. */
 static int
 listeners(void)
@@ -324,6 +373,8 @@ attack(const char *a, const char *arg)
 	}
 	if (strcmp(a, "rapi") == 0)
 		return rapi(arg);
+	if (strcmp(a, "scan") == 0)
+		return scan();
 	if (strcmp(a, "listeners") == 0)
 		return listeners();
 	if (strcmp(a, "write-file") == 0 || strcmp(a, "read-file") == 0)

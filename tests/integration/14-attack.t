@@ -57,7 +57,7 @@ LAYERS=$(dlog)
 has() { printf '%s\n' "$LAYERS" | grep -Eq "jail: $1 namespace: (ok|not needed)"; }
 why() { printf '%s\n' "$LAYERS" | grep "jail: $1 namespace" | head -n 1 | sed 's/.*jail: //'; }
 
-plan 44
+plan 45
 
 # row NAME NEED URL WANT_STATUS WANT_BODY: invoke, check, then the victim.
 #   NEED: space-separated layers (pid mount net root), "" for none
@@ -154,6 +154,8 @@ row "another function's endpoint from its netns: refused" "net" "/hf/rapi?n=$VPO
 row "a netns endpoint from the host network: refused" "net" "/hh/rapi?n=$VPORT" 200 'connect: ECONNREFUSED'
 row "another function's host endpoint: closed unanswered" "root" "/hh/rapi?n=$VHPORT" 200 'reply: (none, closed|ECONNRESET)'
 like "$(dlog)" "vhost: worker $VHPID: a connection to its endpoint from uid $(uid_of hh): refused" "  ... and logged with the intruder's uid"
+# As an attacker would: the gateway's other endpoints, found in /proc/net/tcp.
+row "scan the host's endpoints from /proc/net/tcp: none answers" "root" /hh/scan 200 'scan: [1-8] endpoints, 0 answered'
 # The test, as root, is no more welcome than a function.
 out=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$VHPORT/2018-06-01/runtime/invocation/next" 2>&1)
 if [ -z "$ROOT_ONLY" ]; then
