@@ -362,8 +362,9 @@ attack(const char *a, const char *arg)
 	if (strcmp(a, "spin") == 0)
 		for (volatile unsigned long x = 0;; x++)
 			;
-	if (strcmp(a, "kill") == 0)
-		return say_rc("kill", kill((pid_t)n, SIGTERM));
+	if (strcmp(a, "kill") == 0)	/* not 0 or -1: those mean groups */
+		return n > 0 ? say_rc("kill", kill((pid_t)n, SIGTERM)) :
+		    say("kill: no pid");
 	if (strcmp(a, "connect") == 0) {
 		int fd, rc = tcp_connect(arg, &fd);
 

@@ -49,6 +49,11 @@ wait_log 'vhost: worker [0-9]+ ready' 10
 VPID=$(wpid victim)
 VHPID=$(wpid vhost)
 SPID=$(pgrep -P "$DPID" | head -n 1)
+if [ -z "$VPID" ] || [ -z "$VHPID" ] || [ -z "$SPID" ]; then
+	echo "Bail out! victims or spawner not found (victim '$VPID', vhost '$VHPID', spawner '$SPID')"
+	exit 1
+fi
+diag "daemon $DPID, spawner $SPID, victim $VPID, vhost $VHPID"
 uid_of() { sed -n "s/.* $1: workers run as uid \([0-9]*\),.*/\1/p" "$T/daemon.log" | head -n 1; }
 port_of() { tr '\0' '\n' < "/proc/$1/environ" 2>/dev/null | sed -n 's/^AWS_LAMBDA_RUNTIME_API=.*:\([0-9]*\)$/\1/p'; }
 VPORT=$(port_of "$VPID")
