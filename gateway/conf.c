@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,9 +116,13 @@ static int	conf_set_uid_range(struct conf_parser *,
 		    const struct conf_key *, const char *);
 static int	conf_set_network(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_sandbox(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static void	conf_stat_bootstraps(struct conf *);
+static void	conf_assign_uids(struct conf *);
+static int	conf_list_others(struct conf *);
 
 static const struct conf_key lambdad_keys[] = {
 	{ "listen", conf_set_listen, 0, 0, 0, false },
@@ -166,6 +171,7 @@ static const struct conf_key function_keys[] = {
 	FN_UINT("cpu", cpu_pct, 1, 10000),
 	FN_UINT("event_retries", event_retries, 0, 2),
 	FN_UINT("event_max_age", event_max_age_s, 60, 21600),
+	{ "sandbox", conf_set_sandbox, 0, 0, 0, false },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -672,6 +678,22 @@ conf_set_network(struct conf_parser *p, const struct conf_key *k,
 	else
 		return conf_error(p, p->lineno, "%s: expected none or host, "
 		    "not \"%s\"", k->name, v);
+	return 0;
+}
+
+static int
+conf_set_sandbox(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	if (strcmp(v, "full") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_FULL;
+	else if (strcmp(v, "basic") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_BASIC;
+	else if (strcmp(v, "none") == 0)
+		conf_fn(p)->sandbox = CONF_SANDBOX_NONE;
+	else
+		return conf_error(p, p->lineno, "%s: expected full, basic or "
+		    "none, not \"%s\"", k->name, v);
 	return 0;
 }
 
@@ -1198,6 +1220,11 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	    conf_check_auth(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
+	conf_assign_uids(c);
+	if (conf_list_others(c) < 0) {
+		snprintf(err, errlen, "%s:0: out of memory", path);
+		goto fail;
+	}
 	*out = c;
 	return 0;
 fail:
@@ -1231,6 +1258,104 @@ conf_stat_bootstraps(struct conf *c)
 	}
 }
 
+/*
+ * One worker uid per function from worker_uids, the same for the same
+ * config whatever the order of its files, so that files a function wrote
+ * under one start keep their owner under the next.  A function starts at
+ * first + FNV-1a(name) mod the range's size; when a function earlier in
+ * name order holds that uid, it takes the next free one (wrapping).  A
+ * range smaller than the number of functions makes the rest share from
+ * the start of their probe: there is no uid to give them alone.
+ */
+static uint32_t
+conf_fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int
+conf_uid_taken(const struct conf *c, const struct function_conf *self,
+    unsigned uid)
+{
+	for (size_t i = 0; i < c->nfns; i++)
+		if (&c->fns[i] != self && c->fns[i].worker_uid == uid &&
+		    strcmp(c->fns[i].name, self->name) < 0)
+			return 1;
+	return 0;
+}
+
+static void
+conf_assign_uids(struct conf *c)
+{
+	unsigned n, first = c->worker_uid_first, tries;
+	size_t i, j, done;
+
+	if (first == 0)
+		return;
+	n = c->worker_uid_last - first + 1;
+	/* In name order, so each probe sees every earlier name's choice. */
+	for (done = 0; done < c->nfns; done++) {
+		struct function_conf *fn = NULL;
+
+		for (j = 0; j < c->nfns; j++)
+			if (c->fns[j].worker_uid == 0 && (fn == NULL ||
+			    strcmp(c->fns[j].name, fn->name) < 0))
+				fn = &c->fns[j];
+		i = conf_fnv1a(fn->name) % n;
+		for (tries = 0; tries < n &&
+		    conf_uid_taken(c, fn, first + (unsigned)i); tries++)
+			i = (i + 1) % n;
+		if (tries == n)
+			i = conf_fnv1a(fn->name) % n;
+		fn->worker_uid = first + (unsigned)i;
+	}
+}
+
+/* Is dir the same as path, or above it? */
+static int
+conf_dir_holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(dir, path, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/*
+ * For each function, the directories of the others, so that its jail can
+ * cover them.  A directory that holds this function's own (say, several
+ * functions' bootstraps in one directory) cannot be covered and is left
+ * out: such functions can read each other's files.
+ */
+static int
+conf_list_others(struct conf *c)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < c->nfns; i++) {
+		struct function_conf *fn = &c->fns[i];
+
+		if ((fn->others = calloc(c->nfns, sizeof(*fn->others))) == NULL)
+			return -1;
+		for (j = n = 0; j < c->nfns; j++) {
+			const char *d = c->fns[j].task_root;
+			size_t k;
+
+			if (j == i || conf_dir_holds(d, fn->task_root))
+				continue;
+			for (k = 0; k < n && strcmp(fn->others[k], d) != 0; k++)
+				;
+			if (k == n)
+				fn->others[n++] = d;
+		}
+	}
+	return 0;
+}
+
 static int
 conf_str_same(const char *a, const char *b)
 {
@@ -1256,6 +1381,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    a->payload != b->payload || a->seccomp != b->seccomp ||
 	    a->network != b->network || a->tmp_mb != b->tmp_mb ||
 	    a->pids != b->pids || a->cpu_pct != b->cpu_pct ||
+	    a->sandbox != b->sandbox || a->worker_uid != b->worker_uid ||
 	    a->nenv != b->nenv)
 		return 0;
 	for (i = 0; i < a->nenv; i++)
@@ -1283,6 +1409,7 @@ conf_fn_free(struct function_conf *fn)
 	free(fn->name);
 	free(fn->bootstrap);
 	free(fn->task_root);
+	free(fn->others);
 	for (i = 0; i < fn->nroutes; i++)
 		free(fn->routes[i].spec);
 	free(fn->routes);

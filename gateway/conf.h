@@ -24,6 +24,7 @@
  *   network = none | host   auth = none | aws_iam
  *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
  *   event_retries = 2 (0..2)   event_max_age = 21600 (60..21600 s)
+ *   sandbox = full | basic | none
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -39,6 +40,12 @@ enum conf_seccomp {
 enum conf_network {
 	CONF_NETWORK_NONE,	/* loopback only, in the function's own netns */
 	CONF_NETWORK_HOST,	/* the host's network */
+};
+
+enum conf_sandbox {
+	CONF_SANDBOX_FULL,	/* every layer: namespaces, uid, rlimits, seccomp */
+	CONF_SANDBOX_BASIC,	/* rlimits and seccomp only */
+	CONF_SANDBOX_NONE,	/* nothing: benchmarks and debugging only */
 };
 
 enum conf_auth {
@@ -77,6 +84,15 @@ struct function_conf {
 	unsigned	 cpu_pct;	/* 100: cpu.max, % of one core */
 	unsigned	 event_retries;	/* 2: retries of a failed Event (0..2) */
 	unsigned	 event_max_age_s;	/* 21600: oldest Event still run */
+	enum conf_sandbox sandbox;	/* full */
+	/* From worker_uids (conf_load): first + FNV-1a(name) mod the range's
+	 * size, on to the next free one past a function earlier in name
+	 * order; 0 = no range configured. */
+	unsigned	 worker_uid;
+	/* The other functions' directories (conf_load): the jail covers
+	 * them, NULL-terminated; they point into their own function_conf.
+	 * One that holds this function's directory is not listed. */
+	const char	**others;
 	/* The bootstrap file as loaded (all 0 if missing): a redeploy that
 	 * replaces the file in place still counts as a change. */
 	unsigned long long boot_dev, boot_ino, boot_size, boot_mtime_ns;

@@ -1177,6 +1177,16 @@ srv_accept_one(struct http_server *srv, struct http_conn *c)
 	conn_read_start(c);
 }
 
+static int
+srv_accept_check(struct http_server *srv, struct http_conn *c)
+{
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+		return -1;
+	return srv->cfg.on_accept(fd, srv->cfg.arg);
+}
+
 static void
 srv_on_connection(uv_stream_t *ls, int status)
 {
@@ -1199,7 +1209,8 @@ srv_on_connection(uv_stream_t *ls, int status)
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
-	if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
+	if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0 ||
+	    (srv->cfg.on_accept != NULL && srv_accept_check(srv, c) != 0)) {
 		c->closed = 1;
 		uv_close((uv_handle_t *)&c->tcp, conn_on_close);
 		uv_close((uv_handle_t *)&c->timer, conn_on_close);

@@ -49,6 +49,9 @@ struct http_header {
 
 typedef void (*http_request_cb)(struct http_request *req, void *arg);
 typedef void (*http_abort_cb)(struct http_request *req, void *arg);
+/* Decide on a new connection's socket before anything is read: 0 keeps
+ * it, anything else closes it at once. */
+typedef int (*http_accept_cb)(int fd, void *arg);
 
 struct http_server_cfg {
 	size_t		 max_header_size;	/* bytes of request line + headers */
@@ -59,6 +62,7 @@ struct http_server_cfg {
 	unsigned	 max_conns;		/* 0 = unlimited */
 	http_request_cb	 on_request;
 	void		*arg;			/* passed to on_request */
+	http_accept_cb	 on_accept;		/* NULL = accept everyone */
 };
 
 struct http_request {

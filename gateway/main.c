@@ -4,7 +4,8 @@
  * Start-up order matters: the config is read and checked completely first
  * (so `lambdad -t` and a broken config fail before anything starts); then
  * the spawner is forked while this process is still small, so every worker
- * fork later is cheap; then the event loop, the pools and the listener.
+ * fork later is cheap; then the event loop, the pools and the listener;
+ * then, when root, the drop to `user =` (priv.c).
  * SIGTERM/SIGINT stop accepting, let in-flight invocations finish for up to
  * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
  * configuration (reload.c).
@@ -35,6 +36,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "logring.h"
+#include "priv.h"
 #include "route.h"
 
 /*
@@ -330,7 +332,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	size_t i;
 	int rc;
 
-	if ((rc = mkdir_p(d->state_dir, 0750)) != 0)
+	if ((rc = mkdir_p(d->state_dir, 0711)) != 0)
 		log_warnx("state_dir %s: %s", d->state_dir, strerror(-rc));
 	/* Deployed bootstraps are compared by path (conf takes them real). */
 	if ((real = realpath(d->state_dir, NULL)) != NULL) {
@@ -458,7 +460,8 @@ main(int argc, char *argv[])
 	raise_nofile();
 	d.loop = uv_default_loop();
 	d.started_ms = (uint64_t)time(NULL) * 1000;
-	if (daemon_start(&d, host, port) != 0)
+	/* Root's privileges end here: the spawner keeps them, we do not. */
+	if (daemon_start(&d, host, port) != 0 || priv_drop(d.conf) != 0)
 		return 1;
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	uv_walk(d.loop, loop_close_walk, NULL);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -216,6 +217,8 @@ spawner_readable(uv_poll_t *h, int status, int events)
 
 		if (r.type == SB_SPAWNED)
 			wk_spawned(w, r.pid, r.err, r.fd);
+		else if (r.type == SB_LISTENING)
+			wk_listening(w, r.fd, r.port, r.err);
 		else if (r.type == SB_EXITED)
 			wk_exited(w, r.status, r.sys_nr, r.sys_foreign);
 	}
@@ -227,6 +230,54 @@ spawner_readable(uv_poll_t *h, int status, int events)
 	}
 }
 
+/*
+ * Say once, at start-up, which layers of the jail this machine gives us:
+ * a layer the kernel or our privileges refuse is left out of every spawn,
+ * and the operator should know that from the log, not from an attack.
+ */
+static void
+spawner_report(struct spawner *sp)
+{
+	char rep[512], *line, *save = NULL;
+	struct passwd *pw;
+
+	sp->avail = sb_probe_layers(rep, sizeof(rep));
+	for (line = strtok_r(rep, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *how = strchr(line, ':');
+
+		if (how == NULL)
+			continue;
+		*how++ = '\0';
+		if (strstr(how, "unavailable") == NULL)
+			log_info("jail: %s namespace:%s", line, how);
+		else
+			log_warnx("jail: %s namespace:%s; left out", line, how);
+	}
+	sp->root = geteuid() == 0;
+	sp->def_uid = sp->def_gid = 65534;
+	if ((pw = getpwnam("nobody")) != NULL) {
+		sp->def_uid = pw->pw_uid;
+		sp->def_gid = pw->pw_gid;
+	}
+	if (sp->root)
+		log_info("jail: uid: workers drop to their function's uid "
+		    "(worker_uids) or to nobody's");
+	log_info("jail: endpoint: network = none: inside the function's "
+	    "netns; otherwise admitted per connection by the peer's uid");
+	if (!sp->root) {
+		log_warnx("jail: uid: not started as root; workers keep uid %d "
+		    "(inside a user namespace where the kernel allows one), "
+		    "so host-network endpoints admit any process of that uid",
+		    (int)getuid());
+		if (sp->avail & SB_NS_NET)
+			log_warnx("jail: net: a function's own network namespace "
+			    "needs root; network = none runs on the host's "
+			    "loopback, its endpoint checked per connection");
+		sp->avail &= ~SB_NS_NET;
+	}
+}
+
 int
 spawner_open(uv_loop_t *loop, struct spawner **out)
 {
@@ -235,11 +286,19 @@ spawner_open(uv_loop_t *loop, struct spawner **out)
 
 	if (sp == NULL)
 		return -ENOMEM;
+	spawner_report(sp);
 	if ((rc = sb_spawner_start(&sp->fd, &sp->pid)) != 0) {
 		free(sp);
 		return rc;
 	}
 	fcntl(sp->fd, F_SETFL, fcntl(sp->fd, F_GETFL) | O_NONBLOCK);
+	/* Every worker drops root (pool_jail_decide): make the spawner hold
+	 * us to it before we read any request. */
+	if (sp->root && (rc = sb_spawner_lock(sp->fd)) != 0) {
+		close(sp->fd);
+		free(sp);
+		return rc;
+	}
 	sp->loop = loop;
 	uv_poll_init(loop, &sp->poll, sp->fd);
 	sp->poll.data = sp;
@@ -386,6 +445,72 @@ btimer_cb(uv_timer_t *t)
 	pool_run(t->data);
 }
 
+/*
+ * The jail of this function's workers, decided once.  full: the namespaces
+ * this machine allows (pid, mount, and with network = none the function's
+ * own netns, where its workers' endpoints are made too), and when root a
+ * uid of the function's own (worker_uids) or nobody's.  basic: rlimits,
+ * seccomp and the uid drop.  none: only the uid drop (when root).
+ */
+static void
+pool_jail_decide(struct pool *p)
+{
+	const struct function_conf *fc = p->fc;
+	struct spawner *sp = p->sp;
+
+	/* Even sandbox = none: the spawner runs nothing as root. */
+	if (sp->root) {
+		p->uid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_uid;
+		p->gid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_gid;
+		log_info("%s: workers run as uid %d, gid %d", fc->name,
+		    (int)p->uid, (int)p->gid);
+	}
+	if (fc->sandbox != CONF_SANDBOX_FULL)
+		return;
+	p->ns = SB_NS_PID | SB_NS_MOUNT;
+	if (fc->network == CONF_NETWORK_NONE && (sp->avail & SB_NS_NET)) {
+		p->ns |= SB_NS_NET;
+		p->netns_key = ++sp->next_netns;
+	}
+}
+
+/* The sandbox settings of a worker of p, as pool_jail_decide chose. */
+void
+pool_policy(const struct pool *p, struct sb_policy *pol)
+{
+	const struct function_conf *fc = p->fc;
+
+	pol->path = fc->bootstrap;
+	pol->cwd = fc->task_root;
+	pol->uid = p->uid;
+	pol->gid = p->gid;
+	if (fc->sandbox == CONF_SANDBOX_NONE) {
+		pol->seccomp = SB_SECCOMP_NONE;
+		return;
+	}
+	pol->memory_mb = fc->memory_mb;
+	pol->nofile = 1024;
+	/* RLIMIT_NPROC counts every process and thread of the uid: only
+	 * meaningful for a uid of the function's own; shared by all functions
+	 * (nobody), a few busy runtimes would starve every other spawn. */
+	pol->nproc = p->uid != 0 && fc->worker_uid != 0 ? fc->pids : 0;
+	pol->fsize_mb = fc->tmp_mb;
+	pol->cpu_s = 0;		/* the invocation timeout kills first */
+	pol->seccomp = fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
+	    fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
+	    SB_SECCOMP_DEFAULT;
+	pol->ns = p->ns;
+	pol->netns_key = p->netns_key;
+	pol->tmp_mb = fc->tmp_mb;
+	/* The others' directories, covered in the mount namespace. */
+	pol->hide = (p->ns & SB_NS_MOUNT) && fc->others != NULL &&
+	    fc->others[0] != NULL ? (char *const *)fc->others : NULL;
+	/* Used where the daemon found a delegated cgroup v2 subtree. */
+	pol->cgroup = fc->name;
+	pol->pids = fc->pids;
+	pol->cpu_pct = fc->cpu_pct;
+}
+
 struct pool *
 pool_new(uv_loop_t *loop, struct spawner *sp, const struct function_conf *fc)
 {
@@ -399,6 +524,7 @@ pool_new(uv_loop_t *loop, struct spawner *sp, const struct function_conf *fc)
 	snprintf(p->arn, sizeof(p->arn), "arn:aws:lambda:%s:%s:function:%s",
 	    REGION, ACCOUNT, fc->name);
 	pool_build_env(p);
+	pool_jail_decide(p);
 	uv_timer_init(loop, &p->qtimer);
 	uv_timer_init(loop, &p->btimer);
 	p->qtimer.data = p->btimer.data = p;
@@ -655,6 +781,9 @@ pool_free(struct pool *p)
 {
 	if (p == NULL)
 		return;
+	/* Its netns goes with the last worker and listener still in it. */
+	if (p->netns_key != 0)
+		(void)sb_spawner_netns_drop(p->sp->fd, p->netns_key);
 	p->nhandles = 2;
 	uv_close((uv_handle_t *)&p->qtimer, pool_timer_closed);
 	uv_close((uv_handle_t *)&p->btimer, pool_timer_closed);

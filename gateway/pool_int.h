@@ -39,6 +39,11 @@ struct spawner {
 	int		 fd;
 	pid_t		 pid;
 	uv_poll_t	 poll;
+	unsigned	 avail;		/* SB_NS_* this kernel allows us */
+	bool		 root;		/* started as root: workers drop uid */
+	uid_t		 def_uid;	/* workers' uid without worker_uids */
+	gid_t		 def_gid;
+	uint64_t	 next_netns;	/* the last netns key handed out */
 };
 
 struct worker {
@@ -52,6 +57,8 @@ struct worker {
 	uint64_t	 spawn_ns;
 	double		 init_ms;
 	struct http_server *rapi;
+	int		 logw;		/* log pipe's write end until the
+					   spawn is sent, or -1 */
 	struct http_request *next_req;	/* a pending GET /next */
 	struct invocation *inv;		/* the current invocation */
 	char		 last_id[37];	/* the last one answered */
@@ -76,6 +83,11 @@ struct pool {
 	char		 arn[192];
 	struct buf	 env;		/* NUL-separated common environment */
 	size_t		 nenv;
+	/* The jail of every worker of this function (pool_jail_decide). */
+	unsigned	 ns;		/* SB_NS_* asked of the spawner */
+	uint64_t	 netns_key;	/* network = none: its netns; 0 = host */
+	uid_t		 uid;		/* 0 = no drop (not root, or none) */
+	gid_t		 gid;
 	struct worker	*workers;
 	struct worker	*idle;
 	unsigned	 count[WS_NSTATES];
@@ -97,10 +109,13 @@ struct pool {
 };
 
 /* pool.c */
+struct sb_policy;
 uint64_t pool_epoch_ms(void);
 uint64_t pool_random(void);
 char	*inv_trace_make(uint64_t epoch_ms);
 void	 pool_run(struct pool *p);
+/* Fill in the jail of a worker of p: all of pol but envp and argv. */
+void	 pool_policy(const struct pool *p, struct sb_policy *pol);
 void	 pool_check_stopped(struct pool *p);
 void	 pool_init_failed(struct pool *p, const char *type, const char *body,
 	    size_t len, const char *msg);
@@ -115,6 +130,8 @@ void	 wk_event(struct worker *w, enum wk_ev ev);
 void	 wk_assign(struct worker *w);
 /* peakfd: the worker's cgroup memory.peak, or -1; w takes it. */
 void	 wk_spawned(struct worker *w, pid_t pid, int err, int peakfd);
+/* SB_LISTENING: the worker's endpoint, made in its function's netns. */
+void	 wk_listening(struct worker *w, int fd, int port, int err);
 /* The process ended; sys_nr >= 0: the seccomp filter killed it for that
  * call (sys_foreign: of another ABI), as struct sb_reply says. */
 void	 wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign);

@@ -28,6 +28,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "peer.h"
 #include "pool.h"
 #include "pool_int.h"
 #include "rapi.h"
@@ -242,8 +243,34 @@ wk_timer_cb(uv_timer_t *t)
 
 static void rapi_on_request(struct http_request *req, void *arg);
 
+/*
+ * On the host's loopback anyone could connect to a worker's endpoint:
+ * admit only sockets owned by the function's own uid.  With no uid of its
+ * own (not root) that is our uid too, and the check can only keep out
+ * other users; the start-up report says so.
+ */
 static int
-wk_open_rapi(struct worker *w)
+wk_accept_check(int fd, void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	uid_t want = p->uid != 0 ? p->uid : p->sp->root ? 0 : geteuid(), uid;
+	int rc;
+
+	if ((rc = peer_uid(fd, &uid)) == 0 && uid == want)
+		return 0;
+	if (rc < 0)
+		log_warnx("%s: worker %d: a connection to its endpoint whose "
+		    "owner cannot be told (%s): refused", p->fc->name,
+		    (int)w->pid, strerror(-rc));
+	else
+		log_warnx("%s: worker %d: a connection to its endpoint from uid "
+		    "%d: refused", p->fc->name, (int)w->pid, (int)uid);
+	return -1;
+}
+
+static int
+wk_new_rapi(struct worker *w)
 {
 	struct http_server_cfg cfg = {
 		/* The Node client sends the whole X-Ray error cause, up to
@@ -256,14 +283,13 @@ wk_open_rapi(struct worker *w)
 		.max_conns = 16,
 		.on_request = rapi_on_request,
 		.arg = w,
+		/* In the function's own netns only its workers can connect. */
+		.on_accept = w->pool->netns_key != 0 ? NULL : wk_accept_check,
 	};
-	int rc;
 
 	if ((w->rapi = http_server_new(w->pool->loop, &cfg)) == NULL)
 		return -ENOMEM;
-	if ((rc = http_server_listen(w->rapi, "127.0.0.1", 0)) != 0)
-		return rc;
-	return http_server_port(w->rapi);
+	return 0;
 }
 
 static int
@@ -276,6 +302,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	size_t i, n = 0;
 	time_t t = time(NULL);
 	struct tm tm;
+	int rc;
 
 	gmtime_r(&t, &tm);
 	snprintf(api, sizeof(api), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", port);
@@ -294,23 +321,41 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	}
 	envp[n] = NULL;
 	memset(&pol, 0, sizeof(pol));
-	pol.path = p->fc->bootstrap;
 	pol.envp = envp;
-	pol.cwd = p->fc->task_root;
-	pol.memory_mb = p->fc->memory_mb;
-	pol.nofile = 1024;
-	pol.nproc = 0;
-	pol.fsize_mb = 0;
-	pol.cpu_s = 0;
-	/* Used where the daemon found a delegated cgroup v2 subtree. */
-	pol.cgroup = p->fc->name;
-	pol.pids = p->fc->pids;
-	pol.cpu_pct = p->fc->cpu_pct;
-	pol.seccomp = p->fc->seccomp == CONF_SECCOMP_EXEC ? SB_SECCOMP_EXEC :
-	    p->fc->seccomp == CONF_SECCOMP_LOG ? SB_SECCOMP_LOG :
-	    SB_SECCOMP_DEFAULT;
-	return sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
+	pool_policy(p, &pol);
+	rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
 	    NULL, 0);
+	if (rc == -E2BIG && pol.hide != NULL) {
+		/* So many other functions that their directories do not fit
+		 * the spawner's fixed-size request: run without covering
+		 * them rather than not at all, and say so. */
+		log_warnx("%s: too many other functions' directories to hide "
+		    "from its workers; they stay readable", p->fc->name);
+		pol.hide = NULL;
+		rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol,
+		    logfd, NULL, 0);
+	}
+	return rc;
+}
+
+/*
+ * Ask for the endpoint and the process.  On the host's network both go
+ * out at once; with the function's own netns the endpoint must be made in
+ * there first, by the spawner (wk_listening sends the spawn).
+ */
+static int
+wk_start(struct worker *w, int logw)
+{
+	struct pool *p = w->pool;
+	int port;
+
+	if (p->netns_key != 0)
+		return sb_spawner_listen(p->sp->fd, (uint64_t)(uintptr_t)w,
+		    p->netns_key);
+	if ((port = http_server_listen(w->rapi, "127.0.0.1", 0)) != 0 ||
+	    (port = http_server_port(w->rapi)) < 0)
+		return port;
+	return wk_send_spawn(w, port, logw);
 }
 
 /* Start one worker.  0 or -errno (nothing is left behind on error). */
@@ -318,7 +363,7 @@ int
 wk_spawn(struct pool *p)
 {
 	struct worker *w = calloc(1, sizeof(*w));
-	int fds[2] = { -1, -1 }, port, rc;
+	int fds[2] = { -1, -1 }, rc;
 
 	if (w == NULL)
 		return -ENOMEM;
@@ -327,22 +372,24 @@ wk_spawn(struct pool *p)
 	w->cold = true;
 	w->statusfd = -1;
 	w->peakfd = -1;
+	w->logw = -1;
 	buf_init(&w->logline);
 	buf_init(&w->tail);
-	if ((port = wk_open_rapi(w)) < 0 || pipe2(fds, O_CLOEXEC) != 0) {
-		rc = port < 0 ? port : -errno;
+	if ((rc = wk_new_rapi(w)) != 0 || pipe2(fds, O_CLOEXEC) != 0 ||
+	    (rc = wk_start(w, fds[1])) != 0) {
+		rc = rc != 0 ? rc : -errno;
+		if (fds[0] >= 0) {
+			close(fds[0]);
+			close(fds[1]);
+		}
 		http_server_free(w->rapi);
 		free(w);
 		return rc;
 	}
-	if ((rc = wk_send_spawn(w, port, fds[1])) != 0) {
-		close(fds[0]);
+	if (p->netns_key != 0)
+		w->logw = fds[1];	/* for the spawn, once listening */
+	else
 		close(fds[1]);
-		http_server_free(w->rapi);
-		free(w);
-		return rc;
-	}
-	close(fds[1]);
 	uv_pipe_init(p->loop, &w->logpipe, 0);
 	uv_pipe_open(&w->logpipe, fds[0]);
 	w->logpipe.data = w;
@@ -359,6 +406,37 @@ wk_spawn(struct pool *p)
 	p->workers = w;
 	p->count[WS_SPAWNING]++;
 	return 0;
+}
+
+/*
+ * The spawner made the worker's listener inside the function's netns
+ * (takes ownership of fd): serve it, and ask for the process.  A worker
+ * retired meanwhile, or an error, ends here as a failed spawn would.
+ */
+void
+wk_listening(struct worker *w, int fd, int port, int err)
+{
+	int logw = w->logw;
+
+	w->logw = -1;
+	if (err == 0 && w->state == WS_DRAINING)
+		err = -ECANCELED;
+	if (err == 0) {
+		err = http_server_open(w->rapi, fd);
+		fd = -1;	/* the server's now, whatever happened */
+	}
+	if (err == 0)
+		err = wk_send_spawn(w, port, logw);
+	if (fd >= 0)
+		close(fd);
+	if (logw >= 0)
+		close(logw);
+	if (err == -ECANCELED) {
+		w->exited = true;
+		wk_release(w);
+		pool_run(w->pool);
+	} else if (err != 0)
+		wk_spawned(w, 0, err, -1);
 }
 
 /* ---- the state machine -------------------------------------------------- */

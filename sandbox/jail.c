@@ -278,7 +278,40 @@ sb_keep_dirs(const struct sb_policy *p, char dirs[3][SB_PATH_MAX])
 	return n;
 }
 
-/* Everything read-only but rw_dir; a fresh /proc; a private /tmp. */
+/* Does dir hold path (the same directory, or one above it)? */
+static int
+sb_holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return path != NULL && strncmp(dir, path, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * Cover each hide directory with an empty read-only tmpfs, except one that
+ * holds what the worker needs (its cwd, executable or rw_dir).  One that
+ * is not there (gone, or under the private /tmp already) needs nothing.
+ */
+static int
+sb_hide_dirs(const struct sb_policy *p)
+{
+	for (size_t i = 0; p->hide != NULL && p->hide[i] != NULL; i++) {
+		const char *d = p->hide[i];
+
+		if (d[0] != '/' || d[1] == '\0' || sb_holds(d, p->cwd) ||
+		    sb_holds(d, p->path) || sb_holds(d, p->rw_dir))
+			continue;
+		if (mount("tmpfs", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, "size=4k,mode=0555") == -1 &&
+		    errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Everything read-only but rw_dir; a fresh /proc; a private /tmp; the hide
+ * directories covered. */
 static int
 sb_jail_mounts(const struct sb_policy *p, int newpid)
 {
@@ -317,7 +350,7 @@ sb_jail_mounts(const struct sb_policy *p, int newpid)
 		else if (keep[i] >= 0)
 			close(keep[i]);
 	}
-	return rc;
+	return rc == 0 ? sb_hide_dirs(p) : rc;
 }
 
 int

@@ -33,7 +33,7 @@ usage(void)
 	    "[-f fsize_mb] [-g gid] [-m memory_mb]\n"
 	    "\t[-n nofile] [-p nproc] [-s default|exec|log|none] "
 	    "[-t cpu_s] [-u uid] [-w dir]\n"
-	    "\t[--net none|host] [--tmp-size mb] -- prog [arg ...]\n"
+	    "\t[--hide dir] [--net none|host] [--tmp-size mb] -- prog [arg ...]\n"
 	    "       lambdad-sandbox --probe\n");
 	exit(2);
 }
@@ -148,12 +148,13 @@ probe(void)
 	return 0;
 }
 
-enum { OPT_NET = 256, OPT_TMP, OPT_PROBE };
+enum { OPT_NET = 256, OPT_TMP, OPT_PROBE, OPT_HIDE };
 
 static const struct option longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "tmp-size", required_argument, NULL, OPT_TMP },
 	{ "probe", no_argument, NULL, OPT_PROBE },
+	{ "hide", required_argument, NULL, OPT_HIDE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -177,7 +178,8 @@ main(int argc, char *argv[])
 	struct sb_policy p = { .seccomp = SB_SECCOMP_DEFAULT };
 	struct sb_filter *f;
 	size_t nenv = 0, nsys = 0, nextra = 0;
-	char **env, **extra;
+	char **env, **extra, **hide;
+	size_t nhide = 0;
 	const char *netarg = NULL;
 	int ch, keep = 0, rc, sys_nr, sys_foreign;
 
@@ -185,7 +187,8 @@ main(int argc, char *argv[])
 		nsys++;
 	/* Room for the whole environment and one per -e: at most argc. */
 	if ((env = calloc(nsys + argc + 1, sizeof(*env))) == NULL ||
-	    (extra = calloc(argc, sizeof(*extra))) == NULL)
+	    (extra = calloc(argc, sizeof(*extra))) == NULL ||
+	    (hide = calloc(argc, sizeof(*hide))) == NULL)
 		return 1;
 	while ((ch = getopt_long(argc, argv, "+C:Ee:f:g:m:Nn:p:Rs:t:u:w:",
 	    longopts, NULL)) != -1) {
@@ -198,6 +201,7 @@ main(int argc, char *argv[])
 		case OPT_NET: netarg = optarg; break;
 		case OPT_TMP: p.tmp_mb = num(optarg, ch); break;
 		case OPT_PROBE: return probe();
+		case OPT_HIDE: hide[nhide++] = optarg; break;
 		case 'C': p.cwd = optarg; break;
 		case 'E': keep = 1; break;
 		case 'e': extra[nextra++] = optarg; break;
@@ -221,6 +225,7 @@ main(int argc, char *argv[])
 	p.path = lookup(argv[optind]);
 	p.argv = argv + optind;
 	p.envp = env;
+	p.hide = nhide > 0 ? hide : NULL;
 	if ((rc = sb_filter_new(p.seccomp, &f)) < 0) {
 		fprintf(stderr, "lambdad-sandbox: seccomp: %s\n", strerror(-rc));
 		return 127;

@@ -26,8 +26,8 @@
  * creates the worker, so that the worker is pid 1 of its own pid namespace
  * and everything it forks dies with it.  Inside, before cwd: a user
  * namespace's uid/gid map (unprivileged only), the mount namespace's
- * read-only root with a private size-limited tmpfs /tmp, loopback up in a
- * new network namespace.  A layer the kernel refuses is dropped (and
+ * read-only root with a private size-limited tmpfs /tmp and the hide
+ * directories covered, loopback up in a new network namespace.  A layer the kernel refuses is dropped (and
  * reported once by sb_probe_layers) unless ns_required is set.
  *
  * lambdad-sandbox(1) runs the same code on a command line.
@@ -64,6 +64,9 @@ struct sb_policy {
 					   this key (made on first use) */
 	unsigned	 tmp_mb;	/* SB_NS_MOUNT: /tmp tmpfs size; 0 = 64 */
 	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
+	char *const	*hide;		/* SB_NS_MOUNT: NULL-terminated directories
+					   covered by an empty read-only tmpfs
+					   (other functions'); NULL = none */
 	uid_t		 uid;		/* when root: drop to uid/gid; 0 = no drop */
 	gid_t		 gid;
 	/* cgroup v2, where sb_cgroup_init() found a delegated subtree: */
@@ -170,6 +173,15 @@ int	sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key);
 /* Forget the netns of a key (a removed function): the spawner closes its
  * handle; it disappears with its last worker and listener.  0 or -errno. */
 int	sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key);
+
+/*
+ * From now on, refuse to start a worker as root (uid or gid 0) when the
+ * spawner runs as root: -EPERM in its SB_SPAWNED.  There is no way back.
+ * For a gateway about to drop its privileges, so that the gateway, which
+ * parses untrusted input, cannot get code run as root through the
+ * spawner even if it is taken over.  0 or -errno.
+ */
+int	sb_spawner_lock(int ctl_fd);
 
 /* Send sig to the worker's whole process group.  0 or -errno. */
 int	sb_spawner_kill(int ctl_fd, pid_t pid, int sig);

@@ -51,6 +51,7 @@ enum sb_req_type {
 	SB_REQ_KILL = 2,
 	SB_REQ_LISTEN = 3,
 	SB_REQ_NETNS_DROP = 4,
+	SB_REQ_LOCK = 5,	/* a struct sb_req_net, tag and key unused */
 };
 
 struct sb_req_net {
@@ -72,14 +73,15 @@ struct sb_req_spawn {
 	uint64_t	 tag;
 	uint32_t	 memory_mb, nofile, nproc, fsize_mb, cpu_s, seccomp;
 	uint32_t	 npass;
-	uint32_t	 has_cwd, has_argv, argc, envc;
+	uint32_t	 has_cwd, has_argv, argc, envc, hidec;
 	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
 	uint32_t	 uid, gid;
 	uint32_t	 pids, cpu_pct;
 	char		 cgroup[72];	/* the function's name, or "" */
 	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
-	/* path, [cwd], argv[0..argc), envp[0..envc), each NUL-terminated */
+	/* path, [cwd], [rw_dir], argv[0..argc), envp[0..envc),
+	   hide[0..hidec), each NUL-terminated */
 	char		 str[SB_STR_AREA];
 };
 
@@ -145,7 +147,8 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
 	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
 	    (rc = sb_pack_vec(q, p->argv, &q->argc)) < 0 ||
-	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0)
+	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0 ||
+	    (rc = sb_pack_vec(q, p->hide, &q->hidec)) < 0)
 		return rc;
 	return 0;
 }
@@ -240,6 +243,12 @@ sb_spawner_listen(int ctl_fd, uint64_t tag, uint64_t netns_key)
 }
 
 int
+sb_spawner_lock(int ctl_fd)
+{
+	return sb_send_net(ctl_fd, SB_REQ_LOCK, 0, 0);
+}
+
+int
 sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key)
 {
 	if (netns_key == 0)
@@ -324,6 +333,7 @@ struct sb_spawner {
 	int		 ctl;
 	int		 sigfd;
 	int		 hostns;	/* our own netns, to come back to */
+	int		 locked;	/* sb_spawner_lock: no root workers */
 	unsigned	 avail;		/* SB_NS_* this kernel allows */
 	pid_t		 self;
 	struct sb_netns	*netns;
@@ -451,20 +461,23 @@ sb_reap(struct sb_spawner *s)
 }
 
 /*
- * Split the string area into path, cwd, argv and envp.  Returns a malloc'd
- * array holding argv, NULL, envp, NULL, or NULL on a malformed request.
+ * Split the string area into path, cwd, rw_dir, argv, envp and hide.
+ * Returns a malloc'd array holding argv, NULL, envp, NULL, hide, NULL, or
+ * NULL on a malformed request.
  */
 static char **
 sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 {
-	size_t want = 1 + q->has_cwd + q->has_rw_dir + q->argc + q->envc;
-	size_t got = 0, j, nfix = 1 + q->has_cwd + q->has_rw_dir;
+	size_t nfix = 1 + q->has_cwd + q->has_rw_dir;
+	size_t want = nfix + q->argc + q->envc + q->hidec;
+	size_t got = 0, j;
 	char **v, *s = q->str, *end = q->str + q->used;
 
 	if (q->used == 0 || q->used > SB_STR_AREA || end[-1] != '\0' ||
 	    q->has_cwd > 1 || q->has_rw_dir > 1 ||
-	    want > SB_STR_AREA ||
-	    (v = calloc(q->argc + q->envc + 2, sizeof(*v))) == NULL)
+	    q->argc > SB_STR_AREA || q->envc > SB_STR_AREA ||
+	    q->hidec > SB_STR_AREA || want > SB_STR_AREA ||
+	    (v = calloc(q->argc + q->envc + q->hidec + 3, sizeof(*v))) == NULL)
 		return NULL;
 	for (; s < end && got < want; got++, s += strlen(s) + 1) {
 		if (got == 0)
@@ -475,8 +488,10 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 			p->rw_dir = s;
 		else if ((j = got - nfix) < q->argc)
 			v[j] = s;
-		else
+		else if (j < q->argc + q->envc)
 			v[j + 1] = s;	/* skip argv's NULL */
+		else
+			v[j + 2] = s;	/* and envp's */
 	}
 	if (got != want || s != end) {
 		free(v);
@@ -484,6 +499,7 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 	}
 	p->argv = q->has_argv ? v : NULL;
 	p->envp = v + q->argc + 1;
+	p->hide = q->hidec > 0 ? v + q->argc + q->envc + 2 : NULL;
 	return v;
 }
 
@@ -653,8 +669,11 @@ sb_vchild_main(void *arg)
  * costs, and the spawner sleeps until the child has exec'd or died.  All
  * signals are blocked around it so no handler of the spawner can run in
  * the child before sb_child resets them; the child touches no memory of
- * the spawner's but its own stack and the pipe it reports on.  Returns the
- * pid or -1 with errno.
+ * the spawner's but its own stack and the pipe it reports on.  The jail's
+ * CLONE_NEW* flags are given to the same clone (none of them conflicts
+ * with CLONE_VM: the child sets up its namespaces with system calls on its
+ * own stack, and its mount and fs state are its own).  Returns the pid or
+ * -1 with errno.
  */
 static pid_t
 sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
@@ -670,13 +689,13 @@ sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
 		if (m == MAP_FAILED)
-			return _Fork();
+			return j->flags != 0 ? sb_clone(j->flags) : _Fork();
 		s->vstack = m;
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = clone(sb_vchild_main, s->vstack + SB_VSTACK_SIZE,
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	    CLONE_VM | CLONE_VFORK | j->flags | SIGCHLD, &a);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
@@ -718,10 +737,9 @@ sb_fork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	 * its place.  _Fork runs no handlers and is async-signal-safe; so
 	 * does the raw clone that makes the namespaces.
 	 */
-	if (j.flags == 0)
-		*pid = sb_vfork(s, p, log_fd, pass, npass, pfd[1], &j);
-	else
-		*pid = sb_clone(j.flags);
+	/* The namespace flags go to the same clone: the child is born in
+	 * them (pid 1 of its pid namespace), sharing our memory until exec. */
+	*pid = sb_vfork(s, p, log_fd, pass, npass, pfd[1], &j);
 	if (*pid == -1) {
 		err = -errno;
 		close(pfd[0]);
@@ -811,6 +829,10 @@ sb_do_spawn(struct sb_spawner *s, const int *fds, int nfds)
 	p.tmp_mb = q->tmp_mb;
 	p.uid = q->uid;
 	p.gid = q->gid;
+	if (s->locked && geteuid() == 0 && (p.uid == 0 || p.gid == 0)) {
+		r.err = -EPERM;	/* the gateway dropped root: nor may workers */
+		goto out;
+	}
 	sb_start(s, &p, q, fds, &r, &peakfd);
 out:
 	free(v);
@@ -872,6 +894,9 @@ sb_request(struct sb_spawner *s)
 		else if (s->req.type == SB_REQ_NETNS_DROP &&
 		    n == sizeof(s->req.net))
 			sb_do_netns_drop(s);
+		else if (s->req.type == SB_REQ_LOCK &&
+		    n == sizeof(s->req.net))
+			s->locked = 1;
 	}
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);

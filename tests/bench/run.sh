@@ -7,6 +7,10 @@
 #   nginx + spawn-fcgi with a libfcgi C handler (2 processes), lambdad with the
 #   examples/hello handler warm (2 workers), lambdad with 10,000 routes, and
 #   lambdad cold (max_invocations = 1: every request starts a worker).
+# Cold start per jail layer: the same cold hello under sandbox = none,
+# basic (rlimits + seccomp + uid), full with network = host, and full with
+# network = none (its own netns, joined).  BENCH_ONLY=cold-layers runs only
+# that part.
 # Memory: an idle hello worker's private memory, the daemon's RSS with 100
 # functions configured.  Absolute numbers drift from run to run; the targets
 # are ratios measured in the same run (see /work/shared/anchors.md).
@@ -389,7 +393,8 @@ write_routes() {
 # and EXTRA as its pool settings.
 lambdad_conf() {
 	{
-		printf '[lambdad]\nlisten = 127.0.0.1:%s\n\n[function hello]\n' "$2"
+		printf '[lambdad]\nlisten = 127.0.0.1:%s\nstate_dir = %s/state\n' "$2" "$TMP"
+		printf '\n[function hello]\n'
 		printf 'bootstrap = %s\n' "$HELLO"
 		write_routes "$3"
 		printf '%s\n' "$4"
@@ -401,7 +406,7 @@ lambdad_conf() {
 lambdad_conf_many_fns() {
 	local i
 	{
-		printf '[lambdad]\nlisten = 127.0.0.1:%s\n' "$2"
+		printf '[lambdad]\nlisten = 127.0.0.1:%s\nstate_dir = %s/state\n' "$2" "$TMP"
 		for ((i = 0; i < NFUNCS; i++)); do
 			printf '\n[function fn%03d]\nbootstrap = %s\n' "$i" "$HELLO"
 			printf 'route = GET /fn%03d/{name}\nmin_idle = 0\nseccomp = default\n' "$i"
@@ -496,6 +501,54 @@ bench_lambdad_cold() {
 		NOTE[cold]="wrong answer"
 	fi
 	stop_daemon "$pid"
+}
+
+# Cold start per jail layer, through the daemon: c1 p50 of a function whose
+# every request starts a new worker, under each sandbox setting.
+COLD_LAYERS="none basic host full"
+bench_cold_layers() {
+	local port conf pid url l extra
+	for l in $COLD_LAYERS; do
+		case $l in
+		none) extra='sandbox = none' ;;
+		basic) extra='sandbox = basic' ;;
+		host) extra=$'sandbox = full\nnetwork = host' ;;
+		full) extra=$'sandbox = full\nnetwork = none' ;;
+		esac
+		log "lambdad cold, ${extra//$'\n'/, }"
+		port=$(free_port)
+		conf=$TMP/cold-$l.conf
+		lambdad_conf "$conf" "$port" 1 $'min_idle = 0\nmax_workers = 2\nmax_invocations = 1\n'"$extra"
+		start_lambdad "lambdad-cold-$l" "$conf" "$port" ||
+			{ NOTE[cold_$l]="failed to start"; continue; }
+		pid=$STARTED
+		url="http://127.0.0.1:$port/hello/bench"
+		if check_body "$url" "Hello, bench!" && check_body "$url" "Hello, bench!"; then
+			wrk_runs "cold_$l" "$url" 1 "$LAT_DUR"
+		else
+			NOTE[cold_$l]="wrong answer"
+		fi
+		stop_daemon "$pid"
+	done
+}
+
+report_cold_layers() {
+	local l label
+	printf '\n## Cold start per jail layer (through the daemon)\n\n'
+	printf 'A new worker per request (max_invocations = 1), wrk -t1 -c1 for %s s,\n' "$LAT_DUR"
+	printf 'median of %s runs; lambdad started as %s.\n\n' "$RUNS" \
+	    "$( [ "$(id -u)" = 0 ] && echo root || echo "uid $(id -u)" )"
+	printf '| sandbox | c1 p50 µs | errors |\n| --- | --- | --- |\n'
+	for l in $COLD_LAYERS; do
+		case $l in
+		none) label="none: no jail but the uid drop" ;;
+		basic) label="basic: rlimits + seccomp + uid" ;;
+		host) label="full, network = host: + pid/mount ns, hidden dirs" ;;
+		full) label="full, network = none: + the function's netns (joined)" ;;
+		esac
+		printf '| %s | %s | %s |\n' "$label" "$(int "${LAT[cold_$l]:-}")" \
+		    "${NOTE[cold_$l]:-${ERRS[cold_$l]:-—}}"
+	done
 }
 
 bench_lambdad_idle() {
@@ -596,6 +649,11 @@ for tool in wrk nginx spawn-fcgi curl python3; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (make deps-bench)" >&2; exit 1; }
 done
 mkdir -p "$OUT"
+if [ "${BENCH_ONLY:-}" = cold-layers ]; then
+	bench_cold_layers
+	report_cold_layers | tee "$OUT/cold-layers.md"
+	exit "$FAILED"
+fi
 make -s -f tests/bench/Makefile || exit 1
 
 bench_bare
@@ -604,13 +662,14 @@ if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_warm
 	bench_lambdad_routes
 	bench_lambdad_cold
+	bench_cold_layers
 	bench_lambdad_idle
 else
 	log "skipping lambdad: $LAMBDAD or $HELLO is missing (make all first)"
 	for k in warm routes cold; do NOTE[$k]="skipped: not built"; done
 fi
 
-report | tee "$RESULTS"
+{ report; report_cold_layers; } | tee "$RESULTS"
 # What each jail layer adds to starting a worker (sandbox/ only, no daemon).
 { echo; echo "## Spawn cost per jail layer"; echo; sh "$ROOT/tests/bench/spawn_cost.sh"; } 2>&1 | tee -a "$RESULTS"
 echo "(written to ${RESULTS#"$ROOT"/})"

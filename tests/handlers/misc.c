@@ -4,7 +4,9 @@
  * string's first value (rawQueryString "n=ARG"), so a test says what it
  * wants with a URL:
  *
- *   pid          reply {"pid":N,"count":K}: which worker answered, how often
+ *   pid          reply {"pid":N,"worker":"ID","count":K}: which worker
+ *                answered (ID is unique per worker; N is 1 in a pid
+ *                namespace), how often
  *   sleep?n=MS   sleep MS milliseconds, then reply
  *   exit?n=CODE  exit(CODE) without replying
  *   segv         crash with SIGSEGV
@@ -44,6 +46,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +212,12 @@ run(struct lambda_invocation *inv, const char *ev, const char *action,
 	char out[512];
 
 	if (strcmp(action, "pid") == 0) {
-		snprintf(out, sizeof(out), "{\"pid\":%d,\"count\":%d}", (int)getpid(), count);
+		/* The log stream name is made per worker, with 128 random bits. */
+		const char *id = getenv("AWS_LAMBDA_LOG_STREAM_NAME");
+
+		id = id != NULL && strchr(id, ']') != NULL ? strchr(id, ']') + 1 : "";
+		snprintf(out, sizeof(out), "{\"pid\":%d,\"worker\":\"%.40s\","
+		    "\"count\":%d}", (int)getpid(), id, count);
 		return lambda_reply(inv, out, strlen(out));
 	}
 	if (strcmp(action, "sleep") == 0) {
@@ -235,8 +243,11 @@ run(struct lambda_invocation *inv, const char *ev, const char *action,
 	}
 	if (strcmp(action, "forbid") == 0)
 		return reply_forbid(inv, argv);
-	if (strcmp(action, "segv") == 0)
-		raise(SIGSEGV);
+	if (strcmp(action, "segv") == 0) {
+		/* A real fault, not raise(): as pid 1 of its pid namespace the
+		 * worker ignores signals it sends itself, but not a fault. */
+		*(volatile int *)(uintptr_t)n = 1;
+	}
 	if (strcmp(action, "error") == 0)
 		return lambda_error(inv, "Function.Failed", "asked to fail");
 	if (strcmp(action, "big") == 0) {

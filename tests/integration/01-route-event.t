@@ -18,7 +18,7 @@ like "$BODY" 'Hello, world' "hello: greets its path parameter"
 # Warm reuse: the same worker answers twice, counting up.
 req GET /m/pid?n=1; a=$BODY
 req GET /m/pid?n=2; b=$BODY
-is "$(jget "$a" 'j["pid"]')" "$(jget "$b" 'j["pid"]')" "warm: the same worker pid answers twice"
+is "$(jget "$a" 'j["worker"]')" "$(jget "$b" 'j["worker"]')" "warm: the same worker answers twice"
 is "$(jget "$b" 'j["count"]')" 2 "warm: second invocation of that worker"
 
 # Route priority: exact beats {var}; $default catches the rest.

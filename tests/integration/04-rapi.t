@@ -11,11 +11,16 @@ P="$T/p"
 UUID='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 START_S=$(date +%s)
 
-fn probe "$PROBE" 'route = ANY /p/{action}' 'seccomp = exec' \
+# The probe writes its records into the test's directory, which the full
+# jail's private /tmp and read-only root would hide: these functions run
+# under the basic sandbox (rlimits, seccomp, the uid drop), with record
+# directories the dropped uid may write.  14-attack.t tests the full jail.
+mkdir -p "$P" "$T/idle" "$T/ie" && chmod 0777 "$P" "$T/idle" "$T/ie"
+fn probe "$PROBE" 'route = ANY /p/{action}' 'seccomp = exec' 'sandbox = basic' \
 	"env = PROBE_OUT=$P" 'timeout = 5' 'max_workers = 1' 'memory = 256'
-fn idle "$PROBE" 'route = GET /idle/{action}' 'seccomp = exec' \
+fn idle "$PROBE" 'route = GET /idle/{action}' 'seccomp = exec' 'sandbox = basic' \
 	"env = PROBE_OUT=$T/idle" 'min_idle = 1' 'max_workers = 1'
-fn initerr "$PROBE" 'route = GET /initerr/{action}' 'seccomp = exec' \
+fn initerr "$PROBE" 'route = GET /initerr/{action}' 'seccomp = exec' 'sandbox = basic' \
 	"env = PROBE_OUT=$T/ie" 'env = PROBE_INIT_ERROR=1' 'max_workers = 1'
 fn missing "$T/no/such/bootstrap" 'route = GET /missing'
 mkdir -p "$T/noexec"
@@ -174,7 +179,10 @@ is "$(code initlate.ok)/$STATUS" 202/200 "  ... and the invocation still succeed
 curl -s -o "$T/ie.body" -D "$T/ie.hdrs" --max-time 20 "$URL/initerr/x" &
 iepid=$!; PIDS="$PIDS $iepid"
 wait_file "$T/ie/init.api" 5
-curl -sS -D "$T/ie/initerr.h" -o "$T/ie/initerr.b" --max-time 10 -X POST \
+# The endpoint admits only the worker's uid (nobody's, when we are root).
+AS_WORKER=
+[ "$(id -u)" = 0 ] && AS_WORKER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+$AS_WORKER curl -sS -D "$T/ie/initerr.h" -o "$T/ie/initerr.b" --max-time 10 -X POST \
 	-H 'Lambda-Runtime-Function-Error-Type: Runtime.ProbeInit' \
 	--data-binary '{"errorMessage":"probe init failed","errorType":"Runtime.ProbeInit"}' \
 	"http://$(cat "$T/ie/init.api" 2>/dev/null)/2018-06-01/runtime/init/error"

@@ -119,12 +119,30 @@ row "connect out under --net none: ENETUNREACH" "net" "connect: ENETUNREACH" 0 \
 	$J --net none -- "$PROBE" connect 192.0.2.1 80
 row "loopback is up under --net none" "net" "connect: ECONNREFUSED" 0 \
 	$J --net none -- "$PROBE" connect 127.0.0.1 1
+# A listener on the host's loopback, as a worker's endpoint on the host
+# network would be: reachable from the host, not from --net none.
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(60)' > "$T/lport" &
+PIDS="$PIDS $!"
+i=0; while [ ! -s "$T/lport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+LPORT=$(cat "$T/lport")
+row "a host loopback endpoint, from the host: reachable" "" "connect: ok" 0 \
+	-- "$PROBE" connect 127.0.0.1 "$LPORT"
+row "a host loopback endpoint, from --net none: refused" "net" "connect: ECONNREFUSED" 0 \
+	$J --net none -- "$PROBE" connect 127.0.0.1 "$LPORT"
 
 # The file system.
 row "write outside /tmp: EROFS" "mount" "write-file: EROFS" 0 \
 	$J -- "$PROBE" write-file /var/tmp/lambdad-jail-probe.out
 row "write inside the private /tmp" "mount" "write-file: ok" 0 \
 	$J -- "$PROBE" write-file /tmp/jail-probe.out
+VT=$(mktemp -d /var/tmp/lambdad-jail.XXXXXX)
+trap 'rm -rf "$VT"; cleanup' EXIT
+echo secret > "$VT/secret"
+chmod 0755 "$VT" && chmod 0644 "$VT/secret"
+row "another function's directory under --hide: not there" "mount" "read-file: ENOENT" 0 \
+	$J --hide "$VT" -- "$PROBE" read-file "$VT/secret"
 mkdir -p "$T/other-fn" && chmod 700 "$T/other-fn"
 row "another function's 0700 directory: EACCES" "root" "read-dir: EACCES" 0 \
 	-u 65534 -g 65534 -- "$PROBE" read-dir "$T/other-fn"

@@ -15,6 +15,9 @@ B="$ROOT/build"
 EX="$B/examples"
 TH="$B/tests/handlers"
 T=$(mktemp -d /tmp/lambdad-test.XXXXXX)
+# Started as root, lambdad drops to an unprivileged user that must still
+# read its config (and its workers their bootstraps) in here.
+chmod 0755 "$T"
 mkdir -p "$T/functions.d"
 TESTNUM=0
 FAILS=0
@@ -124,6 +127,9 @@ wait_log() {
 	done
 	return 1
 }
+# wpid FN: the host pid of FN's newest ready worker, from the daemon's log
+# (inside its pid namespace a worker is pid 1 and cannot tell).
+wpid() { sed -n "s/.* $1: worker \([0-9]*\) ready in .*/\1/p" "$T/daemon.log" | tail -n 1; }
 done_testing() {
 	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
 	exit 0

@@ -228,6 +228,8 @@ ParameterizedTestParameters(conf, errors)
 	  "[lambdad]" },
 	{ "[function a]\nbootstrap = /a\nnetwork = bridge\n",
 	  M "3: network: expected none or host, not \"bridge\"" },
+	{ "[function a]\nbootstrap = /a\nsandbox = some\n",
+	  M "3: sandbox: expected full, basic or none, not \"some\"" },
 	{ "[function a]\nbootstrap = /a\nauth = iam\n",
 	  M "3: auth: expected none or aws_iam, not \"iam\"" },
 	{ "[function a]\nbootstrap = /a\npids = 0\n",
@@ -508,6 +510,71 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	/* Without routes, aws_iam needs no key: nothing is served. */
 	cr_assert_eq(c->fns[0].auth, CONF_AUTH_AWS_IAM);
 	cr_assert_eq(c->fns[0].tmp_mb, 64);
+	conf_free(c);
+}
+
+Test(conf, sandbox_key, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /a\n"
+	    "[function b]\nbootstrap = /b\nsandbox = basic\n"
+	    "[function c]\nbootstrap = /c\nsandbox = none\n"
+	    "[function d]\nbootstrap = /d\nsandbox = full\n");
+
+	cr_assert_eq(c->fns[0].sandbox, CONF_SANDBOX_FULL);
+	cr_assert_eq(c->fns[1].sandbox, CONF_SANDBOX_BASIC);
+	cr_assert_eq(c->fns[2].sandbox, CONF_SANDBOX_NONE);
+	cr_assert_eq(c->fns[3].sandbox, CONF_SANDBOX_FULL);
+	conf_free(c);
+}
+
+/* One uid each, inside the range, the same whatever the file order. */
+Test(conf, worker_uids, .init = setup, .fini = teardown)
+{
+	struct conf *a = load_ok("[lambdad]\nworker_uids = 61000-61002\n"
+	    "[function x]\nbootstrap = /x\n[function y]\nbootstrap = /y\n"
+	    "[function z]\nbootstrap = /z\n");
+	struct conf *b = load_ok("[lambdad]\nworker_uids = 61000-61002\n"
+	    "[function z]\nbootstrap = /z\n[function x]\nbootstrap = /x\n"
+	    "[function y]\nbootstrap = /y\n");
+	const char *names[] = { "x", "y", "z" };
+
+	for (int i = 0; i < 3; i++) {
+		unsigned u = conf_find(a, names[i])->worker_uid;
+
+		cr_assert(u >= 61000 && u <= 61002, "%s: uid %u", names[i], u);
+		cr_assert_eq(u, conf_find(b, names[i])->worker_uid, "%s",
+		    names[i]);
+		for (int k = 0; k < i; k++)
+			cr_assert_neq(u, conf_find(a, names[k])->worker_uid,
+			    "%s and %s share a uid", names[i], names[k]);
+	}
+	conf_free(a);
+	conf_free(b);
+	a = load_ok("[function x]\nbootstrap = /x\n");
+	cr_assert_eq(a->fns[0].worker_uid, 0, "no range, no uid");
+	conf_free(a);
+}
+
+/* Each function's jail covers the others' directories, not its own. */
+Test(conf, others, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /srv/a/boot\n"
+	    "[function b]\nbootstrap = /srv/b/boot\n"
+	    "[function c]\nbootstrap = /srv/a/other\n"
+	    "[function d]\nbootstrap = /srv/a/sub/boot\n");
+	const char **o;
+
+	o = conf_find(c, "a")->others;
+	cr_assert_str_eq(o[0], "/srv/b");
+	cr_assert_str_eq(o[1], "/srv/a/sub");
+	cr_assert_null(o[2], "its own directory, shared with c, is not listed");
+	o = conf_find(c, "d")->others;
+	cr_assert_str_eq(o[0], "/srv/b");
+	cr_assert_null(o[1], "/srv/a holds d's directory: not listed");
+	o = conf_find(c, "b")->others;
+	cr_assert_str_eq(o[0], "/srv/a");
+	cr_assert_str_eq(o[1], "/srv/a/sub");
+	cr_assert_null(o[2]);
 	conf_free(c);
 }
 

@@ -1030,3 +1030,30 @@ Test(spawner, ns_required_vs_degrade)
 		cr_assert_str_eq(out, "ok: ok\n");
 	}
 }
+
+/* Locked, a spawner running as root starts nobody as root. */
+Test(spawner, lock_refuses_root_workers)
+{
+	struct sb_policy p = { .path = PROBE, .argv = ARGV("ok") };
+	struct sb_reply r;
+	char out[256];
+	int logr;
+
+	if (geteuid() != 0)
+		cr_skip_test("the lock only matters to a spawner that is root");
+	start();
+	cr_assert_eq(sb_spawner_lock(ctl), 0);
+	cr_assert_eq(spawn(7, &p, &logr, NULL, 0), 0);
+	close(logr);
+	recv_reply(&r, 5000);
+	cr_assert_eq(r.type, SB_SPAWNED);
+	cr_assert_eq(r.err, -EPERM, "uid 0: err %d", r.err);
+	p.uid = 65534;
+	cr_assert_eq(spawn(8, &p, &logr, NULL, 0), 0);
+	close(logr);
+	recv_reply(&r, 5000);
+	cr_assert_eq(r.err, -EPERM, "gid 0: err %d", r.err);
+	p.gid = 65534;
+	cr_assert_eq(spawn_run(&p, out, sizeof(out), NULL, 0), 0);
+	cr_assert_str_eq(out, "ok: ok\n");
+}
