@@ -1055,7 +1055,7 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 	int i, n, rc = 0;
 
 	n = scandir(dir, &ents, conf_dropin_filter, conf_dropin_cmp);
-	if (n < 0 && functions_line == 0 && errno == ENOENT)
+	if (n < 0 && functions_line == 0 && (errno == ENOENT || errno == ENOTDIR))
 		return 0;	/* nothing deployed yet */
 	if (n < 0 && functions_line == 0) {
 		snprintf(err, errlen, "%s:0: cannot read: %s", dir,

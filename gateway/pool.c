@@ -458,6 +458,8 @@ pool_jail_decide(struct pool *p)
 	const struct function_conf *fc = p->fc;
 	struct spawner *sp = p->sp;
 
+	if (sp == NULL)
+		return;		/* a pool that never spawns (unit tests) */
 	/* Even sandbox = none: the spawner runs nothing as root. */
 	if (sp->root) {
 		p->uid = fc->worker_uid != 0 ? fc->worker_uid : sp->def_uid;

@@ -41,7 +41,7 @@ row() {
 SIGSYS=$((128 + 31))
 J="-N"
 
-plan 27
+plan 30
 
 # Resource exhaustion.
 row "fork bomb stops at nproc (pid ns)" "pid root" "fork: EAGAIN" 0 \
