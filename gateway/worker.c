@@ -763,8 +763,13 @@ wk_spawned(struct worker *w, pid_t pid, int err, int peakfd)
 			sb_spawner_kill(p->sp->fd, pid, SIGKILL);
 		return;
 	}
-	log_warnx("%s: cannot start %s: %s", p->fc->name, p->fc->bootstrap,
-	    strerror(-err));
+	if (err == -EACCES)
+		log_warnx("%s: cannot start %s as uid %d: %s (the file, and "
+		    "every directory above it, must be reachable by that uid)",
+		    p->fc->name, p->fc->bootstrap, (int)p->uid, strerror(-err));
+	else
+		log_warnx("%s: cannot start %s: %s", p->fc->name,
+		    p->fc->bootstrap, strerror(-err));
 	w->exited = true;
 	wk_release(w);
 	pool_init_failed(p, err == -ENOENT || err == -EACCES || err == -ENOEXEC ?
