@@ -78,21 +78,28 @@ struct conf_parser {
 	size_t		 errlen;
 };
 
+/* One word a key of a fixed set of values takes, and what it stands for. */
+struct conf_word {
+	const char	*word;
+	int		 value;
+};
+
 struct conf_key {
 	const char	*name;
 	int		(*set)(struct conf_parser *, const struct conf_key *,
 			    const char *);
-	size_t		 off;		/* numbers: field in struct function_conf */
-	unsigned	 min, max;
+	size_t		 off;		/* field in its section's struct */
+	unsigned	 min, max;	/* numbers: the range */
 	bool		 repeatable;
+	const struct conf_word *words;	/* conf_set_word: NULL-terminated */
 };
 
 static int	conf_set_listen(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_word(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_functions(struct conf_parser *, const struct conf_key *,
 		    const char *);
-static int	conf_set_invoke_api(struct conf_parser *,
-		    const struct conf_key *, const char *);
 static int	conf_set_bootstrap(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_route(struct conf_parser *, const struct conf_key *,
@@ -100,10 +107,6 @@ static int	conf_set_route(struct conf_parser *, const struct conf_key *,
 static int	conf_set_uint(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_env(struct conf_parser *, const struct conf_key *,
-		    const char *);
-static int	conf_set_payload(struct conf_parser *, const struct conf_key *,
-		    const char *);
-static int	conf_set_seccomp(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_path(struct conf_parser *, const struct conf_key *,
 		    const char *);
@@ -115,42 +118,59 @@ static int	conf_set_metrics(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_uid_range(struct conf_parser *,
 		    const struct conf_key *, const char *);
-static int	conf_set_network(struct conf_parser *, const struct conf_key *,
-		    const char *);
-static int	conf_set_sandbox(struct conf_parser *, const struct conf_key *,
-		    const char *);
-static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
-		    const char *);
+
+static const struct conf_word conf_onoff[] = {
+	{ "on", 1 }, { "off", 0 }, { NULL, 0 } };
+static const struct conf_word conf_payloads[] = {
+	{ "2.0", 2 }, { "1.0", 1 }, { NULL, 0 } };
+static const struct conf_word conf_seccomps[] = {
+	{ "default", CONF_SECCOMP_DEFAULT }, { "exec", CONF_SECCOMP_EXEC },
+	{ "log", CONF_SECCOMP_LOG }, { NULL, 0 } };
+static const struct conf_word conf_networks[] = {
+	{ "none", CONF_NETWORK_NONE }, { "host", CONF_NETWORK_HOST },
+	{ NULL, 0 } };
+static const struct conf_word conf_auths[] = {
+	{ "none", CONF_AUTH_NONE }, { "aws_iam", CONF_AUTH_AWS_IAM },
+	{ NULL, 0 } };
+static const struct conf_word conf_sandboxes[] = {
+	{ "full", CONF_SANDBOX_FULL }, { "basic", CONF_SANDBOX_BASIC },
+	{ "none", CONF_SANDBOX_NONE }, { NULL, 0 } };
+
+#define WORD(name, st, field, words) \
+	{ name, conf_set_word, offsetof(st, field), 0, 0, false, words }
 
 static const struct conf_key lambdad_keys[] = {
-	{ "listen", conf_set_listen, 0, 0, 0, false },
-	{ "functions", conf_set_functions, 0, 0, 0, false },
-	{ "invoke_api", conf_set_invoke_api, 0, 0, 0, false },
-	{ "user", conf_set_name, offsetof(struct conf, user), 0, 0, false },
+	{ "listen", conf_set_listen, 0, 0, 0, false, NULL },
+	{ "functions", conf_set_functions, 0, 0, 0, false, NULL },
+	/* Off by default: the Invoke API reaches every function by name, so
+	 * it is something an operator turns on, not something routes imply. */
+	WORD("invoke_api", struct conf, invoke_api, conf_onoff),
+	{ "user", conf_set_name, offsetof(struct conf, user), 0, 0, false, NULL },
 	{ "state_dir", conf_set_path, offsetof(struct conf, state_dir), 0, 0,
-	    false },
+	    false, NULL },
 	{ "admin_socket", conf_set_path, offsetof(struct conf, admin_socket),
-	    0, 0, false },
+	    0, 0, false, NULL },
 	{ "admin_group", conf_set_name, offsetof(struct conf, admin_group),
-	    0, 0, false },
-	{ "access_key", conf_set_access_key, 0, 0, 0, true },
-	{ "metrics_listen", conf_set_metrics, 0, 0, 0, false },
+	    0, 0, false, NULL },
+	{ "access_key", conf_set_access_key, 0, 0, 0, true, NULL },
+	{ "metrics_listen", conf_set_metrics, 0, 0, 0, false, NULL },
 	{ "grace", conf_set_uint, offsetof(struct conf, grace_s), 0, 3600,
-	    false },
-	{ "worker_uids", conf_set_uid_range, 0, 0, 0, false },
+	    false, NULL },
+	{ "worker_uids", conf_set_uid_range, 0, 0, 0, false, NULL },
 	{ "event_retry_delay", conf_set_uint,
-	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false },
+	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false, NULL },
 	{ "event_queue_max", conf_set_uint,
-	    offsetof(struct conf, event_queue_max), 1, 1000000, false },
+	    offsetof(struct conf, event_queue_max), 1, 1000000, false, NULL },
 };
 
 #define FN_UINT(name, field, min, max) \
-	{ name, conf_set_uint, offsetof(struct function_conf, field), min, max, false }
+	{ name, conf_set_uint, offsetof(struct function_conf, field), min, max, \
+	    false, NULL }
 
 /* The ranges are documented in lambdad.conf(5); keep the two in step. */
 static const struct conf_key function_keys[] = {
-	{ "bootstrap", conf_set_bootstrap, 0, 0, 0, false },
-	{ "route", conf_set_route, 0, 0, 0, true },
+	{ "bootstrap", conf_set_bootstrap, 0, 0, 0, false, NULL },
+	{ "route", conf_set_route, 0, 0, 0, true, NULL },
 	FN_UINT("memory", memory_mb, 16, 10240),
 	FN_UINT("timeout", timeout_s, 1, 900),
 	FN_UINT("min_idle", min_idle, 0, 1024),
@@ -159,17 +179,17 @@ static const struct conf_key function_keys[] = {
 	FN_UINT("max_invocations", max_invocations, 0, 1000000000),
 	FN_UINT("queue_depth", queue_depth, 0, 100000),
 	FN_UINT("queue_timeout", queue_timeout_s, 1, 3600),
-	{ "env", conf_set_env, 0, 0, 0, true },
-	{ "payload", conf_set_payload, 0, 0, 0, false },
-	{ "seccomp", conf_set_seccomp, 0, 0, 0, false },
-	{ "network", conf_set_network, 0, 0, 0, false },
-	{ "auth", conf_set_auth, 0, 0, 0, false },
+	{ "env", conf_set_env, 0, 0, 0, true, NULL },
+	WORD("payload", struct function_conf, payload, conf_payloads),
+	WORD("seccomp", struct function_conf, seccomp, conf_seccomps),
+	WORD("network", struct function_conf, network, conf_networks),
+	WORD("auth", struct function_conf, auth, conf_auths),
 	FN_UINT("tmp", tmp_mb, 1, 10240),
 	FN_UINT("pids", pids, 1, 100000),
 	FN_UINT("cpu", cpu_pct, 1, 10000),
 	FN_UINT("event_retries", event_retries, 0, 2),
 	FN_UINT("event_max_age", event_max_age_s, 60, 21600),
-	{ "sandbox", conf_set_sandbox, 0, 0, 0, false },
+	WORD("sandbox", struct function_conf, sandbox, conf_sandboxes),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -319,6 +339,37 @@ conf_parse_hostport(const char *s, char **host, int *port)
 	return 0;
 }
 
+/* ---- keys of either section ---------------------------------------------- */
+
+/* conf_set_word stores through an int: every such field is an int or an
+ * enum that the compiler makes int-sized. */
+_Static_assert(sizeof(enum conf_seccomp) == sizeof(int) &&
+    sizeof(enum conf_network) == sizeof(int) &&
+    sizeof(enum conf_auth) == sizeof(int) &&
+    sizeof(enum conf_sandbox) == sizeof(int), "enum fields are int-sized");
+
+/* One of a fixed set of words; the error lists them ("a, b or c"). */
+static int
+conf_set_word(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char *base = p->sect == SECT_LAMBDAD ? (char *)p->c : (char *)conf_fn(p);
+	char list[128];
+	size_t i, n = 0;
+
+	for (i = 0; k->words[i].word != NULL; i++)
+		if (strcmp(v, k->words[i].word) == 0) {
+			*(int *)(void *)(base + k->off) = k->words[i].value;
+			return 0;
+		}
+	list[0] = '\0';
+	for (i = 0; k->words[i].word != NULL; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    i == 0 ? "" : k->words[i + 1].word == NULL ? " or " : ", ",
+		    k->words[i].word);
+	return conf_error(p, p->lineno, "%s: expected %s, not \"%s\"", k->name,
+	    list, v);
+}
+
 /* ---- [lambdad] ----------------------------------------------------------- */
 
 static int
@@ -353,24 +404,6 @@ conf_set_functions(struct conf_parser *p, const struct conf_key *k,
 		return conf_nomem(p);
 	p->c->functions_dir = dir;
 	p->functions_line = p->lineno;
-	return 0;
-}
-
-/*
- * Off by default: the Invoke API reaches every function by name, so it is
- * something an operator turns on, not something a route table implies.
- */
-static int
-conf_set_invoke_api(struct conf_parser *p, const struct conf_key *k,
-    const char *v)
-{
-	if (strcmp(v, "on") == 0)
-		p->c->invoke_api = 1;
-	else if (strcmp(v, "off") == 0)
-		p->c->invoke_api = 0;
-	else
-		return conf_error(p, p->lineno, "%s: expected on or off, not "
-		    "\"%s\"", k->name, v);
 	return 0;
 }
 
@@ -632,79 +665,6 @@ conf_set_env(struct conf_parser *p, const struct conf_key *k, const char *v)
 	    (fn->env[fn->nenv] = strdup(v)) == NULL)
 		return conf_nomem(p);
 	fn->nenv++;
-	return 0;
-}
-
-static int
-conf_set_payload(struct conf_parser *p, const struct conf_key *k,
-    const char *v)
-{
-	if (strcmp(v, "2.0") == 0)
-		conf_fn(p)->payload = 2;
-	else if (strcmp(v, "1.0") == 0)
-		conf_fn(p)->payload = 1;
-	else
-		return conf_error(p, p->lineno, "%s: expected 2.0 or 1.0, not "
-		    "\"%s\"", k->name, v);
-	return 0;
-}
-
-static int
-conf_set_seccomp(struct conf_parser *p, const struct conf_key *k,
-    const char *v)
-{
-	if (strcmp(v, "default") == 0)
-		conf_fn(p)->seccomp = CONF_SECCOMP_DEFAULT;
-	else if (strcmp(v, "exec") == 0)
-		conf_fn(p)->seccomp = CONF_SECCOMP_EXEC;
-	else if (strcmp(v, "log") == 0)
-		conf_fn(p)->seccomp = CONF_SECCOMP_LOG;
-	else
-		return conf_error(p, p->lineno, "%s: expected default, exec or "
-		    "log, not \"%s\"", k->name, v);
-	return 0;
-}
-
-static int
-conf_set_network(struct conf_parser *p, const struct conf_key *k,
-    const char *v)
-{
-	if (strcmp(v, "none") == 0)
-		conf_fn(p)->network = CONF_NETWORK_NONE;
-	else if (strcmp(v, "host") == 0)
-		conf_fn(p)->network = CONF_NETWORK_HOST;
-	else
-		return conf_error(p, p->lineno, "%s: expected none or host, "
-		    "not \"%s\"", k->name, v);
-	return 0;
-}
-
-static int
-conf_set_sandbox(struct conf_parser *p, const struct conf_key *k,
-    const char *v)
-{
-	if (strcmp(v, "full") == 0)
-		conf_fn(p)->sandbox = CONF_SANDBOX_FULL;
-	else if (strcmp(v, "basic") == 0)
-		conf_fn(p)->sandbox = CONF_SANDBOX_BASIC;
-	else if (strcmp(v, "none") == 0)
-		conf_fn(p)->sandbox = CONF_SANDBOX_NONE;
-	else
-		return conf_error(p, p->lineno, "%s: expected full, basic or "
-		    "none, not \"%s\"", k->name, v);
-	return 0;
-}
-
-static int
-conf_set_auth(struct conf_parser *p, const struct conf_key *k, const char *v)
-{
-	if (strcmp(v, "none") == 0)
-		conf_fn(p)->auth = CONF_AUTH_NONE;
-	else if (strcmp(v, "aws_iam") == 0)
-		conf_fn(p)->auth = CONF_AUTH_AWS_IAM;
-	else
-		return conf_error(p, p->lineno, "%s: expected none or aws_iam, "
-		    "not \"%s\"", k->name, v);
 	return 0;
 }
 

@@ -17,32 +17,20 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "tmpdir.h"
 
 static char tmpdir[PATH_MAX];
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/test_conf.XXXXXX";
-
-	cr_assert_not_null(mkdtemp(tmpl));
-	/* Canonical, because conf makes drop-in and bootstrap paths so. */
-	cr_assert_not_null(realpath(tmpl, tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	tmpdir_make("test_conf", tmpdir);
 }
 
 static void
 teardown(void)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(tmpdir);
 }
 
 /* Replace each '@' in s with the temporary directory; caller frees. */

@@ -16,31 +16,20 @@
 
 #include "conf.h"
 #include "deploy.h"
+#include "tmpdir.h"
 
 static char sd[PATH_MAX];
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/test_deploy.XXXXXX";
-
-	cr_assert_not_null(mkdtemp(tmpl));
-	cr_assert_not_null(realpath(tmpl, sd));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	tmpdir_make("test_deploy", sd);
 }
 
 static void
 teardown(void)
 {
-	nftw(sd, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(sd);
 }
 
 static char *
