@@ -37,98 +37,7 @@
 #include <llhttp.h>
 
 #include "http.h"
-
-#define HTTP_BACKLOG		511
-#define HTTP_RBUF_MIN		16384		/* first read buffer */
-#define HTTP_READ_SLACK		65536		/* unparsed bytes kept while busy */
-#define HTTP_LINGER_MS		2000		/* read-and-discard after close */
-#define HTTP_ARENA_KEEP		65536		/* arena kept between requests */
-#define HTTP_CORK_MAX		65536		/* replies held while corked */
-#define HTTP_WQ_MAX		(1024 * 1024)	/* queued reply bytes before we
-						   stop parsing new requests */
-
-enum conn_phase {
-	PH_IDLE,	/* between messages */
-	PH_HEAD,	/* request line and headers */
-	PH_BODY,	/* body (and trailers) */
-	PH_WAIT,	/* request handed to the owner */
-	PH_CLOSING	/* final reply queued; lingering */
-};
-
-struct hoff {			/* a header while the arena may still move */
-	size_t	name, name_len, value, value_len;
-};
-
-struct http_conn {
-	struct http_request req;	/* the one request; see file comment */
-	struct http_server *srv;
-	struct http_conn *prev, *next;
-	union {				/* same stream layout at the same address */
-		uv_tcp_t	 tcp;
-		uv_pipe_t	 pipe;	/* a Unix-socket server's connection */
-	};
-	uv_timer_t	 timer;
-	uv_shutdown_t	 shut;
-	llhttp_t	 parser;
-
-	char		*rbuf;		/* rbuf[rpos..rlen) is unparsed */
-	size_t		 rcap, rlen, rpos;
-	char		*arena;
-	size_t		 acap, alen;
-	struct hoff	*hoffs;
-	struct http_header *hdrs;
-	size_t		 hcap, nh, ntrail_at;	/* trailers start at ntrail_at */
-	size_t		 target_off, target_len, body_off, body_len;
-	size_t		 hdr_bytes;	/* header or trailer block so far */
-	char		*wbuf;
-	size_t		 wcap;
-	char		*cbuf;		/* replies held while corked */
-	size_t		 ccap, clen;
-
-	uint64_t	 deadline;	/* loop ms; 0 = none */
-	uint64_t	 timer_due;
-	enum conn_phase	 phase;
-	int		 err_status;	/* why the parser was stopped */
-	unsigned	 handles_open;	/* tcp and timer, until close_cb */
-	unsigned	 nreq;
-
-	unsigned	 closed:1;	/* uv_close called */
-	unsigned	 outstanding:1;	/* req handed out, not answered */
-	unsigned	 in_process:1;
-	unsigned	 parse_stop:1;	/* never parse again */
-	unsigned	 too_large:1;
-	unsigned	 keepalive:1;
-	unsigned	 reading:1;
-	unsigned	 timer_armed:1;
-	unsigned	 expect_continue:1;
-	unsigned	 in_trailers:1;
-	unsigned	 in_field:1;
-	unsigned	 rejected:1;	/* over max_conns */
-	unsigned	 head:1;	/* HEAD request: no reply body */
-	unsigned	 body_nul:1;	/* body already NUL-terminated */
-	unsigned	 corked:1;	/* in our own read callback: hold replies */
-};
-
-struct http_server {
-	uv_loop_t	*loop;
-	struct http_server_cfg cfg;
-	union {
-		uv_tcp_t	 tcp;
-		uv_pipe_t	 pipe;
-	};
-	struct http_conn *conns;	/* every connection not yet freed */
-	unsigned	 nconns;	/* open (not closed) connections */
-	unsigned	 nactive;	/* open and not rejected */
-	time_t		 date_sec;
-	char		 date[40];
-	size_t		 date_len;
-	unsigned	 listening:1;
-	unsigned	 inited:1;	/* tcp or pipe initialised */
-	unsigned	 is_unix:1;
-	unsigned	 listener_closing:1;
-	unsigned	 listener_closed:1;
-	unsigned	 freeing:1;
-};
+#include "http_int.h"
 
 struct http_wreq {		/* a reply tail that uv_try_write left */
 	uv_write_t	 req;
@@ -136,7 +45,6 @@ struct http_wreq {		/* a reply tail that uv_try_write left */
 	char		 data[];
 };
 
-static const llhttp_settings_t http_settings;
 
 static void	conn_process(struct http_conn *);
 static void	conn_close(struct http_conn *);
@@ -147,8 +55,8 @@ static void	srv_maybe_free(struct http_server *);
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-grow(char **buf, size_t *cap, size_t need)
+int
+http_grow(char **buf, size_t *cap, size_t need)
 {
 	size_t	 ncap;
 	char	*p;
@@ -187,8 +95,8 @@ put_uint(char *p, uint64_t v)
 	return put(p, tmp + sizeof(tmp) - n, n);
 }
 
-static bool
-token_eq(const char *s, size_t len, const char *lit, size_t litlen)
+bool
+http_token_eq(const char *s, size_t len, const char *lit, size_t litlen)
 {
 	return len == litlen && strncasecmp(s, lit, len) == 0;
 }
@@ -282,7 +190,7 @@ srv_date(struct http_server *srv, size_t *len)
 static void conn_on_timer(uv_timer_t *);
 
 /* Set the deadline ms from now (0 = none); the timer moves only earlier. */
-static void
+void
 conn_deadline(struct http_conn *c, uint64_t ms)
 {
 	uint64_t	 due;
@@ -346,8 +254,6 @@ conn_on_write(uv_write_t *wr, int status)
 		conn_process(c);
 }
 
-static int conn_write(struct http_conn *, const uv_buf_t *, unsigned);
-
 /*
  * Send what was held while corked.  Replies made while the connection's own
  * read callback runs are held and sent together when it ends: a runtime
@@ -375,7 +281,7 @@ conn_uncork(struct http_conn *c)
  * not take is copied into a queued uv_write.  uv_try_write refuses while a
  * queued write is pending, so replies keep their order.
  */
-static int
+int
 conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs)
 {
 	struct http_wreq *w;
@@ -389,7 +295,7 @@ conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs)
 	for (i = 0; i < nbufs; i++)
 		total += bufs[i].len;
 	if (c->corked && c->clen + total <= HTTP_CORK_MAX) {
-		if ((rc = grow(&c->cbuf, &c->ccap, c->clen + total)) < 0)
+		if ((rc = http_grow(&c->cbuf, &c->ccap, c->clen + total)) < 0)
 			return rc;
 		for (i = 0; i < nbufs; i++) {
 			memcpy(c->cbuf + c->clen, bufs[i].base, bufs[i].len);
@@ -439,13 +345,13 @@ status_has_body(int status)
 static bool
 hdrs_skip(const struct http_header *h, bool *has_date)
 {
-	if (token_eq(h->name, h->name_len, "Date", 4)) {
+	if (http_token_eq(h->name, h->name_len, "Date", 4)) {
 		*has_date = true;
 		return false;
 	}
-	return token_eq(h->name, h->name_len, "Content-Length", 14) ||
-	    token_eq(h->name, h->name_len, "Transfer-Encoding", 17) ||
-	    token_eq(h->name, h->name_len, "Connection", 10);
+	return http_token_eq(h->name, h->name_len, "Content-Length", 14) ||
+	    http_token_eq(h->name, h->name_len, "Transfer-Encoding", 17) ||
+	    http_token_eq(h->name, h->name_len, "Connection", 10);
 }
 
 /* Format status line and headers into c->wbuf; returns the length. */
@@ -462,7 +368,7 @@ conn_format_head(struct http_conn *c, int status, const struct http_header *hdrs
 	need = 128 + strlen(reason);
 	for (i = 0; i < nhdrs; i++)
 		need += hdrs[i].name_len + hdrs[i].value_len + 4;
-	if ((rc = grow(&c->wbuf, &c->wcap, need)) < 0)
+	if ((rc = http_grow(&c->wbuf, &c->wcap, need)) < 0)
 		return rc;
 	p = PUTS(c->wbuf, "HTTP/1.1 ");
 	p = put_uint(p, (unsigned)status % 1000);
@@ -659,7 +565,7 @@ conn_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	if (want < HTTP_RBUF_MIN)
 		want = HTTP_RBUF_MIN;
 	if (want > c->rcap && c->rcap < conn_read_cap(c) + HTTP_RBUF_MIN)
-		(void)grow(&c->rbuf, &c->rcap, want);
+		(void)http_grow(&c->rbuf, &c->rcap, want);
 	*buf = uv_buf_init(c->rbuf + c->rlen, c->rcap - c->rlen);
 }
 
@@ -711,227 +617,6 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 }
 
-/* ---- llhttp callbacks ---------------------------------------------------- */
-
-/* Append a span to the arena; the header block is limited while in it. */
-static int
-conn_append(struct http_conn *c, const char *at, size_t len)
-{
-	if (c->phase == PH_HEAD || c->in_trailers) {
-		c->hdr_bytes += len;
-		if (c->hdr_bytes > c->srv->cfg.max_header_size) {
-			c->err_status = 431;
-			return HPE_USER;
-		}
-	}
-	if (grow(&c->arena, &c->acap, c->alen + len + 1) < 0) {
-		c->err_status = 503;
-		return HPE_USER;
-	}
-	memcpy(c->arena + c->alen, at, len);
-	c->alen += len;
-	return HPE_OK;
-}
-
-static int
-cb_message_begin(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-
-	c->phase = PH_HEAD;
-	c->alen = 0;
-	c->nh = c->ntrail_at = 0;
-	c->target_off = c->target_len = c->body_off = c->body_len = 0;
-	c->hdr_bytes = 0;
-	c->err_status = 0;
-	c->too_large = 0;
-	c->expect_continue = c->in_trailers = c->in_field = c->body_nul = 0;
-	c->req.start_ns = uv_hrtime();
-	conn_deadline(c, c->srv->cfg.header_timeout_ms);
-	return HPE_OK;
-}
-
-static int
-cb_url(llhttp_t *p, const char *at, size_t len)
-{
-	struct http_conn *c = p->data;
-
-	c->target_len += len;
-	return conn_append(c, at, len);
-}
-
-static int
-cb_url_complete(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-	int		 rc;
-
-	if ((rc = conn_append(c, "", 1)) != HPE_OK)
-		return rc;
-	return HPE_OK;
-}
-
-static int
-cb_header_field(llhttp_t *p, const char *at, size_t len)
-{
-	struct http_conn *c = p->data;
-	size_t		 ncap;
-	void		*np;
-
-	if (!c->in_field) {
-		if (c->nh == c->hcap) {
-			ncap = c->hcap ? c->hcap * 2 : 16;
-			if ((np = realloc(c->hoffs, ncap * sizeof(*c->hoffs))) == NULL)
-				return HPE_USER;
-			c->hoffs = np;
-			if ((np = realloc(c->hdrs, ncap * sizeof(*c->hdrs))) == NULL)
-				return HPE_USER;
-			c->hdrs = np;
-			c->hcap = ncap;
-		}
-		c->hoffs[c->nh].name = c->alen;
-		c->hoffs[c->nh].name_len = 0;
-		c->hoffs[c->nh].value = c->alen;
-		c->hoffs[c->nh].value_len = 0;
-		c->nh++;
-		c->in_field = 1;
-		c->hdr_bytes += 4;	/* ": " and CRLF, roughly */
-	}
-	c->hoffs[c->nh - 1].name_len += len;
-	return conn_append(c, at, len);
-}
-
-static int
-cb_header_field_complete(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-
-	c->in_field = 0;
-	if (c->nh > 0)
-		c->hoffs[c->nh - 1].value = c->alen;
-	return HPE_OK;
-}
-
-static int
-cb_header_value(llhttp_t *p, const char *at, size_t len)
-{
-	struct http_conn *c = p->data;
-
-	if (c->nh == 0)
-		return HPE_OK;
-	c->hoffs[c->nh - 1].value_len += len;
-	return conn_append(c, at, len);
-}
-
-static int
-cb_header_value_complete(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-	struct hoff	*h;
-	const char	*v;
-
-	if (c->nh == 0)
-		return HPE_OK;
-	h = &c->hoffs[c->nh - 1];
-	v = c->arena + h->value;
-	while (h->value_len > 0 && (v[h->value_len - 1] == ' ' ||
-	    v[h->value_len - 1] == '\t'))
-		h->value_len--;
-	while (h->value_len > 0 && (v[0] == ' ' || v[0] == '\t')) {
-		h->value++;
-		h->value_len--;
-		v++;
-	}
-	if (!c->in_trailers &&
-	    token_eq(c->arena + h->name, h->name_len, "Expect", 6) &&
-	    token_eq(v, h->value_len, "100-continue", 12))
-		c->expect_continue = 1;
-	return HPE_OK;
-}
-
-static int
-cb_headers_complete(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	uv_buf_t	 b;
-	bool		 chunked = p->flags & F_CHUNKED;
-
-	c->ntrail_at = c->nh;
-	c->body_off = c->alen;
-	if (!chunked && (p->flags & F_CONTENT_LENGTH) &&
-	    p->content_length > c->srv->cfg.max_body) {
-		c->too_large = 1;
-		return HPE_USER;
-	}
-	if (!chunked && p->content_length == 0)
-		return HPE_OK;		/* on_message_complete follows */
-	c->phase = PH_BODY;
-	conn_deadline(c, c->srv->cfg.body_timeout_ms);
-	if (c->expect_continue && p->http_minor >= 1) {
-		b = uv_buf_init((char *)cont, sizeof(cont) - 1);
-		if (conn_write(c, &b, 1) < 0)
-			return HPE_USER;
-	}
-	return HPE_OK;
-}
-
-static int
-cb_body(llhttp_t *p, const char *at, size_t len)
-{
-	struct http_conn *c = p->data;
-
-	if (c->body_len + len > c->srv->cfg.max_body) {
-		c->too_large = 1;
-		return HPE_USER;
-	}
-	c->body_len += len;
-	return conn_append(c, at, len);
-}
-
-static int
-cb_chunk_header(llhttp_t *p)
-{
-	struct http_conn *c = p->data;
-
-	/*
-	 * The last chunk: any fields that follow are trailers, stored behind
-	 * the body, so terminate the body now.
-	 */
-	if (p->content_length == 0) {
-		if (grow(&c->arena, &c->acap, c->alen + 1) < 0)
-			return HPE_USER;
-		c->arena[c->alen++] = '\0';
-		c->body_nul = 1;
-		c->in_trailers = 1;
-		c->ntrail_at = c->nh;
-		c->hdr_bytes = 0;
-	}
-	return HPE_OK;
-}
-
-static int
-cb_message_complete(llhttp_t *p)
-{
-	(void)p;
-	/* Hand the request over outside llhttp_execute: see conn_process. */
-	return HPE_PAUSED;
-}
-
-static const llhttp_settings_t http_settings = {
-	.on_message_begin = cb_message_begin,
-	.on_url = cb_url,
-	.on_url_complete = cb_url_complete,
-	.on_header_field = cb_header_field,
-	.on_header_field_complete = cb_header_field_complete,
-	.on_header_value = cb_header_value,
-	.on_header_value_complete = cb_header_value_complete,
-	.on_headers_complete = cb_headers_complete,
-	.on_body = cb_body,
-	.on_chunk_header = cb_chunk_header,
-	.on_message_complete = cb_message_complete,
-};
-
 /* ---- handing requests to the owner -------------------------------------- */
 
 /* Fix the public pointers now that the arena will not move again. */
@@ -943,7 +628,7 @@ conn_fix_request(struct http_conn *c)
 	size_t		 i, path_off;
 	int		 rc;
 
-	if ((rc = grow(&c->arena, &c->acap, c->alen + c->target_len + 2)) < 0)
+	if ((rc = http_grow(&c->arena, &c->acap, c->alen + c->target_len + 2)) < 0)
 		return rc;
 	if (!c->body_nul)	/* else trailers follow a terminated body */
 		c->arena[c->alen++] = '\0';
@@ -1119,7 +804,7 @@ http_header_get(const struct http_request *req, const char *name, size_t *len)
 	size_t	 i, nlen = strlen(name);
 
 	for (i = 0; i < req->nheaders; i++) {
-		if (token_eq(req->headers[i].name, req->headers[i].name_len,
+		if (http_token_eq(req->headers[i].name, req->headers[i].name_len,
 		    name, nlen)) {
 			if (len != NULL)
 				*len = req->headers[i].value_len;
