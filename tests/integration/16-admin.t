@@ -2,14 +2,20 @@
 # The admin socket and lambdactl: status, ls, deploy, invoke, logs, rm,
 # reload, and what each refuses.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 46
 
 CTL="$B/lambdactl -s $T/admin.sock"
 fn conf "$TH/misc" 'route = GET /c/{action}' 'min_idle = 1'
+EXTRA_CONF='admin_group = nogroup'
 start_daemon
 
 # ---- the socket and read-only commands ----
 is "$(stat -c '%a %F' "$T/admin.sock")" "660 socket" "the admin socket is a socket of mode 0660"
+is "$(stat -c '%G' "$T/admin.sock")" nogroup "of the admin_group"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $CTL status 2>&1); rc=$?
+is "$rc" 0 "a member of admin_group may use lambdactl"
+out=$(setpriv --reuid=65533 --regid=65533 --clear-groups $CTL status 2>&1); rc=$?
+like "$rc:$out" '^3:.*cannot reach lambdad at .*Permission denied' "anyone else is refused by the socket's mode"
 out=$($CTL status -j); rc=$?
 is "$rc" 0 "lambdactl status exits 0"
 is "$(jget "$out" 'j["pid"]')" "$DPID" "status gives the daemon's pid"
