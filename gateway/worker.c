@@ -147,8 +147,16 @@ wk_log_drain(struct worker *w)
 
 	if (!w->log_open || uv_fileno((uv_handle_t *)&w->logpipe, &fd) != 0)
 		return;
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
+	/*
+	 * The worker wrote its lines before it posted its reply, so they are
+	 * all in the pipe: a short read emptied it, and saves the read that
+	 * would only say EAGAIN (one syscall per invocation that logs).
+	 */
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
 		wk_log_feed(w, tmp, (size_t)n);
+		if ((size_t)n < sizeof(tmp))
+			break;
+	}
 	if (w->logline.len > 0) {
 		wk_log_line(w, w->logline.data, w->logline.len);
 		buf_reset(&w->logline);
