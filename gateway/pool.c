@@ -155,10 +155,6 @@ inv_finish(struct invocation *inv, struct inv_result *res)
 	}
 	inv->worker = NULL;
 	p->inflight--;
-	p->st.invocations += res->status != INV_THROTTLED;
-	p->st.errors += res->status == INV_FUNC_ERROR ||
-	    res->status == INV_PLATFORM_ERROR;
-	p->st.throttles += res->status == INV_THROTTLED;
 	metrics_inv_done(p->metrics, (enum metrics_door)inv->via,
 	    (enum metrics_outcome)res->status, res->error_type,
 	    w != NULL ? uv_hrtime() - inv->start_ns : 0);
@@ -634,10 +630,8 @@ pool_submit(struct pool *p, struct invocation *inv)
 
 	if (p->stopping || p->draining ||
 	    p->queued >= p->fc->queue_depth + room) {
-		if (!p->stopping && !p->draining) {
-			p->st.throttles++;
+		if (!p->stopping && !p->draining)
 			metrics_throttle(p->metrics);
-		}
 		return -EBUSY;
 	}
 	inv->pool = p;
@@ -670,7 +664,7 @@ pool_conf(const struct pool *p)
 void
 pool_stats(const struct pool *p, struct pool_stats *st)
 {
-	*st = p->st;
+	memset(st, 0, sizeof(*st));
 	metrics_fn_stats(p->metrics, st);
 	st->spawning = p->count[WS_SPAWNING];
 	st->idle = p->count[WS_IDLE];

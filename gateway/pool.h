@@ -83,8 +83,8 @@ void	inv_free(struct invocation *inv);
 struct pool_stats {
 	unsigned	 spawning, idle, busy, resting, draining;
 	unsigned	 queued;
-	/* The function's, from its metrics entry when one is attached (so
-	 * they continue across reloads); else this pool's own. */
+	/* The function's, from its metrics entry (so they continue across
+	 * reloads); 0 for a pool with none attached. */
 	uint64_t	 invocations, errors, throttles, timeouts, cold_starts;
 };
 

@@ -98,7 +98,6 @@ struct pool {
 	uv_timer_t	 btimer;	/* min_idle refill after a backoff */
 	unsigned	 fail_streak;
 	uint64_t	 backoff_until_ns;
-	struct pool_stats st;
 	struct metrics_fn *metrics;	/* not owned; may be NULL */
 	bool		 stopping;
 	bool		 draining;	/* replaced or removed by a reload */

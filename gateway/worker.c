@@ -632,10 +632,8 @@ a_assign(struct worker *w)
 	inv->deadline_ms = pool_epoch_ms() + (uint64_t)p->fc->timeout_s * 1000;
 	if (inv->trace_id == NULL)
 		inv->trace_id = inv_trace_make(inv->deadline_ms);
-	if (w->cold) {
-		p->st.cold_starts++;
+	if (w->cold)
 		metrics_cold_start(p->metrics);
-	}
 	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
 	    inv->id);
 	log_fn_id(p->fc->name, inv->id, line, (size_t)n);
@@ -658,7 +656,6 @@ a_timeout(struct worker *w)
 	n = snprintf(line, sizeof(line), "Task timed out after %.2f seconds", secs);
 	log_fn(p->fc->name, inv->id, line, (size_t)n);
 	wk_log_report(w, inv);
-	p->st.timeouts++;
 	wk_kill(w);
 	inv_fail(inv, INV_PLATFORM_ERROR, "Sandbox.Timedout",
 	    "RequestId: %s Error: Task timed out after %.2f seconds", inv->id, secs);
