@@ -916,6 +916,19 @@ http_server_new(uv_loop_t *loop, const struct http_server_cfg *cfg)
 	return srv;
 }
 
+/* Start accepting on the initialised handle (tcp or pipe: same stream). */
+static int
+srv_listen(struct http_server *srv)
+{
+	int	 rc;
+
+	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
+	    srv_on_connection)) < 0)
+		return rc;
+	srv->listening = 1;
+	return 0;
+}
+
 /* The listener's handle is made by whichever of listen/open runs first. */
 static int
 srv_init_tcp(struct http_server *srv)
@@ -948,11 +961,7 @@ http_server_listen_unix(struct http_server *srv, const char *path,
 	/* Before listen: nobody can connect while the mode is still wider. */
 	if (chmod(path, (mode_t)mode) < 0)
 		return -errno;
-	if ((rc = uv_listen((uv_stream_t *)&srv->pipe, HTTP_BACKLOG,
-	    srv_on_connection)) < 0)
-		return rc;
-	srv->listening = 1;
-	return 0;
+	return srv_listen(srv);
 }
 
 int
@@ -969,11 +978,7 @@ http_server_listen(struct http_server *srv, const char *addr, int port)
 		return rc;
 	if ((rc = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0)) < 0)
 		return rc;
-	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
-	    srv_on_connection)) < 0)
-		return rc;
-	srv->listening = 1;
-	return 0;
+	return srv_listen(srv);
 }
 
 int
@@ -987,11 +992,7 @@ http_server_open(struct http_server *srv, int fd)
 		return rc;
 	if ((rc = uv_tcp_open(&srv->tcp, fd)) < 0)
 		return rc;
-	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
-	    srv_on_connection)) < 0)
-		return rc;
-	srv->listening = 1;
-	return 0;
+	return srv_listen(srv);
 }
 
 int
