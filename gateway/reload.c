@@ -60,30 +60,35 @@ reload_notify_reloading(void)
 	daemon_notify(msg);
 }
 
+/* Two optional strings (NULL = the default) are the same setting. */
+static bool
+reload_str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /* Settings read once at start-up: a reload cannot change them. */
 static void
 reload_warn_fixed(const struct conf *o, const struct conf *n)
 {
-	const char *what = NULL;
+	const struct {
+		const char	*key;
+		bool		 changed;
+	} fixed[] = {
+		{ "listen", strcmp(o->listen_host, n->listen_host) != 0 ||
+		    o->listen_port != n->listen_port },
+		{ "invoke_api", o->invoke_api != n->invoke_api },
+		{ "user", !reload_str_same(o->user, n->user) },
+		{ "state_dir", !reload_str_same(o->state_dir, n->state_dir) },
+		{ "admin_socket",
+		    !reload_str_same(o->admin_socket, n->admin_socket) },
+	};
+	size_t i;
 
-	if (strcmp(o->listen_host, n->listen_host) != 0 ||
-	    o->listen_port != n->listen_port)
-		what = "listen";
-	else if (o->invoke_api != n->invoke_api)
-		what = "invoke_api";
-	else if ((o->user == NULL) != (n->user == NULL) ||
-	    (o->user != NULL && strcmp(o->user, n->user) != 0))
-		what = "user";
-	else if ((o->state_dir == NULL) != (n->state_dir == NULL) ||
-	    (o->state_dir != NULL && strcmp(o->state_dir, n->state_dir) != 0))
-		what = "state_dir";
-	else if ((o->admin_socket == NULL) != (n->admin_socket == NULL) ||
-	    (o->admin_socket != NULL &&
-	    strcmp(o->admin_socket, n->admin_socket) != 0))
-		what = "admin_socket";
-	if (what != NULL)
-		log_warnx("reload: %s changed; it takes effect at the next "
-		    "restart", what);
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (fixed[i].changed)
+			log_warnx("reload: %s changed; it takes effect at the "
+			    "next restart", fixed[i].key);
 }
 
 static struct pool *
@@ -155,7 +160,7 @@ reload_retire(struct daemon *d, struct conf *conf, struct pool **old,
     size_t nold, struct pool **keep, size_t nkeep)
 {
 	struct retired_conf *rc = calloc(1, sizeof(*rc));
-	struct drain_entry *e, *first = NULL;
+	struct drain_entry *e, *next, *before = d->draining;
 	size_t i, j;
 
 	if (rc == NULL)
@@ -177,15 +182,12 @@ reload_retire(struct daemon *d, struct conf *conf, struct pool **old,
 		e->next = d->draining;
 		d->draining = e;
 		rc->pools++;
-		if (first == NULL)
-			first = e;
 	}
-	for (e = d->draining; e != NULL; ) {
-		struct drain_entry *next = e->next;
-
-		if (e->rc == rc)
-			pool_drain(e->pool, drain_done, e);
-		e = next == NULL || e == first ? NULL : next;
+	/* The new entries are those in front of before; drain_done may free
+	 * the one being drained, never another. */
+	for (e = d->draining; e != before; e = next) {
+		next = e->next;
+		pool_drain(e->pool, drain_done, e);
 	}
 	retired_release(d, rc);
 }
