@@ -51,7 +51,7 @@ struct admin_change {
 	struct admin	*a;
 	struct http_request *req;
 	struct deploy_undo undo;
-	char		 what[96];	/* for the log and the reply */
+	char		 what[160];	/* for the log and the reply */
 };
 
 struct admin {
@@ -271,20 +271,6 @@ admin_reload(struct admin *a, struct http_request *req)
 	    (int)req->peer_uid);
 	log_info("admin: %s", c->what);
 	admin_start_change(a, c);
-}
-
-static int
-admin_name_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
 }
 
 /* A function defined in the operator's own files is theirs to change. */
@@ -568,7 +554,7 @@ admin_fn_path(const char *path, char name[72], const char **sub)
 	memcpy(name, p, n);
 	name[n] = '\0';
 	*sub = slash != NULL ? slash + 1 : "";
-	return admin_name_ok(name) ? 0 : -1;
+	return conf_fn_name_ok(name) ? 0 : -1;
 }
 
 static void

@@ -38,7 +38,6 @@
 #include "conf_int.h"
 #include "route.h"
 
-#define CONF_NAME_MAX	64
 #define CONF_ENV_MAX	4096	/* bytes of "KEY=VALUE" strings, as Lambda's 4 KB */
 #define CONF_LINE_MAX	8192	/* inih line buffer, where it can be raised */
 #define CONF_NKEYS_MAX	32
@@ -689,7 +688,7 @@ conf_section_end(struct conf_parser *p)
 	return 0;
 }
 
-static bool
+bool
 conf_fn_name_ok(const char *s)
 {
 	size_t len = strlen(s), i;

@@ -29,6 +29,7 @@
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum conf_seccomp {
@@ -142,6 +143,11 @@ int	conf_fn_same(const struct function_conf *a, const struct function_conf *b);
 /* state_dir, or the default.  Functions deployed with lambdactl live in
  * its functions.d (drop-in files, read after `functions =`) and code/. */
 const char *conf_state_dir(const struct conf *c);
+#define CONF_NAME_MAX		64
+/* A function name: 1 to CONF_NAME_MAX of A-Z a-z 0-9 _ -. */
+bool	conf_fn_name_ok(const char *s);
+/* Two optional strings (NULL: the key's default) are the same setting. */
+int	conf_str_same(const char *a, const char *b);
 /* The function named name, or NULL. */
 struct function_conf *conf_find(const struct conf *c, const char *name);
 /*

@@ -244,7 +244,7 @@ conf_list_others(struct conf *c)
 	return 0;
 }
 
-static int
+int
 conf_str_same(const char *a, const char *b)
 {
 	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);

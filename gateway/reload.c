@@ -60,13 +60,6 @@ reload_notify_reloading(void)
 	daemon_notify(msg);
 }
 
-/* Two optional strings (NULL = the default) are the same setting. */
-static bool
-reload_str_same(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /* Settings read once at start-up: a reload cannot change them. */
 static void
 reload_warn_fixed(const struct conf *o, const struct conf *n)
@@ -78,10 +71,10 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 		{ "listen", strcmp(o->listen_host, n->listen_host) != 0 ||
 		    o->listen_port != n->listen_port },
 		{ "invoke_api", o->invoke_api != n->invoke_api },
-		{ "user", !reload_str_same(o->user, n->user) },
-		{ "state_dir", !reload_str_same(o->state_dir, n->state_dir) },
+		{ "user", !conf_str_same(o->user, n->user) },
+		{ "state_dir", !conf_str_same(o->state_dir, n->state_dir) },
 		{ "admin_socket",
-		    !reload_str_same(o->admin_socket, n->admin_socket) },
+		    !conf_str_same(o->admin_socket, n->admin_socket) },
 	};
 	size_t i;
 
