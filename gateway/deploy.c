@@ -15,6 +15,10 @@
 
 #include "buf.h"
 #include "deploy.h"
+#include "fs.h"
+
+/* A drop-in deploy_put writes is a few hundred bytes; keep a sane cap. */
+#define DEPLOY_DROPIN_MAX	(1024 * 1024)
 
 /* The function keys a deploy may set, and whether they repeat. */
 static const struct {
@@ -31,53 +35,18 @@ static const struct {
 
 #define NKEYS	(sizeof(deploy_keys) / sizeof(deploy_keys[0]))
 
-static int
-deploy_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* Write path atomically: a temporary file, fsync, rename, fsync the dir. */
+/* dir/name through dir/.name.tmp, all or nothing (fs_replace). */
 static int
 deploy_write_file(const char *dir, const char *name, const void *data,
     size_t len, mode_t mode)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
-	const char *p = data;
-	ssize_t n;
-	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
-		return -errno;
-	while (len > 0 && rc == 0) {
-		if ((n = write(fd, p, len)) < 0 && errno != EINTR)
-			rc = -errno;
-		else if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	if (rc == 0 && fchmod(fd, mode) < 0)	/* whatever the umask */
-		rc = -errno;
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	else
-		rc = deploy_fsync_dir(dir);
-	return rc;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path) || snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir,
+	    name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	return fs_replace(dir, tmp, path, data, len, mode);
 }
 
 static int
@@ -187,22 +156,15 @@ deploy_save(struct deploy_undo *u, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	struct buf b;
-	char chunk[4096];
-	ssize_t n;
-	int fd;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
 	if ((u->dropin = strdup(path)) == NULL)
 		abort();
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : -errno;
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (n < 0) {
+	if ((rc = fs_read(path, &b, DEPLOY_DROPIN_MAX)) != 0) {
 		buf_free(&b);
-		return -errno;
+		return rc == -ENOENT ? 0 : rc;
 	}
 	buf_addc(&b, '\0');	/* a non-NULL buffer even when empty */
 	u->saved = buf_steal(&b, &u->saved_len);
@@ -284,7 +246,7 @@ deploy_rm(const char *state_dir, const char *name, struct deploy_undo *u,
 		    strerror(-rc));
 		return -1;
 	}
-	if (unlink(u->dropin) < 0 || (rc = deploy_fsync_dir(fdir)) < 0) {
+	if (unlink(u->dropin) < 0 || (rc = fs_fsync_dir(fdir)) < 0) {
 		snprintf(err, errlen, "%s: %s", u->dropin, strerror(errno));
 		deploy_done(u);
 		return -1;
@@ -324,7 +286,7 @@ deploy_undo(struct deploy_undo *u)
 				    u->saved_len, 0644);
 			else
 				(void)unlink(u->dropin);
-			(void)deploy_fsync_dir(dir);
+			(void)fs_fsync_dir(dir);
 		}
 	}
 	if (u->code_dir != NULL)

@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "equeue.h"
+#include "fs.h"
 #include "log.h"
 #include "pool.h"
 
@@ -95,58 +96,15 @@ now_ms(void)
 
 /* ---- files (these run on the threadpool too: no loop state) ----------- */
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* tmp, fsync, rename over path, fsync the directory: all or nothing. */
+/* ID.tmp, then renamed to ID.ev: all or nothing (fs_replace). */
 static int
 file_replace(const char *dir, const char *id, const struct buf *b)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd, rc;
 
 	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, id);
 	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return -errno;
-	rc = write_all(fd, b->data, b->len);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0) {
-		unlink(tmp);
-		return rc;
-	}
-	return fsync_dir(dir);
+	return fs_replace(dir, tmp, path, b->data, b->len, 0600);
 }
 
 static int
@@ -157,7 +115,7 @@ file_remove(const char *dir, const char *id)
 	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
 	if (unlink(path) != 0 && errno != ENOENT)
 		return -errno;
-	return fsync_dir(dir);
+	return fs_fsync_dir(dir);
 }
 
 /* Into failed/: durable there first, then gone from the queue. */
@@ -171,57 +129,9 @@ file_fail(const char *dir, const char *failed, const char *id)
 	snprintf(to, sizeof(to), "%s/%s.ev", failed, id);
 	if (rename(from, to) != 0)
 		return -errno;
-	if ((rc = fsync_dir(failed)) != 0)
+	if ((rc = fs_fsync_dir(failed)) != 0)
 		return rc;
-	return fsync_dir(dir);
-}
-
-/* Read a whole record file (bounded) into b.  0 or -errno. */
-static int
-file_read(const char *path, struct buf *b)
-{
-	char chunk[16384];
-	ssize_t k;
-	int fd, rc = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	while ((k = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			rc = -errno;
-			break;
-		}
-		buf_add(b, chunk, (size_t)k);
-		if (b->len > EQUEUE_MAX_PAYLOAD + HEADER_MAX) {
-			rc = -EFBIG;
-			break;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
-/* mkdir -p, mode 0700 for what it makes: payloads are private. */
-static int
-mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX], *s;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (s = tmp + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	return fs_fsync_dir(dir);
 }
 
 /* ---- the record format ------------------------------------------------ */
@@ -563,7 +473,8 @@ rec_load(struct rec *r, struct invocation *inv)
 	snprintf(path, sizeof(path), "%s/%s.ev", r->q->dir, r->id);
 	buf_init(&b);
 	memset(&tmp, 0, sizeof(tmp));
-	if ((rc = file_read(path, &b)) == 0 && (rc = rec_parse(&tmp, &b, &off)) == 0)
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0 &&
+	    (rc = rec_parse(&tmp, &b, &off)) == 0)
 		buf_add(&inv->event, b.data + off, b.len - off);
 	free(tmp.trace_id);
 	free(tmp.context);
@@ -667,7 +578,7 @@ equeue_load_one(struct equeue *q, const char *name)
 	if (n != 39 || strcmp(name + 36, ".ev") != 0 || (r = rec_new(q)) == NULL)
 		return NULL;
 	buf_init(&b);
-	if ((rc = file_read(path, &b)) == 0)
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0)
 		rc = rec_parse(r, &b, &off);
 	buf_free(&b);
 	if (rc == 0 && memcmp(r->id, name, 36) != 0)
@@ -737,7 +648,7 @@ equeue_new(uv_loop_t *loop, const char *state_dir, unsigned retry_delay_s,
 
 	if (q == NULL || (q->dir = path_join(state_dir, "events")) == NULL ||
 	    (q->failed = path_join(q->dir, "failed")) == NULL ||
-	    (rc = mkdir_p(q->failed)) != 0) {
+	    (rc = fs_mkdir_p(q->failed, 0700)) != 0) {
 		snprintf(err, errlen, "cannot create %s/events/failed: %s",
 		    state_dir, strerror(-rc));
 		if (q != NULL) {

@@ -31,6 +31,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "front.h"
+#include "fs.h"
 #include "invoke.h"
 #include "log.h"
 #include "metrics.h"
@@ -257,27 +258,6 @@ watchdog_start(struct daemon *d)
 	log_info("watchdog: pinging systemd every %llu ms", us / 2000);
 }
 
-/* mkdir -p, each new level mode 0755 but the last (mode). */
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	char *p = strdup(path), *q;
-	int rc = 0;
-
-	if (p == NULL)
-		return -ENOMEM;
-	for (q = p + 1; rc == 0 && (q = strchr(q, '/')) != NULL; q++) {
-		*q = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			rc = -errno;
-		*q = '/';
-	}
-	if (rc == 0 && mkdir(p, mode) < 0 && errno != EEXIST)
-		rc = -errno;
-	free(p);
-	return rc;
-}
-
 /* For the metrics port: the pools as they are at each scrape. */
 static void
 daemon_pools(void *arg, struct pool ***pools, size_t *npools)
@@ -332,7 +312,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	size_t i;
 	int rc;
 
-	if ((rc = mkdir_p(d->state_dir, 0711)) != 0)
+	if ((rc = fs_mkdir_p(d->state_dir, 0711)) != 0)
 		log_warnx("state_dir %s: %s", d->state_dir, strerror(-rc));
 	/* Deployed bootstraps are compared by path (conf takes them real). */
 	if ((real = realpath(d->state_dir, NULL)) != NULL) {
