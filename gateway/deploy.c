@@ -253,15 +253,14 @@ deploy_rm(const char *state_dir, const char *name, struct deploy_undo *u,
 	return 0;
 }
 
+/* Best effort, and on to the next entry whatever happens. */
 static int
 deploy_rm_entry(const char *path, const struct stat *st, int flag,
     struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? 0 : 0;
-	(void)unlink(path);
+	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
 	return 0;
 }
 
