@@ -890,8 +890,7 @@ invoke_find_cb(void *arg, const char *name)
 static void
 invoke_open_queue(struct invoke *iv, uv_loop_t *loop)
 {
-	const char *dir = iv->conf->state_dir != NULL ? iv->conf->state_dir :
-	    INVOKE_STATE_DIR;
+	const char *dir = conf_state_dir(iv->conf);
 	char err[sizeof(iv->eq_err) - 64];
 
 	iv->eq = equeue_new(loop, dir, iv->conf->event_retry_delay_s,

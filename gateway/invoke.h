@@ -40,7 +40,6 @@ struct http_request;
 struct conf;
 
 #define INVOKE_MAX_CLIENT_CONTEXT	3583	/* base64 bytes, as AWS */
-#define INVOKE_STATE_DIR	"/var/lib/lambdad"	/* state_dir unset */
 
 /*
  * pools[0..npools) and c are not owned and must outlive the door.  Opens

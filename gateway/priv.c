@@ -18,7 +18,6 @@
 
 #define PRIV_USER	"lambdad"
 #define PRIV_FALLBACK	"nobody"
-#define PRIV_STATE_DIR	"/var/lib/lambdad"
 
 /* The user to become; a configured one that does not exist is an error. */
 static const struct passwd *
@@ -65,7 +64,7 @@ priv_chown_entry(const char *path, const struct stat *st, int flag,
 static int
 priv_state_dir(const struct conf *c, uid_t uid, gid_t gid)
 {
-	const char *dir = c->state_dir != NULL ? c->state_dir : PRIV_STATE_DIR;
+	const char *dir = conf_state_dir(c);
 
 	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
 		log_warn("state_dir %s", dir);
