@@ -55,7 +55,7 @@ priv_chown_entry(const char *path, const struct stat *st, int flag,
 }
 
 /*
- * state_dir: made if missing, then owned by the user with all it holds
+ * state_dir (main.c made it at start-up): owned by the user with all it holds
  * (the Event queue and deployed code made before the drop, or by a run as
  * another user).  Mode 0711: workers, under uids of their own, must reach
  * the deployed bootstraps in it but not list it; what is private in it
@@ -66,10 +66,6 @@ priv_state_dir(const struct conf *c, uid_t uid, gid_t gid)
 {
 	const char *dir = conf_state_dir(c);
 
-	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
-		log_warn("state_dir %s", dir);
-		return -1;
-	}
 	priv_uid = uid;
 	priv_gid = gid;
 	if (nftw(dir, priv_chown_entry, 16, FTW_PHYS) == -1 ||
