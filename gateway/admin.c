@@ -111,17 +111,6 @@ admin_text(struct http_request *req, int status, const char *ctype,
 
 /* ---- what the daemon is running ------------------------------------------ */
 
-static struct pool *
-admin_pool(struct daemon *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->npools; i++)
-		if (strcmp(d->conf->fns[i].name, name) == 0)
-			return d->pools[i];
-	return NULL;
-}
-
 static cJSON *
 admin_fn_json(struct daemon *d, struct pool *p)
 {
@@ -278,7 +267,7 @@ static int
 admin_owned_elsewhere(struct admin *a, struct http_request *req,
     const char *name)
 {
-	struct pool *p = admin_pool(a->d, name);
+	struct pool *p = daemon_pool(a->d, name, NULL);
 	const struct function_conf *fc;
 
 	if (p == NULL)
@@ -381,7 +370,7 @@ admin_inv_done(struct invocation *inv, const struct inv_result *res)
 static void
 admin_invoke(struct admin *a, struct http_request *req, const char *name)
 {
-	struct pool *p = admin_pool(a->d, name);
+	struct pool *p = daemon_pool(a->d, name, NULL);
 	struct invocation *inv;
 
 	if (p == NULL) {
@@ -480,7 +469,7 @@ admin_logs(struct admin *a, struct http_request *req, const char *name)
 	uint64_t after;
 	unsigned wait;
 
-	if (admin_pool(a->d, name) == NULL) {
+	if (daemon_pool(a->d, name, NULL) == NULL) {
 		admin_error(req, 404, "no function %s", name);
 		return;
 	}
@@ -570,7 +559,7 @@ admin_function(struct admin *a, struct http_request *req)
 		return;
 	}
 	if (*sub == '\0' && strcmp(m, "GET") == 0) {
-		if ((p = admin_pool(a->d, name)) == NULL)
+		if ((p = daemon_pool(a->d, name, NULL)) == NULL)
 			admin_error(req, 404, "no function %s", name);
 		else
 			admin_json(req, 200, admin_fn_json(a->d, p));

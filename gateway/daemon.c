@@ -87,3 +87,17 @@ daemon_all_pools(struct daemon *d, struct pool ***out)
 	*out = all;
 	return n;
 }
+
+struct pool *
+daemon_pool(struct daemon *d, const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < d->npools; i++)
+		if (strcmp(d->conf->fns[i].name, name) == 0) {
+			if (idx != NULL)
+				*idx = i;
+			return d->pools[i];
+		}
+	return NULL;
+}

@@ -97,6 +97,8 @@ int	daemon_reload(struct daemon *d, reload_done_cb done, void *arg);
 /* Stop a reload in progress (the daemon is stopping): its new pools are
  * shut down with the others; done is called with -ECANCELED. */
 void	daemon_reload_cancel(struct daemon *d);
+/* The current pool of function name (*idx: its index, if idx), or NULL. */
+struct pool *daemon_pool(struct daemon *d, const char *name, size_t *idx);
 /* Every pool, current and draining, for shutdown. */
 size_t	daemon_all_pools(struct daemon *d, struct pool ***out);
 

@@ -84,19 +84,6 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 			    "next restart", fixed[i].key);
 }
 
-static struct pool *
-reload_old_pool(struct daemon *d, const char *name, size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < d->npools; i++)
-		if (strcmp(d->conf->fns[i].name, name) == 0) {
-			*idx = i;
-			return d->pools[i];
-		}
-	return NULL;
-}
-
 static void
 reload_free(struct reload *r)
 {
@@ -275,7 +262,7 @@ reload_pair(struct reload *r)
 
 	for (i = 0; i < r->nc->nfns; i++) {
 		struct function_conf *fc = &r->nc->fns[i];
-		struct pool *op = reload_old_pool(d, fc->name, &oi);
+		struct pool *op = daemon_pool(d, fc->name, &oi);
 
 		if (op != NULL && conf_fn_same(&d->conf->fns[oi], fc)) {
 			r->npools[i] = op;
