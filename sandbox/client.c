@@ -174,7 +174,7 @@ sb_spawner_netns_drop(int ctl_fd, uint64_t netns_key)
 	return sb_send_net(ctl_fd, SB_REQ_NETNS_DROP, 0, netns_key);
 }
 
-/* The fd an SB_LISTENING reply carries, or -1. */
+/* The first fd the message carried, or -1; any others are closed. */
 static int
 sb_cmsg_fd(struct msghdr *msg)
 {
@@ -196,22 +196,38 @@ sb_cmsg_fd(struct msghdr *msg)
 	return fd;
 }
 
-int
-sb_spawner_recv(int ctl_fd, struct sb_reply *r)
+/* Also used for the spawner's report sockets (exec.c). */
+ssize_t
+sb_recv(int sock, void *buf, size_t len, int *fd, int *trunc)
 {
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} cm;
-	struct iovec iov = { r, sizeof(*r) };
+	struct iovec iov = { buf, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
 	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	if (trunc != NULL)
+		*trunc = (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0;
+	*fd = sb_cmsg_fd(&msg);
+	return n;
+}
+
+int
+sb_spawner_recv(int ctl_fd, struct sb_reply *r)
+{
+	ssize_t n;
 	int fd;
 
-	do
-		n = recvmsg(ctl_fd, &msg, MSG_CMSG_CLOEXEC);
-	while (n == -1 && errno == EINTR);
+	n = sb_recv(ctl_fd, r, sizeof(*r), &fd, NULL);
 	if (n == 0)
 		return -EPIPE;
 	if (n == -1) {
@@ -219,7 +235,6 @@ sb_spawner_recv(int ctl_fd, struct sb_reply *r)
 			return -EAGAIN;
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	}
-	fd = sb_cmsg_fd(&msg);
 	if ((size_t)n != sizeof(*r) || (fd >= 0 && r->type != SB_LISTENING &&
 	    r->type != SB_SPAWNED)) {
 		if (fd >= 0)

@@ -22,6 +22,7 @@
 
 #include "sandbox.h"
 #include "sb_int.h"
+#include "sb_msg.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC	(1U << 2)
@@ -176,53 +177,10 @@ sb_seccomp(const struct sb_filter *f, int report)
 int
 sb_report_listener(int sock, int lfd)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
 	int msg = SB_MSG_LISTENER;
-	struct iovec iov = { &msg, sizeof(msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
-	struct cmsghdr *c;
 
-	memset(cm.buf, 0, sizeof(cm.buf));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &lfd, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
-		return -errno;
-	return 0;
-}
-
-/* One message: its int, and the fd it carried (or -1).  0 at EOF. */
-static ssize_t
-sb_report_msg(int sock, int *msg, int *fd, int *trunc)
-{
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = { msg, sizeof(*msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
-	struct cmsghdr *c;
-	ssize_t n;
-
-	*fd = -1;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n == -1 && errno == EINTR);
-	if (n <= 0)
-		return n;
-	*trunc = (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c != NULL && c->cmsg_level == SOL_SOCKET &&
-	    c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return n;
+	/* sb_send is memset, memcpy and sendmsg: fine between fork and exec. */
+	return sb_send(sock, &msg, sizeof(msg), &lfd, 1);
 }
 
 int
@@ -232,7 +190,7 @@ sb_report_read(int sock, int *lfd)
 	ssize_t n;
 
 	*lfd = -1;
-	while ((n = sb_report_msg(sock, &msg, &fd, &trunc)) > 0) {
+	while ((n = sb_recv(sock, &msg, sizeof(msg), &fd, &trunc)) > 0) {
 		if (n == sizeof(msg) && msg == SB_MSG_LISTENER && fd >= 0 &&
 		    *lfd < 0)
 			*lfd = fd;

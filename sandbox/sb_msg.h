@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sandbox.h"
 
@@ -64,5 +65,9 @@ union sb_req {
 /* Send one message with up to SB_NFDS descriptors attached.  0, -EAGAIN,
  * -EPIPE (the peer is gone), -EIO (cut short) or -errno. */
 int	sb_send(int fd, const void *buf, size_t len, const int *fds, int nfds);
+/* Receive one message of up to len bytes and the first fd it carried (*fd,
+ * else -1; others are closed).  *trunc (if trunc): the message or its fds
+ * were cut short.  recvmsg's return, EINTR retried. */
+ssize_t	sb_recv(int sock, void *buf, size_t len, int *fd, int *trunc);
 
 #endif
