@@ -10,7 +10,6 @@
  * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
  * configuration (reload.c).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,8 +31,8 @@
 #include "invoke.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool.h"
 #include "logring.h"
+#include "pool.h"
 #include "priv.h"
 #include "route.h"
 
