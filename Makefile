@@ -37,13 +37,17 @@ LLHTTP_LIBS   :=
 LLHTTP_OBJS   := $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
 endif
 
-PC_LIBS  := libuv libcjson libseccomp inih libcrypto
+PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS)
 
 # ---- sources ----------------------------------------------------------------
 GW_SRCS   := $(filter-out gateway/main.c gateway/lambdactl.c,$(wildcard gateway/*.c))
 GW_OBJS   := $(GW_SRCS:%.c=$(B)/%.o)
+# The subsystems' folders (gateway/tables/, gateway/store/, ...), in one
+# archive: a program links only the parts it uses.
+SUB_SRCS  := $(wildcard gateway/*/*.c)
+SUB_OBJS  := $(SUB_SRCS:%.c=$(B)/%.o)
 SB_SRCS   := $(filter-out sandbox/lambdad-sandbox.c,$(wildcard sandbox/*.c))
 SB_OBJS   := $(SB_SRCS:%.c=$(B)/%.o)
 RT_SRCS   := $(wildcard runtime/*.c)
@@ -100,7 +104,10 @@ $(B)/lambdad.service: gateway/lambdad.service.in
 $(B)/libsandbox.a: $(SB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lambdad: $(B)/gateway/main.o $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
+$(B)/libgwsub.a: $(SUB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/lambdad: $(B)/gateway/main.o $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $(LLHTTP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(DEP_LIBS)
 
 $(B)/lambdactl: $(B)/gateway/lambdactl.o
@@ -121,7 +128,7 @@ $(B)/tests/handlers/%: tests/handlers/%.c $(B)/liblambda.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -o $@ $< $(B)/liblambda.a $(LDFLAGS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
+$(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $(LLHTTP_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Igateway -Isandbox -Iruntime -o $@ \
 		$(filter %.c %.o %.a,$^) $(DEP_LIBS) -lcriterion $(LDFLAGS)
@@ -129,7 +136,8 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libsandbox.a $(LLHTTP_OBJS)
 
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
-DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev
+DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
+	libsqlite3-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client mandoc awscli wrk
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind

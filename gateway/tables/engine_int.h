@@ -1,0 +1,99 @@
+/*
+ * engine_int: what the engine's files share (engine.c: schema, catalog and
+ * dispatch; ops_table.c: table operations; ops_item.c: single items;
+ * ops_read.c: Query and Scan; ops_batch.c: batches and transactions;
+ * partiql.c: PartiQL).  Not for use outside gateway/tables/.
+ */
+#ifndef LAMBDAD_TABLES_ENGINE_INT_H
+#define LAMBDAD_TABLES_ENGINE_INT_H
+
+#include "buf.h"
+#include "engine.h"
+#include "expr.h"
+#include "value.h"
+
+#define TBL_INDEX_MAX	25	/* GSIs + LSIs (20 + 5) */
+
+enum proj_type { PROJ_ALL, PROJ_KEYS_ONLY, PROJ_INCLUDE };
+
+/* A key schema: hash and optional range attribute, with their types. */
+struct key_schema {
+	char		*hash;
+	enum ddb_type	 hash_type;
+	char		*range;		/* NULL if none */
+	enum ddb_type	 range_type;
+};
+
+struct tbl_index {
+	char		*name;
+	bool		 local;		/* LSI (else GSI) */
+	int64_t		 id;		/* index id in the idx table */
+	struct key_schema ks;
+	enum proj_type	 proj;
+	char		**include;	/* PROJ_INCLUDE: NonKeyAttributes */
+	size_t		 ninclude;
+};
+
+/* A table as the catalog describes it (loaded per call, or cached). */
+struct tbl {
+	int64_t		 id;
+	char		*name;
+	struct key_schema ks;
+	struct tbl_index idx[TBL_INDEX_MAX];
+	size_t		 nidx;
+	char		*ttl_attr;	/* NULL: TTL off */
+	cJSON		*desc;		/* the stored TableDescription */
+};
+
+/* ---- catalog (engine.c) ---- */
+/* Load table name: 0, or -1 with ResourceNotFoundException ("Requested
+ * resource not found: Table: NAME not found" on missing ones; the exact
+ * words DynamoDB uses per operation are the callers' when they differ). */
+int	tbl_load(sqlite3 *db, const char *name, struct tbl **out,
+	    struct ddb_err *err);
+void	tbl_free(struct tbl *t);
+/* Ask call->allow for table; -1 with AccessDeniedException. */
+int	tbl_allow(const struct tables_call *call, const char *action,
+	    const char *table, bool write, struct ddb_err *err);
+/* "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME" into b. */
+void	tbl_arn(const struct tables_call *call, const char *table,
+	    struct buf *b);
+
+/* ---- items (engine.c) ---- */
+/* The encoded key of item (or of a Key object) for t's key schema, after
+ * checking it (ddb_key_check).  hk/rk are appended to. */
+int	tbl_item_key(const struct tbl *t, const cJSON *item, struct buf *hk,
+	    struct buf *rk, struct ddb_err *err);
+/* Check that key has exactly t's key attributes ("The provided key
+ * element does not match the schema"). */
+int	tbl_key_only(const struct tbl *t, const cJSON *key,
+	    struct ddb_err *err);
+/* The stored item with that key, parsed, or NULL (absent).  -1 on error. */
+int	tbl_get(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+	    const struct buf *rk, cJSON **item, struct ddb_err *err);
+/* Write item (replacing any), or delete the key (item NULL), with every
+ * index entry updated in the same transaction.  old is the previous item
+ * (NULL if none), so the index entries can be moved. */
+int	tbl_put(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+	    const struct buf *rk, const cJSON *old, const cJSON *item,
+	    struct ddb_err *err);
+
+/* ---- capacity (engine.c) ---- */
+/* ConsumedCapacity for a call, when ReturnConsumedCapacity asks for it
+ * (TOTAL or INDEXES); added to resp.  read_units/write_units computed
+ * from item sizes as DynamoDB does (4 KB reads, half for eventually
+ * consistent; 1 KB writes; transactions twice). */
+void	tbl_capacity(cJSON *resp, const cJSON *req, const char *table,
+	    double read_units, double write_units);
+double	tbl_read_units(size_t bytes, bool consistent);
+double	tbl_write_units(size_t bytes);
+
+/* ---- one entry point per operation (ops_*.c, partiql.c) ---- */
+typedef int (*tables_op_fn)(sqlite3 *db, cJSON *req,
+	    const struct tables_call *call, cJSON **resp, struct ddb_err *err);
+#define TABLES_DECL(n) int op_##n(sqlite3 *, cJSON *, \
+	    const struct tables_call *, cJSON **, struct ddb_err *);
+TABLES_OPS(TABLES_DECL)
+#undef TABLES_DECL
+
+#endif
