@@ -69,7 +69,7 @@ BINS := $(B)/lambdad $(B)/lambdactl $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/l
 	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
-.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean ric
+.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean ric sdk
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -139,7 +139,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
 	libsqlite3-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
-	libtool python3 python3-prometheus-client mandoc awscli wrk
+	libtool python3 python3-prometheus-client python3-boto3 mandoc awscli wrk
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
@@ -179,14 +179,19 @@ integration: all
 ric:
 	tests/integration/ric/install.sh
 
+# The AWS SDK for JavaScript v3 clients, from npm, for the store tests.
+sdk:
+	tests/integration/sdk/install.sh
+
 test: deps-test
 	$(MAKE) all $(UNIT_BINS)
-	$(MAKE) ric
+	$(MAKE) ric sdk
 	tests/run.sh
 
 bench: deps-bench
 	$(MAKE) all
 	tests/bench/run.sh
+	tests/bench/tables.sh
 
 fuzz:
 	$(MAKE) -C tests/fuzz
