@@ -117,6 +117,8 @@ static int	conf_set_metrics(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_uid_range(struct conf_parser *,
 		    const struct conf_key *, const char *);
+static int	conf_set_tables(struct conf_parser *, const struct conf_key *,
+		    const char *);
 
 static const struct conf_word conf_onoff[] = {
 	{ "on", 1 }, { "off", 0 }, { NULL, 0 } };
@@ -134,6 +136,8 @@ static const struct conf_word conf_auths[] = {
 static const struct conf_word conf_sandboxes[] = {
 	{ "full", CONF_SANDBOX_FULL }, { "basic", CONF_SANDBOX_BASIC },
 	{ "none", CONF_SANDBOX_NONE }, { NULL, 0 } };
+static const struct conf_word conf_syncs[] = {
+	{ "full", 1 }, { "normal", 0 }, { NULL, 0 } };
 
 #define WORD(name, st, field, words) \
 	{ name, conf_set_word, offsetof(st, field), 0, 0, false, words }
@@ -160,6 +164,10 @@ static const struct conf_key lambdad_keys[] = {
 	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false, NULL },
 	{ "event_queue_max", conf_set_uint,
 	    offsetof(struct conf, event_queue_max), 1, 1000000, false, NULL },
+	{ "dynamodb_listen", conf_set_tables, 0, 0, 0, false, NULL },
+	{ "tables_dir", conf_set_path, offsetof(struct conf, tables_dir), 0, 0,
+	    false, NULL },
+	WORD("tables_sync", struct conf, tables_sync_full, conf_syncs),
 };
 
 #define FN_UINT(name, field, min, max) \
@@ -189,6 +197,7 @@ static const struct conf_key function_keys[] = {
 	FN_UINT("event_retries", event_retries, 0, 2),
 	FN_UINT("event_max_age", event_max_age_s, 60, 21600),
 	WORD("sandbox", struct function_conf, sandbox, conf_sandboxes),
+	{ "tables", conf_set_tables, 0, 0, 0, true, NULL },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -493,6 +502,18 @@ conf_set_metrics(struct conf_parser *p, const struct conf_key *k,
 	p->c->metrics_host = host;
 	p->c->metrics_port = port;
 	return 0;
+}
+
+/* dynamodb_listen and tables =: conf_tables.c has them. */
+static int
+conf_set_tables(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char why[384];
+	int rc = p->sect == SECT_LAMBDAD ?
+	    conf_tables_listen(p->c, v, why, sizeof(why)) :
+	    conf_tables_grant(conf_fn(p), v, why, sizeof(why));
+
+	return rc == 0 ? 0 : conf_error(p, p->lineno, "%s: %s", k->name, why);
 }
 
 /* "FIRST-LAST": the uids handed to functions' workers, one per function. */
@@ -1055,6 +1076,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	c->grace_s = 10;
 	c->event_retry_delay_s = 60;
 	c->event_queue_max = 10000;
+	c->dynamodb_port = -1;
+	c->tables_sync_full = 1;
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
 	if (c->functions_dir != NULL && conf_load_dropins(c, c->functions_dir,
@@ -1100,6 +1123,7 @@ conf_fn_free(struct function_conf *fn)
 	for (i = 0; i < fn->nenv; i++)
 		free(fn->env[i]);
 	free(fn->env);
+	conf_tables_free(fn);
 }
 
 void
@@ -1125,5 +1149,7 @@ conf_free(struct conf *c)
 		free(c->access_keys[i]);
 	free(c->access_keys);
 	free(c->metrics_host);
+	free(c->dynamodb_host);
+	free(c->tables_dir);
 	free(c);
 }

@@ -12,6 +12,8 @@
  *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
  *   worker_uids = 61000-61999
  *   event_retry_delay = 60    event_queue_max = 10000
+ *   dynamodb_listen = 127.0.0.1:8000 (off when absent)
+ *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -25,6 +27,7 @@
  *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
  *   event_retries = 2 (0..2)   event_max_age = 21600 (60..21600 s)
  *   sandbox = full | basic | none
+ *   tables = TABLE[:read] ... (repeatable; * for every table)
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -60,6 +63,13 @@ struct conf_route {
 	int		 line;
 };
 
+/* One entry of a tables = line: a table ("*": every table) the function
+ * may call, and whether only for reads. */
+struct conf_grant {
+	char		*table;
+	bool		 read_only;
+};
+
 struct function_conf {
 	char		*name;		/* [A-Za-z0-9_-]{1,64} */
 	char		*bootstrap;	/* absolute path (existence is checked at spawn) */
@@ -86,6 +96,10 @@ struct function_conf {
 	unsigned	 event_retries;	/* 2: retries of a failed Event (0..2) */
 	unsigned	 event_max_age_s;	/* 21600: oldest Event still run */
 	enum conf_sandbox sandbox;	/* full */
+	/* tables = lines (conf_tables.c); none: every Tables call is denied
+	 * and the workers get no AWS_ENDPOINT_URL_DYNAMODB. */
+	struct conf_grant *tables;
+	size_t		 ntables;
 	/* From worker_uids (conf_load): first + FNV-1a(name) mod the range's
 	 * size, on to the next free one past a function earlier in name
 	 * order; 0 = no range configured. */
@@ -119,6 +133,10 @@ struct conf {
 	unsigned	 worker_uid_last;
 	unsigned	 event_retry_delay_s;	/* 60: first Event retry; 2nd twice it */
 	unsigned	 event_queue_max;	/* 10000: Event records on disk */
+	char		*dynamodb_host;	/* NULL: no DynamoDB listener */
+	int		 dynamodb_port;	/* -1: none */
+	char		*tables_dir;	/* NULL: <state_dir>/tables */
+	int		 tables_sync_full;	/* 1: synchronous=FULL; 0: NORMAL */
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */
@@ -148,6 +166,16 @@ const char *conf_state_dir(const struct conf *c);
 bool	conf_fn_name_ok(const char *s);
 /* Two optional strings (NULL: the key's default) are the same setting. */
 int	conf_str_same(const char *a, const char *b);
+/*
+ * Whether fn's tables = lines let it call table (write: to change it): a
+ * matching entry, by name or "*", without :read for writes.  The entries
+ * add up: "* carts:read" may still write carts through "*".
+ */
+bool	conf_table_allowed(const struct function_conf *fn, const char *table,
+	    bool write);
+/* The Tables store's directory: tables_dir, or <state_dir>/tables, into
+ * out.  0, or -ENAMETOOLONG. */
+int	conf_tables_dir(const struct conf *c, char *out, size_t outlen);
 /* The function named name, or NULL. */
 struct function_conf *conf_find(const struct conf *c, const char *name);
 /*

@@ -270,7 +270,10 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    a->network != b->network || a->tmp_mb != b->tmp_mb ||
 	    a->pids != b->pids || a->cpu_pct != b->cpu_pct ||
 	    a->sandbox != b->sandbox || a->worker_uid != b->worker_uid ||
-	    a->nenv != b->nenv)
+	    a->nenv != b->nenv ||
+	    /* Which tables does not count (the door reads the grants at each
+	     * call), whether any does: it sets the endpoint variable. */
+	    (a->ntables > 0) != (b->ntables > 0))
 		return 0;
 	for (i = 0; i < a->nenv; i++)
 		if (strcmp(a->env[i], b->env[i]) != 0)

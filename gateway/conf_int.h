@@ -20,4 +20,12 @@ void	conf_assign_uids(struct conf *c);
 /* others[] per function: the directories its jail hides. */
 int	conf_list_others(struct conf *c);
 
+/* conf_tables.c: the Tables store's keys.  0, or -1 with the reason
+ * (without file:line, which the caller adds) in why. */
+int	conf_tables_grant(struct function_conf *fn, const char *v, char *why,
+	    size_t whylen);
+int	conf_tables_listen(struct conf *c, const char *v, char *why,
+	    size_t whylen);
+void	conf_tables_free(struct function_conf *fn);
+
 #endif

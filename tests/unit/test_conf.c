@@ -886,3 +886,74 @@ Test(conf, hostport_null)
 
 	cr_assert_eq(conf_parse_hostport(NULL, &host, &port), -EINVAL);
 }
+
+/* The Tables store's keys (conf_tables.c). */
+Test(conf, tables_keys, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[lambdad]\ndynamodb_listen = 127.0.0.1:8000\n"
+	    "tables_dir = tb\ntables_sync = normal\n"
+	    "[function a]\nbootstrap = /a\ntables = carts products:read\n"
+	    "tables = *:read\n[function b]\nbootstrap = /b\n");
+	char want[PATH_MAX + 16], dir[PATH_MAX + 16];
+
+	cr_assert_str_eq(c->dynamodb_host, "127.0.0.1");
+	cr_assert_eq(c->dynamodb_port, 8000);
+	snprintf(want, sizeof(want), "%s/tb", tmpdir);
+	cr_assert_str_eq(c->tables_dir, want);
+	cr_assert_eq(conf_tables_dir(c, dir, sizeof(dir)), 0);
+	cr_assert_str_eq(dir, want);
+	cr_assert_eq(c->tables_sync_full, 0);
+	cr_assert_eq(c->fns[0].ntables, 3);
+	cr_assert_str_eq(c->fns[0].tables[1].table, "products");
+	cr_assert(c->fns[0].tables[1].read_only);
+	cr_assert(conf_table_allowed(&c->fns[0], "carts", true));
+	cr_assert(conf_table_allowed(&c->fns[0], "products", false));
+	cr_assert_not(conf_table_allowed(&c->fns[0], "products", true));
+	cr_assert(conf_table_allowed(&c->fns[0], "other", false));
+	cr_assert_not(conf_table_allowed(&c->fns[0], "other", true));
+	cr_assert_eq(c->fns[1].ntables, 0);
+	cr_assert_not(conf_table_allowed(&c->fns[1], "carts", false));
+	/* A grant list change alone keeps the workers; a first grant not. */
+	cr_assert_not(conf_fn_same(&c->fns[0], &c->fns[1]));
+	conf_free(c);
+	c = load_ok("[function a]\nbootstrap = /a\n");
+	cr_assert_eq(c->dynamodb_port, -1);
+	cr_assert_null(c->dynamodb_host);
+	cr_assert_eq(c->tables_sync_full, 1);
+	cr_assert_eq(conf_tables_dir(c, dir, sizeof(dir)), 0);
+	cr_assert_str_eq(dir, "/var/lib/lambdad/tables");
+	conf_free(c);
+}
+
+Test(conf, tables_errors, .init = setup, .fini = teardown)
+{
+	expect_error("[lambdad]\ndynamodb_listen = 8000\n",
+	    "@/lambdad.conf:2: dynamodb_listen: expected host:port "
+	    "(127.0.0.1:8000), not \"8000\"");
+	expect_error("[lambdad]\ntables_sync = off\n",
+	    "@/lambdad.conf:2: tables_sync: expected full or normal, not \"off\"");
+	expect_error("[function a]\nbootstrap = /a\ntables = carts:write\n",
+	    "@/lambdad.conf:3: tables: \"carts:write\": the only suffix is :read");
+	expect_error("[function a]\nbootstrap = /a\ntables = ab\n",
+	    "@/lambdad.conf:3: tables: \"ab\" is not a table name (3 to 255 "
+	    "of A-Z a-z 0-9 _ . -, or *)");
+	expect_error("[function a]\nbootstrap = /a\ntables = carts\n"
+	    "tables = carts:read\n",
+	    "@/lambdad.conf:4: tables: table carts is granted twice");
+	expect_error("[function a]\nbootstrap = /a\ntables =\n",
+	    "@/lambdad.conf:3: tables: expected one or more TABLE or "
+	    "TABLE:read, or *");
+}
+
+Test(conf, tables_fn_same, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /a\n"
+	    "tables = carts\n[function b]\nbootstrap = /a\n"
+	    "tables = other:read *\n");
+
+	/* Only the names differ: the workers would be the same but for it. */
+	free(c->fns[1].name);
+	c->fns[1].name = strdup("a");
+	cr_assert(conf_fn_same(&c->fns[0], &c->fns[1]));
+	conf_free(c);
+}

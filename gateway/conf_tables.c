@@ -1,0 +1,167 @@
+/*
+ * conf_tables: the configuration keys of the Tables store (the embedded
+ * DynamoDB-compatible store, gateway/tables/), kept out of conf.c, which
+ * only calls these from its key table:
+ *
+ *   [lambdad]   dynamodb_listen = HOST:PORT   tables_dir = DIR
+ *               tables_sync = full | normal
+ *   [function]  tables = TABLE[:read] ...     (repeatable, "*" = all)
+ *
+ * A grant names a table as DynamoDB spells table names (3 to 255 of
+ * A-Z a-z 0-9 _ . -), so that a typo is an error at load time rather than
+ * a grant that can never match.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_int.h"
+
+#define GRANT_READ	":read"
+
+static bool
+table_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 1 && s[0] == '*')
+		return true;
+	if (len < 3 || len > 255)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '_' && ch != '.' &&
+		    ch != '-')
+			return false;
+	}
+	return true;
+}
+
+/* One word of a tables = line: "NAME" or "NAME:read". */
+static int
+grant_add(struct function_conf *fn, const char *w, size_t len, char *why,
+    size_t whylen)
+{
+	const char *colon = memchr(w, ':', len);
+	size_t nlen = colon != NULL ? (size_t)(colon - w) : len, i;
+	struct conf_grant *g;
+
+	if (colon != NULL && (len - nlen != strlen(GRANT_READ) ||
+	    memcmp(colon, GRANT_READ, strlen(GRANT_READ)) != 0)) {
+		snprintf(why, whylen, "\"%.*s\": the only suffix is :read",
+		    (int)len, w);
+		return -1;
+	}
+	if (!table_name_ok(w, nlen)) {
+		snprintf(why, whylen, "\"%.*s\" is not a table name (3 to 255 "
+		    "of A-Z a-z 0-9 _ . -, or *)", (int)nlen, w);
+		return -1;
+	}
+	for (i = 0; i < fn->ntables; i++)
+		if (strlen(fn->tables[i].table) == nlen &&
+		    memcmp(fn->tables[i].table, w, nlen) == 0) {
+			snprintf(why, whylen, "table %.*s is granted twice",
+			    (int)nlen, w);
+			return -1;
+		}
+	if ((g = reallocarray(fn->tables, fn->ntables + 1, sizeof(*g))) == NULL)
+		goto nomem;
+	fn->tables = g;
+	g = &fn->tables[fn->ntables];
+	if ((g->table = strndup(w, nlen)) == NULL)
+		goto nomem;
+	g->read_only = colon != NULL;
+	fn->ntables++;
+	return 0;
+nomem:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
+
+int
+conf_tables_grant(struct function_conf *fn, const char *v, char *why,
+    size_t whylen)
+{
+	const char *s = v, *e;
+	size_t before = fn->ntables;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+			;
+		if (grant_add(fn, s, (size_t)(e - s), why, whylen) != 0)
+			return -1;
+		s = e;
+	}
+	if (fn->ntables == before) {
+		snprintf(why, whylen, "expected one or more TABLE or "
+		    "TABLE:read, or *");
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_tables_listen(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	char *host;
+	int port, rc;
+
+	if ((rc = conf_parse_hostport(v, &host, &port)) != 0) {
+		snprintf(why, whylen, rc == -ENOMEM ? "out of memory" :
+		    "expected host:port (127.0.0.1:8000), not \"%s\"", v);
+		return -1;
+	}
+	free(c->dynamodb_host);
+	c->dynamodb_host = host;
+	c->dynamodb_port = port;
+	return 0;
+}
+
+void
+conf_tables_free(struct function_conf *fn)
+{
+	size_t i;
+
+	for (i = 0; i < fn->ntables; i++)
+		free(fn->tables[i].table);
+	free(fn->tables);
+	fn->tables = NULL;
+	fn->ntables = 0;
+}
+
+bool
+conf_table_allowed(const struct function_conf *fn, const char *table,
+    bool write)
+{
+	size_t i;
+
+	for (i = 0; i < fn->ntables; i++) {
+		const struct conf_grant *g = &fn->tables[i];
+
+		if ((strcmp(g->table, "*") == 0 || strcmp(g->table, table) == 0)
+		    && (!write || !g->read_only))
+			return true;
+	}
+	return false;
+}
+
+int
+conf_tables_dir(const struct conf *c, char *out, size_t outlen)
+{
+	int n;
+
+	if (c->tables_dir != NULL)
+		n = snprintf(out, outlen, "%s", c->tables_dir);
+	else
+		n = snprintf(out, outlen, "%s/tables", conf_state_dir(c));
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
