@@ -78,6 +78,73 @@ int	tbl_put(sqlite3 *db, const struct tbl *t, const struct buf *hk,
 	    const struct buf *rk, const cJSON *old, const cJSON *item,
 	    struct ddb_err *err);
 
+/* ---- indexes (engine.c) ---- */
+/* The index of t named name, or NULL. */
+const struct tbl_index *tbl_index_find(const struct tbl *t, const char *name);
+/* The encoded key of item (or of a Key object) for any key schema, after
+ * ddb_key_check ("Missing the key NAME in the item" when absent). */
+int	tbl_key_encode(const struct key_schema *ks, const cJSON *item,
+	    struct buf *hk, struct buf *rk, struct ddb_err *err);
+/* Index ix's key of a stored item into hk/rk: 1 if the item belongs in the
+ * index (has both index key attributes, of the declared types, non-empty),
+ * 0 if not (sparse index). */
+int	tbl_index_key(const struct tbl_index *ix, const cJSON *item,
+	    struct buf *hk, struct buf *rk);
+/* The item as ix stores it (ALL: a copy; KEYS_ONLY: table and index keys;
+ * INCLUDE: those and the NonKeyAttributes).  Caller frees. */
+cJSON	*tbl_index_project(const struct tbl *t, const struct tbl_index *ix,
+	    const cJSON *item);
+
+/* ---- request helpers (engine.c) ---- */
+/* A table (or index) name member: required or not, a string of 3-255
+ * [a-zA-Z0-9_.-], with DynamoDB's "1 validation error detected: Value 'x'
+ * at 'tableName' failed to satisfy constraint: ..." (field = "tableName").
+ * *out NULL when absent and not required.  0 or -1. */
+int	tbl_req_name(const cJSON *req, const char *member, const char *field,
+	    bool required, const char **out, struct ddb_err *err);
+/* An optional string member that must be one of set (NULL-terminated):
+ * *out = its index in set, or dflt when absent.  Messages as DynamoDB:
+ * "... Member must satisfy enum value set: [A, B]" (set_text is how the
+ * set is printed there, e.g. "[INDEXES, TOTAL, NONE]"). */
+int	tbl_req_enum(const cJSON *req, const char *member, const char *field,
+	    const char *const *set, const char *set_text, int dflt, int *out,
+	    struct ddb_err *err);
+/* An optional string / bool member of the right JSON type (else
+ * SerializationException).  *out NULL / dflt when absent. */
+int	tbl_req_str(const cJSON *req, const char *member, const char **out,
+	    struct ddb_err *err);
+int	tbl_req_bool(const cJSON *req, const char *member, bool dflt,
+	    bool *out, struct ddb_err *err);
+
+/* ReturnValues: update_ok = UpdateItem (all five); otherwise only NONE and
+ * ALL_OLD ("ReturnValues can only be ALL_OLD or NONE"). */
+enum tbl_rv { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
+int	tbl_return_values(const cJSON *req, bool update_ok, enum tbl_rv *out,
+	    struct ddb_err *err);
+/* ReturnValuesOnConditionCheckFailure (NONE | ALL_OLD) of req (or of a
+ * transaction action): *all_old. */
+int	tbl_rvoccf(const cJSON *req, bool *all_old, struct ddb_err *err);
+/* ConditionalCheckFailedException "The conditional request failed", with
+ * {"Item": copy of old} in err->extra when all_old and old != NULL. */
+int	tbl_cond_failed(struct ddb_err *err, bool all_old, const cJSON *old);
+/* ReturnItemCollectionMetrics SIZE on a table with LSIs: adds
+ * "ItemCollectionMetrics" {ItemCollectionKey, SizeEstimateRangeGB} for
+ * item's hash key to resp.  Checks the enum itself: -1 on a bad value. */
+int	tbl_collection_metrics(sqlite3 *db, cJSON *resp, const cJSON *req,
+	    const struct tbl *t, const cJSON *item, struct ddb_err *err);
+/* ReturnConsumedCapacity INDEXES: add units for one index to the
+ * "ConsumedCapacity" tbl_capacity put in resp (and to its total). */
+void	tbl_capacity_index(cJSON *resp, const struct tbl_index *ix,
+	    double units);
+
+/* ---- SQLite helpers (engine.c) ---- */
+/* -1 with InternalServerError naming SQLite's message. */
+int	tbl_sql_fail(sqlite3 *db, struct ddb_err *err);
+int	tbl_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+	    struct ddb_err *err);
+/* Bind b as a blob (an empty buffer is the empty blob, never NULL). */
+int	tbl_bind_buf(sqlite3_stmt *st, int i, const struct buf *b);
+
 /* ---- capacity (engine.c) ---- */
 /* ConsumedCapacity for a call, when ReturnConsumedCapacity asks for it
  * (TOTAL or INDEXES); added to resp.  read_units/write_units computed
