@@ -1,0 +1,17 @@
+/*
+ * crc32: the CRC-32 of zlib, gzip and java.util.zip.CRC32 (reflected
+ * polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF), for the
+ * x-amz-crc32 header DynamoDB clients check on every reply
+ * (spec/dynamodb.md 1.2).  Written here rather than linked from zlib: it
+ * is one table and one loop, and the daemon has no other use for zlib.
+ */
+#ifndef LAMBDAD_TABLES_CRC32_H
+#define LAMBDAD_TABLES_CRC32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CRC-32 of p[0..n), continuing from crc (0 to start). */
+uint32_t crc32_update(uint32_t crc, const void *p, size_t n);
+
+#endif
