@@ -1,0 +1,1266 @@
+/*
+ * engine: the schema, the catalog, the dispatch of operations and the item
+ * primitives every operation shares (keys, reads, writes with their index
+ * entries, capacity units), plus the TTL sweep, the statistics and the
+ * per-table backup.  See engine.h for the contract and engine_int.h for
+ * what the operation files use.
+ *
+ * Layout.  `tbls` holds one row per table: its TableDescription as stored
+ * JSON (without the figures that change: status, counts, sizes) and its
+ * TTL attribute; `tidx` gives every GSI and LSI its own id; `items` keys
+ * every item by (table id, hash key, range key) in value.h's
+ * order-preserving encoding (rk is the empty blob when the table has no
+ * range key, which sorts first, as it should); `idx` holds one entry per
+ * item and index, keyed by (index id, index hash, index range, table hash,
+ * table range) and holding the projected item.  Counters (next id, catalog
+ * version) live in `meta`; `tags` and the transaction `tokens` complete it.
+ *
+ * Catalog rows are read on every call (a primary-key lookup and a JSON
+ * parse of a few hundred bytes, far below the cost of the HTTP request).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+
+const char tables_schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO meta(k, v) VALUES('schema', 1), ('next_id', 1),"
+    " ('catalog', 0);"
+    "CREATE TABLE IF NOT EXISTS tbls(name TEXT PRIMARY KEY,"
+    " id INTEGER UNIQUE NOT NULL, descr TEXT NOT NULL, ttl TEXT)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS tidx(tid INTEGER NOT NULL, name TEXT NOT NULL,"
+    " iid INTEGER UNIQUE NOT NULL, PRIMARY KEY(tid, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS items(tid INTEGER NOT NULL, hk BLOB NOT NULL,"
+    " rk BLOB NOT NULL, item TEXT NOT NULL, size INTEGER NOT NULL,"
+    " PRIMARY KEY(tid, hk, rk)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS idx(iid INTEGER NOT NULL, hk BLOB NOT NULL,"
+    " rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"
+    " item TEXT NOT NULL, PRIMARY KEY(iid, hk, rk, thk, trk)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS tags(tid INTEGER NOT NULL, k TEXT NOT NULL,"
+    " v TEXT NOT NULL, PRIMARY KEY(tid, k)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS tokens(token TEXT PRIMARY KEY,"
+    " hash TEXT NOT NULL, at INTEGER NOT NULL, resp TEXT) WITHOUT ROWID;";
+
+/* ---- operations ---------------------------------------------------------- */
+
+static const struct {
+	const char	*name;
+	tables_op_fn	 fn;
+	bool		 writes;
+} optab[TOP_NOPS] = {
+#define OPW(n) [TOP_##n] = { #n, op_##n, true }
+#define OPR(n) [TOP_##n] = { #n, op_##n, false }
+	OPW(CreateTable), OPR(DescribeTable), OPR(ListTables),
+	OPW(UpdateTable), OPW(DeleteTable), OPW(UpdateTimeToLive),
+	OPR(DescribeTimeToLive), OPW(TagResource), OPW(UntagResource),
+	OPR(ListTagsOfResource), OPR(DescribeEndpoints), OPR(DescribeLimits),
+	OPW(PutItem), OPR(GetItem), OPW(UpdateItem), OPW(DeleteItem),
+	OPR(Query), OPR(Scan), OPR(BatchGetItem), OPW(BatchWriteItem),
+	OPW(TransactWriteItems), OPR(TransactGetItems),
+	OPW(ExecuteStatement), OPW(BatchExecuteStatement),
+	OPW(ExecuteTransaction),
+#undef OPW
+#undef OPR
+};
+
+int
+tables_op_lookup(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < TOP_NOPS; i++)
+		if (strlen(optab[i].name) == len &&
+		    memcmp(optab[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+tables_op_name(enum tables_op op)
+{
+	return (unsigned)op < TOP_NOPS ? optab[op].name : "?";
+}
+
+/* Whether a PartiQL statement is a SELECT (the only kind a reader runs). */
+static bool
+stmt_is_select(const cJSON *o)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "Statement");
+	const char *p;
+
+	if (!cJSON_IsString(s))
+		return false;
+	for (p = s->valuestring; isspace((unsigned char)*p); p++)
+		;
+	return strncasecmp(p, "SELECT", 6) == 0 &&
+	    !isalnum((unsigned char)p[6]) && p[6] != '_';
+}
+
+static bool
+stmts_all_select(const cJSON *arr)
+{
+	const cJSON *e;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
+		return false;
+	cJSON_ArrayForEach(e, arr)
+		if (!stmt_is_select(e))
+			return false;
+	return true;
+}
+
+bool
+tables_op_writes(enum tables_op op, const cJSON *req)
+{
+	if ((unsigned)op >= TOP_NOPS)
+		return false;
+	switch (op) {
+	case TOP_ExecuteStatement:
+		return !stmt_is_select(req);
+	case TOP_BatchExecuteStatement:
+		return !stmts_all_select(
+		    cJSON_GetObjectItemCaseSensitive(req, "Statements"));
+	case TOP_ExecuteTransaction:
+		return !stmts_all_select(
+		    cJSON_GetObjectItemCaseSensitive(req, "TransactStatements"));
+	default:
+		return optab[op].writes;
+	}
+}
+
+int
+tables_exec(sqlite3 *db, enum tables_op op, cJSON *req,
+    const struct tables_call *call, cJSON **resp, struct ddb_err *err)
+{
+	int rc;
+
+	*resp = NULL;
+	if ((unsigned)op >= TOP_NOPS)
+		return ddb_fail(err, DDB_UNKNOWN_OPERATION, "Unknown operation");
+	if (!cJSON_IsObject(req))
+		return ddb_fail(err, DDB_SERIALIZATION,
+		    "Start of structure or map expected");
+	rc = optab[op].fn(db, req, call, resp, err);
+	if (rc != 0) {
+		cJSON_Delete(*resp);
+		*resp = NULL;
+		return -1;
+	}
+	if (*resp == NULL)
+		*resp = cJSON_CreateObject();
+	return 0;
+}
+
+/* ---- SQLite helpers -------------------------------------------------------- */
+
+int
+tbl_sql_fail(sqlite3 *db, struct ddb_err *err)
+{
+	return ddb_fail(err, DDB_INTERNAL, "Internal server error: SQLite: %s",
+	    sqlite3_errmsg(db));
+}
+
+int
+tbl_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+    struct ddb_err *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return tbl_sql_fail(db, err);
+	}
+	return 0;
+}
+
+int
+tbl_bind_buf(sqlite3_stmt *st, int i, const struct buf *b)
+{
+	/* A NULL pointer would bind SQL NULL, which is not the empty key. */
+	return sqlite3_bind_blob(st, i, b->len > 0 ? b->data : "",
+	    (int)b->len, SQLITE_TRANSIENT);
+}
+
+/* ---- request helpers ------------------------------------------------------- */
+
+/* A member of the wrong JSON type, worded as Coral's deserializer does. */
+static int
+ser_fail(struct ddb_err *err, const cJSON *v, const char *want)
+{
+	if (cJSON_IsObject(v))
+		return ddb_fail(err, DDB_SERIALIZATION,
+		    "Start of structure or map found where not expected");
+	if (cJSON_IsArray(v))
+		return ddb_fail(err, DDB_SERIALIZATION,
+		    "Start of list found where not expected");
+	return ddb_fail(err, DDB_SERIALIZATION, "%s cannot be converted to %s",
+	    cJSON_IsNumber(v) ? "NUMBER_VALUE" : cJSON_IsBool(v) ?
+	    "BOOLEAN_VALUE" : "STRING_VALUE", want);
+}
+
+int
+tbl_req_str(const cJSON *req, const char *member, const char **out,
+    struct ddb_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, member);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return ser_fail(err, v, "String");
+	*out = v->valuestring;
+	return 0;
+}
+
+int
+tbl_req_bool(const cJSON *req, const char *member, bool dflt, bool *out,
+    struct ddb_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, member);
+
+	*out = dflt;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsBool(v))
+		return ser_fail(err, v, "Boolean");
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+#define VAL1	"1 validation error detected: Value "
+
+int
+tbl_req_name(const cJSON *req, const char *member, const char *field,
+    bool required, const char **out, struct ddb_err *err)
+{
+	const char *s;
+	size_t n;
+
+	if (tbl_req_str(req, member, out, err) != 0)
+		return -1;
+	if ((s = *out) == NULL) {
+		if (!required)
+			return 0;
+		return ddb_fail(err, DDB_VALIDATION, VAL1 "null at '%s' failed "
+		    "to satisfy constraint: Member must not be null", field);
+	}
+	n = strlen(s);
+	if (n < 3 || n > 255)
+		return ddb_fail(err, DDB_VALIDATION, VAL1 "'%.300s' at '%s' "
+		    "failed to satisfy constraint: Member must have length %s "
+		    "than or equal to %d", s, field, n < 3 ? "greater" : "less",
+		    n < 3 ? 3 : 255);
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") != n)
+		return ddb_fail(err, DDB_VALIDATION, VAL1 "'%.300s' at '%s' "
+		    "failed to satisfy constraint: Member must satisfy regular "
+		    "expression pattern: [a-zA-Z0-9_.-]+", s, field);
+	return 0;
+}
+
+int
+tbl_req_enum(const cJSON *req, const char *member, const char *field,
+    const char *const *set, const char *set_text, int dflt, int *out,
+    struct ddb_err *err)
+{
+	const char *s;
+	int i;
+
+	*out = dflt;
+	if (tbl_req_str(req, member, &s, err) != 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	for (i = 0; set[i] != NULL; i++)
+		if (strcmp(set[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+	return ddb_fail(err, DDB_VALIDATION, VAL1 "'%.300s' at '%s' failed to "
+	    "satisfy constraint: Member must satisfy enum value set: %s", s,
+	    field, set_text);
+}
+
+int
+tbl_return_values(const cJSON *req, bool update_ok, enum tbl_rv *out,
+    struct ddb_err *err)
+{
+	static const char *const set[] = { "NONE", "ALL_OLD", "UPDATED_OLD",
+	    "ALL_NEW", "UPDATED_NEW", NULL };
+	int v;
+
+	if (tbl_req_enum(req, "ReturnValues", "returnValues", set,
+	    "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", RV_NONE, &v,
+	    err) != 0)
+		return -1;
+	if (!update_ok && v > RV_ALL_OLD)
+		return ddb_fail(err, DDB_VALIDATION,
+		    "ReturnValues can only be ALL_OLD or NONE");
+	*out = (enum tbl_rv)v;
+	return 0;
+}
+
+int
+tbl_rvoccf(const cJSON *req, bool *all_old, struct ddb_err *err)
+{
+	static const char *const set[] = { "NONE", "ALL_OLD", NULL };
+	int v;
+
+	if (tbl_req_enum(req, "ReturnValuesOnConditionCheckFailure",
+	    "returnValuesOnConditionCheckFailure", set, "[ALL_OLD, NONE]", 0,
+	    &v, err) != 0)
+		return -1;
+	*all_old = v == 1;
+	return 0;
+}
+
+int
+tbl_cond_failed(struct ddb_err *err, bool all_old, const cJSON *old)
+{
+	ddb_fail(err, DDB_CONDITIONAL_CHECK_FAILED,
+	    "The conditional request failed");
+	if (err != NULL && all_old && old != NULL) {
+		cJSON_Delete(err->extra);
+		err->extra = cJSON_CreateObject();
+		cJSON_AddItemToObject(err->extra, "Item",
+		    cJSON_Duplicate(old, true));
+	}
+	return -1;
+}
+
+/* ---- catalog --------------------------------------------------------------- */
+
+void
+tbl_arn(const struct tables_call *call, const char *table, struct buf *b)
+{
+	buf_printf(b, "arn:aws:dynamodb:%s:%s:table/%s",
+	    call != NULL && call->region != NULL ? call->region : "us-east-1",
+	    call != NULL && call->account != NULL ? call->account :
+	    "000000000000", table);
+}
+
+int
+tbl_allow(const struct tables_call *call, const char *action,
+    const char *table, bool write, struct ddb_err *err)
+{
+	struct buf arn;
+
+	if (call == NULL || call->allow == NULL ||
+	    call->allow(call->allow_arg, table, write))
+		return 0;
+	buf_init(&arn);
+	tbl_arn(call, table, &arn);
+	ddb_fail(err, DDB_ACCESS_DENIED, "User: %s is not authorized to "
+	    "perform: %s on resource: %s because no identity-based policy "
+	    "allows the %s action", call->principal != NULL ?
+	    call->principal : "anonymous", action, arn.data, action);
+	buf_free(&arn);
+	return -1;
+}
+
+static const char *
+jstr(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The declared type of attribute name in AttributeDefinitions. */
+static enum ddb_type
+def_type(const cJSON *defs, const char *name)
+{
+	const cJSON *d;
+	const char *n;
+
+	cJSON_ArrayForEach(d, defs) {
+		n = jstr(d, "AttributeName");
+		if (n != NULL && strcmp(n, name) == 0)
+			return ddb_type_parse(jstr(d, "AttributeType") ?
+			    jstr(d, "AttributeType") : "");
+	}
+	return DDB_T_BAD;
+}
+
+/* A stored KeySchema into ks; the strings point into the stored desc. */
+static int
+ks_load(const cJSON *schema, const cJSON *defs, struct key_schema *ks)
+{
+	const cJSON *e;
+	const char *n, *kt;
+
+	memset(ks, 0, sizeof(*ks));
+	cJSON_ArrayForEach(e, schema) {
+		n = jstr(e, "AttributeName");
+		kt = jstr(e, "KeyType");
+		if (n == NULL || kt == NULL)
+			return -1;
+		if (strcmp(kt, "HASH") == 0) {
+			ks->hash = (char *)n;
+			ks->hash_type = def_type(defs, n);
+		} else {
+			ks->range = (char *)n;
+			ks->range_type = def_type(defs, n);
+		}
+	}
+	return ks->hash != NULL && ks->hash_type != DDB_T_BAD &&
+	    (ks->range == NULL || ks->range_type != DDB_T_BAD) ? 0 : -1;
+}
+
+static int
+index_load(struct tbl_index *ix, const cJSON *d, const cJSON *defs,
+    bool local)
+{
+	const cJSON *proj = cJSON_GetObjectItemCaseSensitive(d, "Projection");
+	const cJSON *nka = cJSON_GetObjectItemCaseSensitive(proj,
+	    "NonKeyAttributes"), *e;
+	const char *pt = jstr(proj, "ProjectionType");
+
+	ix->name = (char *)jstr(d, "IndexName");
+	ix->local = local;
+	if (ix->name == NULL || ks_load(cJSON_GetObjectItemCaseSensitive(d,
+	    "KeySchema"), defs, &ix->ks) != 0)
+		return -1;
+	ix->proj = pt == NULL || strcmp(pt, "ALL") == 0 ? PROJ_ALL :
+	    strcmp(pt, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY : PROJ_INCLUDE;
+	if (ix->proj != PROJ_INCLUDE || !cJSON_IsArray(nka))
+		return 0;
+	ix->include = calloc((size_t)cJSON_GetArraySize(nka) + 1,
+	    sizeof(char *));
+	if (ix->include == NULL)
+		abort();
+	cJSON_ArrayForEach(e, nka)
+		if (cJSON_IsString(e))
+			ix->include[ix->ninclude++] = e->valuestring;
+	return 0;
+}
+
+/* Build t from its stored description (t->desc set). */
+static int
+tbl_from_desc(struct tbl *t)
+{
+	static const char *const arrs[2] = { "LocalSecondaryIndexes",
+	    "GlobalSecondaryIndexes" };
+	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t->desc,
+	    "AttributeDefinitions"), *d;
+	int k;
+
+	t->name = (char *)jstr(t->desc, "TableName");
+	if (t->name == NULL || ks_load(cJSON_GetObjectItemCaseSensitive(
+	    t->desc, "KeySchema"), defs, &t->ks) != 0)
+		return -1;
+	for (k = 0; k < 2; k++)
+		cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(t->desc,
+		    arrs[k])) {
+			if (t->nidx == TBL_INDEX_MAX || index_load(
+			    &t->idx[t->nidx], d, defs, k == 0) != 0)
+				return -1;
+			t->nidx++;
+		}
+	return 0;
+}
+
+static int
+tbl_load_ids(sqlite3 *db, struct tbl *t, struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	const char *n;
+	size_t i;
+	int rc;
+
+	if (tbl_prepare(db, "SELECT name, iid FROM tidx WHERE tid = ?1", &st,
+	    err) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < t->nidx; i++)
+			if (strcmp(t->idx[i].name, n) == 0)
+				t->idx[i].id = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
+}
+
+int
+tbl_load(sqlite3 *db, const char *name, struct tbl **out,
+    struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	struct tbl *t;
+	const char *ttl;
+	int rc;
+
+	*out = NULL;
+	if (tbl_prepare(db, "SELECT id, descr, ttl FROM tbls WHERE name = ?1",
+	    &st, err) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return tbl_sql_fail(db, err);
+		return ddb_fail(err, DDB_RESOURCE_NOT_FOUND, "Requested "
+		    "resource not found: Table: %.300s not found", name);
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		abort();
+	t->id = sqlite3_column_int64(st, 0);
+	t->desc = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+	ttl = (const char *)sqlite3_column_text(st, 2);
+	if (ttl != NULL && (t->ttl_attr = strdup(ttl)) == NULL)
+		abort();
+	sqlite3_finalize(st);
+	if (t->desc == NULL || tbl_from_desc(t) != 0) {
+		tbl_free(t);
+		return ddb_fail(err, DDB_INTERNAL, "Internal server error: "
+		    "catalog entry of table %.300s is damaged", name);
+	}
+	if (tbl_load_ids(db, t, err) != 0) {
+		tbl_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+tbl_free(struct tbl *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nidx; i++)
+		free(t->idx[i].include);
+	free(t->ttl_attr);
+	cJSON_Delete(t->desc);
+	free(t);
+}
+
+const struct tbl_index *
+tbl_index_find(const struct tbl *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nidx; i++)
+		if (strcmp(t->idx[i].name, name) == 0)
+			return &t->idx[i];
+	return NULL;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static int
+key_attr(const char *name, enum ddb_type type, bool range, const cJSON *item,
+    struct buf *out, struct ddb_err *err)
+{
+	const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, name);
+
+	if (av == NULL)
+		return ddb_fail(err, DDB_VALIDATION, "One or more parameter "
+		    "values were invalid: Missing the key %.300s in the item",
+		    name);
+	if (ddb_key_check(name, av, type, range, err) != 0)
+		return -1;
+	return ddb_key_encode(av, type, out, err);
+}
+
+int
+tbl_key_encode(const struct key_schema *ks, const cJSON *item,
+    struct buf *hk, struct buf *rk, struct ddb_err *err)
+{
+	if (key_attr(ks->hash, ks->hash_type, false, item, hk, err) != 0)
+		return -1;
+	if (ks->range == NULL)
+		return 0;
+	return key_attr(ks->range, ks->range_type, true, item, rk, err);
+}
+
+int
+tbl_item_key(const struct tbl *t, const cJSON *item, struct buf *hk,
+    struct buf *rk, struct ddb_err *err)
+{
+	return tbl_key_encode(&t->ks, item, hk, rk, err);
+}
+
+int
+tbl_key_only(const struct tbl *t, const cJSON *key, struct ddb_err *err)
+{
+	const cJSON *h, *r = NULL;
+	int want = t->ks.range != NULL ? 2 : 1;
+
+	if (!cJSON_IsObject(key) || cJSON_GetArraySize(key) != want)
+		goto bad;
+	h = cJSON_GetObjectItemCaseSensitive(key, t->ks.hash);
+	if (h == NULL || ddb_val_type(h) != t->ks.hash_type)
+		goto bad;
+	if (t->ks.range != NULL) {
+		r = cJSON_GetObjectItemCaseSensitive(key, t->ks.range);
+		if (r == NULL || ddb_val_type(r) != t->ks.range_type)
+			goto bad;
+	}
+	return 0;
+bad:
+	return ddb_fail(err, DDB_VALIDATION,
+	    "The provided key element does not match the schema");
+}
+
+int
+tbl_index_key(const struct tbl_index *ix, const cJSON *item, struct buf *hk,
+    struct buf *rk)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(item, ix->ks.hash);
+	const cJSON *r = NULL;
+	size_t h0 = hk->len, r0 = rk->len;
+
+	if (ix->ks.range != NULL &&
+	    (r = cJSON_GetObjectItemCaseSensitive(item, ix->ks.range)) == NULL)
+		return 0;
+	if (h == NULL || ddb_key_encode(h, ix->ks.hash_type, hk, NULL) != 0)
+		goto out;
+	if (r != NULL && ddb_key_encode(r, ix->ks.range_type, rk, NULL) != 0)
+		goto out;
+	return 1;
+out:
+	hk->len = h0;
+	rk->len = r0;
+	return 0;
+}
+
+/* A write must not give an index key attribute another type than the
+ * index declares, nor an empty value (DynamoDB refuses the write). */
+static int
+index_check(const struct tbl *t, const cJSON *item, struct ddb_err *err)
+{
+	const struct tbl_index *ix;
+	const char *n[2];
+	enum ddb_type want[2], got;
+	const cJSON *av;
+	size_t i, k;
+
+	for (i = 0; i < t->nidx; i++) {
+		ix = &t->idx[i];
+		n[0] = ix->ks.hash, want[0] = ix->ks.hash_type;
+		n[1] = ix->ks.range, want[1] = ix->ks.range_type;
+		for (k = 0; k < 2 && n[k] != NULL; k++) {
+			if ((av = cJSON_GetObjectItemCaseSensitive(item,
+			    n[k])) == NULL)
+				continue;
+			if ((got = ddb_val_type(av)) != want[k])
+				return ddb_fail(err, DDB_VALIDATION, "One or "
+				    "more parameter values were invalid: Type "
+				    "mismatch for Index Key %s Expected: %s "
+				    "Actual: %s IndexName: %s", n[k],
+				    ddb_type_name(want[k]), ddb_type_name(got),
+				    ix->name);
+			if ((got == DDB_T_S || got == DDB_T_B) &&
+			    ddb_val_inner(av)->valuestring[0] == '\0')
+				return ddb_fail(err, DDB_VALIDATION, "One or "
+				    "more parameter values are not valid. A "
+				    "value specified for a secondary index key "
+				    "is not supported. The AttributeValue for "
+				    "a key attribute cannot contain an empty "
+				    "string value. IndexName: %s, IndexKey: %s",
+				    ix->name, n[k]);
+		}
+	}
+	return 0;
+}
+
+static void
+proj_add(cJSON *out, const cJSON *item, const char *name)
+{
+	const cJSON *av;
+
+	if (name == NULL || cJSON_GetObjectItemCaseSensitive(out, name) != NULL)
+		return;
+	if ((av = cJSON_GetObjectItemCaseSensitive(item, name)) != NULL)
+		cJSON_AddItemToObject(out, name, cJSON_Duplicate(av, true));
+}
+
+cJSON *
+tbl_index_project(const struct tbl *t, const struct tbl_index *ix,
+    const cJSON *item)
+{
+	cJSON *out;
+	size_t i;
+
+	if (ix->proj == PROJ_ALL)
+		return cJSON_Duplicate(item, true);
+	out = cJSON_CreateObject();
+	proj_add(out, item, t->ks.hash);
+	proj_add(out, item, t->ks.range);
+	proj_add(out, item, ix->ks.hash);
+	proj_add(out, item, ix->ks.range);
+	for (i = 0; i < ix->ninclude; i++)
+		proj_add(out, item, ix->include[i]);
+	return out;
+}
+
+/* ---- items ----------------------------------------------------------------- */
+
+int
+tbl_get(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, cJSON **item, struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*item = NULL;
+	if (tbl_prepare(db, "SELECT item FROM items WHERE tid = ?1 AND "
+	    "hk = ?2 AND rk = ?3", &st, err) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	tbl_bind_buf(st, 2, hk);
+	tbl_bind_buf(st, 3, rk);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*item = cJSON_ParseWithLength(
+		    (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		if (*item == NULL)
+			rc = SQLITE_CORRUPT;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CORRUPT)
+		return ddb_fail(err, DDB_INTERNAL,
+		    "Internal server error: a stored item is damaged");
+	return tbl_sql_fail(db, err);
+}
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st, struct ddb_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
+}
+
+static int
+item_write(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, const cJSON *item, struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	char *text = NULL;
+	int rc;
+
+	if (tbl_prepare(db, item != NULL ? "INSERT OR REPLACE INTO items"
+	    "(tid, hk, rk, item, size) VALUES(?1, ?2, ?3, ?4, ?5)" :
+	    "DELETE FROM items WHERE tid = ?1 AND hk = ?2 AND rk = ?3", &st,
+	    err) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	tbl_bind_buf(st, 2, hk);
+	tbl_bind_buf(st, 3, rk);
+	if (item != NULL) {
+		text = cJSON_PrintUnformatted(item);
+		sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)ddb_item_size(item));
+	}
+	rc = step_done(db, st, err);
+	sqlite3_finalize(st);
+	free(text);
+	return rc;
+}
+
+/* Bind an index entry's key: (iid, hk, rk, thk, trk) as ?1..?5. */
+static void
+bind_entry(sqlite3_stmt *st, int64_t iid, const struct buf *ihk,
+    const struct buf *irk, const struct buf *hk, const struct buf *rk)
+{
+	sqlite3_bind_int64(st, 1, iid);
+	tbl_bind_buf(st, 2, ihk);
+	tbl_bind_buf(st, 3, irk);
+	tbl_bind_buf(st, 4, hk);
+	tbl_bind_buf(st, 5, rk);
+}
+
+/* Move one index's entry from old's index key to item's (either NULL). */
+static int
+index_move(sqlite3 *db, const struct tbl *t, const struct tbl_index *ix,
+    sqlite3_stmt *del, sqlite3_stmt *ins, const struct buf *hk,
+    const struct buf *rk, const cJSON *old, const cJSON *item,
+    struct ddb_err *err)
+{
+	struct buf ihk, irk;
+	cJSON *proj;
+	char *text;
+	int rc = 0;
+
+	buf_init(&ihk);
+	buf_init(&irk);
+	if (old != NULL && tbl_index_key(ix, old, &ihk, &irk)) {
+		bind_entry(del, ix->id, &ihk, &irk, hk, rk);
+		rc = step_done(db, del, err);
+	}
+	buf_reset(&ihk);
+	buf_reset(&irk);
+	if (rc == 0 && item != NULL && tbl_index_key(ix, item, &ihk, &irk)) {
+		proj = tbl_index_project(t, ix, item);
+		text = cJSON_PrintUnformatted(proj);
+		bind_entry(ins, ix->id, &ihk, &irk, hk, rk);
+		sqlite3_bind_text(ins, 6, text, -1, SQLITE_STATIC);
+		rc = step_done(db, ins, err);
+		free(text);
+		cJSON_Delete(proj);
+	}
+	buf_free(&ihk);
+	buf_free(&irk);
+	return rc;
+}
+
+int
+tbl_put(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, const cJSON *old, const cJSON *item,
+    struct ddb_err *err)
+{
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (item != NULL && index_check(t, item, err) != 0)
+		return -1;
+	if (item_write(db, t, hk, rk, item, err) != 0)
+		return -1;
+	if (t->nidx == 0)
+		return 0;
+	if (tbl_prepare(db, "DELETE FROM idx WHERE iid = ?1 AND hk = ?2 AND "
+	    "rk = ?3 AND thk = ?4 AND trk = ?5", &del, err) != 0 ||
+	    tbl_prepare(db, "INSERT OR REPLACE INTO idx(iid, hk, rk, thk, trk,"
+	    " item) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &ins, err) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < t->nidx; i++)
+		rc = index_move(db, t, &t->idx[i], del, ins, hk, rk, old, item,
+		    err);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* ---- capacity -------------------------------------------------------------- */
+
+double
+tbl_read_units(size_t bytes, bool consistent)
+{
+	double u = ceil((double)bytes / 4096.0);
+
+	if (u < 1)
+		u = 1;
+	return consistent ? u : u / 2;
+}
+
+double
+tbl_write_units(size_t bytes)
+{
+	double u = ceil((double)bytes / 1024.0);
+
+	return u < 1 ? 1 : u;
+}
+
+static void
+units_add(cJSON *o, double r, double w)
+{
+	cJSON_AddNumberToObject(o, "CapacityUnits", r + w);
+	if (r > 0)
+		cJSON_AddNumberToObject(o, "ReadCapacityUnits", r);
+	if (w > 0)
+		cJSON_AddNumberToObject(o, "WriteCapacityUnits", w);
+}
+
+/* resp may be an array (the batch calls' ConsumedCapacity list): the entry
+ * is appended to it then. */
+void
+tbl_capacity(cJSON *resp, const cJSON *req, const char *table,
+    double read_units, double write_units)
+{
+	const char *mode = jstr(req, "ReturnConsumedCapacity");
+	cJSON *cc;
+
+	if (mode == NULL || (strcmp(mode, "TOTAL") != 0 &&
+	    strcmp(mode, "INDEXES") != 0))
+		return;
+	cc = cJSON_CreateObject();
+	cJSON_AddStringToObject(cc, "TableName", table);
+	units_add(cc, read_units, write_units);
+	if (strcmp(mode, "INDEXES") == 0)
+		units_add(cJSON_AddObjectToObject(cc, "Table"), read_units,
+		    write_units);
+	if (cJSON_IsArray(resp))
+		cJSON_AddItemToArray(resp, cc);
+	else
+		cJSON_AddItemToObject(resp, "ConsumedCapacity", cc);
+}
+
+static void
+number_add(cJSON *o, const char *name, double v)
+{
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (n == NULL)
+		cJSON_AddNumberToObject(o, name, v);
+	else
+		cJSON_SetNumberValue(n, n->valuedouble + v);
+}
+
+void
+tbl_capacity_index(cJSON *resp, const struct tbl_index *ix, double units)
+{
+	cJSON *cc = cJSON_GetObjectItemCaseSensitive(resp, "ConsumedCapacity");
+	cJSON *group, *one;
+	const char *gname = ix->local ? "LocalSecondaryIndexes" :
+	    "GlobalSecondaryIndexes";
+
+	if (cJSON_IsArray(resp))
+		cc = cJSON_GetArrayItem(resp, cJSON_GetArraySize(resp) - 1);
+	if (!cJSON_IsObject(cc))
+		return;
+	number_add(cc, "CapacityUnits", units);
+	if (cJSON_GetObjectItemCaseSensitive(cc, "Table") == NULL)
+		return;
+	if ((group = cJSON_GetObjectItemCaseSensitive(cc, gname)) == NULL)
+		group = cJSON_AddObjectToObject(cc, gname);
+	if ((one = cJSON_GetObjectItemCaseSensitive(group, ix->name)) == NULL)
+		one = cJSON_AddObjectToObject(group, ix->name);
+	number_add(one, "CapacityUnits", units);
+}
+
+/* ---- item collections ------------------------------------------------------ */
+
+/* Bytes stored under one hash key: items and their LSI entries. */
+static int
+collection_bytes(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    double *bytes, struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (tbl_prepare(db, "SELECT coalesce(sum(size), 0) FROM items WHERE "
+	    "tid = ?1 AND hk = ?2", &st, err) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	tbl_bind_buf(st, 2, hk);
+	rc = sqlite3_step(st);
+	*bytes = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW || tbl_prepare(db, "SELECT coalesce(sum("
+	    "length(item)), 0) FROM idx WHERE iid = ?1 AND hk = ?2", &st,
+	    err) != 0)
+		return rc != SQLITE_ROW ? tbl_sql_fail(db, err) : -1;
+	for (i = 0; i < t->nidx && rc == SQLITE_ROW; i++) {
+		if (!t->idx[i].local)
+			continue;
+		sqlite3_bind_int64(st, 1, t->idx[i].id);
+		tbl_bind_buf(st, 2, hk);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			*bytes += sqlite3_column_double(st, 0);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : tbl_sql_fail(db, err);
+}
+
+int
+tbl_collection_metrics(sqlite3 *db, cJSON *resp, const cJSON *req,
+    const struct tbl *t, const cJSON *item, struct ddb_err *err)
+{
+	static const char *const set[] = { "NONE", "SIZE", NULL };
+	const cJSON *hv;
+	struct buf hk;
+	cJSON *m, *key, *range;
+	double bytes, gb;
+	size_t i;
+	int v;
+
+	if (tbl_req_enum(req, "ReturnItemCollectionMetrics",
+	    "returnItemCollectionMetrics", set, "[SIZE, NONE]", 0, &v,
+	    err) != 0)
+		return -1;
+	for (i = 0; i < t->nidx && !t->idx[i].local; i++)
+		;
+	if (v == 0 || i == t->nidx || item == NULL ||
+	    (hv = cJSON_GetObjectItemCaseSensitive(item, t->ks.hash)) == NULL)
+		return 0;
+	buf_init(&hk);
+	if (ddb_key_encode(hv, t->ks.hash_type, &hk, err) != 0 ||
+	    collection_bytes(db, t, &hk, &bytes, err) != 0) {
+		buf_free(&hk);
+		return -1;
+	}
+	buf_free(&hk);
+	m = cJSON_AddObjectToObject(resp, "ItemCollectionMetrics");
+	key = cJSON_AddObjectToObject(m, "ItemCollectionKey");
+	cJSON_AddItemToObject(key, t->ks.hash, cJSON_Duplicate(hv, true));
+	gb = floor(bytes / (1024.0 * 1024 * 1024));
+	range = cJSON_AddArrayToObject(m, "SizeEstimateRangeGB");
+	cJSON_AddItemToArray(range, cJSON_CreateNumber(gb));
+	cJSON_AddItemToArray(range, cJSON_CreateNumber(gb + 1));
+	return 0;
+}
+
+/* ---- TTL ------------------------------------------------------------------- */
+
+struct expired {
+	struct buf	 hk, rk;
+	cJSON		*item;
+};
+
+/*
+ * Collect up to max expired items of t.  DynamoDB ignores TTL values more
+ * than five years in the past (they are taken for mistakes, not for
+ * expiry times), and so do we.  A TTL attribute whose name cannot be
+ * written as a JSON path for SQLite (it holds '"' or '\') is skipped.
+ */
+static long
+ttl_collect(sqlite3 *db, const struct tbl *t, int64_t now_s, unsigned max,
+    struct expired *out)
+{
+	sqlite3_stmt *st;
+	struct buf path;
+	long n = 0;
+	int rc;
+
+	if (strpbrk(t->ttl_attr, "\"\\") != NULL)
+		return 0;
+	buf_init(&path);
+	buf_printf(&path, "$.\"%s\".N", t->ttl_attr);
+	if (tbl_prepare(db, "SELECT hk, rk, item FROM items WHERE tid = ?1 AND"
+	    " CAST(json_extract(item, ?2) AS REAL) BETWEEN ?3 AND ?4 LIMIT ?5",
+	    &st, NULL) != 0) {
+		buf_free(&path);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, path.data, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, (double)(now_s - 5LL * 366 * 86400));
+	sqlite3_bind_double(st, 4, (double)now_s - 0.000001);
+	sqlite3_bind_int64(st, 5, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_init(&out[n].hk);
+		buf_init(&out[n].rk);
+		buf_add(&out[n].hk, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		buf_add(&out[n].rk, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+		out[n].item = cJSON_Parse(
+		    (const char *)sqlite3_column_text(st, 2));
+		n++;
+	}
+	sqlite3_finalize(st);
+	buf_free(&path);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+static long
+ttl_sweep_table(sqlite3 *db, const char *name, int64_t now_s, unsigned max)
+{
+	struct expired *ex;
+	struct tbl *t;
+	long n, i, done = 0;
+
+	if (tbl_load(db, name, &t, NULL) != 0)
+		return -1;
+	if (t->ttl_attr == NULL || (ex = calloc(max, sizeof(*ex))) == NULL) {
+		tbl_free(t);
+		return 0;
+	}
+	n = ttl_collect(db, t, now_s, max, ex);
+	for (i = 0; i < n; i++) {
+		if (done >= 0 && ex[i].item != NULL && tbl_put(db, t,
+		    &ex[i].hk, &ex[i].rk, ex[i].item, NULL, NULL) == 0)
+			done++;
+		else
+			done = -1;
+		buf_free(&ex[i].hk);
+		buf_free(&ex[i].rk);
+		cJSON_Delete(ex[i].item);
+	}
+	free(ex);
+	tbl_free(t);
+	return n < 0 ? -1 : done;
+}
+
+long
+tables_ttl_sweep(sqlite3 *db, int64_t now_s, unsigned max)
+{
+	sqlite3_stmt *st;
+	char **names = NULL;
+	size_t n = 0, i;
+	long total = 0, k;
+	int rc;
+
+	if (tbl_prepare(db, "SELECT name FROM tbls WHERE ttl IS NOT NULL "
+	    "ORDER BY name", &st, NULL) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((names = realloc(names, (n + 1) * sizeof(*names))) == NULL ||
+		    (names[n] = strdup((const char *)
+		    sqlite3_column_text(st, 0))) == NULL)
+			abort();
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		total = -1;
+	for (i = 0; i < n; i++) {
+		if (total >= 0 && (unsigned long)total < max) {
+			k = ttl_sweep_table(db, names[i], now_s,
+			    max - (unsigned)total);
+			total = k < 0 ? -1 : total + k;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return total;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+cJSON *
+tables_stats(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	cJSON *arr, *o;
+	int rc;
+
+	if (tbl_prepare(db, "SELECT t.name, (SELECT count(*) FROM items i "
+	    "WHERE i.tid = t.id), (SELECT coalesce(sum(size), 0) FROM items i "
+	    "WHERE i.tid = t.id) FROM tbls t ORDER BY t.name", &st, NULL) != 0)
+		return NULL;
+	arr = cJSON_CreateArray();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "TableName",
+		    (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddNumberToObject(o, "ItemCount",
+		    (double)sqlite3_column_int64(st, 1));
+		cJSON_AddNumberToObject(o, "TableSizeBytes",
+		    (double)sqlite3_column_int64(st, 2));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* ---- backup ---------------------------------------------------------------- */
+
+/*
+ * Copy the rows sel selects from src into dst with ins (same column
+ * count).  The read side is the caller's snapshot (a read transaction on
+ * a reader), so the copy is consistent without ATTACH, which SQLite
+ * refuses inside a transaction.
+ */
+static int
+copy_rows(sqlite3 *src, sqlite3 *dst, const char *sel, const char *ins,
+    int64_t id, struct ddb_err *err)
+{
+	sqlite3_stmt *s, *d;
+	int rc, i, n;
+
+	if (tbl_prepare(src, sel, &s, err) != 0)
+		return -1;
+	if (tbl_prepare(dst, ins, &d, err) != 0) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	n = sqlite3_column_count(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			sqlite3_bind_value(d, i + 1, sqlite3_column_value(s, i));
+		if (sqlite3_step(d) != SQLITE_DONE)
+			break;
+		sqlite3_reset(d);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(d);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return tbl_sql_fail(rc == SQLITE_ROW ? dst : src, err);
+}
+
+static int
+backup_copy(sqlite3 *db, sqlite3 *out, const struct tbl *t,
+    struct ddb_err *err)
+{
+	static const char *const q[][2] = {
+		{ "SELECT name, id, descr, ttl FROM tbls WHERE id = ?1",
+		  "INSERT INTO tbls VALUES(?1, ?2, ?3, ?4)" },
+		{ "SELECT tid, name, iid FROM tidx WHERE tid = ?1",
+		  "INSERT INTO tidx VALUES(?1, ?2, ?3)" },
+		{ "SELECT tid, hk, rk, item, size FROM items WHERE tid = ?1",
+		  "INSERT INTO items VALUES(?1, ?2, ?3, ?4, ?5)" },
+		{ "SELECT x.iid, x.hk, x.rk, x.thk, x.trk, x.item FROM idx x "
+		  "JOIN tidx i ON i.iid = x.iid WHERE i.tid = ?1",
+		  "INSERT INTO idx VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
+		{ "SELECT tid, k, v FROM tags WHERE tid = ?1",
+		  "INSERT INTO tags VALUES(?1, ?2, ?3)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (copy_rows(db, out, q[i][0], q[i][1], t->id, err) != 0)
+			return -1;
+	/* Ids handed out later in the copy must not collide with these. */
+	if (sqlite3_exec(out, "UPDATE meta SET v = 1 + (SELECT max(m) FROM "
+	    "(SELECT max(id) AS m FROM tbls UNION ALL SELECT max(iid) FROM "
+	    "tidx)) WHERE k = 'next_id'", NULL, NULL, NULL) != SQLITE_OK)
+		return tbl_sql_fail(out, err);
+	return 0;
+}
+
+int
+tables_backup(sqlite3 *db, const char *table, const char *path,
+    struct ddb_err *err)
+{
+	struct tbl *t;
+	sqlite3 *out = NULL;
+	int rc = -1;
+
+	if (tbl_load(db, table, &t, err) != 0)
+		return -1;
+	if (access(path, F_OK) == 0) {
+		ddb_fail(err, DDB_VALIDATION, "Backup file %s already exists",
+		    path);
+		goto done;
+	}
+	if (sqlite3_open_v2(path, &out, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		tbl_sql_fail(out, err);
+		goto done;
+	}
+	if (sqlite3_exec(out, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(out, tables_schema, NULL, NULL, NULL) != SQLITE_OK) {
+		tbl_sql_fail(out, err);
+		goto done;
+	}
+	if (backup_copy(db, out, t, err) != 0)
+		goto done;
+	if (sqlite3_exec(out, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		tbl_sql_fail(out, err);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_close(out);
+	if (rc != 0 && out != NULL)
+		unlink(path);
+	tbl_free(t);
+	return rc;
+}
