@@ -361,32 +361,44 @@ canonical_request(const struct http_request *req, const struct auth *a,
 	return host ? 0 : -1;
 }
 
+/* The hex signature of the string to sign sts under secret, for the
+ * scope date/region/service (the chained HMACs of the signing key). */
+static void
+signature_hex(const char *secret, const char *date, size_t dlen,
+    const char *region, size_t rlen, const char *service, size_t slen,
+    const struct buf *sts, char sig[65])
+{
+	unsigned char k[32], k2[32];
+	char kdate[256];
+
+	snprintf(kdate, sizeof(kdate), "AWS4%s", secret);
+	hmac(kdate, strlen(kdate), date, dlen, k);
+	hmac(k, 32, region, rlen, k2);
+	hmac(k2, 32, service, slen, k);
+	hmac(k, 32, "aws4_request", 12, k2);
+	hmac(k2, 32, sts->data, sts->len, k);
+	hex(k, 32, sig);
+	OPENSSL_cleanse(kdate, sizeof(kdate));
+	OPENSSL_cleanse(k2, sizeof(k2));
+	OPENSSL_cleanse(k, sizeof(k));
+}
+
 /* Whether sig matches for this canonical request, in constant time. */
 static int
 signature_ok(const struct auth *a, const char *secret, const char *amzdate,
     const struct buf *canon)
 {
-	unsigned char k[32], k2[32];
-	char ch[65], sig[65], kdate[256];
+	char ch[65], sig[65];
 	struct buf sts;
-	int ok;
 
 	sigv4_sha256_hex(canon->data, canon->len, ch);
 	buf_init(&sts);
 	buf_printf(&sts, ALGO "\n%.16s\n%.*s\n%s", amzdate,
 	    (int)(a->cred_len - a->id_len - 1), a->date, ch);
-	snprintf(kdate, sizeof(kdate), "AWS4%s", secret);
-	hmac(kdate, strlen(kdate), a->date, a->date_len, k);
-	hmac(k, 32, a->region, a->region_len, k2);
-	hmac(k2, 32, a->service, a->service_len, k);
-	hmac(k, 32, "aws4_request", 12, k2);
-	hmac(k2, 32, sts.data, sts.len, k);
-	hex(k, 32, sig);
+	signature_hex(secret, a->date, a->date_len, a->region, a->region_len,
+	    a->service, a->service_len, &sts, sig);
 	buf_free(&sts);
-	ok = CRYPTO_memcmp(sig, a->sig, 64) == 0;
-	OPENSSL_cleanse(kdate, sizeof(kdate));
-	OPENSSL_cleanse(k2, sizeof(k2));
-	return ok;
+	return CRYPTO_memcmp(sig, a->sig, 64) == 0;
 }
 
 static enum sigv4_status __attribute__((format(printf, 4, 5)))
@@ -495,4 +507,65 @@ sigv4_error_type(enum sigv4_status st)
 		break;
 	}
 	return "InvalidSignatureException";
+}
+
+/* ---- signing, as a client ------------------------------------------------ */
+
+void
+sigv4_amz_date(time_t now, char out[17])
+{
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int
+sigv4_sign(const char *key, const char *region, const char *service,
+    const char *method, const char *path, const struct http_header *hdrs,
+    size_t nhdrs, const void *body, size_t blen, const char *amzdate,
+    struct buf *authz)
+{
+	const char *colon = strchr(key, ':');
+	struct buf canon, sts, names;
+	char bh[65], ch[65], sig[65];
+	size_t i;
+
+	if (colon == NULL || colon == key || strlen(amzdate) != 16)
+		return -1;
+	buf_init(&canon);
+	buf_init(&names);
+	buf_printf(&canon, "%s\n", method);
+	sigv4_canonical_uri(path, strlen(path), 1, &canon);
+	buf_adds(&canon, "\n\n");
+	for (i = 0; i < nhdrs; i++) {
+		buf_add(&canon, hdrs[i].name, hdrs[i].name_len);
+		buf_addc(&canon, ':');
+		buf_add(&canon, hdrs[i].value, hdrs[i].value_len);
+		buf_addc(&canon, '\n');
+		if (i > 0)
+			buf_addc(&names, ';');
+		buf_add(&names, hdrs[i].name, hdrs[i].name_len);
+	}
+	sigv4_sha256_hex(body, blen, bh);
+	buf_printf(&canon, "\n%s\n%s", names.data, bh);
+	sigv4_sha256_hex(canon.data, canon.len, ch);
+	buf_init(&sts);
+	buf_printf(&sts, ALGO "\n%s\n%.8s/%s/%s/aws4_request\n%s", amzdate,
+	    amzdate, region, service, ch);
+	{
+		char secret[256];
+
+		snprintf(secret, sizeof(secret), "%s", colon + 1);
+		signature_hex(secret, amzdate, 8, region, strlen(region),
+		    service, strlen(service), &sts, sig);
+		OPENSSL_cleanse(secret, sizeof(secret));
+	}
+	buf_printf(authz, ALGO " Credential=%.*s/%.8s/%s/%s/aws4_request, "
+	    "SignedHeaders=%s, Signature=%s", (int)(colon - key), key, amzdate,
+	    region, service, names.data, sig);
+	buf_free(&canon);
+	buf_free(&sts);
+	buf_free(&names);
+	return 0;
 }

@@ -47,6 +47,23 @@ enum sigv4_status sigv4_verify(const struct http_request *req,
 /* AWS's x-amzn-ErrorType for a failed status. */
 const char *sigv4_error_type(enum sigv4_status st);
 
+/* ---- Signing, as a client (the stores' backends) ---- */
+
+struct http_header;
+/* "YYYYMMDDTHHMMSSZ" for now. */
+void	sigv4_amz_date(time_t now, char out[17]);
+/*
+ * Sign a request with key ("ID:SECRET") for region and service: the
+ * Authorization header's value is appended to authz.  hdrs are the headers
+ * to sign, names lower-case and sorted, values trimmed; they must include
+ * host and x-amz-date (= amzdate).  The query is empty.  0, or -1 for a
+ * malformed key.
+ */
+int	sigv4_sign(const char *key, const char *region, const char *service,
+	    const char *method, const char *path, const struct http_header *hdrs,
+	    size_t nhdrs, const void *body, size_t blen, const char *amzdate,
+	    struct buf *authz);
+
 /* ---- Steps, exposed for the unit tests. ---- */
 
 /* The canonical URI of a wire path: dot segments and empty segments
