@@ -68,7 +68,8 @@ allow_transact(const cJSON *req, const struct tables_call *call,
 	return 0;
 }
 
-/* The next word or "quoted name" after *p; advances *p. */
+/* The next word or "quoted name" after *p; advances *p.  1 if it was
+ * quoted, 0 if bare, -1 if there is none. */
 static int
 next_name(const char **p, char out[256])
 {
@@ -83,7 +84,7 @@ next_name(const char **p, char out[256])
 		memcpy(out, s + 1, (size_t)(e - s - 1));
 		out[e - s - 1] = '\0';
 		*p = e + 1;
-		return 0;
+		return 1;	/* quoted */
 	}
 	for (e = s; isalnum((unsigned char)*e) || *e == '_' || *e == '-' ||
 	    *e == '.'; e++)
@@ -125,6 +126,7 @@ tables_partiql_target(const char *stmt, char out[256], bool *write)
 {
 	const char *p = stmt, *kw;
 	char first[256], *dot;
+	int quoted;
 
 	if (next_name(&p, first) < 0)
 		return -1;
@@ -137,10 +139,11 @@ tables_partiql_target(const char *stmt, char out[256], bool *write)
 		kw = find_word(p, "FROM");
 	else
 		return -1;
-	if (kw == NULL || next_name(&kw, out) < 0)
+	if (kw == NULL || (quoted = next_name(&kw, out)) < 0)
 		return -1;
-	/* "table"."index" or table.index: the table is what comes first. */
-	if (stmt[0] != '"' && (dot = strchr(out, '.')) != NULL)
+	/* "table"."index" or table.index: the table is what comes first; a
+	 * quoted name may hold dots of its own. */
+	if (!quoted && (dot = strchr(out, '.')) != NULL)
 		*dot = '\0';
 	return 0;
 }
