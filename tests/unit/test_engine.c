@@ -154,13 +154,13 @@ sql_int(const char *sql)
 
 #define PT "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5," \
 	"\"WriteCapacityUnits\":5}"
-#define CREATE_T1 "{\"TableName\":\"t1\",\"AttributeDefinitions\":[" \
+#define CREATE_T1 "{\"TableName\":\"tb1\",\"AttributeDefinitions\":[" \
 	"{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}," \
 	"{\"AttributeName\":\"n\",\"AttributeType\":\"N\"}]," \
 	"\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}," \
 	"{\"AttributeName\":\"n\",\"KeyType\":\"RANGE\"}]," PT "}"
 /* Hash key id (S), GSI "byg" on g (S), KEYS_ONLY, on demand. */
-#define CREATE_G "{\"TableName\":\"gt\",\"BillingMode\":\"PAY_PER_REQUEST\"," \
+#define CREATE_G "{\"TableName\":\"gtb\",\"BillingMode\":\"PAY_PER_REQUEST\"," \
 	"\"AttributeDefinitions\":[" \
 	"{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}," \
 	"{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}]," \
@@ -168,7 +168,7 @@ sql_int(const char *sql)
 	"\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byg\",\"KeySchema\":[" \
 	"{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}]," \
 	"\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}]}"
-#define CREATE_S "{\"TableName\":\"s1\",\"BillingMode\":\"PAY_PER_REQUEST\"," \
+#define CREATE_S "{\"TableName\":\"sb1\",\"BillingMode\":\"PAY_PER_REQUEST\"," \
 	"\"AttributeDefinitions\":[" \
 	"{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}]," \
 	"\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]}"
@@ -204,7 +204,7 @@ Test(engine, create_and_describe)
 	const cJSON *d = at(r, "TableDescription");
 	double now = (double)call.now_ms / 1000;
 
-	cr_expect_str_eq(str_at(d, "TableName"), "t1");
+	cr_expect_str_eq(str_at(d, "TableName"), "tb1");
 	cr_expect_str_eq(str_at(d, "TableStatus"), "ACTIVE");
 	cr_expect_str_eq(str_at(d, "KeySchema.0.AttributeName"), "id");
 	cr_expect_str_eq(str_at(d, "KeySchema.1.KeyType"), "RANGE");
@@ -214,7 +214,7 @@ Test(engine, create_and_describe)
 	cr_expect_eq(num_at(d, "ProvisionedThroughput.NumberOfDecreasesToday"),
 	    0);
 	cr_expect_str_eq(str_at(d, "TableArn"),
-	    "arn:aws:dynamodb:us-east-1:123456789012:table/t1");
+	    "arn:aws:dynamodb:us-east-1:123456789012:table/tb1");
 	cr_expect_eq(strlen(str_at(d, "TableId")), 36);
 	cr_expect(num_at(d, "CreationDateTime") >= now - 1 &&
 	    num_at(d, "CreationDateTime") <= now + 1);
@@ -223,14 +223,14 @@ Test(engine, create_and_describe)
 	cr_expect(cJSON_IsFalse(at(d, "DeletionProtectionEnabled")));
 	cJSON_Delete(r);
 
-	r = ok(TOP_DescribeTable, "{\"TableName\":\"t1\"}");
+	r = ok(TOP_DescribeTable, "{\"TableName\":\"tb1\"}");
 	cr_expect_str_eq(str_at(r, "Table.TableStatus"), "ACTIVE");
 	cr_expect_eq(num_at(r, "Table.ItemCount"), 0);
 	cr_expect_eq(num_at(r, "Table.TableSizeBytes"), 0);
 	cJSON_Delete(r);
 
 	fails(TOP_CreateTable, CREATE_T1, DDB_RESOURCE_IN_USE,
-	    "Table already exists: t1");
+	    "Table already exists: tb1");
 	fails(TOP_DescribeTable, "{\"TableName\":\"nope\"}",
 	    DDB_RESOURCE_NOT_FOUND,
 	    "Requested resource not found: Table: nope not found");
@@ -245,44 +245,44 @@ Test(engine, create_validation)
 	    "regular expression pattern: [a-zA-Z0-9_.-]+");
 	fails(TOP_CreateTable, "{}", DDB_VALIDATION,
 	    "Value null at 'tableName'");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"AttributeDefinitions\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"},"
 	    "{\"AttributeName\":\"b\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}]," PT "}",
 	    DDB_VALIDATION, "One or more parameter values were invalid: Some "
 	    "AttributeDefinitions are not used. AttributeDefinitions: [a, b], "
 	    "keys used: [a]");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"AttributeDefinitions\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"b\",\"KeyType\":\"HASH\"}]," PT "}",
 	    DDB_VALIDATION, "Some index key attributes are not defined in "
 	    "AttributeDefinitions. Keys: [b], AttributeDefinitions: [a]");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"AttributeDefinitions\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"X\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}]," PT "}",
 	    DDB_VALIDATION, "Member must satisfy enum value set: [B, N, S]");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"AttributeDefinitions\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"RANGE\"}]," PT "}",
 	    DDB_VALIDATION, "The first KeySchemaElement is not a HASH key type");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"AttributeDefinitions\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}]}",
 	    DDB_VALIDATION, "ReadCapacityUnits and WriteCapacityUnits must both"
 	    " be specified when BillingMode is PROVISIONED");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"BillingMode\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"BillingMode\":"
 	    "\"PAY_PER_REQUEST\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}]," PT "}",
 	    DDB_VALIDATION, "Neither ReadCapacityUnits nor WriteCapacityUnits");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"BillingMode\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"BillingMode\":"
 	    "\"PAY_PER_REQUEST\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],\"KeySchema\":"
 	    "[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],"
 	    "\"StreamSpecification\":{\"StreamEnabled\":true,"
 	    "\"StreamViewType\":\"NEW_IMAGE\"}}", DDB_VALIDATION,
 	    "Streams are not supported");
-	fails(TOP_CreateTable, "{\"TableName\":\"t2\",\"BillingMode\":"
+	fails(TOP_CreateTable, "{\"TableName\":\"tb2\",\"BillingMode\":"
 	    "\"PAY_PER_REQUEST\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"},"
 	    "{\"AttributeName\":\"b\",\"AttributeType\":\"S\"}],\"KeySchema\":"
@@ -337,13 +337,13 @@ Test(engine, delete_table_removes_everything)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"g\":{\"S\":\"x\"}}}"));
 	cJSON_Delete(ok(TOP_TagResource, "{\"ResourceArn\":\"arn:aws:dynamodb:"
-	    "us-east-1:123456789012:table/gt\",\"Tags\":[{\"Key\":\"k\","
+	    "us-east-1:123456789012:table/gtb\",\"Tags\":[{\"Key\":\"k\","
 	    "\"Value\":\"v\"}]}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
-	r = ok(TOP_DeleteTable, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DeleteTable, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "TableDescription.TableStatus"), "DELETING");
 	cr_expect_eq(num_at(r, "TableDescription.ItemCount"), 1);
 	cJSON_Delete(r);
@@ -351,10 +351,10 @@ Test(engine, delete_table_removes_everything)
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 0);
 	cr_expect_eq(sql_int("SELECT count(*) FROM tidx"), 0);
 	cr_expect_eq(sql_int("SELECT count(*) FROM tags"), 0);
-	fails(TOP_DescribeTable, "{\"TableName\":\"gt\"}",
+	fails(TOP_DescribeTable, "{\"TableName\":\"gtb\"}",
 	    DDB_RESOURCE_NOT_FOUND, "not found");
-	fails(TOP_DeleteTable, "{\"TableName\":\"gt\"}",
-	    DDB_RESOURCE_NOT_FOUND, "Table: gt not found");
+	fails(TOP_DeleteTable, "{\"TableName\":\"gtb\"}",
+	    DDB_RESOURCE_NOT_FOUND, "Table: gtb not found");
 }
 
 Test(engine, update_table_billing_and_gsi)
@@ -362,13 +362,13 @@ Test(engine, update_table_billing_and_gsi)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"c\":{\"N\":\"1\"}}}"));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"b\"}}}"));
-	fails(TOP_UpdateTable, "{\"TableName\":\"s1\"}", DDB_VALIDATION,
+	fails(TOP_UpdateTable, "{\"TableName\":\"sb1\"}", DDB_VALIDATION,
 	    "At least one of ProvisionedThroughput");
-	r = ok(TOP_UpdateTable, "{\"TableName\":\"s1\",\"AttributeDefinitions\":"
+	r = ok(TOP_UpdateTable, "{\"TableName\":\"sb1\",\"AttributeDefinitions\":"
 	    "[{\"AttributeName\":\"c\",\"AttributeType\":\"N\"}],"
 	    "\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":"
 	    "\"byc\",\"KeySchema\":[{\"AttributeName\":\"c\",\"KeyType\":"
@@ -385,17 +385,17 @@ Test(engine, update_table_billing_and_gsi)
 	cJSON_Delete(r);
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
 
-	r = ok(TOP_UpdateTable, "{\"TableName\":\"s1\",\"BillingMode\":"
+	r = ok(TOP_UpdateTable, "{\"TableName\":\"sb1\",\"BillingMode\":"
 	    "\"PROVISIONED\"," PT "}");
 	cr_expect_str_eq(str_at(r, "TableDescription.BillingModeSummary."
 	    "BillingMode"), "PROVISIONED");
 	cr_expect_eq(num_at(r, "TableDescription.ProvisionedThroughput."
 	    "WriteCapacityUnits"), 5);
 	cJSON_Delete(r);
-	fails(TOP_UpdateTable, "{\"TableName\":\"s1\"," PT "}", DDB_VALIDATION,
+	fails(TOP_UpdateTable, "{\"TableName\":\"sb1\"," PT "}", DDB_VALIDATION,
 	    "The provisioned throughput for the table will not change");
 
-	r = ok(TOP_UpdateTable, "{\"TableName\":\"s1\","
+	r = ok(TOP_UpdateTable, "{\"TableName\":\"sb1\","
 	    "\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":"
 	    "\"byc\"}}]}");
 	cr_expect_null(at(r, "TableDescription.GlobalSecondaryIndexes"));
@@ -414,20 +414,20 @@ Test(engine, put_get_delete)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_T1));
-	r = ok(TOP_PutItem, "{\"TableName\":\"t1\",\"Item\":{\"id\":{\"S\":"
+	r = ok(TOP_PutItem, "{\"TableName\":\"tb1\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.50\"},\"x\":{\"S\":\"hello\"},\"m\":{\"M\":"
 	    "{\"p\":{\"N\":\"2\"},\"q\":{\"S\":\"z\"}}}}}");
 	cr_expect_eq(cJSON_GetArraySize(r), 0, "PutItem replies {}");
 	cJSON_Delete(r);
 
 	/* The key number was stored canonical: 1.5 finds it. */
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.5\"}}}");
 	cr_expect_str_eq(str_at(r, "Item.x.S"), "hello");
 	cr_expect_str_eq(str_at(r, "Item.n.N"), "1.5");
 	cJSON_Delete(r);
 
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.5\"}},\"ProjectionExpression\":\"#m.q, x\","
 	    "\"ExpressionAttributeNames\":{\"#m\":\"m\"}}");
 	cr_expect_str_eq(str_at(r, "Item.m.M.q.S"), "z");
@@ -435,24 +435,24 @@ Test(engine, put_get_delete)
 	cr_expect_null(at(r, "Item.id"));
 	cJSON_Delete(r);
 
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.5\"}},\"AttributesToGet\":[\"x\"]}");
 	cr_expect_str_eq(str_at(r, "Item.x.S"), "hello");
 	cr_expect_eq(cJSON_GetArraySize(at(r, "Item")), 1);
 	cJSON_Delete(r);
 
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"b\"},\"n\":{\"N\":\"1\"}}}");
 	cr_expect_null(at(r, "Item"));
 	cJSON_Delete(r);
 
-	r = ok(TOP_DeleteItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_DeleteItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.5\"}},\"ReturnValues\":\"ALL_OLD\"}");
 	cr_expect_str_eq(str_at(r, "Attributes.x.S"), "hello");
 	cJSON_Delete(r);
 	cr_expect_eq(sql_int("SELECT count(*) FROM items"), 0);
 	/* Deleting what is not there is no error. */
-	r = ok(TOP_DeleteItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_DeleteItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1.5\"}},\"ReturnValues\":\"ALL_OLD\"}");
 	cr_expect_null(at(r, "Attributes"));
 	cJSON_Delete(r);
@@ -461,30 +461,30 @@ Test(engine, put_get_delete)
 Test(engine, key_errors)
 {
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_T1));
-	fails(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"}}}", DDB_VALIDATION,
 	    "The provided key element does not match the schema");
-	fails(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"S\":\"1\"}}}", DDB_VALIDATION,
 	    "The provided key element does not match the schema");
-	fails(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"},\"x\":{\"N\":\"1\"}}}", DDB_VALIDATION,
 	    "The provided key element does not match the schema");
-	fails(TOP_PutItem, "{\"TableName\":\"t1\",\"Item\":{\"id\":{\"S\":"
+	fails(TOP_PutItem, "{\"TableName\":\"tb1\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"}}}", DDB_VALIDATION,
 	    "One or more parameter values were invalid: Missing the key n in "
 	    "the item");
-	fails(TOP_PutItem, "{\"TableName\":\"t1\",\"Item\":{\"id\":{\"S\":"
+	fails(TOP_PutItem, "{\"TableName\":\"tb1\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"S\":\"1\"}}}", DDB_VALIDATION,
 	    "Type mismatch for key n expected: N actual: S");
 	fails(TOP_PutItem, "{\"TableName\":\"nope\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"}}}", DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
-	fails(TOP_PutItem, "{\"TableName\":\"t1\"}", DDB_VALIDATION,
+	fails(TOP_PutItem, "{\"TableName\":\"tb1\"}", DDB_VALIDATION,
 	    "Value null at 'item'");
-	fails(TOP_PutItem, "{\"TableName\":\"t1\",\"Item\":{\"id\":{\"S\":"
+	fails(TOP_PutItem, "{\"TableName\":\"tb1\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"ReturnValues\":\"ALL_NEW\"}",
 	    DDB_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-	fails(TOP_PutItem, "{\"TableName\":\"t1\",\"Item\":{\"id\":{\"S\":"
+	fails(TOP_PutItem, "{\"TableName\":\"tb1\",\"Item\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"ReturnValues\":\"SOME\"}",
 	    DDB_VALIDATION, "Value 'SOME' at 'returnValues' failed to satisfy "
 	    "constraint: Member must satisfy enum value set: [ALL_NEW, "
@@ -498,7 +498,7 @@ Test(engine, item_size_limit)
 	char *json = malloc(n + 256), *p;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
-	p = json + sprintf(json, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	p = json + sprintf(json, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"big\":{\"S\":\"");
 	memset(p, 'x', n);
 	strcpy(p + n, "\"}}}");
@@ -517,16 +517,16 @@ Test(engine, conditions_and_return_values)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"v\":{\"N\":\"1\"}},\"ConditionExpression\":"
 	    "\"attribute_not_exists(id)\"}"));
-	fails(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	fails(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"v\":{\"N\":\"2\"}},\"ConditionExpression\":"
 	    "\"attribute_not_exists(id)\"}", DDB_CONDITIONAL_CHECK_FAILED,
 	    "The conditional request failed");
 
 	/* ALL_OLD on failure hands the stored item back in the error. */
-	r = run(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	r = run(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"}},\"ConditionExpression\":\"v = :two\","
 	    "\"ExpressionAttributeValues\":{\":two\":{\"N\":\"2\"}},"
 	    "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}", &err);
@@ -535,7 +535,7 @@ Test(engine, conditions_and_return_values)
 	cr_expect_str_eq(str_at(err.extra, "Item.v.N"), "1");
 	ddb_err_clear(&err);
 
-	r = ok(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	r = ok(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"v\":{\"N\":\"3\"}},\"ConditionExpression\":"
 	    "\"v = :one\",\"ExpressionAttributeValues\":{\":one\":{\"N\":"
 	    "\"1\"}},\"ReturnValues\":\"ALL_OLD\"}");
@@ -543,24 +543,24 @@ Test(engine, conditions_and_return_values)
 	cJSON_Delete(r);
 
 	/* Legacy Expected does the same. */
-	fails(TOP_DeleteItem, "{\"TableName\":\"s1\",\"Key\":{\"id\":"
+	fails(TOP_DeleteItem, "{\"TableName\":\"sb1\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"Expected\":{\"v\":{\"Value\":{\"N\":\"9\"}}}}",
 	    DDB_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-	fails(TOP_DeleteItem, "{\"TableName\":\"s1\",\"Key\":{\"id\":"
+	fails(TOP_DeleteItem, "{\"TableName\":\"sb1\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"Expected\":{\"v\":{\"Value\":{\"N\":\"3\"}}},"
 	    "\"ConditionExpression\":\"attribute_exists(v)\"}",
 	    DDB_VALIDATION, "Can not use both expression and non-expression "
 	    "parameters in the same request: Non-expression parameters: "
 	    "{Expected} Expression parameters: {ConditionExpression}");
-	fails(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	fails(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"}},\"ExpressionAttributeValues\":{\":x\":{\"N\":"
 	    "\"1\"}}}", DDB_VALIDATION, "ExpressionAttributeValues can only "
 	    "be specified when using expressions");
-	fails(TOP_PutItem, "{\"TableName\":\"s1\",\"Item\":{\"id\":"
+	fails(TOP_PutItem, "{\"TableName\":\"sb1\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"}},\"ConditionExpression\":\"attribute_exists(v)\","
 	    "\"ExpressionAttributeValues\":{\":x\":{\"N\":\"1\"}}}",
 	    DDB_VALIDATION, "unused");
-	cJSON_Delete(ok(TOP_DeleteItem, "{\"TableName\":\"s1\",\"Key\":{\"id\":"
+	cJSON_Delete(ok(TOP_DeleteItem, "{\"TableName\":\"sb1\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"Expected\":{\"v\":{\"Value\":{\"N\":\"3\"}}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM items"), 0);
 }
@@ -571,7 +571,7 @@ Test(engine, update_item)
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_T1));
 	/* An update of a missing item creates it, key included. */
-	r = ok(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"SET c = :z "
 	    "ADD k :one\",\"ExpressionAttributeValues\":{\":z\":{\"S\":\"z\"},"
 	    "\":one\":{\"N\":\"1\"}},\"ReturnValues\":\"ALL_NEW\"}");
@@ -581,7 +581,7 @@ Test(engine, update_item)
 	cr_expect_str_eq(str_at(r, "Attributes.k.N"), "1");
 	cJSON_Delete(r);
 
-	r = ok(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"ADD k :one\","
 	    "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"}},"
 	    "\"ReturnValues\":\"UPDATED_NEW\"}");
@@ -589,30 +589,30 @@ Test(engine, update_item)
 	cr_expect_eq(cJSON_GetArraySize(at(r, "Attributes")), 1);
 	cJSON_Delete(r);
 
-	r = ok(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"REMOVE c\","
 	    "\"ConditionExpression\":\"k = :two\",\"ExpressionAttributeValues\":"
 	    "{\":two\":{\"N\":\"2\"}},\"ReturnValues\":\"UPDATED_OLD\"}");
 	cr_expect_str_eq(str_at(r, "Attributes.c.S"), "z");
 	cJSON_Delete(r);
 
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}}}");
 	cr_expect_null(at(r, "Item.c"));
 	cr_expect_str_eq(str_at(r, "Item.k.N"), "2");
 	cJSON_Delete(r);
 
-	fails(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"SET id = :z\","
 	    "\"ExpressionAttributeValues\":{\":z\":{\"S\":\"z\"}}}",
 	    DDB_VALIDATION, "One or more parameter values were invalid: Cannot "
 	    "update attribute id. This attribute is part of the key");
-	fails(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"SET q = :z\","
 	    "\"ConditionExpression\":\"attribute_not_exists(id)\","
 	    "\"ExpressionAttributeValues\":{\":z\":{\"S\":\"z\"}}}",
 	    DDB_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
-	fails(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	fails(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}},\"UpdateExpression\":\"SET q = :z\","
 	    "\"AttributeUpdates\":{\"q\":{\"Action\":\"PUT\",\"Value\":{\"S\":"
 	    "\"x\"}}},\"ExpressionAttributeValues\":{\":z\":{\"S\":\"z\"}}}",
@@ -620,10 +620,10 @@ Test(engine, update_item)
 	    "Expression parameters: {UpdateExpression}");
 
 	/* Legacy AttributeUpdates. */
-	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":"
+	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"},\"n\":{\"N\":\"1\"}},\"AttributeUpdates\":{\"q\":"
 	    "{\"Action\":\"PUT\",\"Value\":{\"S\":\"x\"}}}}"));
-	r = ok(TOP_GetItem, "{\"TableName\":\"t1\",\"Key\":{\"id\":{\"S\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"tb1\",\"Key\":{\"id\":{\"S\":"
 	    "\"a\"},\"n\":{\"N\":\"1\"}}}");
 	cr_expect_str_eq(str_at(r, "Item.q.S"), "x");
 	cJSON_Delete(r);
@@ -636,7 +636,7 @@ Test(engine, gsi_entries_follow_the_item)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"g\":{\"S\":\"x\"},\"other\":{\"N\":\"5\"}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx WHERE hk = CAST('x' AS "
@@ -647,7 +647,7 @@ Test(engine, gsi_entries_follow_the_item)
 	    "'$.id.S') = 'a' FROM idx"), 1);
 
 	/* Moved to another index key: no stale entry under the old one. */
-	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"gt\",\"Key\":{\"id\":"
+	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"gtb\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"UpdateExpression\":\"SET g = :y\","
 	    "\"ExpressionAttributeValues\":{\":y\":{\"S\":\"y\"}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
@@ -655,26 +655,26 @@ Test(engine, gsi_entries_follow_the_item)
 	    "BLOB)"), 1);
 
 	/* Sparse: an item without g is not in the index. */
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"b\"}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
-	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"gt\",\"Key\":{\"id\":"
+	cJSON_Delete(ok(TOP_UpdateItem, "{\"TableName\":\"gtb\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"UpdateExpression\":\"REMOVE g\"}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 0);
 
-	fails(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	fails(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"c\"},\"g\":{\"N\":\"1\"}}}", DDB_VALIDATION,
 	    "Type mismatch for Index Key g Expected: S Actual: N IndexName: "
 	    "byg");
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"c\"},\"g\":{\"S\":\"q\"}}}"));
-	cJSON_Delete(ok(TOP_DeleteItem, "{\"TableName\":\"gt\",\"Key\":{\"id\":"
+	cJSON_Delete(ok(TOP_DeleteItem, "{\"TableName\":\"gtb\",\"Key\":{\"id\":"
 	    "{\"S\":\"c\"}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 0);
 
-	r = ok(TOP_DescribeTable, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DescribeTable, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "Table.GlobalSecondaryIndexes.0.IndexArn"),
-	    "arn:aws:dynamodb:us-east-1:123456789012:table/gt/index/byg");
+	    "arn:aws:dynamodb:us-east-1:123456789012:table/gtb/index/byg");
 	cr_expect_str_eq(str_at(r, "Table.GlobalSecondaryIndexes.0.Projection."
 	    "ProjectionType"), "KEYS_ONLY");
 	cr_expect_eq(num_at(r, "Table.GlobalSecondaryIndexes.0."
@@ -687,20 +687,20 @@ Test(engine, capacity_and_collection_metrics)
 	cJSON *r;
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
-	r = ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	r = ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"g\":{\"S\":\"x\"}},\"ReturnConsumedCapacity\":"
 	    "\"INDEXES\"}");
-	cr_expect_str_eq(str_at(r, "ConsumedCapacity.TableName"), "gt");
+	cr_expect_str_eq(str_at(r, "ConsumedCapacity.TableName"), "gtb");
 	cr_expect_eq(num_at(r, "ConsumedCapacity.Table.CapacityUnits"), 1);
 	cr_expect_eq(num_at(r, "ConsumedCapacity.GlobalSecondaryIndexes.byg."
 	    "CapacityUnits"), 1);
 	cr_expect_eq(num_at(r, "ConsumedCapacity.CapacityUnits"), 2);
 	cJSON_Delete(r);
-	r = ok(TOP_GetItem, "{\"TableName\":\"gt\",\"Key\":{\"id\":"
+	r = ok(TOP_GetItem, "{\"TableName\":\"gtb\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"ReturnConsumedCapacity\":\"TOTAL\"}");
 	cr_expect_eq(num_at(r, "ConsumedCapacity.CapacityUnits"), 0.5);
 	cJSON_Delete(r);
-	fails(TOP_GetItem, "{\"TableName\":\"gt\",\"Key\":{\"id\":"
+	fails(TOP_GetItem, "{\"TableName\":\"gtb\",\"Key\":{\"id\":"
 	    "{\"S\":\"a\"}},\"ReturnConsumedCapacity\":\"ALL\"}", DDB_VALIDATION,
 	    "[INDEXES, TOTAL, NONE]");
 
@@ -716,7 +716,7 @@ Test(engine, lsi_and_item_collection_metrics)
 {
 	cJSON *r;
 
-	cJSON_Delete(ok(TOP_CreateTable, "{\"TableName\":\"lt\","
+	cJSON_Delete(ok(TOP_CreateTable, "{\"TableName\":\"ltb\","
 	    "\"BillingMode\":\"PAY_PER_REQUEST\",\"AttributeDefinitions\":["
 	    "{\"AttributeName\":\"h\",\"AttributeType\":\"S\"},"
 	    "{\"AttributeName\":\"r\",\"AttributeType\":\"N\"},"
@@ -728,7 +728,7 @@ Test(engine, lsi_and_item_collection_metrics)
 	    "{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],"
 	    "\"Projection\":{\"ProjectionType\":\"INCLUDE\","
 	    "\"NonKeyAttributes\":[\"p\"]}}]}"));
-	r = ok(TOP_PutItem, "{\"TableName\":\"lt\",\"Item\":{\"h\":{\"S\":"
+	r = ok(TOP_PutItem, "{\"TableName\":\"ltb\",\"Item\":{\"h\":{\"S\":"
 	    "\"a\"},\"r\":{\"N\":\"1\"},\"l\":{\"N\":\"7\"},\"p\":{\"S\":"
 	    "\"kept\"},\"q\":{\"S\":\"dropped\"}},"
 	    "\"ReturnItemCollectionMetrics\":\"SIZE\"}");
@@ -743,13 +743,13 @@ Test(engine, lsi_and_item_collection_metrics)
 	cr_expect_eq(sql_int("SELECT json_extract(item, '$.p.S') = 'kept' AND "
 	    "json_extract(item, '$.q') IS NULL AND json_extract(item, "
 	    "'$.l.N') = '7' FROM idx"), 1);
-	r = ok(TOP_DescribeTable, "{\"TableName\":\"lt\"}");
+	r = ok(TOP_DescribeTable, "{\"TableName\":\"ltb\"}");
 	cr_expect_str_eq(str_at(r, "Table.LocalSecondaryIndexes.0.Projection."
 	    "NonKeyAttributes.0"), "p");
 	cr_expect_eq(num_at(r, "Table.LocalSecondaryIndexes.0.ItemCount"), 1);
 	cr_expect_null(at(r, "Table.LocalSecondaryIndexes.0.IndexStatus"));
 	cJSON_Delete(r);
-	fails(TOP_CreateTable, "{\"TableName\":\"lt2\","
+	fails(TOP_CreateTable, "{\"TableName\":\"ltb2\","
 	    "\"BillingMode\":\"PAY_PER_REQUEST\",\"AttributeDefinitions\":["
 	    "{\"AttributeName\":\"h\",\"AttributeType\":\"S\"},"
 	    "{\"AttributeName\":\"r\",\"AttributeType\":\"N\"},"
@@ -772,26 +772,26 @@ Test(engine, ttl_settings_and_sweep)
 	long now = (long)(call.now_ms / 1000);
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
-	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.TimeToLiveStatus"),
 	    "DISABLED");
 	cJSON_Delete(r);
-	fails(TOP_UpdateTimeToLive, "{\"TableName\":\"gt\","
+	fails(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
 	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\","
 	    "\"Enabled\":false}}", DDB_VALIDATION,
 	    "TimeToLive is already disabled");
-	r = ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gt\","
+	r = ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
 	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\","
 	    "\"Enabled\":true}}");
 	cr_expect_str_eq(str_at(r, "TimeToLiveSpecification.AttributeName"),
 	    "exp");
 	cr_expect(cJSON_IsTrue(at(r, "TimeToLiveSpecification.Enabled")));
 	cJSON_Delete(r);
-	fails(TOP_UpdateTimeToLive, "{\"TableName\":\"gt\","
+	fails(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
 	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\","
 	    "\"Enabled\":true}}", DDB_VALIDATION,
 	    "TimeToLive is already enabled");
-	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.TimeToLiveStatus"),
 	    "ENABLED");
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.AttributeName"),
@@ -799,17 +799,17 @@ Test(engine, ttl_settings_and_sweep)
 	cJSON_Delete(r);
 
 	/* a: expired; b: later; c: exp is a string; d: no exp. */
-	snprintf(json, sizeof(json), "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	snprintf(json, sizeof(json), "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"g\":{\"S\":\"x\"},\"exp\":{\"N\":\"%ld\"}}}",
 	    now - 10);
 	cJSON_Delete(ok(TOP_PutItem, json));
-	snprintf(json, sizeof(json), "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	snprintf(json, sizeof(json), "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"b\"},\"g\":{\"S\":\"x\"},\"exp\":{\"N\":\"%ld\"}}}",
 	    now + 1000);
 	cJSON_Delete(ok(TOP_PutItem, json));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"c\"},\"exp\":{\"S\":\"1\"}}}"));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"d\"}}}"));
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 2);
 
@@ -826,10 +826,10 @@ Test(engine, ttl_settings_and_sweep)
 	cr_expect_eq(tables_ttl_sweep(db, now + 2000, 10), 1);
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 0);
 
-	cJSON_Delete(ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gt\","
+	cJSON_Delete(ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
 	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\","
 	    "\"Enabled\":false}}"));
-	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.TimeToLiveStatus"),
 	    "DISABLED");
 	cJSON_Delete(r);
@@ -925,23 +925,23 @@ Test(engine, stats_and_backup)
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"a\"},\"g\":{\"S\":\"x\"}}}"));
-	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gt\",\"Item\":{\"id\":"
+	cJSON_Delete(ok(TOP_PutItem, "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
 	    "{\"S\":\"b\"}}}"));
 	s = tables_stats(db);
 	cr_assert_not_null(s);
 	cr_expect_eq(cJSON_GetArraySize(s), 2);
-	cr_expect_str_eq(str_at(s, "0.TableName"), "gt");
+	cr_expect_str_eq(str_at(s, "0.TableName"), "gtb");
 	cr_expect_eq(num_at(s, "0.ItemCount"), 2);
 	cr_expect(num_at(s, "0.TableSizeBytes") > 0);
 	cr_expect_eq(num_at(s, "1.ItemCount"), 0);
 	cJSON_Delete(s);
 
-	snprintf(path, sizeof(path), "%s/gt.bak", dir);
+	snprintf(path, sizeof(path), "%s/gtb.bak", dir);
 	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-	cr_expect_eq(tables_backup(db, "gt", path, &err), 0, "%s", err.msg);
-	cr_expect_eq(tables_backup(db, "gt", path, &err), -1);
+	cr_expect_eq(tables_backup(db, "gtb", path, &err), 0, "%s", err.msg);
+	cr_expect_eq(tables_backup(db, "gtb", path, &err), -1);
 	cr_expect_eq(tables_backup(db, "nope", path, &err), -1);
 	cr_expect_eq(err.type, DDB_RESOURCE_NOT_FOUND);
 	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
@@ -950,11 +950,11 @@ Test(engine, stats_and_backup)
 	cr_assert_eq(sqlite3_open(path, &copy), SQLITE_OK);
 	sqlite3_close(db);
 	db = copy;
-	r = ok(TOP_DescribeTable, "{\"TableName\":\"gt\"}");
+	r = ok(TOP_DescribeTable, "{\"TableName\":\"gtb\"}");
 	cr_expect_eq(num_at(r, "Table.ItemCount"), 2);
 	cr_expect_eq(num_at(r, "Table.GlobalSecondaryIndexes.0.ItemCount"), 1);
 	cJSON_Delete(r);
-	fails(TOP_DescribeTable, "{\"TableName\":\"s1\"}",
+	fails(TOP_DescribeTable, "{\"TableName\":\"sb1\"}",
 	    DDB_RESOURCE_NOT_FOUND, "not found");
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
 	cr_expect_eq(sql_int("SELECT count(DISTINCT id) FROM tbls"), 2);
