@@ -1114,6 +1114,15 @@ tables_ttl_sweep(sqlite3 *db, int64_t now_s, unsigned max)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		total = -1;
+	/* Transaction tokens (ops_txn.c) are only honoured for 10 minutes
+	 * (`at` is in ms); the sweep is where they are forgotten. */
+	if (total == 0 && tbl_prepare(db, "DELETE FROM tokens WHERE at < ?1",
+	    &st, NULL) == 0) {
+		sqlite3_bind_int64(st, 1, (now_s - 600) * 1000);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			total = -1;
+		sqlite3_finalize(st);
+	}
 	for (i = 0; i < n; i++) {
 		if (total >= 0 && (unsigned long)total < max) {
 			k = ttl_sweep_table(db, names[i], now_s,

@@ -826,6 +826,20 @@ Test(engine, ttl_settings_and_sweep)
 	cr_expect_eq(tables_ttl_sweep(db, now + 2000, 10), 1);
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 0);
 
+	/* Transaction tokens older than 10 minutes go with the sweep. */
+	snprintf(json, sizeof(json), "INSERT INTO tokens VALUES('old', 'h', "
+	    "%ld, '{}'), ('new', 'h', %ld, '{}')", (now - 700) * 1000,
+	    (now - 10) * 1000);
+	cr_assert_eq(sqlite3_exec(db, json, NULL, NULL, NULL), SQLITE_OK);
+	cr_expect_eq(tables_ttl_sweep(db, now, 10), 0);
+	cr_expect_eq(sql_int("SELECT count(*) FROM tokens WHERE token = 'new'"),
+	    1);
+	cr_expect_eq(sql_int("SELECT count(*) FROM tokens"), 1);
+
+	fails(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
+	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"other\","
+	    "\"Enabled\":false}}", DDB_VALIDATION,
+	    "TimeToLive is active on a different AttributeName");
 	cJSON_Delete(ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
 	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"exp\","
 	    "\"Enabled\":false}}"));
@@ -958,4 +972,60 @@ Test(engine, stats_and_backup)
 	    DDB_RESOURCE_NOT_FOUND, "not found");
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
 	cr_expect_eq(sql_int("SELECT count(DISTINCT id) FROM tbls"), 2);
+}
+
+Test(engine, update_table_errors_and_protection)
+{
+	cJSON *r;
+
+	cJSON_Delete(ok(TOP_CreateTable, "{\"TableName\":\"pro\","
+	    "\"BillingMode\":\"PAY_PER_REQUEST\",\"DeletionProtectionEnabled\":"
+	    "true,\"AttributeDefinitions\":[{\"AttributeName\":\"id\","
+	    "\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
+	    "\"id\",\"KeyType\":\"HASH\"}]}"));
+	fails(TOP_DeleteTable, "{\"TableName\":\"pro\"}", DDB_VALIDATION,
+	    "currently protected against deletion");
+	fails(TOP_UpdateTable, "{\"TableName\":\"pro\"," PT "}",
+	    DDB_VALIDATION, "Neither ReadCapacityUnits nor WriteCapacityUnits");
+	fails(TOP_UpdateTable, "{\"TableName\":\"pro\","
+	    "\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":"
+	    "\"nope\"}}]}", DDB_RESOURCE_NOT_FOUND, "Index: nope not found");
+	fails(TOP_UpdateTable, "{\"TableName\":\"pro\","
+	    "\"GlobalSecondaryIndexUpdates\":[{\"Create\":{\"IndexName\":"
+	    "\"byx\",\"KeySchema\":[{\"AttributeName\":\"x\",\"KeyType\":"
+	    "\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}]}",
+	    DDB_VALIDATION, "Some index key attributes are not defined");
+	fails(TOP_UpdateTable, "{\"TableName\":\"pro\","
+	    "\"StreamSpecification\":{\"StreamEnabled\":true}}",
+	    DDB_VALIDATION, "Streams are not supported");
+	r = ok(TOP_UpdateTable, "{\"TableName\":\"pro\","
+	    "\"DeletionProtectionEnabled\":false}");
+	cr_expect(cJSON_IsFalse(at(r,
+	    "TableDescription.DeletionProtectionEnabled")));
+	cJSON_Delete(r);
+	cJSON_Delete(ok(TOP_DeleteTable, "{\"TableName\":\"pro\"}"));
+	cr_expect_eq(sql_int("SELECT count(*) FROM tbls"), 0);
+}
+
+Test(engine, consistent_read_units_and_not_json_object)
+{
+	struct ddb_err err;
+	cJSON *req = cJSON_Parse("[1]"), *resp = (cJSON *)1;
+	cJSON *r;
+
+	cJSON_Delete(ok(TOP_CreateTable, CREATE_S));
+	r = ok(TOP_GetItem, "{\"TableName\":\"sb1\",\"Key\":{\"id\":"
+	    "{\"S\":\"a\"}},\"ConsistentRead\":true,"
+	    "\"ReturnConsumedCapacity\":\"TOTAL\"}");
+	cr_expect_eq(num_at(r, "ConsumedCapacity.CapacityUnits"), 1);
+	cr_expect_eq(num_at(r, "ConsumedCapacity.ReadCapacityUnits"), 1);
+	cJSON_Delete(r);
+	fails(TOP_GetItem, "{\"TableName\":\"sb1\",\"Key\":{\"id\":"
+	    "{\"S\":\"a\"}},\"ConsistentRead\":\"yes\"}", DDB_SERIALIZATION,
+	    "cannot be converted to Boolean");
+	memset(&err, 0, sizeof(err));
+	cr_expect_eq(tables_exec(db, TOP_GetItem, req, &call, &resp, &err), -1);
+	cr_expect_null(resp);
+	cr_expect_eq(err.type, DDB_SERIALIZATION);
+	cJSON_Delete(req);
 }
