@@ -269,12 +269,13 @@ door_copy_grants(struct door_job *j, const struct conf *c, const char *fn)
 static bool
 door_type_ok(const struct http_request *req)
 {
-	const char *ct = http_header_get(req, "Content-Type", NULL);
-	size_t n;
+	size_t len, n;
+	const char *ct = http_header_get(req, "Content-Type", &len);
 
 	if (ct == NULL)
 		return true;	/* curl --data-binary without -H; lenient */
-	for (n = 0; ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '; n++)
+	/* The value is not NUL-terminated: the header's length bounds it. */
+	for (n = 0; n < len && ct[n] != ';' && ct[n] != ' '; n++)
 		;
 	return (n == strlen(DOOR_CT) && strncasecmp(ct, DOOR_CT, n) == 0) ||
 	    (n == 16 && strncasecmp(ct, "application/json", n) == 0);

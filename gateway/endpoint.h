@@ -1,0 +1,41 @@
+/*
+ * endpoint: what a request on a function's private endpoint is for.  Each
+ * worker has one endpoint (its Runtime API listener, worker.c), reachable
+ * from inside the function even under network = none; besides the Runtime
+ * API it serves the AWS APIs lambdad offers functions, told apart by path
+ * and headers:
+ *
+ *   X-Amz-Target: DynamoDB_20120810.*   the Tables store (tables/door.h)
+ *   anything else                       the Runtime API (rapi.h)
+ *
+ * (later: the S3 API for Buckets, and @connections).  The requests of
+ * other APIs are answered here, with the calling function's name, so that
+ * worker.c keeps to the Runtime API.
+ */
+#ifndef LAMBDAD_ENDPOINT_H
+#define LAMBDAD_ENDPOINT_H
+
+#include <stdbool.h>
+
+struct http_request;
+struct tables_door;
+
+/* The endpoint's body limit: the largest request of any API on it
+ * (DynamoDB's 16 MiB); the Runtime API checks its own smaller one. */
+#define ENDPOINT_MAX_BODY	(16u * 1024 * 1024)
+
+enum endpoint_api {
+	ENDPOINT_RUNTIME,	/* the worker's own business */
+	ENDPOINT_DYNAMODB,
+};
+
+/* The daemon's Tables door, or NULL (then DynamoDB calls get a 503). */
+void	endpoint_set_tables(struct tables_door *door);
+enum endpoint_api endpoint_classify(const struct http_request *req);
+/*
+ * Answer req (always, exactly once, maybe later) for function fn if it is
+ * for an API other than the Runtime API: true.  false: it is the worker's.
+ */
+bool	endpoint_serve(const char *fn, struct http_request *req);
+
+#endif
