@@ -333,6 +333,35 @@ env_add(struct buf *b, size_t *n, const char *k, const char *v)
 	(*n)++;
 }
 
+static bool
+pool_env_has(const struct function_conf *fc, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < fc->nenv; i++)
+		if (strncmp(fc->env[i], name, n) == 0 && fc->env[i][n] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * With tables =, the SDKs must sign their calls to the Tables store (they
+ * refuse to send unsigned ones), and the endpoint checks no signature: any
+ * credentials do, so these are fixed placeholders, not secrets.  A
+ * function's own env wins.  The endpoint itself is per worker (worker.c).
+ */
+static void
+pool_tables_env(struct pool *p)
+{
+	if (p->fc->ntables == 0)
+		return;
+	if (!pool_env_has(p->fc, "AWS_ACCESS_KEY_ID"))
+		env_add(&p->env, &p->nenv, "AWS_ACCESS_KEY_ID", "lambdad");
+	if (!pool_env_has(p->fc, "AWS_SECRET_ACCESS_KEY"))
+		env_add(&p->env, &p->nenv, "AWS_SECRET_ACCESS_KEY",
+		    "lambdad-local");
+}
+
 /* The environment every worker of this function shares (spec §2). */
 static void
 pool_build_env(struct pool *p)
@@ -372,6 +401,7 @@ pool_build_env(struct pool *p)
 			break;
 	if (i == fc->nenv)
 		env_add(&p->env, &p->nenv, "_HANDLER", "handler");
+	pool_tables_env(p);
 }
 static uint64_t
 pool_backoff_ms(const struct pool *p)
