@@ -271,9 +271,10 @@ token_lookup(sqlite3 *db, const char *token, const char *hash, int64_t now,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (strcmp((const char *)sqlite3_column_text(st, 0), hash) != 0)
-			out = ddb_fail(err, DDB_IDEMPOTENT_MISMATCH, "Request "
-			    "has a different set of parameters than the original"
-			    " request with the same ClientRequestToken");
+			out = ddb_fail(err, DDB_IDEMPOTENT_MISMATCH, "DynamoDB "
+			    "rejected the request because you retried a request "
+			    "with a different payload but with an idempotent "
+			    "token that was already used.");
 		else if ((*resp = cJSON_Parse((const char *)
 		    sqlite3_column_text(st, 1))) != NULL)
 			out = 1;
