@@ -10,7 +10,9 @@
  * TTL attribute; `tidx` gives every GSI and LSI its own id; `items` keys
  * every item by (table id, hash key, range key) in value.h's
  * order-preserving encoding (rk is the empty blob when the table has no
- * range key, which sorts first, as it should); `idx` holds one entry per
+ * range key, which sorts first, as it should) and keeps, for tables with
+ * TTL on, the item's expiry time in `exp` (indexed, so the sweep reads
+ * only what has expired); `idx` holds one entry per
  * item and index, keyed by (index id, index hash, index range, table hash,
  * table range) and holding the projected item.  Counters (next id, catalog
  * version) live in `meta`; `tags` and the transaction `tokens` complete it.
@@ -39,7 +41,9 @@ const char tables_schema[] =
     " iid INTEGER UNIQUE NOT NULL, PRIMARY KEY(tid, name)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS items(tid INTEGER NOT NULL, hk BLOB NOT NULL,"
     " rk BLOB NOT NULL, item TEXT NOT NULL, size INTEGER NOT NULL,"
-    " PRIMARY KEY(tid, hk, rk)) WITHOUT ROWID;"
+    " exp REAL, PRIMARY KEY(tid, hk, rk)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS items_exp ON items(tid, exp)"
+    " WHERE exp IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS idx(iid INTEGER NOT NULL, hk BLOB NOT NULL,"
     " rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"
     " item TEXT NOT NULL, PRIMARY KEY(iid, hk, rk, thk, trk)) WITHOUT ROWID;"
@@ -752,11 +756,12 @@ item_write(sqlite3 *db, const struct tbl *t, const struct buf *hk,
     const struct buf *rk, const cJSON *item, struct ddb_err *err)
 {
 	sqlite3_stmt *st;
+	const cJSON *ttl;
 	char *text = NULL;
 	int rc;
 
 	if (tbl_prepare(db, item != NULL ? "INSERT OR REPLACE INTO items"
-	    "(tid, hk, rk, item, size) VALUES(?1, ?2, ?3, ?4, ?5)" :
+	    "(tid, hk, rk, item, size, exp) VALUES(?1, ?2, ?3, ?4, ?5, ?6)" :
 	    "DELETE FROM items WHERE tid = ?1 AND hk = ?2 AND rk = ?3", &st,
 	    err) != 0)
 		return -1;
@@ -767,6 +772,11 @@ item_write(sqlite3 *db, const struct tbl *t, const struct buf *hk,
 		text = cJSON_PrintUnformatted(item);
 		sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)ddb_item_size(item));
+		ttl = t->ttl_attr != NULL ? cJSON_GetObjectItemCaseSensitive(
+		    item, t->ttl_attr) : NULL;
+		if (ttl != NULL && ddb_val_type(ttl) == DDB_T_N)
+			sqlite3_bind_double(st, 6,
+			    strtod(ddb_val_inner(ttl)->valuestring, NULL));
 	}
 	rc = step_done(db, st, err);
 	sqlite3_finalize(st);

@@ -20,35 +20,26 @@ struct expired {
 };
 
 /*
- * Collect up to max expired items of t.  DynamoDB ignores TTL values more
- * than five years in the past (they are taken for mistakes, not for
- * expiry times), and so do we.  A TTL attribute whose name cannot be
- * written as a JSON path for SQLite (it holds '"' or '\') is skipped.
+ * Collect up to max expired items of t, by the `exp` column tbl_put keeps
+ * (and UpdateTimeToLive fills in).  DynamoDB ignores TTL values more than
+ * five years in the past (they are taken for mistakes, not for expiry
+ * times), and so do we.
  */
 static long
 ttl_collect(sqlite3 *db, const struct tbl *t, int64_t now_s, unsigned max,
     struct expired *out)
 {
 	sqlite3_stmt *st;
-	struct buf path;
 	long n = 0;
 	int rc;
 
-	if (strpbrk(t->ttl_attr, "\"\\") != NULL)
-		return 0;
-	buf_init(&path);
-	buf_printf(&path, "$.\"%s\".N", t->ttl_attr);
 	if (tbl_prepare(db, "SELECT hk, rk, item FROM items WHERE tid = ?1 AND"
-	    " CAST(json_extract(item, ?2) AS REAL) BETWEEN ?3 AND ?4 LIMIT ?5",
-	    &st, NULL) != 0) {
-		buf_free(&path);
+	    " exp >= ?2 AND exp < ?3 LIMIT ?4", &st, NULL) != 0)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, path.data, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, (double)(now_s - 5LL * 366 * 86400));
-	sqlite3_bind_double(st, 4, (double)now_s - 0.000001);
-	sqlite3_bind_int64(st, 5, max);
+	sqlite3_bind_double(st, 2, (double)(now_s - 5LL * 366 * 86400));
+	sqlite3_bind_double(st, 3, (double)now_s);
+	sqlite3_bind_int64(st, 4, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_init(&out[n].hk);
 		buf_init(&out[n].rk);
@@ -61,7 +52,6 @@ ttl_collect(sqlite3 *db, const struct tbl *t, int64_t now_s, unsigned max,
 		n++;
 	}
 	sqlite3_finalize(st);
-	buf_free(&path);
 	return rc == SQLITE_DONE ? n : -1;
 }
 
@@ -215,8 +205,8 @@ backup_copy(sqlite3 *db, sqlite3 *out, const struct tbl *t,
 		  "INSERT INTO tbls VALUES(?1, ?2, ?3, ?4)" },
 		{ "SELECT tid, name, iid FROM tidx WHERE tid = ?1",
 		  "INSERT INTO tidx VALUES(?1, ?2, ?3)" },
-		{ "SELECT tid, hk, rk, item, size FROM items WHERE tid = ?1",
-		  "INSERT INTO items VALUES(?1, ?2, ?3, ?4, ?5)" },
+		{ "SELECT tid, hk, rk, item, size, exp FROM items WHERE tid = ?1",
+		  "INSERT INTO items VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
 		{ "SELECT x.iid, x.hk, x.rk, x.thk, x.trk, x.item FROM idx x "
 		  "JOIN tidx i ON i.iid = x.iid WHERE i.tid = ?1",
 		  "INSERT INTO idx VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },

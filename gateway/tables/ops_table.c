@@ -566,20 +566,36 @@ op_UpdateTable(sqlite3 *db, cJSON *req, const struct tables_call *call,
 
 /* ---- TTL ------------------------------------------------------------------------- */
 
+/*
+ * Turn TTL on (attr) or off (NULL): the catalog row, and every item's
+ * `exp` (the expiry time the sweep looks up; json_each matches the
+ * attribute name exactly, whatever characters it holds).
+ */
 static int
 ttl_store(sqlite3 *db, int64_t tid, const char *attr, struct ddb_err *err)
 {
+	static const char *const sql[] = {
+		"UPDATE tbls SET ttl = ?2 WHERE id = ?1",
+		"UPDATE items SET exp = (SELECT CAST(json_extract(value, '$.N') "
+		    "AS REAL) FROM json_each(items.item) WHERE key = ?2) "
+		    "WHERE tid = ?1",
+		"UPDATE items SET exp = NULL WHERE tid = ?1 AND exp IS NOT NULL",
+	};
 	sqlite3_stmt *st;
-	int rc;
+	size_t i;
+	int rc = SQLITE_DONE;
 
-	if (tbl_prepare(db, "UPDATE tbls SET ttl = ?2 WHERE id = ?1", &st,
-	    err) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, tid);
-	if (attr != NULL)
-		sqlite3_bind_text(st, 2, attr, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	for (i = 0; i < 3 && rc == SQLITE_DONE; i++) {
+		if (i == (attr != NULL ? 2 : 1))
+			continue;
+		if (tbl_prepare(db, sql[i], &st, err) != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, tid);
+		if (attr != NULL && i < 2)
+			sqlite3_bind_text(st, 2, attr, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
 	return rc == SQLITE_DONE ? catalog_bump(db, err) :
 	    tbl_sql_fail(db, err);
 }

@@ -772,6 +772,10 @@ Test(engine, ttl_settings_and_sweep)
 	long now = (long)(call.now_ms / 1000);
 
 	cJSON_Delete(ok(TOP_CreateTable, CREATE_G));
+	/* e: written before TTL was on, expired; found all the same. */
+	snprintf(json, sizeof(json), "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
+	    "{\"S\":\"e\"},\"exp\":{\"N\":\"%ld\"}}}", now - 5);
+	cJSON_Delete(ok(TOP_PutItem, json));
 	r = ok(TOP_DescribeTimeToLive, "{\"TableName\":\"gtb\"}");
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.TimeToLiveStatus"),
 	    "DISABLED");
@@ -814,9 +818,11 @@ Test(engine, ttl_settings_and_sweep)
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 2);
 
 	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-	cr_expect_eq(tables_ttl_sweep(db, now, 100), 1);
+	cr_expect_eq(tables_ttl_sweep(db, now, 100), 2);
 	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	cr_expect_eq(sql_int("SELECT count(*) FROM items"), 3);
+	cr_expect_eq(sql_int("SELECT count(*) FROM items WHERE "
+	    "hk = CAST('e' AS BLOB)"), 0);
 	cr_expect_eq(sql_int("SELECT count(*) FROM items WHERE "
 	    "hk = CAST('a' AS BLOB)"), 0);
 	cr_expect_eq(sql_int("SELECT count(*) FROM idx"), 1);
@@ -847,6 +853,17 @@ Test(engine, ttl_settings_and_sweep)
 	cr_expect_str_eq(str_at(r, "TimeToLiveDescription.TimeToLiveStatus"),
 	    "DISABLED");
 	cJSON_Delete(r);
+	cr_expect_eq(sql_int("SELECT count(*) FROM items WHERE exp IS NOT "
+	    "NULL"), 0);
+
+	/* A TTL attribute name no JSON path could spell. */
+	cJSON_Delete(ok(TOP_UpdateTimeToLive, "{\"TableName\":\"gtb\","
+	    "\"TimeToLiveSpecification\":{\"AttributeName\":\"e\\\"x.y\","
+	    "\"Enabled\":true}}"));
+	snprintf(json, sizeof(json), "{\"TableName\":\"gtb\",\"Item\":{\"id\":"
+	    "{\"S\":\"f\"},\"e\\\"x.y\":{\"N\":\"%ld\"}}}", now - 5);
+	cJSON_Delete(ok(TOP_PutItem, json));
+	cr_expect_eq(tables_ttl_sweep(db, now, 100), 1);
 }
 
 #define ARN "arn:aws:dynamodb:us-east-1:123456789012:table/"
