@@ -29,6 +29,7 @@
 #include "sigv4.h"
 #include "store/store.h"
 
+#include "access.h"
 #include "crc32.h"
 #include "ddb.h"
 #include "door.h"
@@ -309,6 +310,38 @@ door_op(struct tables_door *d, struct http_request *req)
 	return op;
 }
 
+/*
+ * No store to run j on (nothing configured uses it, or the daemon stops):
+ * a function is still told what its grants refuse, as the engine would,
+ * so that a function without tables = is denied whatever happens; the
+ * rest is 503.  Frees j.
+ */
+static void
+door_unavailable(struct tables_door *d, struct door_job *j)
+{
+	struct tables_call call = {
+		.region = DOOR_REGION,
+		.account = DOOR_ACCOUNT,
+		.principal = j->principal,
+		.allow = door_allow,
+		.allow_arg = j,
+	};
+	struct ddb_err err = { .type = DDB_OK };
+	char *body;
+
+	if (j->checked && tables_access(j->op, j->in, &call, &err) != 0 &&
+	    (body = door_err_json(&err)) != NULL) {
+		door_respond(j->req, ddb_err_status(err.type), j->rid, body,
+		    strlen(body), crc32_update(0, body, strlen(body)));
+		free(body);
+	} else
+		door_fail(d, j->req, 0, DDB_SERVICE_UNAVAILABLE,
+		    d->closing ? "The Tables store is closing" :
+		    "The Tables store is not open");
+	ddb_err_clear(&err);
+	door_job_free(j);
+}
+
 /* Check, parse and queue req; fn NULL: the operator's listener. */
 static void
 door_submit(struct tables_door *d, struct http_request *req, const char *fn)
@@ -332,12 +365,6 @@ door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 		    "Start of structure or map found where not expected.");
 		return;
 	}
-	if (d->store == NULL || d->closing) {
-		cJSON_Delete(in);
-		door_fail(d, req, 0, DDB_SERVICE_UNAVAILABLE,
-		    "The Tables store is not open");
-		return;
-	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		cJSON_Delete(in);
 		door_fail(d, req, 500, DDB_INTERNAL, "out of memory");
@@ -351,6 +378,10 @@ door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 	if (fn != NULL && door_copy_grants(j, d->conf, fn) != 0) {
 		door_job_free(j);
 		door_fail(d, req, 500, DDB_INTERNAL, "out of memory");
+		return;
+	}
+	if (d->store == NULL || d->closing) {
+		door_unavailable(d, j);
 		return;
 	}
 	rc = tables_op_writes(j->op, in) ?
