@@ -156,36 +156,36 @@ Test(batch, write_then_get, .init = setup, .fini = teardown)
 {
 	cJSON *r, *rs, *a;
 
-	make_table("t1");
-	make_table("t2");
+	make_table("tab1");
+	make_table("tab2");
 	r = ok(run(TOP_BatchWriteItem, "{'RequestItems':{"
-	    "'t1':[{'PutRequest':{'Item':{'id':{'S':'a'},'v':{'N':'1'}}}},"
+	    "'tab1':[{'PutRequest':{'Item':{'id':{'S':'a'},'v':{'N':'1'}}}},"
 	    "{'PutRequest':{'Item':{'id':{'S':'b'},'v':{'N':'2'}}}},"
 	    "{'PutRequest':{'Item':{'id':{'S':'c'},'v':{'N':'3'}}}}],"
-	    "'t2':[{'PutRequest':{'Item':{'id':{'S':'x'},'w':{'S':'y'}}}}]}}"));
+	    "'tab2':[{'PutRequest':{'Item':{'id':{'S':'x'},'w':{'S':'y'}}}}]}}"));
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r,
 	    "UnprocessedItems")), 0);
 	cJSON_Delete(r);
 	cJSON_Delete(ok(run(TOP_BatchWriteItem, "{'RequestItems':{"
-	    "'t1':[{'DeleteRequest':{'Key':{'id':{'S':'c'}}}},"
+	    "'tab1':[{'DeleteRequest':{'Key':{'id':{'S':'c'}}}},"
 	    "{'DeleteRequest':{'Key':{'id':{'S':'never'}}}}]}}")));
-	expect_attr("t1", "a", "v", "1");
-	expect_attr("t1", "c", "v", NULL);
+	expect_attr("tab1", "a", "v", "1");
+	expect_attr("tab1", "c", "v", NULL);
 
 	r = ok(run(TOP_BatchGetItem, "{'RequestItems':{"
-	    "'t1':{'Keys':[{'id':{'S':'a'}},{'id':{'S':'b'}},{'id':{'S':'c'}}],"
+	    "'tab1':{'Keys':[{'id':{'S':'a'}},{'id':{'S':'b'}},{'id':{'S':'c'}}],"
 	    "'ProjectionExpression':'#v','ExpressionAttributeNames':"
 	    "{'#v':'v'}},"
-	    "'t2':{'Keys':[{'id':{'S':'x'}}],'ConsistentRead':true}},"
+	    "'tab2':{'Keys':[{'id':{'S':'x'}}],'ConsistentRead':true}},"
 	    "'ReturnConsumedCapacity':'TOTAL'}"));
 	rs = cJSON_GetObjectItem(r, "Responses");
-	a = cJSON_GetObjectItem(rs, "t1");
+	a = cJSON_GetObjectItem(rs, "tab1");
 	cr_expect_eq(cJSON_GetArraySize(a), 2, "c was deleted");
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetArrayItem(a, 0), "id"),
 	    "projected to v only");
 	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(a, 0),
 	    "v")->child->valuestring, "1");
-	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rs, "t2")), 1);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rs, "tab2")), 1);
 	cr_expect(cJSON_IsObject(cJSON_GetObjectItem(r, "UnprocessedKeys")));
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r,
 	    "UnprocessedKeys")), 0);
@@ -219,7 +219,7 @@ many_keys(int n, int per_table, bool dup_last)
 	buf_adds(&b, "{'RequestItems':{");
 	for (i = 0; i < n; i++) {
 		if (i % per_table == 0)
-			buf_printf(&b, "%s't%d':{'Keys':[", i ? "]}," : "",
+			buf_printf(&b, "%s'tab%d':{'Keys':[", i ? "]}," : "",
 			    i / per_table + 1);
 		else
 			buf_addc(&b, ',');
@@ -234,39 +234,39 @@ Test(batch, limits_and_duplicates, .init = setup, .fini = teardown)
 {
 	cJSON *r;
 
-	make_table("t1");
-	make_table("t2");
-	r = ok(run_text(TOP_BatchWriteItem, many_requests("t1", 25, false)));
+	make_table("tab1");
+	make_table("tab2");
+	r = ok(run_text(TOP_BatchWriteItem, many_requests("tab1", 25, false)));
 	cJSON_Delete(r);
-	expect_attr("t1", "k24", "id", "k24");
-	fails(run_text(TOP_BatchWriteItem, many_requests("t1", 26, false)),
+	expect_attr("tab1", "k24", "id", "k24");
+	fails(run_text(TOP_BatchWriteItem, many_requests("tab1", 26, false)),
 	    DDB_VALIDATION, "Member must have length less than or equal to 25");
-	fails(run_text(TOP_BatchWriteItem, many_requests("t1", 3, true)),
+	fails(run_text(TOP_BatchWriteItem, many_requests("tab1", 3, true)),
 	    DDB_VALIDATION, "Provided list of item keys contains duplicates");
-	fails(run(TOP_BatchWriteItem, "{'RequestItems':{'t1':["
+	fails(run(TOP_BatchWriteItem, "{'RequestItems':{'tab1':["
 	    "{'PutRequest':{'Item':{'id':{'S':'z'}}}},"
 	    "{'DeleteRequest':{'Key':{'id':{'S':'z'}}}}]}}"), DDB_VALIDATION,
 	    "duplicates");
-	expect_attr("t1", "z", "id", NULL);
-	fails(run(TOP_BatchWriteItem, "{'RequestItems':{'t1':["
+	expect_attr("tab1", "z", "id", NULL);
+	fails(run(TOP_BatchWriteItem, "{'RequestItems':{'tab1':["
 	    "{'PutRequest':{'Item':{'id':{'S':'n1'}}}}],'nope':["
 	    "{'PutRequest':{'Item':{'id':{'S':'n2'}}}}]}}"),
 	    DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
-	expect_attr("t1", "n1", "id", NULL);
+	expect_attr("tab1", "n1", "id", NULL);
 	fails(run(TOP_BatchWriteItem, "{'RequestItems':{}}"), DDB_VALIDATION,
 	    NULL);
 
 	r = ok(run_text(TOP_BatchGetItem, many_keys(100, 50, false)));
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(
-	    r, "Responses"), "t1")), 25, "k0..k24 exist in t1");
+	    r, "Responses"), "tab1")), 25, "k0..k24 exist in tab1");
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(
-	    r, "Responses"), "t2")), 0);
+	    r, "Responses"), "tab2")), 0);
 	cJSON_Delete(r);
 	fails(run_text(TOP_BatchGetItem, many_keys(101, 60, false)),
 	    DDB_VALIDATION, "Too many items requested for the BatchGetItem call");
 	fails(run_text(TOP_BatchGetItem, many_keys(10, 10, true)),
 	    DDB_VALIDATION, "Provided list of item keys contains duplicates");
-	fails(run(TOP_BatchGetItem, "{'RequestItems':{'t1':{'Keys':"
+	fails(run(TOP_BatchGetItem, "{'RequestItems':{'tab1':{'Keys':"
 	    "[{'id':{'N':'1'}}]}}}"), DDB_VALIDATION, NULL);
 	fails(run(TOP_BatchGetItem, "{'RequestItems':{'nope':{'Keys':"
 	    "[{'id':{'S':'1'}}]}}}"), DDB_RESOURCE_NOT_FOUND, NULL);
@@ -280,13 +280,13 @@ Test(batch, get_unprocessed_past_16mb, .init = setup, .fini = teardown)
 	cJSON *r, *unp;
 	int i, got, left;
 
-	make_table("t1");
+	make_table("tab1");
 	fill = malloc(big + 1);
 	memset(fill, 'x', big);
 	fill[big] = '\0';
 	item = malloc(big + 128);
 	for (i = 0; i < 50; i++) {
-		snprintf(item, big + 128, "{'TableName':'t1','Item':{'id':{'S':"
+		snprintf(item, big + 128, "{'TableName':'tab1','Item':{'id':{'S':"
 		    "'k%d'},'f':{'S':'%s'}}}", i, fill);
 		cJSON_Delete(ok(run_text(TOP_PutItem, strdup(item))));
 	}
@@ -294,9 +294,9 @@ Test(batch, get_unprocessed_past_16mb, .init = setup, .fini = teardown)
 	free(fill);
 	r = ok(run_text(TOP_BatchGetItem, many_keys(50, 50, false)));
 	got = cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(r,
-	    "Responses"), "t1"));
+	    "Responses"), "tab1"));
 	unp = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "UnprocessedKeys"),
-	    "t1");
+	    "tab1");
 	left = cJSON_GetArraySize(cJSON_GetObjectItem(unp, "Keys"));
 	cr_expect_eq(got + left, 50);
 	cr_expect(got >= 40 && got <= 43, "about 16 MB of 400 KB items: %d",
@@ -309,13 +309,13 @@ Test(batch, get_unprocessed_past_16mb, .init = setup, .fini = teardown)
 static void
 seed(void)
 {
-	make_table("t1");
-	make_table("t2");
-	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'t1','Item':"
+	make_table("tab1");
+	make_table("tab2");
+	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'tab1','Item':"
 	    "{'id':{'S':'a'},'n':{'N':'1'}}}")));
-	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'t1','Item':"
+	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'tab1','Item':"
 	    "{'id':{'S':'b'},'n':{'N':'5'}}}")));
-	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'t2','Item':"
+	cJSON_Delete(ok(run(TOP_PutItem, "{'TableName':'tab2','Item':"
 	    "{'id':{'S':'gone'}}}")));
 }
 
@@ -325,24 +325,24 @@ Test(transact, all_actions_apply, .init = setup, .fini = teardown)
 
 	seed();
 	r = ok(run(TOP_TransactWriteItems, "{'TransactItems':["
-	    "{'Put':{'TableName':'t2','Item':{'id':{'S':'new'},'n':{'N':'7'}},"
+	    "{'Put':{'TableName':'tab2','Item':{'id':{'S':'new'},'n':{'N':'7'}},"
 	    "'ConditionExpression':'attribute_not_exists(id)'}},"
-	    "{'Update':{'TableName':'t1','Key':{'id':{'S':'a'}},"
+	    "{'Update':{'TableName':'tab1','Key':{'id':{'S':'a'}},"
 	    "'UpdateExpression':'SET n = n + :one','ConditionExpression':"
 	    "'n = :one','ExpressionAttributeValues':{':one':{'N':'1'}}}},"
-	    "{'Delete':{'TableName':'t2','Key':{'id':{'S':'gone'}}}},"
-	    "{'ConditionCheck':{'TableName':'t1','Key':{'id':{'S':'b'}},"
+	    "{'Delete':{'TableName':'tab2','Key':{'id':{'S':'gone'}}}},"
+	    "{'ConditionCheck':{'TableName':'tab1','Key':{'id':{'S':'b'}},"
 	    "'ConditionExpression':'n > :four','ExpressionAttributeValues':"
 	    "{':four':{'N':'4'}}}},"
-	    "{'Update':{'TableName':'t1','Key':{'id':{'S':'up'}},"
+	    "{'Update':{'TableName':'tab1','Key':{'id':{'S':'up'}},"
 	    "'UpdateExpression':'SET m = :m','ExpressionAttributeValues':"
 	    "{':m':{'S':'made'}}}}]}"));
 	cJSON_Delete(r);
-	expect_attr("t2", "new", "n", "7");
-	expect_attr("t1", "a", "n", "2");
-	expect_attr("t2", "gone", "id", NULL);
-	expect_attr("t1", "b", "n", "5");
-	expect_attr("t1", "up", "m", "made");
+	expect_attr("tab2", "new", "n", "7");
+	expect_attr("tab1", "a", "n", "2");
+	expect_attr("tab2", "gone", "id", NULL);
+	expect_attr("tab1", "b", "n", "5");
+	expect_attr("tab1", "up", "m", "made");
 }
 
 Test(transact, cancelled_in_order_nothing_written, .init = setup,
@@ -352,13 +352,13 @@ Test(transact, cancelled_in_order_nothing_written, .init = setup,
 
 	seed();
 	fails(run(TOP_TransactWriteItems, "{'TransactItems':["
-	    "{'Put':{'TableName':'t2','Item':{'id':{'S':'new'}}}},"
-	    "{'Update':{'TableName':'t1','Key':{'id':{'S':'a'}},"
+	    "{'Put':{'TableName':'tab2','Item':{'id':{'S':'new'}}}},"
+	    "{'Update':{'TableName':'tab1','Key':{'id':{'S':'a'}},"
 	    "'UpdateExpression':'SET n = :nine','ConditionExpression':"
 	    "'n = :nine','ReturnValuesOnConditionCheckFailure':'ALL_OLD',"
 	    "'ExpressionAttributeValues':{':nine':{'N':'9'}}}},"
-	    "{'Delete':{'TableName':'t2','Key':{'id':{'S':'gone'}}}},"
-	    "{'ConditionCheck':{'TableName':'t1','Key':{'id':{'S':'zz'}},"
+	    "{'Delete':{'TableName':'tab2','Key':{'id':{'S':'gone'}}}},"
+	    "{'ConditionCheck':{'TableName':'tab1','Key':{'id':{'S':'zz'}},"
 	    "'ConditionExpression':'attribute_exists(id)'}}]}"),
 	    DDB_TRANSACTION_CANCELED, "Transaction cancelled, please refer "
 	    "cancellation reasons for specific reasons [None, "
@@ -377,9 +377,9 @@ Test(transact, cancelled_in_order_nothing_written, .init = setup,
 	    cJSON_GetObjectItem(r1, "Item"), "n"), "N")->valuestring, "1");
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetArrayItem(reasons, 3),
 	    "Item"), "no ALL_OLD asked, and no item");
-	expect_attr("t2", "new", "id", NULL);
-	expect_attr("t1", "a", "n", "1");
-	expect_attr("t2", "gone", "id", "gone");
+	expect_attr("tab2", "new", "id", NULL);
+	expect_attr("tab1", "a", "n", "1");
+	expect_attr("tab2", "gone", "id", "gone");
 }
 
 Test(transact, refusals, .init = setup, .fini = teardown)
@@ -389,12 +389,12 @@ Test(transact, refusals, .init = setup, .fini = teardown)
 
 	seed();
 	fails(run(TOP_TransactWriteItems, "{'TransactItems':["
-	    "{'Put':{'TableName':'t1','Item':{'id':{'S':'a'}}}},"
-	    "{'Delete':{'TableName':'t1','Key':{'id':{'S':'a'}}}}]}"),
+	    "{'Put':{'TableName':'tab1','Item':{'id':{'S':'a'}}}},"
+	    "{'Delete':{'TableName':'tab1','Key':{'id':{'S':'a'}}}}]}"),
 	    DDB_VALIDATION, "Transaction request cannot include multiple "
 	    "operations on one item");
 	fails(run(TOP_TransactWriteItems, "{'TransactItems':["
-	    "{'ConditionCheck':{'TableName':'t1','Key':{'id':{'S':'a'}}}}]}"),
+	    "{'ConditionCheck':{'TableName':'tab1','Key':{'id':{'S':'a'}}}}]}"),
 	    DDB_VALIDATION, "conditionExpression");
 	fails(run(TOP_TransactWriteItems, "{'TransactItems':["
 	    "{'Put':{'TableName':'nope','Item':{'id':{'S':'a'}}}}]}"),
@@ -404,34 +404,34 @@ Test(transact, refusals, .init = setup, .fini = teardown)
 	buf_init(&b);
 	buf_adds(&b, "{'TransactItems':[");
 	for (i = 0; i < 101; i++)
-		buf_printf(&b, "%s{'Put':{'TableName':'t1','Item':{'id':"
+		buf_printf(&b, "%s{'Put':{'TableName':'tab1','Item':{'id':"
 		    "{'S':'m%d'}}}}", i ? "," : "", i);
 	buf_adds(&b, "]}");
 	fails(run_text(TOP_TransactWriteItems, buf_steal(&b, NULL)),
 	    DDB_VALIDATION, "less than or equal to 100");
-	expect_attr("t1", "m0", "id", NULL);
+	expect_attr("tab1", "m0", "id", NULL);
 }
 
 Test(transact, client_request_token, .init = setup, .fini = teardown)
 {
 	static const char req[] = "{'ClientRequestToken':'tok-1',"
-	    "'TransactItems':[{'Update':{'TableName':'t1','Key':{'id':"
+	    "'TransactItems':[{'Update':{'TableName':'tab1','Key':{'id':"
 	    "{'S':'a'}},'UpdateExpression':'ADD n :one',"
 	    "'ExpressionAttributeValues':{':one':{'N':'1'}}}}]}";
 
 	seed();
 	cJSON_Delete(ok(run_text(TOP_TransactWriteItems, strdup(req))));
-	expect_attr("t1", "a", "n", "2");
+	expect_attr("tab1", "a", "n", "2");
 	now_ms += 60 * 1000;
 	cJSON_Delete(ok(run_text(TOP_TransactWriteItems, strdup(req))));
-	expect_attr("t1", "a", "n", "2");	/* not applied again */
+	expect_attr("tab1", "a", "n", "2");	/* not applied again */
 	fails(run(TOP_TransactWriteItems, "{'ClientRequestToken':'tok-1',"
-	    "'TransactItems':[{'Delete':{'TableName':'t1','Key':{'id':"
+	    "'TransactItems':[{'Delete':{'TableName':'tab1','Key':{'id':"
 	    "{'S':'b'}}}}]}"), DDB_IDEMPOTENT_MISMATCH, NULL);
-	expect_attr("t1", "b", "n", "5");
+	expect_attr("tab1", "b", "n", "5");
 	now_ms += 10 * 60 * 1000;	/* the token has expired */
 	cJSON_Delete(ok(run_text(TOP_TransactWriteItems, strdup(req))));
-	expect_attr("t1", "a", "n", "3");
+	expect_attr("tab1", "a", "n", "3");
 }
 
 /* ---- TransactGetItems ------------------------------------------------------- */
@@ -442,9 +442,9 @@ Test(transact, get_items, .init = setup, .fini = teardown)
 
 	seed();
 	r = ok(run(TOP_TransactGetItems, "{'TransactItems':["
-	    "{'Get':{'TableName':'t1','Key':{'id':{'S':'b'}}}},"
-	    "{'Get':{'TableName':'t1','Key':{'id':{'S':'none'}}}},"
-	    "{'Get':{'TableName':'t2','Key':{'id':{'S':'gone'}},"
+	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'b'}}}},"
+	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'none'}}}},"
+	    "{'Get':{'TableName':'tab2','Key':{'id':{'S':'gone'}},"
 	    "'ProjectionExpression':'#i','ExpressionAttributeNames':"
 	    "{'#i':'id'}}}]}"));
 	rs = cJSON_GetObjectItem(r, "Responses");
@@ -457,7 +457,7 @@ Test(transact, get_items, .init = setup, .fini = teardown)
 	    cJSON_GetArrayItem(rs, 2), "Item")), 1);
 	cJSON_Delete(r);
 	fails(run(TOP_TransactGetItems, "{'TransactItems':["
-	    "{'Get':{'TableName':'t1','Key':{'id':{'S':'b'}}}},"
-	    "{'Get':{'TableName':'t1','Key':{'id':{'S':'b'}}}}]}"),
+	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'b'}}}},"
+	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'b'}}}}]}"),
 	    DDB_VALIDATION, "multiple operations on one item");
 }

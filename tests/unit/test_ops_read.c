@@ -150,13 +150,13 @@ fill_numbers(void)
 	char item[256];
 	size_t i, order[NNUMS] = { 5, 0, 9, 3, 7, 1, 10, 2, 8, 4, 6 };
 
-	make_table("n", "N");
+	make_table("nums", "N");
 	for (i = 0; i < NNUMS; i++) {
 		snprintf(item, sizeof(item), "{'pk':{'S':'a'},'sk':{'N':'%s'},"
 		    "'v':{'N':'%zu'}}", nums[order[i]], order[i]);
-		put("n", item);
+		put("nums", item);
 	}
-	put("n", "{'pk':{'S':'b'},'sk':{'N':'1'}}");
+	put("nums", "{'pk':{'S':'b'},'sk':{'N':'1'}}");
 }
 
 Test(query, numbers_forward_and_backward, .init = setup, .fini = teardown)
@@ -165,7 +165,7 @@ Test(query, numbers_forward_and_backward, .init = setup, .fini = teardown)
 	size_t i;
 
 	fill_numbers();
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','ExpressionAttributeValues':{':p':{'S':'a'}}}"));
 	cr_assert_eq(num(r, "Count"), (int)NNUMS);
 	cr_expect_eq(num(r, "ScannedCount"), (int)NNUMS);
@@ -173,7 +173,7 @@ Test(query, numbers_forward_and_backward, .init = setup, .fini = teardown)
 		cr_expect_str_eq(attr(r, (int)i, "sk"), nums_canon[i]);
 	cr_expect_null(cJSON_GetObjectItem(r, "LastEvaluatedKey"));
 	cJSON_Delete(r);
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','ScanIndexForward':false,"
 	    "'ExpressionAttributeValues':{':p':{'S':'a'}}}"));
 	cr_assert_eq(num(r, "Count"), (int)NNUMS);
@@ -211,7 +211,7 @@ Test(query, number_operators, .init = setup, .fini = teardown)
 			snprintf(vals, sizeof(vals), ",':b':{'N':'%s'}", t[i].v2);
 		else
 			vals[0] = '\0';
-		r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+		r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 		    "'%s%s','ExpressionAttributeValues':{':p':{'S':'a'},"
 		    "':a':{'N':'%s'}%s}}", strstr(t[i].cond, "pk") != NULL ? "" :
 		    "pk = :p AND ", t[i].cond,
@@ -232,32 +232,32 @@ Test(query, strings_and_begins_with, .init = setup, .fini = teardown)
 	cJSON *r;
 	size_t i;
 
-	make_table("s", "S");
+	make_table("strs", "S");
 	for (i = sizeof(s) / sizeof(s[0]); i-- > 0;) {
 		snprintf(item, sizeof(item),
 		    "{'pk':{'S':'h'},'sk':{'S':'%s'}}", s[i]);
-		put("s", item);
+		put("strs", item);
 	}
-	r = ok(run(TOP_Query, "{'TableName':'s','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'strs','KeyConditionExpression':"
 	    "'pk = :p','ExpressionAttributeValues':{':p':{'S':'h'}}}"));
 	cr_assert_eq(num(r, "Count"), 7);
 	for (i = 0; i < 7; i++)
 		cr_expect_str_eq(attr(r, (int)i, "sk"), s[i]);
 	cJSON_Delete(r);
-	r = ok(run(TOP_Query, "{'TableName':'s','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'strs','KeyConditionExpression':"
 	    "'pk = :p AND begins_with(sk, :b)','ExpressionAttributeValues':"
 	    "{':p':{'S':'h'},':b':{'S':'a/'}}}"));
 	cr_expect_eq(num(r, "Count"), 2);
 	cr_expect_str_eq(attr(r, 0, "sk"), "a/b");
 	cr_expect_str_eq(attr(r, 1, "sk"), "a/c");
 	cJSON_Delete(r);
-	r = ok(run(TOP_Query, "{'TableName':'s','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'strs','KeyConditionExpression':"
 	    "'pk = :p AND begins_with(sk, :b)','ScanIndexForward':false,"
 	    "'ExpressionAttributeValues':{':p':{'S':'h'},':b':{'S':'a'}}}"));
 	cr_expect_eq(num(r, "Count"), 4);
 	cr_expect_str_eq(attr(r, 0, "sk"), "ab");
 	cJSON_Delete(r);
-	fails(run(TOP_Query, "{'TableName':'s','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'strs','KeyConditionExpression':"
 	    "'pk = :p AND sk > :b','ExpressionAttributeValues':"
 	    "{':p':{'S':'h'},':b':{'N':'1'}}}"), DDB_VALIDATION,
 	    "Condition parameter type does not match schema type");
@@ -272,13 +272,13 @@ Test(query, binary_order, .init = setup, .fini = teardown)
 	cJSON *r;
 	size_t i;
 
-	make_table("b", "B");
+	make_table("bins", "B");
 	for (i = 5; i-- > 0;) {
 		snprintf(item, sizeof(item),
 		    "{'pk':{'S':'h'},'sk':{'B':'%s'}}", b[i]);
-		put("b", item);
+		put("bins", item);
 	}
-	r = ok(run(TOP_Query, "{'TableName':'b','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'bins','KeyConditionExpression':"
 	    "'pk = :p AND sk >= :x','ExpressionAttributeValues':"
 	    "{':p':{'S':'h'},':x':{'B':'AQ=='}}}"));
 	cr_assert_eq(num(r, "Count"), 4);
@@ -294,7 +294,7 @@ Test(query, filter_projection_select, .init = setup, .fini = teardown)
 	cJSON *r, *it;
 
 	fill_numbers();
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','FilterExpression':'v < :three',"
 	    "'ProjectionExpression':'sk, #v','ExpressionAttributeNames':"
 	    "{'#v':'v'},'ExpressionAttributeValues':{':p':{'S':'a'},"
@@ -307,31 +307,31 @@ Test(query, filter_projection_select, .init = setup, .fini = teardown)
 	cr_expect_str_eq(attr(r, 0, "sk"), "-100");
 	cJSON_Delete(r);
 
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Select':'COUNT','ExpressionAttributeValues':"
 	    "{':p':{'S':'a'}}}"));
 	cr_expect_null(cJSON_GetObjectItem(r, "Items"));
 	cr_expect_eq(num(r, "Count"), (int)NNUMS);
 	cJSON_Delete(r);
 
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Select':'SPECIFIC_ATTRIBUTES',"
 	    "'ExpressionAttributeValues':{':p':{'S':'a'}}}"), DDB_VALIDATION,
 	    "Must specify the AttributesToGet or ProjectionExpression");
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Select':'ALL_PROJECTED_ATTRIBUTES',"
 	    "'ExpressionAttributeValues':{':p':{'S':'a'}}}"), DDB_VALIDATION,
 	    "ALL_PROJECTED_ATTRIBUTES can be used only");
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Select':'ALL_ATTRIBUTES','ProjectionExpression':'v',"
 	    "'ExpressionAttributeValues':{':p':{'S':'a'}}}"), DDB_VALIDATION,
 	    "Cannot specify the AttributesToGet");
-	fails(run(TOP_Query, "{'TableName':'n'}"), DDB_VALIDATION,
+	fails(run(TOP_Query, "{'TableName':'nums'}"), DDB_VALIDATION,
 	    "KeyConditionExpression parameter must be specified");
 	fails(run(TOP_Query, "{'TableName':'nope','KeyConditionExpression':"
 	    "'pk = :p','ExpressionAttributeValues':{':p':{'S':'a'}}}"),
 	    DDB_RESOURCE_NOT_FOUND, NULL);
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Limit':0,'ExpressionAttributeValues':"
 	    "{':p':{'S':'a'}}}"), DDB_VALIDATION, "greater than or equal to 1");
 }
@@ -341,7 +341,7 @@ Test(query, legacy_key_conditions, .init = setup, .fini = teardown)
 	cJSON *r;
 
 	fill_numbers();
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditions':{"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditions':{"
 	    "'pk':{'ComparisonOperator':'EQ','AttributeValueList':[{'S':'a'}]},"
 	    "'sk':{'ComparisonOperator':'GT','AttributeValueList':[{'N':'2'}]}"
 	    "},'AttributesToGet':['sk']}"));
@@ -363,7 +363,7 @@ Test(query, limit_paging, .init = setup, .fini = teardown)
 
 	fill_numbers();
 	for (;;) {
-		r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+		r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 		    "'pk = :p','Limit':3,'ExpressionAttributeValues':"
 		    "{':p':{'S':'a'}}%s}", esk));
 		n = num(r, "Count");
@@ -388,11 +388,11 @@ Test(query, limit_paging, .init = setup, .fini = teardown)
 	cr_expect_eq(pages, 4);	/* 3 + 3 + 3 + 2 */
 
 	/* A start key of another partition is outside the query. */
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','ExpressionAttributeValues':{':p':{'S':'a'}},"
 	    "'ExclusiveStartKey':{'pk':{'S':'b'},'sk':{'N':'1'}}}"),
 	    DDB_VALIDATION, "outside query boundaries");
-	fails(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	fails(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','ExpressionAttributeValues':{':p':{'S':'a'}},"
 	    "'ExclusiveStartKey':{'pk':{'S':'a'}}}"), DDB_VALIDATION,
 	    "The provided starting key is invalid");
@@ -404,13 +404,13 @@ Test(query, limit_exact_gives_key, .init = setup, .fini = teardown)
 	cJSON *r;
 
 	fill_numbers();
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Limit':1,'ExpressionAttributeValues':"
 	    "{':p':{'S':'b'}}}"));
 	cr_expect_eq(num(r, "Count"), 1);
 	cr_expect_not_null(cJSON_GetObjectItem(r, "LastEvaluatedKey"));
 	cJSON_Delete(r);
-	r = ok(run(TOP_Query, "{'TableName':'n','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'nums','KeyConditionExpression':"
 	    "'pk = :p','Limit':1,'ExpressionAttributeValues':"
 	    "{':p':{'S':'b'}},'ExclusiveStartKey':{'pk':{'S':'b'},"
 	    "'sk':{'N':'1'}}}"));
@@ -426,7 +426,7 @@ Test(query, one_megabyte_page, .init = setup, .fini = teardown)
 	char *item, *fill;
 	cJSON *r, *lek;
 
-	make_table("m", "N");
+	make_table("megs", "N");
 	fill = malloc(big + 1);
 	memset(fill, 'x', big);
 	fill[big] = '\0';
@@ -434,11 +434,11 @@ Test(query, one_megabyte_page, .init = setup, .fini = teardown)
 	for (i = 0; i < 7; i++) {
 		snprintf(item, big + 128, "{'pk':{'S':'h'},'sk':{'N':'%zu'},"
 		    "'f':{'S':'%s'}}", i, fill);
-		put("m", item);
+		put("megs", item);
 	}
 	free(item);
 	free(fill);
-	r = ok(run(TOP_Query, "{'TableName':'m','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'megs','KeyConditionExpression':"
 	    "'pk = :p','ProjectionExpression':'sk',"
 	    "'ExpressionAttributeValues':{':p':{'S':'h'}}}"));
 	cr_expect_eq(num(r, "Count"), 4);
@@ -448,7 +448,7 @@ Test(query, one_megabyte_page, .init = setup, .fini = teardown)
 	    "3");
 	total += (size_t)num(r, "Count");
 	cJSON_Delete(r);
-	r = ok(run(TOP_Query, "{'TableName':'m','KeyConditionExpression':"
+	r = ok(run(TOP_Query, "{'TableName':'megs','KeyConditionExpression':"
 	    "'pk = :p','ProjectionExpression':'sk','ExclusiveStartKey':"
 	    "{'pk':{'S':'h'},'sk':{'N':'3'}},"
 	    "'ExpressionAttributeValues':{':p':{'S':'h'}}}"));
@@ -467,7 +467,7 @@ make_indexed(void)
 	char item[256];
 	int i;
 
-	cJSON_Delete(ok(run(TOP_CreateTable, "{'TableName':'ix',"
+	cJSON_Delete(ok(run(TOP_CreateTable, "{'TableName':'idxd',"
 	    "'AttributeDefinitions':[{'AttributeName':'pk','AttributeType':'S'},"
 	    "{'AttributeName':'sk','AttributeType':'N'},"
 	    "{'AttributeName':'g','AttributeType':'S'},"
@@ -489,7 +489,7 @@ make_indexed(void)
 		    "%s'l':{'N':'%d'},'x':{'S':'extra%d'}}", i, i == 7 ? "" :
 		    i % 2 ? "'g':{'S':'odd'}," : "'g':{'S':'even'},", 100 - i,
 		    i);
-		put("ix", item);
+		put("idxd", item);
 	}
 }
 
@@ -501,7 +501,7 @@ Test(query, gsi, .init = setup, .fini = teardown)
 	int seen = 0, n, i;
 
 	make_indexed();
-	r = ok(run(TOP_Query, "{'TableName':'ix','IndexName':'byg',"
+	r = ok(run(TOP_Query, "{'TableName':'idxd','IndexName':'byg',"
 	    "'KeyConditionExpression':'g = :g','ExpressionAttributeValues':"
 	    "{':g':{'S':'odd'}}}"));
 	cr_expect_eq(num(r, "Count"), 4);	/* 1 3 5 9 */
@@ -511,7 +511,7 @@ Test(query, gsi, .init = setup, .fini = teardown)
 	cJSON_Delete(r);
 	/* paging over the index: the key holds index and table keys */
 	for (;;) {
-		r = ok(run(TOP_Query, "{'TableName':'ix','IndexName':'byg',"
+		r = ok(run(TOP_Query, "{'TableName':'idxd','IndexName':'byg',"
 		    "'KeyConditionExpression':'g = :g','Limit':2,"
 		    "'ExpressionAttributeValues':{':g':{'S':'even'}}%s}", esk));
 		n = num(r, "Count");
@@ -530,15 +530,15 @@ Test(query, gsi, .init = setup, .fini = teardown)
 		cr_assert_lt(seen, 20);
 	}
 	cr_expect_eq(seen, 5);
-	fails(run(TOP_Query, "{'TableName':'ix','IndexName':'byg',"
+	fails(run(TOP_Query, "{'TableName':'idxd','IndexName':'byg',"
 	    "'ConsistentRead':true,'KeyConditionExpression':'g = :g',"
 	    "'ExpressionAttributeValues':{':g':{'S':'odd'}}}"), DDB_VALIDATION,
 	    "Consistent reads are not supported on global secondary indexes");
-	fails(run(TOP_Query, "{'TableName':'ix','IndexName':'byg',"
+	fails(run(TOP_Query, "{'TableName':'idxd','IndexName':'byg',"
 	    "'Select':'ALL_ATTRIBUTES','KeyConditionExpression':'g = :g',"
 	    "'ExpressionAttributeValues':{':g':{'S':'odd'}}}"), DDB_VALIDATION,
 	    "projection type is not ALL");
-	fails(run(TOP_Query, "{'TableName':'ix','IndexName':'nope',"
+	fails(run(TOP_Query, "{'TableName':'idxd','IndexName':'nope',"
 	    "'KeyConditionExpression':'g = :g',"
 	    "'ExpressionAttributeValues':{':g':{'S':'odd'}}}"), DDB_VALIDATION,
 	    "does not have the specified index");
@@ -550,7 +550,7 @@ Test(query, lsi, .init = setup, .fini = teardown)
 
 	make_indexed();
 	/* l = 100 - sk: index order is the reverse of the table's */
-	r = ok(run(TOP_Query, "{'TableName':'ix','IndexName':'byl',"
+	r = ok(run(TOP_Query, "{'TableName':'idxd','IndexName':'byl',"
 	    "'KeyConditionExpression':'pk = :p AND l <= :l',"
 	    "'ExpressionAttributeValues':{':p':{'S':'p'},':l':{'N':'93'}}}"));
 	cr_expect_eq(num(r, "Count"), 3);	/* l 91 92 93: sk 9 8 7 */
@@ -559,7 +559,7 @@ Test(query, lsi, .init = setup, .fini = teardown)
 	cr_expect_null(cJSON_GetObjectItem(it, "x"));
 	cJSON_Delete(r);
 	/* an LSI fetches the rest from the table */
-	r = ok(run(TOP_Query, "{'TableName':'ix','IndexName':'byl',"
+	r = ok(run(TOP_Query, "{'TableName':'idxd','IndexName':'byl',"
 	    "'ConsistentRead':true,'Select':'ALL_ATTRIBUTES',"
 	    "'KeyConditionExpression':'pk = :p AND l = :l',"
 	    "'ExpressionAttributeValues':{':p':{'S':'p'},':l':{'N':'95'}}}"));
@@ -576,11 +576,11 @@ fill_many(int n)
 	char item[128];
 	int i;
 
-	make_table("sc", "N");
+	make_table("scan", "N");
 	for (i = 0; i < n; i++) {
 		snprintf(item, sizeof(item), "{'pk':{'S':'h%d'},'sk':{'N':'%d'},"
 		    "'i':{'N':'%d'}}", i % 17, i, i);
-		put("sc", item);
+		put("scan", item);
 	}
 }
 
@@ -594,7 +594,7 @@ scan_all(const char *extra, int *seen, int n)
 	int pages = 0, i;
 
 	for (;;) {
-		r = ok(run(TOP_Scan, "{'TableName':'sc','Limit':7%s%s}", extra,
+		r = ok(run(TOP_Scan, "{'TableName':'scan','Limit':7%s%s}", extra,
 		    esk));
 		items = cJSON_GetObjectItem(r, "Items");
 		cJSON_ArrayForEach(it, items) {
@@ -647,12 +647,12 @@ Test(scan, segments_partition_the_table, .init = setup, .fini = teardown)
 	for (i = 0; i < 100; i++)
 		cr_expect_eq(seen[i], 1, "item %d seen %d times", i, seen[i]);
 	cr_expect_geq(nonempty, 2, "17 hash keys over 4 segments");
-	fails(run(TOP_Scan, "{'TableName':'sc','Segment':4,"
+	fails(run(TOP_Scan, "{'TableName':'scan','Segment':4,"
 	    "'TotalSegments':4}"), DDB_VALIDATION,
 	    "Segment: 4 is not less than TotalSegments: 4");
-	fails(run(TOP_Scan, "{'TableName':'sc','Segment':1}"), DDB_VALIDATION,
+	fails(run(TOP_Scan, "{'TableName':'scan','Segment':1}"), DDB_VALIDATION,
 	    "TotalSegments parameter is required");
-	fails(run(TOP_Scan, "{'TableName':'sc','Segment':0,"
+	fails(run(TOP_Scan, "{'TableName':'scan','Segment':0,"
 	    "'TotalSegments':1000001}"), DDB_VALIDATION, "less than or equal");
 }
 
@@ -661,20 +661,20 @@ Test(scan, filter_and_index, .init = setup, .fini = teardown)
 	cJSON *r;
 
 	fill_many(30);
-	r = ok(run(TOP_Scan, "{'TableName':'sc','FilterExpression':"
+	r = ok(run(TOP_Scan, "{'TableName':'scan','FilterExpression':"
 	    "'i >= :a AND pk = :h','ExpressionAttributeValues':"
 	    "{':a':{'N':'10'},':h':{'S':'h3'}}}"));
 	cr_expect_eq(num(r, "Count"), 1);	/* 20 */
 	cr_expect_eq(num(r, "ScannedCount"), 30);
 	cJSON_Delete(r);
-	r = ok(run(TOP_Scan, "{'TableName':'sc','ScanFilter':{'i':{"
+	r = ok(run(TOP_Scan, "{'TableName':'scan','ScanFilter':{'i':{"
 	    "'ComparisonOperator':'LT','AttributeValueList':[{'N':'5'}]}},"
 	    "'Select':'COUNT'}"));
 	cr_expect_eq(num(r, "Count"), 5);
 	cJSON_Delete(r);
 
 	make_indexed();
-	r = ok(run(TOP_Scan, "{'TableName':'ix','IndexName':'byg'}"));
+	r = ok(run(TOP_Scan, "{'TableName':'idxd','IndexName':'byg'}"));
 	cr_expect_eq(num(r, "Count"), 9, "item 7 has no g: not in the index");
 	cJSON_Delete(r);
 }
