@@ -526,7 +526,7 @@ tbl_load(sqlite3 *db, const char *name, struct tbl **out,
 		return ddb_fail(err, DDB_INTERNAL, "Internal server error: "
 		    "catalog entry of table %.300s is damaged", name);
 	}
-	if (tbl_load_ids(db, t, err) != 0) {
+	if (t->nidx > 0 && tbl_load_ids(db, t, err) != 0) {
 		tbl_free(t);
 		return -1;
 	}

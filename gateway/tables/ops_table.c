@@ -354,8 +354,8 @@ table_drop(sqlite3 *db, const struct tbl *t, struct ddb_err *err)
 {
 	static const char *const sql[] = {
 		"DELETE FROM items WHERE tid = ?1",
-		"DELETE FROM idx WHERE iid IN (SELECT iid FROM tidx WHERE "
-		    "tid = ?1)",
+		("DELETE FROM idx WHERE iid IN (SELECT iid FROM tidx WHERE "
+		    "tid = ?1)"),
 		"DELETE FROM tidx WHERE tid = ?1",
 		"DELETE FROM tags WHERE tid = ?1",
 		"DELETE FROM tbls WHERE id = ?1",
@@ -576,9 +576,9 @@ ttl_store(sqlite3 *db, int64_t tid, const char *attr, struct ddb_err *err)
 {
 	static const char *const sql[] = {
 		"UPDATE tbls SET ttl = ?2 WHERE id = ?1",
-		"UPDATE items SET exp = (SELECT CAST(json_extract(value, '$.N') "
-		    "AS REAL) FROM json_each(items.item) WHERE key = ?2) "
-		    "WHERE tid = ?1",
+		("UPDATE items SET exp = (SELECT CAST(json_extract(value, "
+		    "'$.N') AS REAL) FROM json_each(items.item) WHERE key = ?2)"
+		    " WHERE tid = ?1"),
 		"UPDATE items SET exp = NULL WHERE tid = ?1 AND exp IS NOT NULL",
 	};
 	sqlite3_stmt *st;
