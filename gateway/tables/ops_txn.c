@@ -32,6 +32,10 @@ static const char *const act_member[] = { "ConditionCheck", "Put", "Delete",
 	"Update", "Get" };
 static const char *const act_field[] = { "conditionCheck", "put", "delete",
 	"update", "get" };
+/* The IAM action each kind of action needs (as access.c asks for it). */
+static const char *const act_iam[] = { "dynamodb:ConditionCheckItem",
+	"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
+	"dynamodb:GetItem" };
 
 struct act {
 	enum act_kind	 kind;
@@ -122,13 +126,13 @@ txn_shape(cJSON *req, bool get, struct txn *x, struct ddb_err *err)
 }
 
 static int
-txn_tables(sqlite3 *db, const struct tables_call *call, const char *action,
-    struct txn *x, struct ddb_err *err)
+txn_tables(sqlite3 *db, const struct tables_call *call, struct txn *x,
+    struct ddb_err *err)
 {
 	size_t i;
 
 	for (i = 0; i < x->n; i++)
-		if (tbl_allow(call, action, x->a[i].table,
+		if (tbl_allow(call, act_iam[x->a[i].kind], x->a[i].table,
 		    x->a[i].kind != A_CHECK && x->a[i].kind != A_GET, err) != 0)
 			return -1;
 	for (i = 0; i < x->n; i++)
@@ -468,7 +472,7 @@ op_TransactWriteItems(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	req_hash(req, hash);
 	if (token_get(req, &token, err) != 0 || txn_shape(req, false, &x,
 	    err) != 0 ||
-	    txn_tables(db, call, "dynamodb:TransactWriteItems", &x, err) != 0)
+	    txn_tables(db, call, &x, err) != 0)
 		goto done;
 	if (token != NULL &&
 	    (seen = token_lookup(db, token, hash, now, resp, err)) != 0) {
@@ -500,7 +504,7 @@ op_TransactGetItems(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	int rc = -1;
 
 	if (txn_shape(req, true, &x, err) != 0 ||
-	    txn_tables(db, call, "dynamodb:TransactGetItems", &x, err) != 0 ||
+	    txn_tables(db, call, &x, err) != 0 ||
 	    txn_parse(&x, err) != 0)
 		goto done;
 	for (i = 0; i < x.n; i++) {

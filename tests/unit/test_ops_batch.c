@@ -47,6 +47,15 @@ teardown(void)
 	tmpdir_remove(dir);
 }
 
+static const char *deny_write;	/* a table the caller may only read */
+
+static bool
+allow(void *arg, const char *table, bool write)
+{
+	(void)arg;
+	return !write || deny_write == NULL || strcmp(table, deny_write) != 0;
+}
+
 static cJSON *run_text(enum tables_op op, char *text);
 
 /* Run op on a request (printf format, ' for "): the reply, or NULL with
@@ -70,7 +79,8 @@ static cJSON *
 run_text(enum tables_op op, char *text)
 {
 	struct tables_call call = { .region = "us-east-1",
-	    .account = "000000000000", .principal = "test", .now_ms = now_ms };
+	    .account = "000000000000", .principal = "test", .now_ms = now_ms,
+	    .allow = allow };
 	cJSON *req, *resp = NULL;
 	char *p;
 	int rc;
@@ -460,4 +470,36 @@ Test(transact, get_items, .init = setup, .fini = teardown)
 	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'b'}}}},"
 	    "{'Get':{'TableName':'tab1','Key':{'id':{'S':'b'}}}}]}"),
 	    DDB_VALIDATION, "multiple operations on one item");
+}
+
+/* ---- access ------------------------------------------------------------------ */
+
+Test(access, every_table_checked_first, .init = setup, .fini = teardown)
+{
+	cJSON *r;
+
+	seed();
+	deny_write = "tab2";
+	fails(run(TOP_BatchWriteItem, "{'RequestItems':{"
+	    "'tab1':[{'PutRequest':{'Item':{'id':{'S':'w1'}}}}],"
+	    "'tab2':[{'PutRequest':{'Item':{'id':{'S':'w2'}}}}]}}"),
+	    DDB_ACCESS_DENIED, "dynamodb:BatchWriteItem on resource: "
+	    "arn:aws:dynamodb:us-east-1:000000000000:table/tab2");
+	fails(run(TOP_TransactWriteItems, "{'TransactItems':["
+	    "{'Put':{'TableName':'tab1','Item':{'id':{'S':'w1'}}}},"
+	    "{'Delete':{'TableName':'tab2','Key':{'id':{'S':'gone'}}}}]}"),
+	    DDB_ACCESS_DENIED, "dynamodb:DeleteItem");
+	/* reading and checking a condition on it are allowed */
+	r = ok(run(TOP_TransactWriteItems, "{'TransactItems':["
+	    "{'Put':{'TableName':'tab1','Item':{'id':{'S':'w3'}}}},"
+	    "{'ConditionCheck':{'TableName':'tab2','Key':{'id':{'S':'gone'}},"
+	    "'ConditionExpression':'attribute_exists(id)'}}]}"));
+	cJSON_Delete(r);
+	r = ok(run(TOP_BatchGetItem, "{'RequestItems':{'tab2':{'Keys':"
+	    "[{'id':{'S':'gone'}}]}}}"));
+	cJSON_Delete(r);
+	deny_write = NULL;
+	expect_attr("tab1", "w1", "id", NULL);
+	expect_attr("tab1", "w3", "id", "w3");
+	expect_attr("tab2", "gone", "id", "gone");
 }
