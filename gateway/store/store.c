@@ -229,7 +229,11 @@ store_abandon(sqlite3 *db)
 		(void)store_exec(db, "ROLLBACK");
 }
 
-/* COMMIT jobs [from, to); on failure they all get STORE_ECOMMIT. */
+/*
+ * COMMIT jobs [from, to); on failure they all get STORE_ECOMMIT.  Every
+ * job of a committed transaction counts as written, a refused one too:
+ * writes / commits is the jobs each fsync covered.
+ */
 static void
 store_commit(struct store *s, sqlite3 *db, struct store_job **jobs,
     unsigned from, unsigned to)
