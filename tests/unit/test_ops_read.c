@@ -678,3 +678,41 @@ Test(scan, filter_and_index, .init = setup, .fini = teardown)
 	cr_expect_eq(num(r, "Count"), 9, "item 7 has no g: not in the index");
 	cJSON_Delete(r);
 }
+
+/* Paging a scan of an index: the start key holds index and table keys. */
+Test(scan, index_paging_and_capacity, .init = setup, .fini = teardown)
+{
+	char esk[256] = "";
+	int seen[10] = { 0 }, pages = 0, i;
+	cJSON *r, *lek, *it, *cc;
+	char *text;
+
+	make_indexed();
+	for (;;) {
+		r = ok(run(TOP_Scan, "{'TableName':'idxd','IndexName':'byl',"
+		    "'Limit':3,'ReturnConsumedCapacity':'TOTAL'%s}", esk));
+		cc = cJSON_GetObjectItem(r, "ConsumedCapacity");
+		cr_expect_not_null(cc);
+		cr_expect(cJSON_GetObjectItem(cc, "CapacityUnits")->valuedouble
+		    > 0);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "Items"))
+			seen[atoi(cJSON_GetObjectItem(it, "sk")->child->
+			    valuestring)]++;
+		pages++;
+		if ((lek = cJSON_GetObjectItem(r, "LastEvaluatedKey")) == NULL) {
+			cJSON_Delete(r);
+			break;
+		}
+		cr_expect_eq(cJSON_GetArraySize(lek), 3);
+		text = cJSON_PrintUnformatted(lek);
+		snprintf(esk, sizeof(esk), ",\"ExclusiveStartKey\":%s", text);
+		free(text);
+		cJSON_Delete(r);
+		cr_assert_lt(pages, 20);
+	}
+	for (i = 0; i < 10; i++)
+		cr_expect_eq(seen[i], 1, "sk %d seen %d times", i, seen[i]);
+	cr_expect_eq(pages, 4);
+	fails(run(TOP_Scan, "{'TableName':'idxd','ReturnConsumedCapacity':"
+	    "'ALL'}"), DDB_VALIDATION, "[INDEXES, TOTAL, NONE]");
+}
