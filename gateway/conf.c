@@ -160,6 +160,10 @@ static const struct conf_key lambdad_keys[] = {
 	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false, NULL },
 	{ "event_queue_max", conf_set_uint,
 	    offsetof(struct conf, event_queue_max), 1, 1000000, false, NULL },
+	/* 0 (the default): sized from RLIMIT_NOFILE at start (main.c). */
+	{ "max_connections", conf_set_uint,
+	    offsetof(struct conf, max_connections), 0, 10000000, false, NULL },
+	WORD("busy_poll", struct conf, busy_poll, conf_onoff),
 };
 
 #define FN_UINT(name, field, min, max) \

@@ -12,6 +12,7 @@
  *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
  *   worker_uids = 61000-61999
  *   event_retry_delay = 60    event_queue_max = 10000
+ *   max_connections = 0 (from RLIMIT_NOFILE)    busy_poll = off
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -119,6 +120,8 @@ struct conf {
 	unsigned	 worker_uid_last;
 	unsigned	 event_retry_delay_s;	/* 60: first Event retry; 2nd twice it */
 	unsigned	 event_queue_max;	/* 10000: Event records on disk */
+	unsigned	 max_connections;	/* 0: from RLIMIT_NOFILE (main.c) */
+	int		 busy_poll;	/* 0: the loop sleeps when idle; 1: spins */
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */

@@ -76,6 +76,12 @@ struct daemon {
 	int		 stopping;
 };
 
+/*
+ * The public listener's connection cap: max_connections if set (but no
+ * more than the descriptors allow, with a warning), else sized from
+ * RLIMIT_NOFILE (daemon.c says how).
+ */
+unsigned daemon_conn_cap(const struct conf *c);
 /* Tell systemd (Type=notify) about a state change, if it listens. */
 void	daemon_notify(const char *state);
 /* Build the route table for c (pools NULL: only check it).  0 or -1, with

@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "front.h"
+#include "http.h"
 #include "fs.h"
 #include "invoke.h"
 #include "log.h"
@@ -57,17 +58,22 @@ usage(void)
 }
 
 /*
- * Each connection and each worker costs descriptors (a worker: its Runtime
- * API listener and connection, its log pipe, its /proc file), and the
- * default soft limit of 1024 would cap the daemon well below max_conns.
+ * Each connection and each worker costs descriptors, and the default soft
+ * limit of 1024 would cap the daemon well below what it can serve: raise
+ * the soft limit to the hard one (as far as the kernel's nr_open allows).
+ * The connection cap is sized from what we get (daemon_conn_cap).
  */
 static void
 raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		/* A hard limit above nr_open (RLIM_INFINITY): take 1M. */
+		rl.rlim_cur = rl.rlim_max < 1048576 ? rl.rlim_max : 1048576;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
@@ -218,8 +224,9 @@ on_prepare(uv_prepare_t *h)
 		d->spin_since = now;
 	}
 	/* Also for a while after the last reply: the next request of a
-	 * client that just got one is usually already on its way. */
-	want = !d->stopping && n <= SPIN_MAX_INFLIGHT &&
+	 * client that just got one is usually already on its way.  Only
+	 * with busy_poll = on: it costs CPU, a quiet daemon must not spin. */
+	want = d->conf->busy_poll && !d->stopping && n <= SPIN_MAX_INFLIGHT &&
 	    now - d->spin_since < SPIN_NS;
 	if (want && !uv_is_active((uv_handle_t *)&d->spin))
 		uv_idle_start(&d->spin, on_spin);
@@ -280,12 +287,22 @@ daemon_events(void *arg)
 	return d->invoke != NULL ? invoke_event_depth(d->invoke) : 0;
 }
 
+static void
+daemon_http_stats(void *arg, struct http_server_stats *st)
+{
+	struct daemon *d = arg;
+
+	if (d->front != NULL)
+		front_http_stats(d->front, st);
+}
+
 static int
 metrics_start(struct daemon *d)
 {
 	int rc;
 
 	metrics_set_conns(d->metrics, daemon_conns, d);
+	metrics_set_http(d->metrics, daemon_http_stats, d);
 	if (d->conf->invoke_api)
 		metrics_set_events(d->metrics, daemon_events, d);
 	if (d->conf->metrics_port < 0)
@@ -348,6 +365,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	}
 	front_set_access_keys(d->front, d->conf->access_keys,
 	    d->conf->naccess_keys);
+	front_set_max_conns(d->front, daemon_conn_cap(d->conf));
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;
@@ -379,8 +397,9 @@ daemon_start(struct daemon *d, const char *host, int port)
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&d->sighup, on_hup, SIGHUP);
 	watchdog_start(d);
-	log_info("listening on %s:%d with %zu functions", host,
-	    front_port(d->front), d->npools);
+	log_info("listening on %s:%d with %zu functions (max_connections %u%s)",
+	    host, front_port(d->front), d->npools, daemon_conn_cap(d->conf),
+	    d->conf->busy_poll ? ", busy_poll" : "");
 	daemon_notify("READY=1\nSTATUS=serving");
 	return 0;
 }

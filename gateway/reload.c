@@ -190,6 +190,7 @@ reload_switch(struct reload *r)
 	/* Nothing may point into the old conf once it is retired. */
 	front_set_access_keys(d->front, r->nc->access_keys,
 	    r->nc->naccess_keys);
+	front_set_max_conns(d->front, daemon_conn_cap(r->nc));
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	for (i = 0; i < r->nc->nfns; i++)
