@@ -2,9 +2,12 @@
  * daemon: the helpers main.c, reload.c and admin.c share (daemon.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -144,4 +147,42 @@ daemon_conn_cap(const struct conf *c)
 		return (unsigned)cap;
 	}
 	return c->max_connections;
+}
+
+int
+daemon_lock_state(const char *state_dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX], pid[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	/* O_NOFOLLOW: a link planted there must not make us write elsewhere. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
+		snprintf(err, errlen, "state_dir %s: cannot open its lock: %s",
+		    state_dir, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno == EWOULDBLOCK ? EBUSY : errno;
+
+		n = e == EBUSY ? pread(fd, pid, sizeof(pid) - 1, 0) : -1;
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (e == EBUSY)
+			snprintf(err, errlen, "state_dir %s is in use by another "
+			    "lambdad (pid %s)", state_dir,
+			    pid[0] != '\0' ? pid : "unknown");
+		else
+			snprintf(err, errlen, "state_dir %s: cannot lock %s: %s",
+			    state_dir, path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	/* The pid is for the message only; the lock is what counts. */
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("state_dir %s: cannot write our pid", path);
+	return fd;
 }

@@ -74,6 +74,7 @@ struct daemon {
 	uint64_t	 started_ms;	/* epoch ms */
 	unsigned	 reloads;	/* successful reloads */
 	int		 stopping;
+	int		 state_lock;	/* state_dir/lock, flock'd for life */
 };
 
 /*
@@ -82,6 +83,16 @@ struct daemon {
  * RLIMIT_NOFILE (daemon.c says how).
  */
 unsigned daemon_conn_cap(const struct conf *c);
+/*
+ * Take state_dir/lock (flock, exclusive, held as long as the returned fd
+ * stays open: the daemon's life; CLOEXEC, and the spawner closes what it
+ * inherits, so no worker holds it) and write our pid in it.  Two daemons
+ * on one state_dir would run the same Event queue twice.  The fd, or
+ * -EBUSY with "state_dir PATH is in use by another lambdad (pid N)" in
+ * err, or another -errno (a state_dir that is not usable: what needs it
+ * says so later, the rest serves).
+ */
+int	daemon_lock_state(const char *state_dir, char *err, size_t errlen);
 /* Tell systemd (Type=notify) about a state change, if it listens. */
 void	daemon_notify(const char *state);
 /* Build the route table for c (pools NULL: only check it).  0 or -1, with

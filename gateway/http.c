@@ -32,6 +32,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <llhttp.h>
@@ -1041,23 +1043,41 @@ srv_init_tcp(struct http_server *srv)
 	return 0;
 }
 
+/*
+ * Bound here, not with uv_pipe_bind: libuv unlinks a path it bound when the
+ * handle closes, which would remove a socket another daemon has made at
+ * the same path since; the owner decides (admin.c).
+ */
 int
 http_server_listen_unix(struct http_server *srv, const char *path,
     int mode)
 {
-	int	 rc;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int	 rc, fd;
 
 	if (srv->inited)
 		return -EINVAL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
 	if ((rc = uv_pipe_init(srv->loop, &srv->pipe, 0)) < 0)
 		return rc;
 	srv->pipe.data = srv;
 	srv->inited = srv->is_unix = 1;
-	if ((rc = uv_pipe_bind(&srv->pipe, path)) < 0)
-		return rc;
-	/* Before listen: nobody can connect while the mode is still wider. */
-	if (chmod(path, (mode_t)mode) < 0)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
 		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    /* Before listen: nobody can connect while the mode is wider. */
+	    chmod(path, (mode_t)mode) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if ((rc = uv_pipe_open(&srv->pipe, fd)) < 0) {
+		close(fd);
+		return rc;
+	}
 	return srv_listen(srv);
 }
 

@@ -10,6 +10,7 @@
  * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
  * configuration (reload.c).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -332,6 +333,15 @@ daemon_start(struct daemon *d, const char *host, int port)
 		free(d->state_dir);
 		d->state_dir = real;
 	}
+	/* Before anything runs: a second daemon on the same state_dir or
+	 * admin socket goes no further (daemon.h, admin.h). */
+	if ((d->state_lock = daemon_lock_state(d->state_dir, err,
+	    sizeof(err))) == -EBUSY ||
+	    admin_check_path(d->admin_path, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	} else if (d->state_lock < 0)
+		log_warnx("%s", err);
 	/* Before the spawner forks: it inherits the subtree (cgroup.h). */
 	if (sb_cgroup_init(why, sizeof(why)) == 0)
 		log_info("cgroup v2: %s", why);
@@ -371,8 +381,11 @@ daemon_start(struct daemon *d, const char *host, int port)
 		return -1;
 	}
 	d->admin = admin_new(d);
-	if (admin_listen(d->admin, d->admin_path, d->conf->admin_group, err,
-	    sizeof(err)) != 0)
+	if ((rc = admin_listen(d->admin, d->admin_path, d->conf->admin_group,
+	    err, sizeof(err))) == -EADDRINUSE) {
+		log_err("%s", err);
+		return -1;
+	} else if (rc != 0)
 		log_warnx("no admin socket, lambdactl cannot reach this daemon: "
 		    "%s", err);
 	else
