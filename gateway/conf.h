@@ -134,6 +134,18 @@ struct conf {
  * Also checks what spans files: duplicate function names.
  */
 int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+/*
+ * How conf_load_io opens the files and directories it reads: a descriptor
+ * (O_RDONLY, CLOEXEC; a directory if dir) or -errno.  A reload after the
+ * privilege drop opens them through the privileged opener (opener.h).
+ */
+struct conf_io {
+	int	(*open)(void *arg, const char *path, bool dir);
+	void	*arg;
+};
+/* conf_load, reading through io (NULL: open(2) directly). */
+int	conf_load_io(const char *path, const struct conf_io *io,
+	    struct conf **out, char *err, size_t errlen);
 void	conf_free(struct conf *c);	/* NULL-safe */
 /*
  * 1 if a and b would run the same workers (same bootstrap file and every

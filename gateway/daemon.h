@@ -29,6 +29,7 @@ struct admin;
 struct metrics;
 struct metrics_server;
 struct reload;
+struct opener;
 
 /* A configuration still referenced by draining pools. */
 struct retired_conf {
@@ -75,6 +76,8 @@ struct daemon {
 	unsigned	 reloads;	/* successful reloads */
 	int		 stopping;
 	int		 state_lock;	/* state_dir/lock, flock'd for life */
+	struct opener	*opener;	/* started as root: reads configs for
+					   reloads (opener.h); else NULL */
 };
 
 /*

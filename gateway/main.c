@@ -33,6 +33,7 @@
 #include "invoke.h"
 #include "log.h"
 #include "metrics.h"
+#include "opener.h"
 #include "logring.h"
 #include "pool.h"
 #include "priv.h"
@@ -342,6 +343,11 @@ daemon_start(struct daemon *d, const char *host, int port)
 		return -1;
 	} else if (d->state_lock < 0)
 		log_warnx("%s", err);
+	/* Before the drop: reloads must read a 0600 root config too. */
+	if (geteuid() == 0 && (rc = opener_start(d->cfile,
+	    d->conf->functions_dir, d->state_dir, &d->opener)) != 0)
+		log_warnx("cannot start the config opener (%s): a reload reads "
+		    "the config with the dropped privileges", strerror(-rc));
 	/* Before the spawner forks: it inherits the subtree (cgroup.h). */
 	if (sb_cgroup_init(why, sizeof(why)) == 0)
 		log_info("cgroup v2: %s", why);
@@ -457,6 +463,7 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		route_table_free(rt);
+		(void)priv_check_secrets(d.conf, cfile);
 		printf("%s: configuration OK (%zu functions)\n", cfile, d.conf->nfns);
 		return 0;
 	}
@@ -482,6 +489,7 @@ main(int argc, char *argv[])
 		free(host);
 	conf_free(d.conf);
 	logring_free();
+	opener_free(d.opener);
 	free(d.state_dir);
 	free(d.admin_path);
 	return 0;

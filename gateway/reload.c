@@ -29,6 +29,7 @@
 #include "log.h"
 #include "logring.h"
 #include "metrics.h"
+#include "opener.h"
 #include "pool.h"
 #include "route.h"
 
@@ -297,7 +298,9 @@ daemon_reload(struct daemon *d, reload_done_cb done, void *arg)
 		return -EBUSY;
 	reload_notify_reloading();
 	log_info("reloading %s", d->cfile);
-	if (conf_load(d->cfile, &nc, err, sizeof(err)) != 0) {
+	/* Through the opener when there is one: the files may be 0600 root. */
+	if (conf_load_io(d->cfile, d->opener != NULL ? opener_io(d->opener) :
+	    NULL, &nc, err, sizeof(err)) != 0) {
 		reload_refuse(err, done, arg);
 		return 0;
 	}
