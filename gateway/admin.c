@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +60,8 @@ struct admin {
 	struct daemon	*d;
 	struct http_server *srv;
 	char		*path;		/* to unlink at exit */
+	dev_t		 dev;		/* the socket bound at path: unlink */
+	ino_t		 ino;		/*   only while path is still it */
 	struct admin_poll *polls;
 	uv_timer_t	 tick;
 	uint64_t	 seen_seq;	/* logring_seq at the last poll */
@@ -630,12 +634,76 @@ admin_new(struct daemon *d)
 	return a;
 }
 
-/* The directory (0755) and no stale socket in the way. */
+/*
+ * Does a daemon answer at path?  1 (and *pid, if the kernel says: the
+ * listener's creator, SO_PEERCRED), 0 if nobody listens there (refused:
+ * a socket file left by a daemon that died), or -errno when we cannot
+ * tell.  Non-blocking, so a live daemon with a full backlog counts as
+ * live (EAGAIN) rather than hanging the start.
+ */
+static int
+admin_probe(const char *path, pid_t *pid)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	int fd, rc;
+
+	*pid = 0;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	    errno == EAGAIN || errno == EINPROGRESS) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+			*pid = uc.pid;
+		rc = 1;
+	} else if (errno == ECONNREFUSED || errno == ENOENT)
+		rc = 0;
+	else
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int
+admin_check_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	pid_t pid;
+	int rc;
+
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if ((rc = admin_probe(path, &pid)) == 0)
+		return 0;
+	if (rc < 0) {
+		/* Someone else's socket we may not even connect to: not ours
+		 * to remove. */
+		snprintf(err, errlen, "%s: cannot tell whether another lambdad "
+		    "serves it (%s); stop it or choose another admin_socket",
+		    path, strerror(-rc));
+		return -EADDRINUSE;
+	}
+	if (pid > 0)
+		snprintf(err, errlen, "another lambdad serves %s (pid %d); stop "
+		    "it or choose another admin_socket", path, (int)pid);
+	else
+		snprintf(err, errlen, "another lambdad serves %s; stop it or "
+		    "choose another admin_socket", path);
+	return -EADDRINUSE;
+}
+
+/* The directory (0755), and no stale socket in the way; a live one stays. */
 static int
 admin_prepare_path(const char *path, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], *slash;
 	struct stat st;
+	int rc;
 
 	if (strlen(path) >= 108) {	/* sun_path */
 		snprintf(err, errlen, "%s: path too long for a socket", path);
@@ -655,7 +723,11 @@ admin_prepare_path(const char *path, char *err, size_t errlen)
 			    path);
 			return -1;
 		}
-		(void)unlink(path);	/* a previous run's */
+		if ((rc = admin_check_path(path, err, errlen)) != 0)
+			return rc;
+		log_info("admin socket %s: nobody answers there; taking it "
+		    "over", path);
+		(void)unlink(path);	/* a daemon that died left it */
 	}
 	return 0;
 }
@@ -665,17 +737,22 @@ admin_listen(struct admin *a, const char *path, const char *group,
     char *err, size_t errlen)
 {
 	struct group *gr = NULL;
+	struct stat st;
 	int rc;
 
 	if (group != NULL && (gr = getgrnam(group)) == NULL) {
 		snprintf(err, errlen, "admin_group %s: no such group", group);
 		return -1;
 	}
-	if (admin_prepare_path(path, err, errlen) != 0)
-		return -1;
+	if ((rc = admin_prepare_path(path, err, errlen)) != 0)
+		return rc;
 	if ((rc = http_server_listen_unix(a->srv, path, 0660)) != 0) {
 		snprintf(err, errlen, "%s: %s", path, uv_strerror(rc));
 		return -1;
+	}
+	if (lstat(path, &st) == 0) {
+		a->dev = st.st_dev;
+		a->ino = st.st_ino;
 	}
 	if (gr != NULL && chown(path, (uid_t)-1, gr->gr_gid) < 0) {
 		snprintf(err, errlen, "%s: chown to group %s: %s", path, group,
@@ -685,6 +762,22 @@ admin_listen(struct admin *a, const char *path, const char *group,
 	if ((a->path = strdup(path)) == NULL)
 		abort();
 	return 0;
+}
+
+/* Remove our socket, unless another daemon has made its own there since. */
+static void
+admin_unlink(struct admin *a)
+{
+	struct stat st;
+
+	if (lstat(a->path, &st) != 0)
+		return;
+	if (st.st_dev != a->dev || st.st_ino != a->ino) {
+		log_info("admin socket %s is another daemon's now; left alone",
+		    a->path);
+		return;
+	}
+	(void)unlink(a->path);
 }
 
 static void
@@ -700,7 +793,7 @@ admin_free(struct admin *a)
 		return;
 	admin_poll_all(a, 1);
 	if (a->path != NULL)
-		(void)unlink(a->path);
+		admin_unlink(a);
 	http_server_free(a->srv);
 	free(a->path);
 	a->path = NULL;

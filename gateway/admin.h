@@ -30,12 +30,21 @@ struct daemon;
 
 struct admin *admin_new(struct daemon *d);
 /*
- * Listen at path: its directory is made if missing, a stale socket there is
- * replaced, the socket is mode 0660 and, if group is set, of that group.
- * 0, or -1 with the reason in err.
+ * Listen at path: its directory is made if missing, the socket is mode 0660
+ * and, if group is set, of that group.  A socket already there is taken
+ * over only if nobody answers a connect to it (a daemon that died left it);
+ * if another daemon answers, -EADDRINUSE with "another lambdad serves PATH
+ * (pid N); ..." in err.  0, -EADDRINUSE, or -1 with the reason in err.  At
+ * exit (admin_free) the path is removed only while it is still the socket
+ * this call made (same device and inode), not one a later daemon made.
  */
 int	admin_listen(struct admin *a, const char *path, const char *group,
 	    char *err, size_t errlen);
+/*
+ * The same check, without touching anything, for the start: -EADDRINUSE
+ * (with the message in err) if another daemon answers at path, else 0.
+ */
+int	admin_check_path(const char *path, char *err, size_t errlen);
 /* Once per loop iteration: answer log followers that have new lines. */
 void	admin_poll(struct admin *a);
 /* Answer what is pending, close the socket, remove its file.  NULL-safe. */

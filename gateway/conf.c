@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -41,6 +43,7 @@
 #define CONF_ENV_MAX	4096	/* bytes of "KEY=VALUE" strings, as Lambda's 4 KB */
 #define CONF_LINE_MAX	8192	/* inih line buffer, where it can be raised */
 #define CONF_NKEYS_MAX	32
+#define CONF_ENOTREG	100000	/* conf_fopen: -CONF_ENOTREG, not a regular file */
 
 /*
  * Debian's libinih turns its compile-time limits into variables; upstream's
@@ -168,6 +171,10 @@ static const struct conf_key lambdad_keys[] = {
 	{ "tables_dir", conf_set_path, offsetof(struct conf, tables_dir), 0, 0,
 	    false, NULL },
 	WORD("tables_sync", struct conf, tables_sync_full, conf_syncs),
+	/* 0 (the default): sized from RLIMIT_NOFILE at start (main.c). */
+	{ "max_connections", conf_set_uint,
+	    offsetof(struct conf, max_connections), 0, 10000000, false, NULL },
+	WORD("busy_poll", struct conf, busy_poll, conf_onoff),
 };
 
 #define FN_UINT(name, field, min, max) \
@@ -954,12 +961,53 @@ conf_parse_stream(struct conf_parser *p)
 	return conf_section_end(p);
 }
 
+/* The io conf_load_io was given, for the files it reads on the way. */
+static const struct conf_io *conf_cur_io;
+
+/* Open path (a directory if dir) the way this load reads: fd or -errno. */
+static int
+conf_open(const char *path, bool dir)
+{
+	int fd;
+
+	if (conf_cur_io != NULL)
+		return conf_cur_io->open(conf_cur_io->arg, path, dir);
+	/* O_NONBLOCK: a FIFO named x.conf must not hang the load. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    (dir ? O_DIRECTORY : 0))) < 0)
+		return -errno;
+	return fd;
+}
+
+/* A stdio stream on a regular file opened with conf_open; -errno. */
+static int
+conf_fopen(const char *path, FILE **fpp)
+{
+	struct stat st;
+	int fd, fl;
+
+	if ((fd = conf_open(path, false)) < 0)
+		return fd;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -CONF_ENOTREG;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	if ((*fpp = fdopen(fd, "r")) == NULL) {
+		fl = -errno;
+		close(fd);
+		return fl;
+	}
+	return 0;
+}
+
 static int
 conf_parse_file(struct conf *c, const char *path, bool dropin,
     int *functions_line, char *err, size_t errlen)
 {
 	struct conf_parser p;
-	int rc = -1;
+	int rc = -1, orc;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
@@ -970,8 +1018,10 @@ conf_parse_file(struct conf *c, const char *path, bool dropin,
 	if (conf_add_file(c, path) < 0)
 		return conf_error(&p, 0, "out of memory");
 	p.file = c->files[c->nfiles - 1];
-	if ((p.fp = fopen(path, "re")) == NULL)
-		return conf_error(&p, 0, "cannot open: %s", strerror(errno));
+	if ((orc = conf_fopen(path, &p.fp)) == -CONF_ENOTREG)
+		return conf_error(&p, 0, "not a regular file");
+	if (orc < 0)
+		return conf_error(&p, 0, "cannot open: %s", strerror(-orc));
 	if ((p.dir = conf_dirof(path)) == NULL)
 		conf_error(&p, 0, "cannot resolve its directory: %s",
 		    strerror(errno));
@@ -1007,7 +1057,6 @@ static int
 conf_load_dropin(struct conf *c, const char *dir, const char *name, char *err,
     size_t errlen)
 {
-	struct stat st;
 	char *path;
 	int rc;
 
@@ -1015,14 +1064,51 @@ conf_load_dropin(struct conf *c, const char *dir, const char *name, char *err,
 		snprintf(err, errlen, "%s:0: out of memory", name);
 		return -1;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s:0: not a regular file", path);
-		free(path);
-		return -1;
-	}
 	rc = conf_parse_file(c, path, true, NULL, err, errlen);
 	free(path);
 	return rc;
+}
+
+/*
+ * scandir(3) on a directory opened with conf_open (so the opener's rights
+ * apply to it): the *.conf entries, in byte order.  Count or -1 with errno.
+ */
+static int
+conf_scandir(const char *dir, struct dirent ***out)
+{
+	struct dirent **v = NULL, *e, *copy;
+	DIR *d;
+	int fd, n = 0;
+
+	if ((fd = conf_open(dir, true)) < 0) {
+		errno = -fd;
+		return -1;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!conf_dropin_filter(e))
+			continue;
+		if (conf_grow(&v, (size_t)n, sizeof(*v)) < 0 ||
+		    (copy = malloc(sizeof(*e))) == NULL) {
+			while (n > 0)
+				free(v[--n]);
+			free(v);
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+		memcpy(copy, e, sizeof(*e));
+		v[n++] = copy;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof(*v),
+		    (int (*)(const void *, const void *))conf_dropin_cmp);
+	*out = v;
+	return n;
 }
 
 static int
@@ -1032,7 +1118,7 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 	struct dirent **ents;
 	int i, n, rc = 0;
 
-	n = scandir(dir, &ents, conf_dropin_filter, conf_dropin_cmp);
+	n = conf_scandir(dir, &ents);
 	if (n < 0 && functions_line == 0 && (errno == ENOENT || errno == ENOTDIR))
 		return 0;	/* nothing deployed yet */
 	if (n < 0 && functions_line == 0) {
@@ -1060,6 +1146,27 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 
 int
 conf_load(const char *path, struct conf **out, char *err, size_t errlen)
+{
+	return conf_load_io(path, NULL, out, err, errlen);
+}
+
+static int	conf_load_all(const char *path, struct conf **out, char *err,
+		    size_t errlen);
+
+int
+conf_load_io(const char *path, const struct conf_io *io, struct conf **out,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	conf_cur_io = io;
+	rc = conf_load_all(path, out, err, errlen);
+	conf_cur_io = NULL;
+	return rc;
+}
+
+static int
+conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	struct conf *c;
 	char *deployed;

@@ -14,6 +14,7 @@
  *   event_retry_delay = 60    event_queue_max = 10000
  *   dynamodb_listen = 127.0.0.1:8000 (off when absent)
  *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
+ *   max_connections = 0 (from RLIMIT_NOFILE)    busy_poll = off
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
@@ -137,6 +138,8 @@ struct conf {
 	int		 dynamodb_port;	/* -1: none */
 	char		*tables_dir;	/* NULL: <state_dir>/tables */
 	int		 tables_sync_full;	/* 1: synchronous=FULL; 0: NORMAL */
+	unsigned	 max_connections;	/* 0: from RLIMIT_NOFILE (main.c) */
+	int		 busy_poll;	/* 0: the loop sleeps when idle; 1: spins */
 	struct function_conf *fns;
 	size_t		 nfns;
 	char		**files;	/* every file read, for error messages */
@@ -149,6 +152,18 @@ struct conf {
  * Also checks what spans files: duplicate function names.
  */
 int	conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+/*
+ * How conf_load_io opens the files and directories it reads: a descriptor
+ * (O_RDONLY, CLOEXEC; a directory if dir) or -errno.  A reload after the
+ * privilege drop opens them through the privileged opener (opener.h).
+ */
+struct conf_io {
+	int	(*open)(void *arg, const char *path, bool dir);
+	void	*arg;
+};
+/* conf_load, reading through io (NULL: open(2) directly). */
+int	conf_load_io(const char *path, const struct conf_io *io,
+	    struct conf **out, char *err, size_t errlen);
 void	conf_free(struct conf *c);	/* NULL-safe */
 /*
  * 1 if a and b would run the same workers (same bootstrap file and every

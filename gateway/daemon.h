@@ -29,6 +29,8 @@ struct admin;
 struct metrics;
 struct metrics_server;
 struct reload;
+struct opener;
+struct tables_door;
 
 /* A configuration still referenced by draining pools. */
 struct retired_conf {
@@ -58,6 +60,7 @@ struct daemon {
 	size_t		 nstopped, nstopping;
 	struct front	*front;
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
+	struct tables_door *tables;	/* the Tables store's door */
 	struct admin	*admin;
 	struct metrics	*metrics;	/* outlives pools (reloads) */
 	struct metrics_server *msrv;	/* NULL unless metrics_listen */
@@ -74,8 +77,27 @@ struct daemon {
 	uint64_t	 started_ms;	/* epoch ms */
 	unsigned	 reloads;	/* successful reloads */
 	int		 stopping;
+	int		 state_lock;	/* state_dir/lock, flock'd for life */
+	struct opener	*opener;	/* started as root: reads configs for
+					   reloads (opener.h); else NULL */
 };
 
+/*
+ * The public listener's connection cap: max_connections if set (but no
+ * more than the descriptors allow, with a warning), else sized from
+ * RLIMIT_NOFILE (daemon.c says how).
+ */
+unsigned daemon_conn_cap(const struct conf *c);
+/*
+ * Take state_dir/lock (flock, exclusive, held as long as the returned fd
+ * stays open: the daemon's life; CLOEXEC, and the spawner closes what it
+ * inherits, so no worker holds it) and write our pid in it.  Two daemons
+ * on one state_dir would run the same Event queue twice.  The fd, or
+ * -EBUSY with "state_dir PATH is in use by another lambdad (pid N)" in
+ * err, or another -errno (a state_dir that is not usable: what needs it
+ * says so later, the rest serves).
+ */
+int	daemon_lock_state(const char *state_dir, char *err, size_t errlen);
 /* Tell systemd (Type=notify) about a state change, if it listens. */
 void	daemon_notify(const char *state);
 /* Build the route table for c (pools NULL: only check it).  0 or -1, with

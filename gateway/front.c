@@ -277,6 +277,18 @@ front_nconns(const struct front *f)
 }
 
 void
+front_set_max_conns(struct front *f, unsigned n)
+{
+	http_server_set_max_conns(f->srv, n);
+}
+
+void
+front_http_stats(const struct front *f, struct http_server_stats *st)
+{
+	http_server_stats(f->srv, st);
+}
+
+void
 front_free(struct front *f)
 {
 	if (f == NULL)

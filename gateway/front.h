@@ -42,6 +42,11 @@ void	front_stop_accepting(struct front *f);
 unsigned front_inflight(const struct front *f);
 /* Client connections open on this listener. */
 unsigned front_nconns(const struct front *f);
+/* The connection cap ([lambdad] max_connections, sized in main.c). */
+void	front_set_max_conns(struct front *f, unsigned n);
+struct http_server_stats;
+/* The listener's connection counters, for the metrics. */
+void	front_http_stats(const struct front *f, struct http_server_stats *st);
 void	front_free(struct front *f);
 
 #endif

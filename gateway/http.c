@@ -32,6 +32,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <llhttp.h>
@@ -50,6 +52,7 @@ static void	conn_process(struct http_conn *);
 static void	conn_close(struct http_conn *);
 static void	conn_fail(struct http_conn *, int);
 static void	conn_begin_close(struct http_conn *);
+static void	conn_idle_update(struct http_conn *);
 static void	conn_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void	srv_maybe_free(struct http_server *);
 
@@ -252,6 +255,8 @@ conn_on_write(uv_write_t *wr, int status)
 	/* A client that pipelines but does not read was held back: go on. */
 	if (!c->outstanding && c->phase != PH_CLOSING && !c->closed)
 		conn_process(c);
+	if (!c->closed)
+		conn_idle_update(c);
 }
 
 /*
@@ -446,6 +451,83 @@ conn_fail(struct http_conn *c, int status)
 	conn_begin_close(c);
 }
 
+/* ---- the idle list -------------------------------------------------------- */
+
+/*
+ * Idle: between requests (or not yet sent one), nothing outstanding,
+ * nothing buffered to parse and nothing left to write.  Closing such a
+ * connection loses nothing; a client that reuses it sees it closed and
+ * opens another, as it must after any keep-alive timeout.
+ */
+static bool
+conn_is_idle(struct http_conn *c)
+{
+	return !c->closed && c->phase == PH_IDLE && !c->outstanding &&
+	    c->rpos == c->rlen && c->clen == 0 &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0;
+}
+
+static void
+idle_unlink(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+
+	if (c->iprev)
+		c->iprev->inext = c->inext;
+	else
+		srv->idle_head = c->inext;
+	if (c->inext)
+		c->inext->iprev = c->iprev;
+	else
+		srv->idle_tail = c->iprev;
+	c->iprev = c->inext = NULL;
+	c->on_idle = 0;
+	srv->nidle--;
+}
+
+/*
+ * Many idle connections (a crowd of keep-alive clients, or someone holding
+ * thousands open): each gives back its buffers while idle, so that what an
+ * idle connection costs is its struct and the kernel's socket.  A few idle
+ * ones keep theirs: they are the clients about to send their next request.
+ */
+static void
+conn_lean(struct http_conn *c)
+{
+	free(c->rbuf);
+	c->rbuf = NULL;
+	c->rcap = c->rlen = c->rpos = 0;
+	free(c->cbuf);
+	c->cbuf = NULL;
+	c->ccap = 0;
+	free(c->arena);
+	c->arena = NULL;
+	c->acap = c->alen = 0;
+}
+
+/* Put c on the idle list (at the young end) or take it off, as it is. */
+static void
+conn_idle_update(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+	bool	 idle = conn_is_idle(c);
+
+	if (c->on_idle && !idle)
+		idle_unlink(c);
+	else if (!c->on_idle && idle) {
+		c->iprev = srv->idle_tail;
+		c->inext = NULL;
+		if (srv->idle_tail)
+			srv->idle_tail->inext = c;
+		else
+			srv->idle_head = c;
+		srv->idle_tail = c;
+		c->on_idle = 1;
+		if (++srv->nidle > HTTP_IDLE_LEAN)
+			conn_lean(c);
+	}
+}
+
 /* ---- connection life ---------------------------------------------------- */
 
 static void
@@ -488,6 +570,8 @@ conn_close(struct http_conn *c)
 
 	if (c->closed)
 		return;
+	if (c->on_idle)
+		idle_unlink(c);
 	c->closed = 1;
 	c->clen = 0;
 	c->corked = 0;
@@ -526,6 +610,8 @@ conn_begin_close(struct http_conn *c)
 		return;
 	}
 	c->phase = PH_CLOSING;
+	if (c->on_idle)
+		idle_unlink(c);
 	c->parse_stop = 1;
 	c->rlen = c->rpos = 0;
 	c->shut.data = c;
@@ -615,6 +701,8 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	conn_process(c);
 	if (!c->closed && conn_uncork(c) < 0)
 		conn_close(c);
+	if (!c->closed)
+		conn_idle_update(c);
 }
 
 /* ---- handing requests to the owner -------------------------------------- */
@@ -738,6 +826,7 @@ conn_process(struct http_conn *c)
 		conn_read_stop(c);
 	else
 		conn_read_start(c);
+	conn_idle_update(c);
 }
 
 /* ---- answering ------------------------------------------------------------ */
@@ -850,8 +939,17 @@ srv_accept_one(struct http_server *srv, struct http_conn *c)
 	c->parser.data = c;
 	c->phase = PH_IDLE;
 	srv->nconns++;
+	/* At the cap: the oldest idle connection makes room (as nginx
+	 * reuses its keep-alive connections); only a server whose every
+	 * connection is busy turns the newcomer away. */
+	if (srv->cfg.max_conns != 0 && srv->nactive >= srv->cfg.max_conns &&
+	    srv->idle_head != NULL) {
+		conn_close(srv->idle_head);
+		srv->evictions++;
+	}
 	if (srv->cfg.max_conns != 0 && srv->nactive >= srv->cfg.max_conns) {
 		c->rejected = 1;
+		srv->refused++;
 		conn_fail(c, 503);
 		return;
 	}
@@ -860,6 +958,7 @@ srv_accept_one(struct http_server *srv, struct http_conn *c)
 	    srv->cfg.keepalive_timeout_ms;
 	conn_deadline(c, first_ms);
 	conn_read_start(c);
+	conn_idle_update(c);
 }
 
 static int
@@ -944,23 +1043,41 @@ srv_init_tcp(struct http_server *srv)
 	return 0;
 }
 
+/*
+ * Bound here, not with uv_pipe_bind: libuv unlinks a path it bound when the
+ * handle closes, which would remove a socket another daemon has made at
+ * the same path since; the owner decides (admin.c).
+ */
 int
 http_server_listen_unix(struct http_server *srv, const char *path,
     int mode)
 {
-	int	 rc;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int	 rc, fd;
 
 	if (srv->inited)
 		return -EINVAL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
 	if ((rc = uv_pipe_init(srv->loop, &srv->pipe, 0)) < 0)
 		return rc;
 	srv->pipe.data = srv;
 	srv->inited = srv->is_unix = 1;
-	if ((rc = uv_pipe_bind(&srv->pipe, path)) < 0)
-		return rc;
-	/* Before listen: nobody can connect while the mode is still wider. */
-	if (chmod(path, (mode_t)mode) < 0)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
 		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    /* Before listen: nobody can connect while the mode is wider. */
+	    chmod(path, (mode_t)mode) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if ((rc = uv_pipe_open(&srv->pipe, fd)) < 0) {
+		close(fd);
+		return rc;
+	}
 	return srv_listen(srv);
 }
 
@@ -1037,6 +1154,22 @@ unsigned
 http_server_nconns(const struct http_server *srv)
 {
 	return srv->nconns;
+}
+
+void
+http_server_set_max_conns(struct http_server *srv, unsigned max_conns)
+{
+	srv->cfg.max_conns = max_conns;
+}
+
+void
+http_server_stats(const struct http_server *srv, struct http_server_stats *st)
+{
+	st->nconns = srv->nconns;
+	st->nidle = srv->nidle;
+	st->max_conns = srv->cfg.max_conns;
+	st->evictions = srv->evictions;
+	st->refused = srv->refused;
 }
 
 static void

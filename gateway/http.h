@@ -17,7 +17,10 @@
  *   - headers not complete in header_timeout  -> 408, connection closed
  *   - body stalls longer than body_timeout    -> 408, connection closed
  *   - malformed HTTP                          -> 400, connection closed
- *   - more than max_conns connections         -> new ones get a 503 and close
+ *   - at max_conns connections                -> the oldest idle one (between
+ *     requests, nothing outstanding, buffered or unwritten; or connected
+ *     and silent) is closed to make room; if none is idle, the new one gets
+ *     a 503 and closes
  * `Expect: 100-continue` is answered with an interim 100 before the body is
  * read (unless the declared length is already too large).
  *
@@ -110,6 +113,18 @@ int	http_server_port(const struct http_server *srv);
 void	http_server_stop_accepting(struct http_server *srv);
 /* Number of open connections. */
 unsigned http_server_nconns(const struct http_server *srv);
+/* Change the cap (0 = none); open connections over it stay. */
+void	http_server_set_max_conns(struct http_server *srv, unsigned max_conns);
+
+struct http_server_stats {
+	unsigned	 nconns;	/* open connections */
+	unsigned	 nidle;		/* of which idle (closable at the cap) */
+	unsigned	 max_conns;	/* the cap, 0 = none */
+	uint64_t	 evictions;	/* idle ones closed to make room */
+	uint64_t	 refused;	/* new ones answered 503 at the cap */
+};
+void	http_server_stats(const struct http_server *srv,
+	    struct http_server_stats *st);
 /*
  * Close the listener and every connection (outstanding requests get on_abort
  * and must still be answered), then free the server once libuv has released

@@ -23,6 +23,9 @@
 #define HTTP_CORK_MAX		65536		/* replies held while corked */
 #define HTTP_WQ_MAX		(1024 * 1024)	/* queued reply bytes before we
 						   stop parsing new requests */
+#define HTTP_IDLE_LEAN		64		/* idle connections past this
+						   many give back their read
+						   buffer while idle */
 
 enum conn_phase {
 	PH_IDLE,	/* between messages */
@@ -40,6 +43,7 @@ struct http_conn {
 	struct http_request req;	/* the one request; see file comment */
 	struct http_server *srv;
 	struct http_conn *prev, *next;
+	struct http_conn *iprev, *inext;	/* the idle list (LRU) */
 	union {				/* same stream layout at the same address */
 		uv_tcp_t	 tcp;
 		uv_pipe_t	 pipe;	/* a Unix-socket server's connection */
@@ -84,6 +88,7 @@ struct http_conn {
 	unsigned	 head:1;	/* HEAD request: no reply body */
 	unsigned	 body_nul:1;	/* body already NUL-terminated */
 	unsigned	 corked:1;	/* in our own read callback: hold replies */
+	unsigned	 on_idle:1;	/* linked in the server's idle list */
 };
 
 struct http_server {
@@ -96,6 +101,12 @@ struct http_server {
 	struct http_conn *conns;	/* every connection not yet freed */
 	unsigned	 nconns;	/* open (not closed) connections */
 	unsigned	 nactive;	/* open and not rejected */
+	/* Idle connections (nothing outstanding, read or left to write),
+	 * oldest first: the first to close when a new one finds the cap. */
+	struct http_conn *idle_head, *idle_tail;
+	unsigned	 nidle;
+	uint64_t	 evictions;	/* idle ones closed to make room */
+	uint64_t	 refused;	/* new ones answered 503 at the cap */
 	time_t		 date_sec;
 	char		 date[40];
 	size_t		 date_len;

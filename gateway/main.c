@@ -10,6 +10,7 @@
  * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
  * configuration (reload.c).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -27,10 +28,12 @@
 #include "conf.h"
 #include "daemon.h"
 #include "front.h"
+#include "http.h"
 #include "fs.h"
 #include "invoke.h"
 #include "log.h"
 #include "metrics.h"
+#include "opener.h"
 #include "logring.h"
 #include "pool.h"
 #include "priv.h"
@@ -57,17 +60,22 @@ usage(void)
 }
 
 /*
- * Each connection and each worker costs descriptors (a worker: its Runtime
- * API listener and connection, its log pipe, its /proc file), and the
- * default soft limit of 1024 would cap the daemon well below max_conns.
+ * Each connection and each worker costs descriptors, and the default soft
+ * limit of 1024 would cap the daemon well below what it can serve: raise
+ * the soft limit to the hard one (as far as the kernel's nr_open allows).
+ * The connection cap is sized from what we get (daemon_conn_cap).
  */
 static void
 raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		/* A hard limit above nr_open (RLIM_INFINITY): take 1M. */
+		rl.rlim_cur = rl.rlim_max < 1048576 ? rl.rlim_max : 1048576;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
@@ -218,8 +226,9 @@ on_prepare(uv_prepare_t *h)
 		d->spin_since = now;
 	}
 	/* Also for a while after the last reply: the next request of a
-	 * client that just got one is usually already on its way. */
-	want = !d->stopping && n <= SPIN_MAX_INFLIGHT &&
+	 * client that just got one is usually already on its way.  Only
+	 * with busy_poll = on: it costs CPU, a quiet daemon must not spin. */
+	want = d->conf->busy_poll && !d->stopping && n <= SPIN_MAX_INFLIGHT &&
 	    now - d->spin_since < SPIN_NS;
 	if (want && !uv_is_active((uv_handle_t *)&d->spin))
 		uv_idle_start(&d->spin, on_spin);
@@ -280,12 +289,22 @@ daemon_events(void *arg)
 	return d->invoke != NULL ? invoke_event_depth(d->invoke) : 0;
 }
 
+static void
+daemon_http_stats(void *arg, struct http_server_stats *st)
+{
+	struct daemon *d = arg;
+
+	if (d->front != NULL)
+		front_http_stats(d->front, st);
+}
+
 static int
 metrics_start(struct daemon *d)
 {
 	int rc;
 
 	metrics_set_conns(d->metrics, daemon_conns, d);
+	metrics_set_http(d->metrics, daemon_http_stats, d);
 	if (d->conf->invoke_api)
 		metrics_set_events(d->metrics, daemon_events, d);
 	if (d->conf->metrics_port < 0)
@@ -315,6 +334,20 @@ daemon_start(struct daemon *d, const char *host, int port)
 		free(d->state_dir);
 		d->state_dir = real;
 	}
+	/* Before anything runs: a second daemon on the same state_dir or
+	 * admin socket goes no further (daemon.h, admin.h). */
+	if ((d->state_lock = daemon_lock_state(d->state_dir, err,
+	    sizeof(err))) == -EBUSY ||
+	    admin_check_path(d->admin_path, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	} else if (d->state_lock < 0)
+		log_warnx("%s", err);
+	/* Before the drop: reloads must read a 0600 root config too. */
+	if (geteuid() == 0 && (rc = opener_start(d->cfile,
+	    d->conf->functions_dir, d->state_dir, &d->opener)) != 0)
+		log_warnx("cannot start the config opener (%s): a reload reads "
+		    "the config with the dropped privileges", strerror(-rc));
 	/* Before the spawner forks: it inherits the subtree (cgroup.h). */
 	if (sb_cgroup_init(why, sizeof(why)) == 0)
 		log_info("cgroup v2: %s", why);
@@ -348,13 +381,17 @@ daemon_start(struct daemon *d, const char *host, int port)
 	}
 	front_set_access_keys(d->front, d->conf->access_keys,
 	    d->conf->naccess_keys);
+	front_set_max_conns(d->front, daemon_conn_cap(d->conf));
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;
 	}
 	d->admin = admin_new(d);
-	if (admin_listen(d->admin, d->admin_path, d->conf->admin_group, err,
-	    sizeof(err)) != 0)
+	if ((rc = admin_listen(d->admin, d->admin_path, d->conf->admin_group,
+	    err, sizeof(err))) == -EADDRINUSE) {
+		log_err("%s", err);
+		return -1;
+	} else if (rc != 0)
 		log_warnx("no admin socket, lambdactl cannot reach this daemon: "
 		    "%s", err);
 	else
@@ -379,8 +416,9 @@ daemon_start(struct daemon *d, const char *host, int port)
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&d->sighup, on_hup, SIGHUP);
 	watchdog_start(d);
-	log_info("listening on %s:%d with %zu functions", host,
-	    front_port(d->front), d->npools);
+	log_info("listening on %s:%d with %zu functions (max_connections %u%s)",
+	    host, front_port(d->front), d->npools, daemon_conn_cap(d->conf),
+	    d->conf->busy_poll ? ", busy_poll" : "");
 	daemon_notify("READY=1\nSTATUS=serving");
 	return 0;
 }
@@ -425,6 +463,7 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		route_table_free(rt);
+		(void)priv_check_secrets(d.conf, cfile);
 		printf("%s: configuration OK (%zu functions)\n", cfile, d.conf->nfns);
 		return 0;
 	}
@@ -450,6 +489,7 @@ main(int argc, char *argv[])
 		free(host);
 	conf_free(d.conf);
 	logring_free();
+	opener_free(d.opener);
 	free(d.state_dir);
 	free(d.admin_path);
 	return 0;

@@ -62,6 +62,8 @@ struct metrics {
 	void		*conns_arg;
 	unsigned	(*events)(void *);
 	void		*events_arg;
+	void		(*http)(void *, struct http_server_stats *);
+	void		*http_arg;
 };
 
 /* ---- the registry ------------------------------------------------------- */
@@ -130,6 +132,14 @@ metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg)
 {
 	m->events = fn;
 	m->events_arg = arg;
+}
+
+void
+metrics_set_http(struct metrics *m,
+    void (*fn)(void *, struct http_server_stats *), void *arg)
+{
+	m->http = fn;
+	m->http_arg = arg;
 }
 
 void
@@ -388,6 +398,35 @@ self_rss(void)
 	return ok ? rss * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 }
 
+/* The public listener's cap and what it did at the cap. */
+static void
+render_http(struct metrics *m, struct buf *b)
+{
+	struct http_server_stats st;
+
+	memset(&st, 0, sizeof(st));
+	m->http(m->http_arg, &st);
+	family(b, "lambdad_http_max_connections", "gauge", "The cap on "
+	    "client connections of the public listener (max_connections).");
+	sample_u(b, "lambdad_http_max_connections", NULL, NULL, NULL,
+	    st.max_conns);
+	family(b, "lambdad_http_idle_connections", "gauge", "Client "
+	    "connections open and idle (between requests) on the public "
+	    "listener.");
+	sample_u(b, "lambdad_http_idle_connections", NULL, NULL, NULL,
+	    st.nidle);
+	family(b, "lambdad_http_idle_evictions_total", "counter", "Idle "
+	    "keep-alive connections closed to make room for a new one at "
+	    "the cap.");
+	sample_u(b, "lambdad_http_idle_evictions_total", NULL, NULL, NULL,
+	    st.evictions);
+	family(b, "lambdad_http_conn_refused_total", "counter", "New "
+	    "connections answered 503 because the cap was reached and none "
+	    "was idle.");
+	sample_u(b, "lambdad_http_conn_refused_total", NULL, NULL, NULL,
+	    st.refused);
+}
+
 static void
 render_daemon(struct metrics *m, struct buf *b)
 {
@@ -405,6 +444,8 @@ render_daemon(struct metrics *m, struct buf *b)
 		sample_u(b, "lambdad_open_connections", NULL, NULL, NULL,
 		    m->conns(m->conns_arg));
 	}
+	if (m->http != NULL)
+		render_http(m, b);
 	if (m->events != NULL) {
 		family(b, "lambdad_event_queue_depth", "gauge",
 		    "Event invocations accepted and kept on disk, not yet done.");

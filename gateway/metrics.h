@@ -78,6 +78,14 @@ void	metrics_attach(struct metrics *m, struct pool *p);
 void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
 /* The same for lambdad_event_queue_depth (the Invoke API's Event queue). */
 void	metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg);
+struct http_server_stats;
+/*
+ * The public listener's connection counters, for
+ * lambdad_http_max_connections, lambdad_http_idle_connections,
+ * lambdad_http_idle_evictions_total and lambdad_http_conn_refused_total.
+ */
+void	metrics_set_http(struct metrics *m,
+	    void (*fn)(void *, struct http_server_stats *), void *arg);
 
 /*
  * Overwrite st's counters (invocations, errors, throttles, timeouts, cold

@@ -1,8 +1,8 @@
 /*
  * priv: drop the gateway's privileges after set-up (see priv.h).
  *
- * The config files must stay readable by the user for reloads (lambdad
- * re-reads them after the drop); the README and lambdad.conf(5) say so.
+ * Reloads after the drop read the config files through the opener, which
+ * keeps root's rights for them (opener.h), so they may be 0600 root.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -126,4 +126,45 @@ priv_drop(const struct conf *c)
 	log_info("dropped privileges to %s (uid %d, gid %d)", pw->pw_name,
 	    (int)uid, (int)gid);
 	return 0;
+}
+
+int
+priv_check_secrets(const struct conf *c, const char *cfile)
+{
+	const char *name = c->user != NULL ? c->user : PRIV_USER;
+	const struct passwd *pw = getpwnam(name);
+	struct stat st;
+	int n = 0;
+
+	if (c->naccess_keys == 0)
+		return 0;
+	if (stat(cfile, &st) != 0) {
+		fprintf(stderr, "lambdad: warning: %s: %s\n", cfile,
+		    strerror(errno));
+		return 1;
+	}
+	if (st.st_mode & 0006) {
+		fprintf(stderr, "lambdad: warning: %s holds access_key secrets "
+		    "and is %s by others (mode %04o)\n", cfile,
+		    st.st_mode & 0004 ? "readable" : "writable",
+		    (unsigned)(st.st_mode & 07777));
+		n++;
+	}
+	if ((st.st_mode & 0060) && (pw == NULL || st.st_gid != pw->pw_gid)) {
+		fprintf(stderr, "lambdad: warning: %s holds access_key secrets "
+		    "and is open to group %d, not %s's (mode %04o)\n", cfile,
+		    (int)st.st_gid, name, (unsigned)(st.st_mode & 07777));
+		n++;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	    (pw == NULL || st.st_uid != pw->pw_uid)) {
+		fprintf(stderr, "lambdad: warning: %s holds access_key secrets "
+		    "and is owned by uid %d, who can read and change them\n",
+		    cfile, (int)st.st_uid);
+		n++;
+	}
+	if (n > 0)
+		fprintf(stderr, "lambdad: safe modes: 0600 root, or 0640 "
+		    "root:%s's group\n", name);
+	return n;
 }

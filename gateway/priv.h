@@ -20,5 +20,14 @@
  * must not go on serving as root.  Not root: 0, nothing done.
  */
 int	priv_drop(const struct conf *c);
+/*
+ * For `lambdad -t`: when c holds access_key lines (the main file, the only
+ * one with a [lambdad] section), warn on stderr if that file is readable
+ * or writable by others, readable or writable by a group other than the
+ * daemon user's, or owned by someone but root and that user.  Safe: 0600
+ * root (the opener reads it for reloads), or 0640 root:<user's group>.
+ * Returns the number of warnings.
+ */
+int	priv_check_secrets(const struct conf *c, const char *cfile);
 
 #endif

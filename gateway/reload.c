@@ -29,6 +29,7 @@
 #include "log.h"
 #include "logring.h"
 #include "metrics.h"
+#include "opener.h"
 #include "pool.h"
 #include "route.h"
 
@@ -190,6 +191,7 @@ reload_switch(struct reload *r)
 	/* Nothing may point into the old conf once it is retired. */
 	front_set_access_keys(d->front, r->nc->access_keys,
 	    r->nc->naccess_keys);
+	front_set_max_conns(d->front, daemon_conn_cap(r->nc));
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	for (i = 0; i < r->nc->nfns; i++)
@@ -296,7 +298,9 @@ daemon_reload(struct daemon *d, reload_done_cb done, void *arg)
 		return -EBUSY;
 	reload_notify_reloading();
 	log_info("reloading %s", d->cfile);
-	if (conf_load(d->cfile, &nc, err, sizeof(err)) != 0) {
+	/* Through the opener when there is one: the files may be 0600 root. */
+	if (conf_load_io(d->cfile, d->opener != NULL ? opener_io(d->opener) :
+	    NULL, &nc, err, sizeof(err)) != 0) {
 		reload_refuse(err, done, arg);
 		return 0;
 	}

@@ -5,7 +5,9 @@
 # Compared, each with wrk -t1 (median of BENCH_RUNS runs):
 #   bare libuv + llhttp fixed 200 (the gateway ceiling), nginx `return 200`,
 #   nginx + spawn-fcgi with a libfcgi C handler (2 processes), lambdad with the
-#   examples/hello handler warm (2 workers), lambdad with 10,000 routes, and
+#   examples/hello handler warm (2 workers), the same with busy_poll = on
+#   (what spinning buys: compare its c1 p50 with the default's), lambdad with
+#   10,000 routes, and
 #   lambdad cold (max_invocations = 1: every request starts a worker).
 # Cold start per jail layer: the same cold hello under sandbox = none,
 # basic (rlimits + seccomp + uid), full with network = host, and full with
@@ -389,11 +391,13 @@ write_routes() {
 			else printf "route = GET /h%05d/{name}\n", i }'
 }
 
-# lambdad_conf FILE PORT ROUTES EXTRA: one hello function with ROUTES routes
-# and EXTRA as its pool settings.
+# lambdad_conf FILE PORT ROUTES EXTRA [LAMBDAD_EXTRA]: one hello function
+# with ROUTES routes and EXTRA as its pool settings; LAMBDAD_EXTRA goes in
+# [lambdad].
 lambdad_conf() {
 	{
 		printf '[lambdad]\nlisten = 127.0.0.1:%s\nstate_dir = %s/state\n' "$2" "$TMP"
+		[ -n "${5:-}" ] && printf '%s\n' "$5"
 		printf '\n[function hello]\n'
 		printf 'bootstrap = %s\n' "$HELLO"
 		write_routes "$3"
@@ -434,13 +438,15 @@ hello_workers() {
 	done
 }
 
+# bench_lambdad_warm [KEY LAMBDAD_EXTRA]: KEY warm (the default config) or
+# warm_spin (busy_poll = on: what spinning buys, mostly at c1).
 bench_lambdad_warm() {
-	local port conf pid url p k m=0 n=0 i
-	log "lambdad warm: hello, min_idle = 2, max_workers = 2, $ROUTES_FEW routes"
+	local key=${1:-warm} extra=${2:-} port conf pid url p k m=0 n=0 i
+	log "lambdad $key: hello, min_idle = 2, max_workers = 2, $ROUTES_FEW routes${extra:+, $extra}"
 	port=$(free_port)
-	conf=$TMP/warm.conf
-	lambdad_conf "$conf" "$port" "$ROUTES_FEW" $'min_idle = 2\nmax_workers = 2'
-	start_lambdad lambdad-warm "$conf" "$port" || { NOTE[warm]="failed to start"; return; }
+	conf=$TMP/$key.conf
+	lambdad_conf "$conf" "$port" "$ROUTES_FEW" $'min_idle = 2\nmax_workers = 2' "$extra"
+	start_lambdad "lambdad-$key" "$conf" "$port" || { NOTE[$key]="failed to start"; return; }
 	pid=$STARTED
 	url="http://127.0.0.1:$port/hello/bench"
 	# min_idle workers come up after the port: give them a moment.
@@ -449,12 +455,16 @@ bench_lambdad_warm() {
 		sleep 0.05
 	done
 	if ! check_body "$url" "Hello, bench!"; then
-		NOTE[warm]="wrong answer"
+		NOTE[$key]="wrong answer"
 		stop_daemon "$pid"
 		return
 	fi
-	wrk_runs warm "$url" "$CONNS" "$DUR"
-	wrk_runs warm "$url" 1 "$LAT_DUR"
+	wrk_runs "$key" "$url" "$CONNS" "$DUR"
+	wrk_runs "$key" "$url" 1 "$LAT_DUR"
+	if [ "$key" != warm ]; then
+		stop_daemon "$pid"
+		return
+	fi
 	sleep 1
 	for p in $(hello_workers "$pid"); do
 		k=$(private_kib "$p")
@@ -620,6 +630,7 @@ $(row bare "bare libuv + llhttp, fixed 200")
 $(row nginx "nginx \`return 200\`, 1 worker")
 $(row fcgi "nginx + spawn-fcgi, libfcgi C handler, 2 processes (fastcgi_keep_conn: c$CONNS off, c1 on)")
 $(row warm "lambdad, hello warm, 2 workers, $ROUTES_FEW routes")
+$(row warm_spin "lambdad, the same with busy_poll = on")
 $(row routes "lambdad, hello warm, 2 workers, $ROUTES_MANY routes")
 $(row cold "lambdad, hello cold (max_invocations = 1)")
 
@@ -660,13 +671,14 @@ bench_bare
 bench_nginx
 if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_warm
+	bench_lambdad_warm warm_spin "busy_poll = on"
 	bench_lambdad_routes
 	bench_lambdad_cold
 	bench_cold_layers
 	bench_lambdad_idle
 else
 	log "skipping lambdad: $LAMBDAD or $HELLO is missing (make all first)"
-	for k in warm routes cold; do NOTE[$k]="skipped: not built"; done
+	for k in warm warm_spin routes cold; do NOTE[$k]="skipped: not built"; done
 fi
 
 { report; report_cold_layers; } | tee "$RESULTS"

@@ -205,6 +205,12 @@ ParameterizedTestParameters(conf, errors)
 	  "is out of range (1 to 3600)" },
 	{ "[lambdad]\nevent_queue_max = 0\n", M "2: event_queue_max: 0 "
 	  "is out of range (1 to 1000000)" },
+	{ "[lambdad]\nbusy_poll = yes\n", M "2: busy_poll: expected on or "
+	  "off, not \"yes\"" },
+	{ "[lambdad]\nmax_connections = 10000001\n", M "2: max_connections: "
+	  "10000001 is out of range (0 to 10000000)" },
+	{ "[lambdad]\nmax_connections = -1\n", M "2: max_connections: \"-1\" "
+	  "is not a plain decimal integer (from 0 to 10000000)" },
 	{ "[function a]\nbootstrap = /a\nevent_retries = 3\n",
 	  M "3: event_retries: 3 is out of range (0 to 2)" },
 	{ "[function a]\nbootstrap = /a\nevent_max_age = 59\n",
@@ -457,6 +463,7 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	    "access_key = K2:0123456789abcdef\nmetrics_listen = 127.0.0.1:9100\n"
 	    "grace = 30\nworker_uids = 61000-61999\n"
 	    "event_retry_delay = 1\nevent_queue_max = 5\n"
+	    "max_connections = 100\nbusy_poll = on\n"
 	    "[function a]\nbootstrap = /a\nnetwork = host\nauth = aws_iam\n"
 	    "tmp = 512\npids = 10\ncpu = 50\nroute = GET /a\n"
 	    "event_retries = 0\nevent_max_age = 60\n");
@@ -482,6 +489,8 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	cr_assert_eq(c->fns[0].cpu_pct, 50);
 	cr_assert_eq(c->event_retry_delay_s, 1);
 	cr_assert_eq(c->event_queue_max, 5);
+	cr_assert_eq(c->max_connections, 100);
+	cr_assert_eq(c->busy_poll, 1);
 	cr_assert_eq(c->fns[0].event_retries, 0);
 	cr_assert_eq(c->fns[0].event_max_age_s, 60);
 	conf_free(c);
@@ -492,6 +501,8 @@ Test(conf, operator_keys, .init = setup, .fini = teardown)
 	cr_assert_eq(c->grace_s, 10);
 	cr_assert_eq(c->event_retry_delay_s, 60);
 	cr_assert_eq(c->event_queue_max, 10000);
+	cr_assert_eq(c->max_connections, 0);	/* from RLIMIT_NOFILE */
+	cr_assert_eq(c->busy_poll, 0);		/* off: the loop sleeps */
 	cr_assert_eq(c->fns[0].event_retries, 2);
 	cr_assert_eq(c->fns[0].event_max_age_s, 21600);
 	cr_assert_eq(c->fns[0].network, CONF_NETWORK_NONE);

@@ -941,7 +941,63 @@ Test(http, malformed_after_good_pipelined)
 	stop();
 }
 
-Test(http, max_conns_503)
+static void
+get_stats(void *arg)
+{
+	http_server_stats(H.srv, arg);
+}
+
+/* GET / on c, which must answer 200. */
+static void
+get_ok(struct cli *c)
+{
+	struct resp r;
+
+	cli_send(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	cli_read_resp(c, &r);
+	cr_assert_eq(r.status, 200);
+	resp_free(&r);
+}
+
+/* At the cap, the oldest idle connection makes room for a new client. */
+Test(http, max_conns_evicts_oldest_idle)
+{
+	struct http_server_cfg cfg = default_cfg();
+	struct http_server_stats st;
+	struct cli *a, *b, *c, *d, *e;
+
+	cfg.max_conns = 3;
+	start(&cfg);
+	a = cli_open();
+	b = cli_open();
+	c = cli_open();
+	get_ok(a);
+	get_ok(b);
+	get_ok(c);
+	d = cli_open();		/* the cap is full of idle ones: a goes */
+	get_ok(d);
+	cli_expect_eof(a);
+	get_ok(b);		/* b is young again: c is now the oldest */
+	e = cli_open();
+	get_ok(e);
+	cli_expect_eof(c);
+	get_ok(b);
+	get_ok(d);
+	run_in_loop(get_stats, &st);
+	cr_assert_eq(st.evictions, 2);
+	cr_assert_eq(st.refused, 0);
+	cr_assert_eq(st.max_conns, 3);
+	cr_assert_eq(st.nconns, 3);
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	cli_close(d);
+	cli_close(e);
+	stop();
+}
+
+/* A connection half way through its headers is not idle: not closed. */
+Test(http, max_conns_spares_partial_request)
 {
 	struct http_server_cfg cfg = default_cfg();
 	struct cli *a, *b, *c;
@@ -951,12 +1007,37 @@ Test(http, max_conns_503)
 	start(&cfg);
 	a = cli_open();
 	b = cli_open();
-	cli_send(a, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-	cli_send(b, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	cli_send(a, "GET /partial HTTP/1.1\r\n");
+	get_ok(b);
+	cr_assert_eq(wait_count(0, 1), 1);
+	c = cli_open();
+	get_ok(c);
+	cli_expect_eof(b);
+	cli_send(a, "Host: a\r\n\r\n");
 	cli_read_resp(a, &r);
+	cr_assert_eq(r.status, 200);
 	resp_free(&r);
-	cli_read_resp(b, &r);
-	resp_free(&r);
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	stop();
+}
+
+/* A cap full of busy connections still turns the newcomer away. */
+Test(http, max_conns_busy_503)
+{
+	struct http_server_cfg cfg = default_cfg();
+	struct http_server_stats st;
+	struct cli *a, *b, *c;
+	struct resp r;
+
+	cfg.max_conns = 2;
+	start(&cfg);
+	a = cli_open();
+	b = cli_open();
+	cli_send(a, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+	cli_send(b, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+	cr_assert_eq(wait_count(1, 2), 2);
 	c = cli_open();
 	cli_read_resp(c, &r);
 	cr_assert_eq(r.status, 503);
@@ -965,16 +1046,44 @@ Test(http, max_conns_503)
 	cli_expect_eof(c);
 	resp_free(&r);
 	cli_close(c);
-	/* A freed slot is usable again. */
+	run_in_loop(get_stats, &st);
+	cr_assert_eq(st.refused, 1);
+	cr_assert_eq(st.evictions, 0);
+	run_in_loop(do_release, NULL);
+	cli_read_resp(a, &r);
+	cr_assert_eq(r.status, 200);
+	resp_free(&r);
+	cli_read_resp(b, &r);
+	resp_free(&r);
+	/* Now both are idle: a new client gets in, a freed slot too. */
 	cli_close(a);
 	cr_assert_eq(wait_count(3, 1), 1);
 	c = cli_open();
-	cli_send(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-	cli_read_resp(c, &r);
-	cr_assert_eq(r.status, 200);
-	resp_free(&r);
+	get_ok(c);
 	cli_close(c);
 	cli_close(b);
+	stop();
+}
+
+/* Many idle connections give back their buffers and still work. */
+Test(http, many_idle_lean)
+{
+	struct http_server_cfg cfg = default_cfg();
+	struct http_server_stats st;
+	struct cli *c[100];
+	int i;
+
+	start(&cfg);
+	for (i = 0; i < 100; i++) {
+		c[i] = cli_open();
+		get_ok(c[i]);
+	}
+	run_in_loop(get_stats, &st);
+	cr_assert_eq(st.nidle, 100);
+	for (i = 0; i < 100; i++)
+		get_ok(c[i]);
+	for (i = 0; i < 100; i++)
+		cli_close(c[i]);
 	stop();
 }
 
