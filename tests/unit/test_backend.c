@@ -151,7 +151,9 @@ Test(backend, engine_closes_connections)
 		run_until(&r[i], 1);
 		cr_assert_eq(r[i].status, 200, "call %d: %s", i, r[i].err);
 	}
-	cr_assert_eq(E.calls, 4);
+	/* A call sent on a connection the engine had just closed is sent
+	 * again on a new one: the engine may see it twice, the caller once. */
+	cr_assert_geq(E.calls, 4);
 	cr_assert_eq(E.signed_ok, 0, "no key: unsigned");
 	tables_backend_free(be);
 }
