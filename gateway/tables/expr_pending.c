@@ -10,30 +10,6 @@
 #define PENDING(what) ddb_fail(err, DDB_VALIDATION, what " are not " \
 	"supported by this lambdad yet")
 
-struct expr *
-expr_parse(enum expr_kind kind, const char *text, struct expr_ctx *ctx,
-    struct ddb_err *err)
-{
-	(void)kind; (void)text; (void)ctx;
-	PENDING("Expressions");
-	return NULL;
-}
-
-int
-expr_eval(const struct expr *e, const cJSON *item, bool *res,
-    struct ddb_err *err)
-{
-	(void)e; (void)item; (void)res;
-	return PENDING("Expressions");
-}
-
-cJSON *
-expr_project(const struct expr *e, const cJSON *item)
-{
-	(void)e;
-	return cJSON_Duplicate(item, 1);
-}
-
 int
 expr_update(const struct expr *e, cJSON *item, struct ddb_err *err)
 {
@@ -53,14 +29,6 @@ expr_update_project(const struct expr *e, const cJSON *item)
 {
 	(void)e;
 	return cJSON_Duplicate(item, 1);
-}
-
-int
-expr_key_split(const struct expr *e, const char *hash_name,
-    const char *range_name, struct key_cond *out, struct ddb_err *err)
-{
-	(void)e; (void)hash_name; (void)range_name; (void)out;
-	return PENDING("Key conditions");
 }
 
 struct expr *
