@@ -129,7 +129,13 @@ wait_log() {
 }
 # wpid FN: the host pid of FN's newest ready worker, from the daemon's log
 # (inside its pid namespace a worker is pid 1 and cannot tell).
-wpid() { sed -n "s/.* $1: worker \([0-9]*\) ready in .*/\1/p" "$T/daemon.log" | tail -n 1; }
+# A worker can say it is ready before the spawner has reported its pid (the
+# log then names worker 0): take the pid from its "spawned" line then.
+wpid() {
+	_w=$(sed -n "s/.* $1: worker \([0-9]*\) ready in .*/\1/p" "$T/daemon.log" | tail -n 1)
+	[ "${_w:-0}" = 0 ] && _w=$(sed -n "s/.* $1: worker \([0-9]*\) spawned in .*/\1/p" "$T/daemon.log" | tail -n 1)
+	echo "$_w"
+}
 done_testing() {
 	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
 	exit 0
