@@ -1018,3 +1018,22 @@ tbl_collection_metrics(sqlite3 *db, cJSON *resp, const cJSON *req,
 	cJSON_AddItemToArray(range, cJSON_CreateNumber(gb + 1));
 	return 0;
 }
+
+/* ReturnConsumedCapacity (and, for writes, ReturnItemCollectionMetrics)
+ * must be one of DynamoDB's values, checked up front. */
+int
+tbl_return_enums(const cJSON *req, bool metrics, struct ddb_err *err)
+{
+	static const char *const rcc[] = { "NONE", "TOTAL", "INDEXES", NULL };
+	static const char *const ricm[] = { "NONE", "SIZE", NULL };
+	int v;
+
+	if (tbl_req_enum(req, "ReturnConsumedCapacity",
+	    "returnConsumedCapacity", rcc, "[INDEXES, TOTAL, NONE]", 0, &v,
+	    err) != 0)
+		return -1;
+	if (!metrics)
+		return 0;
+	return tbl_req_enum(req, "ReturnItemCollectionMetrics",
+	    "returnItemCollectionMetrics", ricm, "[SIZE, NONE]", 0, &v, err);
+}

@@ -106,6 +106,9 @@ int	tbl_req_name(const cJSON *req, const char *member, const char *field,
  * *out = its index in set, or dflt when absent.  Messages as DynamoDB:
  * "... Member must satisfy enum value set: [A, B]" (set_text is how the
  * set is printed there, e.g. "[INDEXES, TOTAL, NONE]"). */
+/* ReturnConsumedCapacity (and, with metrics, ReturnItemCollectionMetrics)
+ * is one of DynamoDB's values.  0 or -1. */
+int	tbl_return_enums(const cJSON *req, bool metrics, struct ddb_err *err);
 int	tbl_req_enum(const cJSON *req, const char *member, const char *field,
 	    const char *const *set, const char *set_text, int dflt, int *out,
 	    struct ddb_err *err);

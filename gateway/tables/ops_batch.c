@@ -64,25 +64,6 @@ batch_free(struct batch *b)
 	free(b->key);
 }
 
-/* ReturnConsumedCapacity (and, for writes, ReturnItemCollectionMetrics)
- * must be one of DynamoDB's values, checked up front. */
-static int
-return_enums(const cJSON *req, bool metrics, struct ddb_err *err)
-{
-	static const char *const rcc[] = { "NONE", "TOTAL", "INDEXES", NULL };
-	static const char *const ricm[] = { "NONE", "SIZE", NULL };
-	int v;
-
-	if (tbl_req_enum(req, "ReturnConsumedCapacity",
-	    "returnConsumedCapacity", rcc, "[INDEXES, TOTAL, NONE]", 0, &v,
-	    err) != 0)
-		return -1;
-	if (!metrics)
-		return 0;
-	return tbl_req_enum(req, "ReturnItemCollectionMetrics",
-	    "returnItemCollectionMetrics", ricm, "[SIZE, NONE]", 0, &v, err);
-}
-
 /* RequestItems: a non-empty map of tables; each checked for access and
  * loaded (DynamoDB names no table when one is missing in a batch). */
 static int
@@ -292,7 +273,7 @@ op_BatchGetItem(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	struct batch b = { 0 };
 	int rc = -1;
 
-	if (return_enums(req, false, err) != 0 ||
+	if (tbl_return_enums(req, false, err) != 0 ||
 	    batch_tables(db, req, call, "dynamodb:BatchGetItem", false, &b,
 	    err) != 0 || get_check(&b, err) != 0)
 		goto done;
@@ -417,7 +398,7 @@ op_BatchWriteItem(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	struct batch b = { 0 };
 	int rc = -1;
 
-	if (return_enums(req, true, err) != 0 ||
+	if (tbl_return_enums(req, true, err) != 0 ||
 	    batch_tables(db, req, call, "dynamodb:BatchWriteItem", true, &b,
 	    err) != 0 || write_check(&b, err) != 0 ||
 	    write_run(db, &b, err) != 0)

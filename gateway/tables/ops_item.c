@@ -79,24 +79,6 @@ req_object(cJSON *req, const char *member, const char *field, cJSON **out,
 	return 0;
 }
 
-/* ReturnConsumedCapacity and ReturnItemCollectionMetrics, up front. */
-static int
-return_enums(const cJSON *req, bool metrics, struct ddb_err *err)
-{
-	static const char *const rcc[] = { "NONE", "TOTAL", "INDEXES", NULL };
-	static const char *const ricm[] = { "NONE", "SIZE", NULL };
-	int v;
-
-	if (tbl_req_enum(req, "ReturnConsumedCapacity",
-	    "returnConsumedCapacity", rcc, "[INDEXES, TOTAL, NONE]", 0, &v,
-	    err) != 0)
-		return -1;
-	if (!metrics)
-		return 0;
-	return tbl_req_enum(req, "ReturnItemCollectionMetrics",
-	    "returnItemCollectionMetrics", ricm, "[SIZE, NONE]", 0, &v, err);
-}
-
 /* ---- expressions ----------------------------------------------------------- */
 
 struct xmember {
@@ -386,7 +368,7 @@ write_begin(const cJSON *req, const struct tables_call *call,
 	if (tbl_return_values(req, update, &r->rv, err) != 0 ||
 	    tbl_rvoccf(req, &r->all_old, err) != 0)
 		return -1;
-	return return_enums(req, true, err);
+	return tbl_return_enums(req, true, err);
 }
 
 /* ---- PutItem ------------------------------------------------------------------ */
@@ -434,7 +416,7 @@ op_GetItem(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	    err) != 0 ||
 	    req_object(req, "Key", "key", &key, err) != 0 ||
 	    tbl_req_bool(req, "ConsistentRead", false, &consistent, err) != 0 ||
-	    return_enums(req, false, err) != 0 ||
+	    tbl_return_enums(req, false, err) != 0 ||
 	    ddb_item_check(key, err) != 0 ||
 	    exprs_parse(req, &r, X_PROJ, err) != 0 ||
 	    ireq_table(db, &r, err) != 0 || ireq_key(&r, key, err) != 0 ||

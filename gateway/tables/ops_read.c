@@ -94,25 +94,6 @@ has(const cJSON *req, const char *m)
 	return v != NULL && !cJSON_IsNull(v);
 }
 
-/* ReturnConsumedCapacity (and, for writes, ReturnItemCollectionMetrics)
- * must be one of DynamoDB's values, checked up front. */
-static int
-return_enums(const cJSON *req, bool metrics, struct ddb_err *err)
-{
-	static const char *const rcc[] = { "NONE", "TOTAL", "INDEXES", NULL };
-	static const char *const ricm[] = { "NONE", "SIZE", NULL };
-	int v;
-
-	if (tbl_req_enum(req, "ReturnConsumedCapacity",
-	    "returnConsumedCapacity", rcc, "[INDEXES, TOTAL, NONE]", 0, &v,
-	    err) != 0)
-		return -1;
-	if (!metrics)
-		return 0;
-	return tbl_req_enum(req, "ReturnItemCollectionMetrics",
-	    "returnItemCollectionMetrics", ricm, "[SIZE, NONE]", 0, &v, err);
-}
-
 /* Legacy and expression parameters may not be mixed. */
 static int
 check_mixed(const cJSON *req, bool query, struct ddb_err *err)
@@ -666,7 +647,7 @@ read_setup(struct rd *r, const struct tables_call *call, struct ddb_err *err)
 	    tbl_req_bool(r->req, "ScanIndexForward", true, &r->forward,
 	    err) != 0 ||
 	    req_long(r->req, "Limit", "limit", 1, INT32_MAX, &r->limit, &hl,
-	    err) != 0 || return_enums(r->req, false, err) != 0 ||
+	    err) != 0 || tbl_return_enums(r->req, false, err) != 0 ||
 	    parse_select(r, err) != 0)
 		return -1;
 	if (!r->query && scan_segments(r, err) != 0)

@@ -79,25 +79,6 @@ txn_free(struct txn *x)
 
 /* ---- the request ------------------------------------------------------------ */
 
-/* ReturnConsumedCapacity (and, for writes, ReturnItemCollectionMetrics)
- * must be one of DynamoDB's values, checked up front. */
-static int
-return_enums(const cJSON *req, bool metrics, struct ddb_err *err)
-{
-	static const char *const rcc[] = { "NONE", "TOTAL", "INDEXES", NULL };
-	static const char *const ricm[] = { "NONE", "SIZE", NULL };
-	int v;
-
-	if (tbl_req_enum(req, "ReturnConsumedCapacity",
-	    "returnConsumedCapacity", rcc, "[INDEXES, TOTAL, NONE]", 0, &v,
-	    err) != 0)
-		return -1;
-	if (!metrics)
-		return 0;
-	return tbl_req_enum(req, "ReturnItemCollectionMetrics",
-	    "returnItemCollectionMetrics", ricm, "[SIZE, NONE]", 0, &v, err);
-}
-
 /* TransactItems: 1..100 entries, each with exactly one action member
  * (Get only, for TransactGetItems). */
 static int
@@ -489,7 +470,7 @@ op_TransactWriteItems(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	int rc = -1, seen;
 
 	req_hash(req, hash);
-	if (return_enums(req, true, err) != 0 ||
+	if (tbl_return_enums(req, true, err) != 0 ||
 	    token_get(req, &token, err) != 0 || txn_shape(req, false, &x,
 	    err) != 0 ||
 	    txn_tables(db, call, &x, err) != 0)
@@ -523,7 +504,7 @@ op_TransactGetItems(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	size_t i;
 	int rc = -1;
 
-	if (return_enums(req, false, err) != 0 ||
+	if (tbl_return_enums(req, false, err) != 0 ||
 	    txn_shape(req, true, &x, err) != 0 ||
 	    txn_tables(db, call, &x, err) != 0 ||
 	    txn_parse(&x, err) != 0)
