@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "admin.h"
+#include "endpoint.h"
 #include "cgroup.h"
 #include "conf.h"
 #include "daemon.h"
@@ -38,6 +39,7 @@
 #include "pool.h"
 #include "priv.h"
 #include "route.h"
+#include "tables/door.h"
 
 /*
  * Busy-poll: while only a few invocations are in flight, the loop polls
@@ -117,6 +119,10 @@ daemon_finish(struct daemon *d)
 	d->front = NULL;
 	invoke_free(d->invoke);
 	d->invoke = NULL;
+	/* Its last jobs finish first; the loop runs until they have. */
+	endpoint_set_tables(NULL);
+	tables_door_close(d->tables, NULL, NULL);
+	d->tables = NULL;
 	admin_free(d->admin);
 	d->admin = NULL;
 	metrics_server_free(d->msrv);
@@ -182,6 +188,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	daemon_reload_cancel(d);
 	front_stop_accepting(d->front);
 	invoke_stop(d->invoke);
+	tables_door_stop(d->tables);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
 }
@@ -382,6 +389,10 @@ daemon_start(struct daemon *d, const char *host, int port)
 	front_set_access_keys(d->front, d->conf->access_keys,
 	    d->conf->naccess_keys);
 	front_set_max_conns(d->front, daemon_conn_cap(d->conf));
+	/* Before the drop: state_dir is handed over with what it holds. */
+	if (tables_door_open(d->loop, d->conf, &d->tables) != 0)
+		return -1;
+	endpoint_set_tables(d->tables);
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

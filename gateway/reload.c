@@ -32,6 +32,7 @@
 #include "opener.h"
 #include "pool.h"
 #include "route.h"
+#include "tables/door.h"
 
 #define RELOAD_WARM_MS		10000	/* as long as an init may take */
 #define RELOAD_POLL_MS		2
@@ -76,6 +77,11 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 		{ "state_dir", !conf_str_same(o->state_dir, n->state_dir) },
 		{ "admin_socket",
 		    !conf_str_same(o->admin_socket, n->admin_socket) },
+		{ "dynamodb_listen",
+		    !conf_str_same(o->dynamodb_host, n->dynamodb_host) ||
+		    o->dynamodb_port != n->dynamodb_port },
+		{ "tables_dir", !conf_str_same(o->tables_dir, n->tables_dir) },
+		{ "tables_sync", o->tables_sync_full != n->tables_sync_full },
 	};
 	size_t i;
 
@@ -194,6 +200,8 @@ reload_switch(struct reload *r)
 	front_set_max_conns(d->front, daemon_conn_cap(r->nc));
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
+	/* New grants apply from the next call, warm workers' too. */
+	tables_door_set_conf(d->tables, r->nc);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);

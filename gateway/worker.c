@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "endpoint.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -284,7 +285,7 @@ wk_new_rapi(struct worker *w)
 		/* The Node client sends the whole X-Ray error cause, up to
 		 * 1 MiB of JSON, as a header. */
 		.max_header_size = 1100 * 1024,
-		.max_body = RAPI_MAX_RESPONSE,
+		.max_body = ENDPOINT_MAX_BODY,	/* rapi_reply checks its own */
 		.header_timeout_ms = 30000,
 		.body_timeout_ms = 30000,
 		.keepalive_timeout_ms = 0,	/* a pending /next never times out */
@@ -300,11 +301,22 @@ wk_new_rapi(struct worker *w)
 	return 0;
 }
 
+static bool
+wk_env_has(const struct pool *p, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < p->fc->nenv; i++)
+		if (strncmp(p->fc->env[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
 static int
 wk_send_spawn(struct worker *w, int port, int logfd)
 {
 	struct pool *p = w->pool;
-	char api[64], stream[128], itype[64];
+	char api[64], stream[128], itype[64], ddb[64];
 	char *envp[128], *s;
 	struct sb_policy pol;
 	size_t i, n = 0;
@@ -323,6 +335,13 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	envp[n++] = api;
 	envp[n++] = stream;
 	envp[n++] = itype;
+	/* The Tables store on this worker's own endpoint, which it reaches
+	 * under network = none too; unless the function points it elsewhere. */
+	if (p->fc->ntables > 0 && !wk_env_has(p, "AWS_ENDPOINT_URL_DYNAMODB=")) {
+		snprintf(ddb, sizeof(ddb), "AWS_ENDPOINT_URL_DYNAMODB="
+		    "http://127.0.0.1:%d", port);
+		envp[n++] = ddb;
+	}
 	for (i = 0, s = p->env.data; i < p->nenv && n < 127; i++) {
 		envp[n++] = s;
 		s += strlen(s) + 1;
@@ -929,7 +948,7 @@ rapi_reply(struct worker *w, struct http_request *req, enum rapi_call call)
 
 	buf_init(&eb);
 	wk_log_drain(w);
-	if (req->too_large) {
+	if (req->too_large || req->body_len > RAPI_MAX_RESPONSE) {
 		rapi_send_error(req, 413, "RequestEntityTooLarge",
 		    "Exceeded maximum allowed payload size (6291556 bytes).");
 		wk_log_report(w, inv);
@@ -1040,7 +1059,11 @@ pool_rapi_request(struct worker *w, struct http_request *req)
 static void
 rapi_on_request(struct http_request *req, void *arg)
 {
-	pool_rapi_request(arg, req);
+	struct worker *w = arg;
+
+	/* The same endpoint serves the DynamoDB API (endpoint.h). */
+	if (!endpoint_serve(w->pool->fc->name, req))
+		pool_rapi_request(w, req);
 }
 
 void

@@ -152,15 +152,15 @@ is "$(jget "$OUT" 'j["Attributes"]["id"]["S"]')" b2 "delete-item, ALL_OLD"
 # ---- error families, as the CLI shows them -------------------------------
 ddb describe-table --table-name nope
 is "$RC" 254 "unknown table: the CLI exits 254"
-like "$ERR" 'An error occurred \(ResourceNotFoundException\) when calling the DescribeTable operation[^:]*: Requested resource not found' \
+like "$ERR" 'An error occurred \(ResourceNotFoundException\) when calling the DescribeTable operation.*: Requested resource not found' \
 	"  ... ResourceNotFoundException"
 ddb put-item --table-name carts --item '{"nokey":{"S":"x"}}'
 is "$RC" 254 "an item without its key: exit 254"
-like "$ERR" '\(ValidationException\) when calling the PutItem operation[^:]*: One or more parameter values were invalid' \
+like "$ERR" '\(ValidationException\) when calling the PutItem operation.*: One or more parameter values were invalid' \
 	"  ... ValidationException"
 ddb put-item --table-name carts --item '{"id":{"S":"1"}}' --condition-expression 'attribute_not_exists(id)'
 is "$RC" 254 "a false condition: exit 254"
-like "$ERR" '\(ConditionalCheckFailedException\) when calling the PutItem operation[^:]*: The conditional request failed' \
+like "$ERR" '\(ConditionalCheckFailedException\) when calling the PutItem operation.*: The conditional request failed' \
 	"  ... ConditionalCheckFailedException"
 raw GetItem '{"TableName":"nope","Key":{"id":{"S":"1"}}}'
 is "$(etype)" com.amazonaws.dynamodb.v20120810#ResourceNotFoundException "the service family's __type prefix"
