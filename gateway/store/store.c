@@ -86,6 +86,7 @@ struct store {
 	unsigned		 nconn;		/* reader connections opened */
 
 	atomic_ullong		 commits, writes;
+	char			 werr[160];	/* the last write failure (dmu) */
 
 	/* Loop only. */
 	unsigned		 pending;
@@ -124,8 +125,9 @@ store_queue_push(struct store_queue *q, struct store_job *j)
 	else
 		q->head = j;
 	q->tail = j;
-	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+	/* After the unlock: the woken thread does not wait for our mutex. */
+	pthread_cond_signal(&q->cv);
 }
 
 /*
@@ -186,6 +188,21 @@ store_exec(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* One statement without results (BEGIN, COMMIT, SAVEPOINT ...), prepared
+ * once per thread: the jobs' framing costs no parsing. */
+static int
+store_exec1(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_stmt(db, sql, &st) != SQLITE_OK || st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * One job in its savepoint.  The job's rc is kept; a savepoint that
  * cannot be made or released makes it STORE_ECOMMIT.  -1 when the
@@ -197,19 +214,19 @@ store_exec(sqlite3 *db, const char *sql)
 static int
 store_write_one(sqlite3 *db, struct store_job *j)
 {
-	if (store_exec(db, "SAVEPOINT store_job") != 0) {
+	if (store_exec1(db, "SAVEPOINT store_job") != 0) {
 		j->rc = STORE_ECOMMIT;
 		return sqlite3_get_autocommit(db) ? -1 : 0;
 	}
 	j->rc = j->fn(db, j->arg);
 	if (sqlite3_get_autocommit(db))
 		return -1;
-	if (j->rc == 0 && store_exec(db, "RELEASE store_job") == 0)
+	if (j->rc == 0 && store_exec1(db, "RELEASE store_job") == 0)
 		return 0;
 	if (j->rc == 0)
 		j->rc = STORE_ECOMMIT;
-	if (store_exec(db, "ROLLBACK TO store_job") != 0 ||
-	    store_exec(db, "RELEASE store_job") != 0)
+	if (store_exec1(db, "ROLLBACK TO store_job") != 0 ||
+	    store_exec1(db, "RELEASE store_job") != 0)
 		return -1;
 	return 0;
 }
@@ -226,7 +243,17 @@ static void
 store_abandon(sqlite3 *db)
 {
 	if (!sqlite3_get_autocommit(db))
-		(void)store_exec(db, "ROLLBACK");
+		(void)store_exec1(db, "ROLLBACK");
+}
+
+/* Keep SQLite's word for a failed write ("database or disk is full") for
+ * the loop to log: the writer thread cannot use the logger. */
+static void
+store_note(struct store *s, sqlite3 *db)
+{
+	pthread_mutex_lock(&s->dmu);
+	snprintf(s->werr, sizeof(s->werr), "%s", sqlite3_errmsg(db));
+	pthread_mutex_unlock(&s->dmu);
 }
 
 /*
@@ -238,7 +265,8 @@ static void
 store_commit(struct store *s, sqlite3 *db, struct store_job **jobs,
     unsigned from, unsigned to)
 {
-	if (store_exec(db, "COMMIT") != 0) {
+	if (store_exec1(db, "COMMIT") != 0) {
+		store_note(s, db);
 		store_abandon(db);
 		store_fail(jobs, from, to);
 		return;
@@ -262,7 +290,8 @@ store_group_run(struct store *s, sqlite3 *db, struct store_job **jobs,
 
 	for (i = 0; i < n; i++) {
 		if (!open) {
-			if (store_exec(db, "BEGIN IMMEDIATE") != 0) {
+			if (store_exec1(db, "BEGIN IMMEDIATE") != 0) {
+				store_note(s, db);
 				store_abandon(db);
 				jobs[i]->rc = STORE_ECOMMIT;
 				continue;
@@ -271,10 +300,12 @@ store_group_run(struct store *s, sqlite3 *db, struct store_job **jobs,
 			first = i;
 		}
 		if (store_write_one(db, jobs[i]) != 0) {
+			store_note(s, db);
 			store_abandon(db);
 			store_fail(jobs, first, i + 1);
 			open = false;
-		}
+		} else if (jobs[i]->rc == STORE_ECOMMIT)
+			store_note(s, db);
 	}
 	if (open)
 		store_commit(s, db, jobs, first, n);
@@ -306,6 +337,7 @@ store_writer_main(void *arg)
 	struct store_job *group[STORE_GROUP_MAX];
 	unsigned n;
 
+	store_stmt_attach(t->db);
 	while ((n = store_queue_take(&s->wq, group, STORE_GROUP_MAX)) > 0) {
 		store_group_run(s, t->db, group, n);
 		store_complete(s, group, n);
@@ -316,6 +348,7 @@ store_writer_main(void *arg)
 	while (s->readers_exited < s->nreaders)
 		pthread_cond_wait(&s->dcv, &s->dmu);
 	pthread_mutex_unlock(&s->dmu);
+	store_stmt_detach();
 	store_db_close(t->db);
 	t->db = NULL;
 	pthread_mutex_lock(&s->dmu);
@@ -329,13 +362,13 @@ store_writer_main(void *arg)
 static void
 store_read_one(sqlite3 *db, struct store_job *j)
 {
-	if (store_exec(db, "BEGIN") != 0) {
+	if (store_exec1(db, "BEGIN") != 0) {
 		j->rc = STORE_ECOMMIT;
 		return;
 	}
 	j->rc = j->fn(db, j->arg);
 	/* A job's result stands whatever ending the snapshot says. */
-	if (!sqlite3_get_autocommit(db) && store_exec(db, "COMMIT") != 0)
+	if (!sqlite3_get_autocommit(db) && store_exec1(db, "COMMIT") != 0)
 		store_abandon(db);
 }
 
@@ -346,10 +379,12 @@ store_reader_main(void *arg)
 	struct store *s = t->s;
 	struct store_job *j;
 
+	store_stmt_attach(t->db);
 	while (store_queue_take(&s->rq, &j, 1) > 0) {
 		store_read_one(t->db, j);
 		store_complete(s, &j, 1);
 	}
+	store_stmt_detach();
 	store_db_close(t->db);
 	t->db = NULL;
 	pthread_mutex_lock(&s->dmu);
@@ -473,6 +508,14 @@ unsigned
 store_pending(const struct store *s)
 {
 	return s != NULL ? s->pending : 0;
+}
+
+void
+store_last_error(struct store *s, char *out, size_t n)
+{
+	pthread_mutex_lock(&s->dmu);
+	snprintf(out, n, "%s", s->werr[0] != '\0' ? s->werr : "unknown");
+	pthread_mutex_unlock(&s->dmu);
 }
 
 void

@@ -33,6 +33,8 @@
 #include <sqlite3.h>
 #include <uv.h>
 
+#include "stmt.h"
+
 struct store;
 
 /* Runs on a store thread.  0 = success; anything else rolls the job back
@@ -70,6 +72,9 @@ int	store_read(struct store *s, store_job_fn fn, store_done_fn done,
 /* Jobs queued and not yet done (for metrics and back-pressure). */
 unsigned store_pending(const struct store *s);
 /* Groups committed and jobs written so far (bench: jobs per fsync). */
+/* SQLite's message for the last write that failed (STORE_ECOMMIT), for the
+ * log: "database or disk is full".  Loop only. */
+void	store_last_error(struct store *s, char *out, size_t n);
 void	store_stats(const struct store *s, unsigned long long *commits,
 	    unsigned long long *writes);
 /*
@@ -78,5 +83,6 @@ void	store_stats(const struct store *s, unsigned long long *commits,
  * loop and free s.  NULL-safe.
  */
 void	store_close(struct store *s, void (*cb)(void *arg), void *arg);
+
 
 #endif

@@ -4,9 +4,13 @@
  * One struct bconn is one keep-alive TCP connection with at most one call
  * on it; idle ones wait on a list, and calls beyond BE_MAX_CONNS wait in a
  * FIFO.  A call whose reused connection turns out dead before any byte of
- * the reply (the engine closed it while idle) is tried once more on a new
- * connection: DynamoDB calls are safe to resend only then, since nothing
- * was answered.  Every call ends in exactly one callback.
+ * the request was written (the engine closed it while idle) is tried once
+ * more on a new connection.  Once written, a call is never resent, nor
+ * after its timeout: the engine may have run it, and UpdateItem with ADD
+ * or a TransactWriteItems without a token would then run twice.  Idle
+ * connections are read (an engine's close is seen at once) and dropped
+ * after BE_IDLE_MS, before the engine's own keep-alive timeout would race
+ * a new call.  Every call ends in exactly one callback.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <llhttp.h>
@@ -25,7 +30,8 @@
 #include "backend.h"
 
 #define BE_MAX_CONNS	16
-#define BE_TIMEOUT_MS	30000
+#define BE_IDLE_MS	4000	/* an idle connection is closed past this */
+#define BE_MAX_HDRS	(64u << 10)
 #define BE_MAX_REPLY	(64u << 20)	/* a BatchGetItem page is 16 MB */
 
 struct bcall {
@@ -47,14 +53,17 @@ struct bconn {
 	struct tables_backend *be;
 	struct bcall	*call;		/* NULL while idle */
 	struct buf	 out, body;
-	bool		 reused, got_bytes, complete, closing;
+	struct buf	 hdrs;		/* "name\0value\0" ... */
+	bool		 reused, written, complete, closing, reading;
 	int		 handles;	/* open libuv handles (tcp, timer) */
 	struct bconn	*next;		/* idle list */
 };
 
 struct tables_backend {
 	uv_loop_t	*loop;
+	char		*url;
 	char		*hostport;	/* the Host header */
+	unsigned	 timeout_ms;
 	char		*region;
 	char		*key;		/* ID:SECRET or NULL */
 	struct sockaddr_storage addr;
@@ -147,52 +156,104 @@ resolve(const char *host, int port, struct sockaddr_storage *ss, char *err,
 	return 0;
 }
 
+static void
+be_release(struct tables_backend *be)
+{
+	free(be->url);
+	free(be->hostport);
+	free(be->region);
+	free(be->key);
+	free(be);
+}
+
 struct tables_backend *
 tables_backend_new(uv_loop_t *loop, const char *url, const char *key,
-    char *err, size_t errlen)
+    const char *region, unsigned timeout_ms, char *err, size_t errlen)
 {
 	struct tables_backend *be;
 	char *host = NULL;
 	int port;
+	size_t n;
 
 	if (url_split(url, &host, &port, err, errlen) < 0)
 		return NULL;
 	if ((be = calloc(1, sizeof(*be))) == NULL)
-		goto fail;
+		goto nomem;
 	be->loop = loop;
-	if (resolve(host, port, &be->addr, err, errlen) < 0)
-		goto fail;
+	be->timeout_ms = timeout_ms != 0 ? timeout_ms : TABLES_BACKEND_TIMEOUT_MS;
+	if (resolve(host, port, &be->addr, err, errlen) < 0) {
+		free(host);
+		be_release(be);
+		return NULL;
+	}
+	be->url = strdup(url);
 	be->hostport = strdup(url + 7);
-	if (be->hostport != NULL && be->hostport[strlen(be->hostport) - 1] == '/')
-		be->hostport[strlen(be->hostport) - 1] = '\0';
-	be->region = url_region(host);
+	if (be->hostport != NULL && (n = strlen(be->hostport)) > 0 &&
+	    be->hostport[n - 1] == '/')
+		be->hostport[n - 1] = '\0';
+	be->region = region != NULL ? strdup(region) : url_region(host);
 	be->key = key != NULL ? strdup(key) : NULL;
-	if (be->hostport == NULL || be->region == NULL ||
+	if (be->url == NULL || be->hostport == NULL || be->region == NULL ||
 	    (key != NULL && be->key == NULL))
-		goto fail;
+		goto nomem;
 	free(host);
 	return be;
-fail:
-	if (be != NULL) {
-		free(be->hostport);
-		free(be->region);
-		free(be->key);
-		free(be);
-	}
+nomem:
+	snprintf(err, errlen, "out of memory");
+	if (be != NULL)
+		be_release(be);
 	free(host);
+	return NULL;
+}
+
+const char *
+tables_backend_url(const struct tables_backend *be)
+{
+	return be->url;
+}
+
+const char *
+tables_backend_header(const struct tables_backend_reply *r, const char *name)
+{
+	const char *p = r->hdrs, *end = r->hdrs + r->hdrs_len, *v;
+
+	if (p == NULL)
+		return NULL;
+	while (p < end) {
+		v = p + strlen(p) + 1;
+		if (v >= end)
+			break;
+		if (strcasecmp(p, name) == 0)
+			return v;
+		p = v + strlen(v) + 1;
+	}
 	return NULL;
 }
 
 /* ---- one call ---------------------------------------------------------------- */
 
 static void
-call_end(struct tables_backend *be, struct bcall *call, int status,
-    const char *body, size_t len, const char *errmsg)
+call_end(struct tables_backend *be, struct bcall *call,
+    const struct tables_backend_reply *r)
 {
 	be->pending--;
-	call->cb(call->arg, status, body, len, errmsg);
+	call->cb(call->arg, r);
 	free(call->body);
 	free(call);
+}
+
+/* End call without a reply: error is a libuv code, errmsg its words. */
+static void
+call_fail(struct tables_backend *be, struct bcall *call, int error,
+    const char *errmsg)
+{
+	struct tables_backend_reply r = {
+		.status = 0, .error = error,
+		.errmsg = errmsg != NULL ? errmsg : uv_strerror(error),
+		.body = "", .len = 0,
+	};
+
+	call_end(be, call, &r);
 }
 
 /* The request as the SDKs send it, signed when a key is set. */
@@ -234,41 +295,40 @@ static void
 conn_handle_closed(uv_handle_t *h)
 {
 	struct bconn *c = h->data;
+	struct tables_backend *be = c->be;
 
 	if (--c->handles > 0)
 		return;
-	c->be->nconns--;
+	be->nconns--;
 	buf_free(&c->out);
 	buf_free(&c->body);
-	if (!c->be->freeing)
-		be_run(c->be);
-	else if (c->be->nconns == 0) {
-		free(c->be->hostport);
-		free(c->be->region);
-		free(c->be->key);
-		free(c->be);
-	}
+	buf_free(&c->hdrs);
 	free(c);
+	if (!be->freeing)
+		be_run(be);
+	else if (be->nconns == 0)
+		be_release(be);
 }
 
-/* The call on c failed before a complete reply: resend once if nothing of
- * a reply came on a reused connection, else answer it with errmsg. */
+/* The call on c failed before a complete reply.  It goes back to the head
+ * of the queue only if c was a kept-alive connection the request never got
+ * written to (the engine had closed it), once; else it ends with error. */
 static void
-conn_fail(struct bconn *c, const char *errmsg)
+conn_fail(struct bconn *c, int error, const char *errmsg)
 {
 	struct tables_backend *be = c->be;
 	struct bcall *call = c->call;
 
 	c->call = NULL;
-	if (call != NULL && c->reused && !c->got_bytes && !call->retried &&
-	    !be->freeing) {
+	if (call != NULL && c->reused && !c->written &&
+	    error != UV_ETIMEDOUT && !call->retried && !be->freeing) {
 		call->retried = true;
 		call->next = be->wait_head;
 		be->wait_head = call;
 		if (be->wait_tail == NULL)
 			be->wait_tail = call;
 	} else if (call != NULL)
-		call_end(be, call, 0, NULL, 0, errmsg);
+		call_fail(be, call, error, errmsg);
 	conn_close(c);
 }
 
@@ -292,7 +352,13 @@ conn_close(struct bconn *c)
 static void
 conn_timeout(uv_timer_t *t)
 {
-	conn_fail(t->data, "the tables backend did not answer in time");
+	struct bconn *c = t->data;
+
+	if (c->call == NULL) {		/* idle long enough */
+		conn_close(c);
+		return;
+	}
+	conn_fail(c, UV_ETIMEDOUT, "no reply in time");
 }
 
 static int
@@ -303,6 +369,27 @@ on_body(llhttp_t *p, const char *at, size_t n)
 	if (c->body.len + n > BE_MAX_REPLY)
 		return -1;
 	buf_add(&c->body, at, n);
+	return 0;
+}
+
+/* Header names and values, which may come in pieces across reads. */
+static int
+on_header_piece(llhttp_t *p, const char *at, size_t n)
+{
+	struct bconn *c = p->data;
+
+	if (c->hdrs.len + n + 1 > BE_MAX_HDRS)
+		return -1;
+	buf_add(&c->hdrs, at, n);
+	return 0;
+}
+
+static int
+on_header_end(llhttp_t *p)
+{
+	struct bconn *c = p->data;
+
+	buf_addc(&c->hdrs, '\0');
 	return 0;
 }
 
@@ -322,11 +409,17 @@ conn_reply(struct bconn *c)
 	struct tables_backend *be = c->be;
 	struct bcall *call = c->call;
 	bool keep = llhttp_should_keep_alive(&c->parser);
+	struct tables_backend_reply r = {
+		.status = c->parser.status_code,
+		.body = c->body.data != NULL ? c->body.data : "",
+		.len = c->body.len,
+		.hdrs = c->hdrs.data,
+		.hdrs_len = c->hdrs.len,
+	};
 
 	c->call = NULL;
 	uv_timer_stop(&c->timer);
-	call_end(be, call, c->parser.status_code, c->body.data != NULL ?
-	    c->body.data : "", c->body.len, NULL);
+	call_end(be, call, &r);
 	if (!keep || be->freeing) {
 		conn_close(c);
 		return;
@@ -334,6 +427,7 @@ conn_reply(struct bconn *c)
 	c->reused = true;
 	c->next = be->idle;
 	be->idle = c;
+	uv_timer_start(&c->timer, conn_timeout, BE_IDLE_MS, 0);
 	be_run(be);
 }
 
@@ -345,6 +439,19 @@ conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	b->len = b->base != NULL ? hint : 0;
 }
 
+/* The engine closed c: a reply that runs to the close ends there. */
+static void
+conn_eof(struct bconn *c, ssize_t n)
+{
+	if (n == UV_EOF && c->written && llhttp_finish(&c->parser) == HPE_OK &&
+	    c->complete) {
+		conn_reply(c);
+		return;
+	}
+	conn_fail(c, (int)n, n == UV_EOF ? "the connection was closed "
+	    "before a reply" : uv_strerror((int)n));
+}
+
 static void
 conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
@@ -353,20 +460,20 @@ conn_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	if (n < 0 || c->call == NULL) {
 		free(b->base);
+		if (n == 0)
+			return;
 		if (c->call != NULL)
-			conn_fail(c, n == UV_EOF ? "the tables backend closed "
-			    "the connection" : uv_strerror((int)n));
+			conn_eof(c, n);
 		else
 			conn_close(c);	/* idle and closed by the engine */
 		return;
 	}
-	c->got_bytes = c->got_bytes || n > 0;
 	e = llhttp_execute(&c->parser, b->base, (size_t)n);
 	free(b->base);
 	if (c->complete)
 		conn_reply(c);
 	else if (e != HPE_OK)
-		conn_fail(c, "the tables backend sent a malformed reply");
+		conn_fail(c, UV_EPROTO, "a malformed reply");
 }
 
 static void
@@ -375,8 +482,12 @@ conn_written(uv_write_t *w, int status)
 	struct bconn *c = w->data;
 
 	buf_reset(&c->out);
-	if (status < 0 && c->call != NULL && !c->closing)
-		conn_fail(c, uv_strerror(status));
+	if (status == 0) {
+		c->written = true;
+		return;
+	}
+	if (c->call != NULL && !c->closing)
+		conn_fail(c, status, uv_strerror(status));
 }
 
 /* Put call on c (connected, idle) and start reading its reply. */
@@ -387,18 +498,27 @@ conn_send(struct bconn *c, struct bcall *call)
 	int rc;
 
 	c->call = call;
-	c->got_bytes = c->complete = false;
+	c->written = c->complete = false;
 	buf_reset(&c->body);
+	buf_reset(&c->hdrs);
 	llhttp_init(&c->parser, HTTP_RESPONSE, &parser_settings);
 	c->parser.data = c;
 	call_format(c->be, call, &c->out);
 	ub = uv_buf_init(c->out.data, (unsigned)c->out.len);
 	c->wreq.data = c;
-	uv_timer_start(&c->timer, conn_timeout, BE_TIMEOUT_MS, 0);
+	uv_timer_start(&c->timer, conn_timeout, c->be->timeout_ms, 0);
+	/* Reading starts once per connection and goes on while it is idle. */
+	if (!c->reading) {
+		if ((rc = uv_read_start((uv_stream_t *)&c->tcp, conn_alloc,
+		    conn_read)) < 0) {
+			conn_fail(c, rc, uv_strerror(rc));
+			return;
+		}
+		c->reading = true;
+	}
 	if ((rc = uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &ub, 1,
-	    conn_written)) < 0 || (rc = uv_read_start((uv_stream_t *)&c->tcp,
-	    conn_alloc, conn_read)) < 0)
-		conn_fail(c, uv_strerror(rc));
+	    conn_written)) < 0)
+		conn_fail(c, rc, uv_strerror(rc));
 }
 
 static void
@@ -410,7 +530,7 @@ conn_connected(uv_connect_t *r, int status)
 	if (c->closing)
 		return;
 	if (status < 0) {
-		conn_fail(c, uv_strerror(status));
+		conn_fail(c, status, uv_strerror(status));
 		return;
 	}
 	c->call = NULL;
@@ -429,6 +549,7 @@ conn_open(struct tables_backend *be, struct bcall *call)
 	c->be = be;
 	buf_init(&c->out);
 	buf_init(&c->body);
+	buf_init(&c->hdrs);
 	uv_tcp_init(be->loop, &c->tcp);
 	uv_timer_init(be->loop, &c->timer);
 	c->tcp.data = c->timer.data = c->creq.data = c;
@@ -436,7 +557,7 @@ conn_open(struct tables_backend *be, struct bcall *call)
 	be->nconns++;
 	c->call = call;
 	uv_tcp_nodelay(&c->tcp, 1);
-	uv_timer_start(&c->timer, conn_timeout, BE_TIMEOUT_MS, 0);
+	uv_timer_start(&c->timer, conn_timeout, be->timeout_ms, 0);
 	if ((rc = uv_tcp_connect(&c->creq, &c->tcp,
 	    (const struct sockaddr *)&be->addr, conn_connected)) < 0) {
 		c->call = NULL;
@@ -463,8 +584,22 @@ be_run(struct tables_backend *be)
 			be->idle = c->next;
 			conn_send(c, call);
 		} else if ((rc = conn_open(be, call)) < 0)
-			call_end(be, call, 0, NULL, 0, uv_strerror(rc));
+			call_fail(be, call, rc, NULL);
 	}
+}
+
+static void
+settings_init(void)
+{
+	if (parser_settings.on_body != NULL)
+		return;
+	llhttp_settings_init(&parser_settings);
+	parser_settings.on_body = on_body;
+	parser_settings.on_header_field = on_header_piece;
+	parser_settings.on_header_value = on_header_piece;
+	parser_settings.on_header_field_complete = on_header_end;
+	parser_settings.on_header_value_complete = on_header_end;
+	parser_settings.on_message_complete = on_complete;
 }
 
 int
@@ -473,11 +608,7 @@ tables_backend_call(struct tables_backend *be, const char *op,
 {
 	struct bcall *call;
 
-	if (parser_settings.on_body == NULL) {
-		llhttp_settings_init(&parser_settings);
-		parser_settings.on_body = on_body;
-		parser_settings.on_message_complete = on_complete;
-	}
+	settings_init();
 	if ((call = calloc(1, sizeof(*call))) == NULL ||
 	    (call->body = malloc(len + 1)) == NULL) {
 		free(call);
@@ -514,17 +645,13 @@ tables_backend_free(struct tables_backend *be)
 	be->freeing = true;
 	while ((call = be->wait_head) != NULL) {
 		be->wait_head = call->next;
-		call_end(be, call, 0, NULL, 0, "lambdad is stopping");
+		call_fail(be, call, UV_ECANCELED, "lambdad is stopping");
 	}
 	be->wait_tail = NULL;
 	while (be->idle != NULL)
 		conn_close(be->idle);
-	if (be->nconns == 0) {
-		free(be->hostport);
-		free(be->region);
-		free(be->key);
-		free(be);
-	}
-	/* Connections with a call in flight end it through conn_fail when
-	 * their handles close. */
+	if (be->nconns == 0)
+		be_release(be);
+	/* Connections with a call in flight end it (reply, error or timeout)
+	 * and the last one to close frees be. */
 }

@@ -10,6 +10,10 @@
  * The grants a function's job is checked against are copied into the job
  * when it is submitted: the store thread must never read the
  * configuration, which a reload may free meanwhile.
+ *
+ * Every request that names a known operation is reported to the metrics
+ * once answered (door_report, door_admin.c); struct tables_door itself is
+ * in door_int.h, shared with door_admin.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,9 +34,12 @@
 #include "store/store.h"
 
 #include "access.h"
+#include "backend.h"
 #include "crc32.h"
 #include "ddb.h"
 #include "door.h"
+#include "door_backend.h"
+#include "door_int.h"
 #include "engine.h"
 
 #define DOOR_REGION	"us-east-1"
@@ -40,19 +47,6 @@
 #define DOOR_HEALTH	"healthy: dynamodb.us-east-1.amazonaws.com "
 #define DOOR_CT		"application/x-amz-json-1.0"
 #define DOOR_RID_LEN	52	/* as AWS's request ids */
-
-struct tables_door {
-	uv_loop_t	*loop;
-	const struct conf *conf;
-	struct store	*store;		/* NULL until something uses it */
-	struct http_server *srv;	/* NULL without dynamodb_listen */
-	uv_timer_t	 ttl;
-	bool		 ttl_busy;	/* a sweep is queued or running */
-	bool		 closing;
-	uint64_t	 rng[2];
-	void		(*close_cb)(void *);
-	void		*close_arg;
-};
 
 struct door_job {
 	struct tables_door *door;
@@ -63,7 +57,10 @@ struct door_job {
 	struct function_conf grants;	/* only tables/ntables, copied */
 	char		 principal[160];
 	char		 rid[DOOR_RID_LEN + 1];
+	char		 fn[72];	/* the calling function, or "" */
+	uint64_t	 t0;		/* uv_hrtime at submit */
 	/* Filled on the store thread. */
+	enum ddb_errtype etype;		/* DDB_OK, or the reply's error */
 	int		 status;
 	char		*body;
 	size_t		 body_len;
@@ -208,6 +205,7 @@ door_job_run(sqlite3 *db, void *arg)
 		    strdup("{}");
 		cJSON_Delete(resp);
 	} else {
+		j->etype = err.type;
 		j->status = ddb_err_status(err.type);
 		j->body = door_err_json(&err);
 	}
@@ -227,16 +225,23 @@ door_job_done(void *arg, int rc)
 	struct door_job *j = arg;
 
 	if (rc == STORE_ECOMMIT) {
-		log_warnx("tables: %s: %s: the commit failed", j->rid,
-		    tables_op_name(j->op));
-		door_fail(j->door, j->req, 0, DDB_INTERNAL,
-		    "Internal server error: the write could not be committed");
-	} else if (j->body == NULL)
+		char why[160], msg[256];
+
+		store_last_error(j->door->store, why, sizeof(why));
+		log_warnx("tables: %s: %s: the commit failed: %s", j->rid,
+		    tables_op_name(j->op), why);
+		snprintf(msg, sizeof(msg), "Internal server error: the write "
+		    "could not be committed (%s)", why);
+		door_fail(j->door, j->req, 0, DDB_INTERNAL, msg);
+		j->etype = DDB_INTERNAL;
+	} else if (j->body == NULL) {
 		door_fail(j->door, j->req, 0, DDB_INTERNAL,
 		    "Internal server error: out of memory");
-	else
+		j->etype = DDB_INTERNAL;
+	} else
 		door_respond(j->req, j->status, j->rid, j->body, j->body_len,
 		    j->crc);
+	door_report(j->door, j->op, j->in, j->fn, j->etype, j->t0);
 	door_job_free(j);
 }
 
@@ -334,10 +339,13 @@ door_unavailable(struct tables_door *d, struct door_job *j)
 		door_respond(j->req, ddb_err_status(err.type), j->rid, body,
 		    strlen(body), crc32_update(0, body, strlen(body)));
 		free(body);
-	} else
+	} else {
 		door_fail(d, j->req, 0, DDB_SERVICE_UNAVAILABLE,
 		    d->closing ? "The Tables store is closing" :
 		    "The Tables store is not open");
+		err.type = DDB_SERVICE_UNAVAILABLE;
+	}
+	door_report(d, j->op, j->in, j->fn, err.type, j->t0);
 	ddb_err_clear(&err);
 	door_job_free(j);
 }
@@ -347,6 +355,7 @@ static void
 door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 {
 	struct door_job *j;
+	uint64_t t0 = uv_hrtime();
 	cJSON *in;
 	int op, rc;
 
@@ -363,6 +372,8 @@ door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 		door_fail(d, req, 0, DDB_SERIALIZATION, req->body_len == 0 ?
 		    "The request body is empty" :
 		    "Start of structure or map found where not expected.");
+		door_report(d, (enum tables_op)op, NULL, fn, DDB_SERIALIZATION,
+		    t0);
 		return;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
@@ -374,10 +385,24 @@ door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 	j->req = req;
 	j->op = (enum tables_op)op;
 	j->in = in;
+	j->t0 = t0;
+	if (fn != NULL)
+		snprintf(j->fn, sizeof(j->fn), "%s", fn);
 	door_rid(d, j->rid);
 	if (fn != NULL && door_copy_grants(j, d->conf, fn) != 0) {
 		door_job_free(j);
 		door_fail(d, req, 500, DDB_INTERNAL, "out of memory");
+		return;
+	}
+	if (d->backend != NULL) {	/* door_backend.c answers req */
+		struct door_backend_req br = { req, j->op, in,
+		    j->checked ? &j->grants : NULL, j->principal, DOOR_REGION,
+		    DOOR_ACCOUNT, j->rid, NULL, NULL };
+
+		if (door_report_later(d, &br, in, j->fn, t0))
+			j->in = NULL;	/* the report's now */
+		door_backend_submit(d->backend, &br);
+		door_job_free(j);
 		return;
 	}
 	if (d->store == NULL || d->closing) {
@@ -388,6 +413,8 @@ door_submit(struct tables_door *d, struct http_request *req, const char *fn)
 	    store_write(d->store, door_job_run, door_job_done, j) :
 	    store_read(d->store, door_job_run, door_job_done, j);
 	if (rc != 0) {
+		door_report(d, j->op, j->in, j->fn, DDB_SERVICE_UNAVAILABLE,
+		    t0);
 		door_job_free(j);
 		door_fail(d, req, 0, DDB_SERVICE_UNAVAILABLE,
 		    "The Tables store is closing");
@@ -492,6 +519,8 @@ door_needs_store(const struct conf *c)
 {
 	size_t i;
 
+	if (c->tables_backend != NULL)
+		return false;
 	if (c->dynamodb_port >= 0)
 		return true;
 	for (i = 0; i < c->nfns; i++)
@@ -551,6 +580,7 @@ door_ttl_tick(uv_timer_t *t)
 {
 	struct tables_door *d = t->data;
 
+	door_sample(d);
 	if (d->store == NULL || d->ttl_busy || d->closing)
 		return;
 	if (store_write(d->store, door_ttl_job, door_ttl_done, d) == 0)
@@ -606,6 +636,8 @@ tables_door_open(uv_loop_t *loop, const struct conf *c,
 	uv_unref((uv_handle_t *)&d->ttl);
 	uv_timer_start(&d->ttl, door_ttl_tick, DOOR_TTL_MS, DOOR_TTL_MS);
 	*out = d;
+	if (door_backend_open(loop, c, &d->backend) != 0)
+		return -1;
 	if (door_needs_store(c) && door_open_store(d) != 0)
 		return -1;
 	if (c->dynamodb_port >= 0 && door_listen(d) != 0)
@@ -621,6 +653,30 @@ tables_door_set_conf(struct tables_door *d, const struct conf *c)
 	d->conf = c;
 	if (d->store == NULL && !d->closing && door_needs_store(c))
 		(void)door_open_store(d);
+}
+
+void
+tables_door_set_metrics(struct tables_door *d, struct metrics_tables *mt)
+{
+	if (d != NULL)
+		d->mt = mt;
+}
+
+struct store *
+door_store(const struct tables_door *d, const char **why)
+{
+	if (d != NULL && d->backend != NULL)
+		*why = "the tables are in tables_backend's engine, not here: "
+		    "ask it";
+	else if (d == NULL || d->store == NULL)
+		*why = "the Tables store is not open: nothing in the "
+		    "configuration uses it (dynamodb_listen, or a function's "
+		    "tables =)";
+	else if (d->closing)
+		*why = "the Tables store is closing";
+	else
+		return d->store;
+	return NULL;
 }
 
 int
@@ -678,6 +734,8 @@ tables_door_close(struct tables_door *d, void (*cb)(void *), void *arg)
 	 * are (http.h). */
 	http_server_free(d->srv);
 	d->srv = NULL;
+	tables_backend_free(d->backend);	/* calls in flight still end */
+	d->backend = NULL;
 	/* Until the store is closed, the timer holds the loop open, so the
 	 * last jobs' replies and the final checkpoint happen. */
 	uv_timer_stop(&d->ttl);

@@ -20,6 +20,10 @@
  *
  * The door also runs the TTL sweeper: every DOOR_TTL_MS, one pass of
  * tables_ttl_sweep on the writer.
+ *
+ * And it serves the operator's admin requests on the store (admin.h's
+ * /tables): the list with exact counts and a per-table backup, both on a
+ * reader, never on the loop.
  */
 #ifndef LAMBDAD_TABLES_DOOR_H
 #define LAMBDAD_TABLES_DOOR_H
@@ -31,6 +35,7 @@
 struct tables_door;
 struct conf;
 struct http_request;
+struct cJSON;
 
 #define DOOR_MAX_BODY		(16u * 1024 * 1024)	/* as dynalite, 413 above */
 #define DOOR_TTL_MS		5000
@@ -50,6 +55,11 @@ int	tables_door_open(uv_loop_t *loop, const struct conf *c,
  * (the old configuration may be freed).  Opens the store if c is the first
  * to use it.  The listener stays where it was. */
 void	tables_door_set_conf(struct tables_door *d, const struct conf *c);
+struct metrics_tables;
+/* Report every call, and samples of the store's counts, to mt (the
+ * daemon's registry, metrics_tables.h; it outlives d). */
+void	tables_door_set_metrics(struct tables_door *d,
+	    struct metrics_tables *mt);
 /* The listener's port, or -1 without one. */
 int	tables_door_port(const struct tables_door *d);
 
@@ -59,6 +69,21 @@ bool	tables_door_match(const struct http_request *req);
  * exactly once, maybe later).  d NULL: 503, the store is not open. */
 void	tables_door_function(struct tables_door *d, const char *fn,
 	    struct http_request *req);
+
+/*
+ * An admin request's answer, on the loop, exactly once (maybe before the
+ * call returns): status 200 and res (the callee's to free), or an HTTP
+ * status (404 no such table, 403 the daemon may not write there, 400 a
+ * bad request, 503 no store) and a sentence in err.
+ */
+typedef void (*tables_door_cb)(void *arg, int status, struct cJSON *res,
+	    const char *err);
+/* tables_stats (engine.h) of every table. */
+void	tables_door_stats(struct tables_door *d, tables_door_cb cb, void *arg);
+/* tables_backup of table into path (absolute, not existing); res is
+ * {"table", "file", "items", "bytes"}. */
+void	tables_door_backup(struct tables_door *d, const char *table,
+	    const char *path, tables_door_cb cb, void *arg);
 
 /* SIGTERM: stop accepting on the listener.  NULL-safe. */
 void	tables_door_stop(struct tables_door *d);

@@ -86,13 +86,22 @@ int	tables_exec(sqlite3 *db, enum tables_op op, cJSON *req,
  * Returns items deleted, or -1. */
 long	tables_ttl_sweep(sqlite3 *db, int64_t now_s, unsigned max);
 
-/* For `lambdactl tables` and the metrics: [{"TableName", "ItemCount",
- * "TableSizeBytes"}, ...] (on a reader).  NULL on error. */
+/* For `lambdactl tables` and the metrics (on a reader): one object per
+ * table, by name: {"TableName", "TableStatus", "ItemCount",
+ * "TableSizeBytes" (exact, as DescribeTable counts them), "KeySchema":
+ * [{"AttributeName", "KeyType", "AttributeType"}],
+ * "GlobalSecondaryIndexCount", "LocalSecondaryIndexCount"}.  NULL on
+ * error. */
 cJSON	*tables_stats(sqlite3 *db);
 
-/* A consistent copy of one table (catalog row, items, index entries) into
- * a new SQLite file at path (on a reader).  0 or -1. */
+/*
+ * A consistent copy of one table (catalog row, items, index entries,
+ * tags) into a new SQLite file at path, a store of its own with just that
+ * table (on a reader: the copy is the read transaction's snapshot).  path
+ * must not exist; it is made mode 0600 and removed again on failure.
+ * 0 (and *nitems, if not NULL: the items copied) or -1 and *err.
+ */
 int	tables_backup(sqlite3 *db, const char *table, const char *path,
-	    struct ddb_err *err);
+	    uint64_t *nitems, struct ddb_err *err);
 
 #endif

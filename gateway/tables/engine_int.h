@@ -1,7 +1,8 @@
 /*
  * engine_int: what the engine's files share (engine.c: schema, catalog and
  * dispatch; ops_table.c: table operations; ops_item.c: single items;
- * ops_read.c: Query and Scan; ops_batch.c: batches and transactions;
+ * engine_req.c: request members and reply extras; ops_read.c: Query and
+ * Scan; ops_batch.c: batches and transactions;
  * partiql.c: PartiQL).  Not for use outside gateway/tables/.
  */
 #ifndef LAMBDAD_TABLES_ENGINE_INT_H
@@ -11,6 +12,7 @@
 #include "engine.h"
 #include "expr.h"
 #include "value.h"
+#include "store/stmt.h"
 
 #define TBL_INDEX_MAX	25	/* GSIs + LSIs (20 + 5) */
 
@@ -95,7 +97,9 @@ int	tbl_index_key(const struct tbl_index *ix, const cJSON *item,
 cJSON	*tbl_index_project(const struct tbl *t, const struct tbl_index *ix,
 	    const cJSON *item);
 
-/* ---- request helpers (engine.c) ---- */
+/* ---- request helpers (engine_req.c; tbl_str is engine.c's) ---- */
+/* o's string member name, or NULL (absent or not a string). */
+const char *tbl_str(const cJSON *o, const char *name);
 /* A table (or index) name member: required or not, a string of 3-255
  * [a-zA-Z0-9_.-], with DynamoDB's "1 validation error detected: Value 'x'
  * at 'tableName' failed to satisfy constraint: ..." (field = "tableName").
@@ -143,12 +147,14 @@ void	tbl_capacity_index(cJSON *resp, const struct tbl_index *ix,
 /* ---- SQLite helpers (engine.c) ---- */
 /* -1 with InternalServerError naming SQLite's message. */
 int	tbl_sql_fail(sqlite3 *db, struct ddb_err *err);
+/* Statements are store_stmt's (kept per store thread): give each back
+ * with store_stmt_done, never sqlite3_finalize. */
 int	tbl_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 	    struct ddb_err *err);
 /* Bind b as a blob (an empty buffer is the empty blob, never NULL). */
 int	tbl_bind_buf(sqlite3_stmt *st, int i, const struct buf *b);
 
-/* ---- capacity (engine.c) ---- */
+/* ---- capacity (engine_req.c) ---- */
 /* ConsumedCapacity for a call, when ReturnConsumedCapacity asks for it
  * (TOTAL or INDEXES); added to resp.  read_units/write_units computed
  * from item sizes as DynamoDB does (4 KB reads, half for eventually

@@ -138,7 +138,8 @@ begins(const cJSON *x, const cJSON *pre)
 	if (t == DDB_T_S)
 		return strncmp(a, b, strlen(b)) == 0;
 	r = bytes_of(a, &ba) == 0 && bytes_of(b, &bb) == 0 &&
-	    ba.len >= bb.len && memcmp(ba.data, bb.data, bb.len) == 0;
+	    ba.len >= bb.len &&
+	    (bb.len == 0 || memcmp(ba.data, bb.data, bb.len) == 0);
 	buf_free(&ba);
 	buf_free(&bb);
 	return r;

@@ -115,10 +115,8 @@ batch_key(struct batch *b, size_t ti, const cJSON *key, struct ddb_err *err)
 	if (tbl_item_key(b->tab[ti].t, key, &k->hk, &k->rk, err) != 0)
 		return -1;
 	for (i = 0; i + 1 < b->nkey; i++)
-		if (b->key[i].table == ti && b->key[i].hk.len == k->hk.len &&
-		    b->key[i].rk.len == k->rk.len &&
-		    memcmp(b->key[i].hk.data, k->hk.data, k->hk.len) == 0 &&
-		    memcmp(b->key[i].rk.data, k->rk.data, k->rk.len) == 0)
+		if (b->key[i].table == ti && buf_eq(&b->key[i].hk, &k->hk) &&
+		    buf_eq(&b->key[i].rk, &k->rk))
 			return ddb_fail(err, DDB_VALIDATION, "Provided list of "
 			    "item keys contains duplicates");
 	return 0;

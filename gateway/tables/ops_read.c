@@ -136,6 +136,20 @@ check_mixed(const cJSON *req, bool query, struct ddb_err *err)
 	return rc;
 }
 
+/* expr_from_conditions names a filter's field 'queryFilter.NAME...' in
+ * its constraint messages; a Scan's is 'scanFilter.NAME...'. */
+static void
+scan_filter_field(struct ddb_err *err)
+{
+	char *at = strstr(err->msg, "'queryFilter.");
+	size_t n = strlen("'queryFilter."), m = strlen("'scanFilter.");
+
+	if (at == NULL)
+		return;
+	memcpy(at, "'scanFilter.", m);
+	memmove(at + m, at + n, strlen(at + n) + 1);
+}
+
 /* Parse one expression member (or its legacy form) into *out. */
 static int
 parse_member(struct rd *r, enum expr_kind kind, const char *member,
@@ -160,6 +174,8 @@ parse_member(struct rd *r, enum expr_kind kind, const char *member,
 			return -1;
 		*out = expr_from_conditions(kind, lv,
 		    kind == EXPR_KEY_CONDITION ? NULL : op, err);
+		if (*out == NULL && !r->query)
+			scan_filter_field(err);
 	}
 	return *out != NULL ? 0 : -1;
 }
@@ -532,7 +548,7 @@ walk(struct rd *r, struct ddb_err *err)
 	rc = walk_prepare(r, &w, &st, &v1, &v2, err);
 	if (rc == 0)
 		rc = walk_run(r, st, err);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	buf_free(&w.sql);
 	buf_free(&v1);
 	buf_free(&v2);
@@ -599,8 +615,7 @@ query_keys(struct rd *r, struct ddb_err *err)
 		    "match schema type");
 	if (ddb_key_encode(r->kc.hash_val, ks->hash_type, &r->qhk, err) != 0)
 		return -1;
-	if (r->has_esk && (r->esk[0].len != r->qhk.len ||
-	    memcmp(r->esk[0].data, r->qhk.data, r->qhk.len) != 0))
+	if (r->has_esk && !buf_eq(&r->esk[0], &r->qhk))
 		return ddb_fail(err, DDB_VALIDATION, "The provided starting key "
 		    "is outside query boundaries based on provided conditions");
 	return 0;

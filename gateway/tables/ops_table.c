@@ -46,7 +46,7 @@ next_id(sqlite3 *db, int64_t *id, struct ddb_err *err)
 	*id = sqlite3_column_int64(st, 0);
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -63,7 +63,7 @@ exec_id(sqlite3 *db, const char *sql, int64_t id, struct ddb_err *err)
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -88,7 +88,7 @@ count_rows(sqlite3 *db, const char *sql, int64_t id, double *n, double *bytes,
 		*n = (double)sqlite3_column_int64(st, 0);
 		*bytes = (double)sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_ROW ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -203,7 +203,7 @@ tags_store(sqlite3 *db, int64_t tid, const cJSON *tags, struct ddb_err *err)
 			break;
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -220,7 +220,7 @@ table_exists(sqlite3 *db, const char *name, bool *yes, struct ddb_err *err)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	*yes = rc == SQLITE_ROW;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 	    tbl_sql_fail(db, err);
@@ -241,7 +241,7 @@ index_register(sqlite3 *db, int64_t tid, const char *name,
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, iid);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -261,7 +261,7 @@ desc_store(sqlite3 *db, const char *sql, int64_t id, const char *name,
 	if (name != NULL)
 		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	free(text);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
@@ -446,7 +446,7 @@ op_ListTables(sqlite3 *db, cJSON *req, const struct tables_call *call,
 		cJSON_AddStringToObject(*resp, "LastEvaluatedTableName", last);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -468,7 +468,7 @@ backfill(sqlite3 *db, const struct tbl *t, const struct tbl_index *ix,
 		return -1;
 	if (tbl_prepare(db, "INSERT OR REPLACE INTO idx(iid, hk, rk, thk, trk,"
 	    " item) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &ins, err) != 0) {
-		sqlite3_finalize(sel);
+		store_stmt_done(sel);
 		return -1;
 	}
 	sqlite3_bind_int64(sel, 1, t->id);
@@ -499,8 +499,8 @@ backfill(sqlite3 *db, const struct tbl *t, const struct tbl_index *ix,
 			break;
 	}
 	buf_free(&hk), buf_free(&rk), buf_free(&ihk), buf_free(&irk);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	store_stmt_done(sel);
+	store_stmt_done(ins);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
 
@@ -594,7 +594,7 @@ ttl_store(sqlite3 *db, int64_t tid, const char *attr, struct ddb_err *err)
 		if (attr != NULL && i < 2)
 			sqlite3_bind_text(st, 2, attr, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		store_stmt_done(st);
 	}
 	return rc == SQLITE_DONE ? catalog_bump(db, err) :
 	    tbl_sql_fail(db, err);
@@ -774,7 +774,7 @@ op_UntagResource(sqlite3 *db, cJSON *req, const struct tables_call *call,
 			break;
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	tbl_free(t);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }
@@ -808,7 +808,7 @@ op_ListTagsOfResource(sqlite3 *db, cJSON *req, const struct tables_call *call,
 		    (const char *)sqlite3_column_text(st, 1));
 		cJSON_AddItemToArray(arr, o);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	tbl_free(t);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }

@@ -232,10 +232,8 @@ txn_parse(struct txn *x, struct ddb_err *err)
 		a = &x->a[i];
 		for (j = 0; j < i; j++) {
 			b = &x->a[j];
-			if (b->t->id == a->t->id && b->hk.len == a->hk.len &&
-			    b->rk.len == a->rk.len &&
-			    memcmp(b->hk.data, a->hk.data, a->hk.len) == 0 &&
-			    memcmp(b->rk.data, a->rk.data, a->rk.len) == 0)
+			if (b->t->id == a->t->id && buf_eq(&b->hk, &a->hk) &&
+			    buf_eq(&b->rk, &a->rk))
 				return ddb_fail(err, DDB_VALIDATION,
 				    "Transaction request cannot include "
 				    "multiple operations on one item");
@@ -288,7 +286,7 @@ token_lookup(sqlite3 *db, const char *token, const char *hash, int64_t now,
 	} else if (rc != SQLITE_DONE) {
 		out = tbl_sql_fail(db, err);
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return out;
 }
 
@@ -310,7 +308,7 @@ token_store(sqlite3 *db, const char *token, const char *hash, int64_t now,
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	free(text);
 	return rc == SQLITE_DONE ? 0 : tbl_sql_fail(db, err);
 }

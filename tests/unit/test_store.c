@@ -754,3 +754,69 @@ Test(store, acknowledged_writes_survive_sigkill, .timeout = 60)
 	cr_assert_eq(uv_loop_close(&t.loop), 0);
 	tmpdir_remove(t.dir);
 }
+
+/* ---- stmt.c: statements kept per thread ------------------------------------ */
+
+static int
+nstmts(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	while ((st = sqlite3_next_stmt(db, st)) != NULL)
+		n++;
+	return n;
+}
+
+Test(stmt, kept_on_the_attached_connection_only)
+{
+	sqlite3 *db, *other;
+	sqlite3_stmt *a, *b, *c;
+	char sql[64];
+	int i;
+
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(":memory:", &other), SQLITE_OK);
+	store_stmt_attach(db);
+
+	cr_assert_eq(store_stmt(db, "SELECT ?1 + 1", &a), SQLITE_OK);
+	cr_assert_eq(sqlite3_bind_int(a, 1, 41), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(a), SQLITE_ROW);
+	cr_expect_eq(sqlite3_column_int(a, 0), 42);
+	/* Asked again while busy: a statement of its own. */
+	cr_assert_eq(store_stmt(db, "SELECT ?1 + 1", &b), SQLITE_OK);
+	cr_expect_neq(a, b, "a nested use gets its own statement");
+	store_stmt_done(b);
+	store_stmt_done(a);
+	/* Given back: the same statement, reset, its bindings cleared. */
+	cr_assert_eq(store_stmt(db, "SELECT ?1 + 1", &c), SQLITE_OK);
+	cr_expect(c == a || c == b, "kept for the next use");
+	cr_assert_eq(sqlite3_step(c), SQLITE_ROW);
+	cr_expect_eq(sqlite3_column_type(c, 0), SQLITE_NULL,
+	    "bindings were cleared (NULL + 1 is NULL)");
+	store_stmt_done(c);
+	cr_expect_eq(nstmts(db), 2);
+
+	/* More texts than slots: the cache stays bounded. */
+	for (i = 0; i < 200; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		cr_assert_eq(store_stmt(db, sql, &a), SQLITE_OK);
+		cr_assert_eq(sqlite3_step(a), SQLITE_ROW);
+		cr_expect_eq(sqlite3_column_int(a, 0), i, "the text's own plan");
+		store_stmt_done(a);
+	}
+	cr_expect_leq(nstmts(db), 48, "at most 48 kept, %d", nstmts(db));
+
+	/* Another connection: prepared and finalized as usual. */
+	cr_assert_eq(store_stmt(other, "SELECT 1", &a), SQLITE_OK);
+	store_stmt_done(a);
+	cr_expect_eq(nstmts(other), 0, "nothing kept on another connection");
+	cr_expect_neq(store_stmt(db, "SELEC 1", &a), SQLITE_OK,
+	    "a syntax error is SQLite's");
+	cr_expect_null(a);
+
+	store_stmt_detach();
+	cr_expect_eq(nstmts(db), 0, "detach finalizes what was kept");
+	cr_expect_eq(sqlite3_close(db), SQLITE_OK);
+	cr_expect_eq(sqlite3_close(other), SQLITE_OK);
+}

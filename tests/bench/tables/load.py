@@ -12,6 +12,7 @@ access_key lines answers loopback clients, dynalite checks only the shape.
 import http.client
 import json
 import sys
+import time
 
 AUTH = ("AWS4-HMAC-SHA256 Credential=bench/20261206/us-east-1/dynamodb/"
         "aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, "
@@ -55,6 +56,15 @@ def main():
                 {"AttributeName": "sk", "AttributeType": "N"}],
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
                           {"AttributeName": "sk", "KeyType": "RANGE"}]})
+        # DynamoDB (and dynalite) create a table asynchronously: wait for
+        # ACTIVE before writing to it.
+        for _ in range(200):
+            t = call(conn, "DescribeTable", {"TableName": "bench"})
+            if t["Table"]["TableStatus"] == "ACTIVE":
+                break
+            time.sleep(0.05)
+        else:
+            sys.exit("load.py: the table bench never became ACTIVE")
     elif what == "fixed":
         batch(conn, [item("g%d" % i, 0) for i in range(1000)] +
               [item("q", i) for i in range(100)])

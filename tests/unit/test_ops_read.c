@@ -672,6 +672,18 @@ Test(scan, filter_and_index, .init = setup, .fini = teardown)
 	    "'Select':'COUNT'}"));
 	cr_expect_eq(num(r, "Count"), 5);
 	cJSON_Delete(r);
+	/* ScanFilter and ConditionalOperator OR; a Scan's constraint
+	 * messages name scanFilter. */
+	r = ok(run(TOP_Scan, "{'TableName':'scan','ScanFilter':{'i':{"
+	    "'ComparisonOperator':'LT','AttributeValueList':[{'N':'2'}]},"
+	    "'pk':{'ComparisonOperator':'EQ','AttributeValueList':"
+	    "[{'S':'h9'}]}},'ConditionalOperator':'OR','Select':'COUNT'}"));
+	cr_expect_eq(num(r, "Count"), 4);	/* i 0, 1; pk h9: i 9, 26 */
+	cJSON_Delete(r);
+	fails(run(TOP_Scan, "{'TableName':'scan','ScanFilter':{'i':{"
+	    "'ComparisonOperator':'LIKE','AttributeValueList':[{'N':'2'}]}}}"),
+	    DDB_VALIDATION, "Value 'LIKE' at "
+	    "'scanFilter.i.member.comparisonOperator' failed");
 
 	make_indexed();
 	r = ok(run(TOP_Scan, "{'TableName':'idxd','IndexName':'byg'}"));

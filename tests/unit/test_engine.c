@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <criterion/criterion.h>
@@ -951,6 +952,8 @@ Test(engine, stats_and_backup)
 {
 	char path[PATH_MAX + 16];
 	struct ddb_err err = { .type = DDB_OK };
+	uint64_t nitems = 0;
+	struct stat st;
 	sqlite3 *copy;
 	cJSON *s, *r;
 
@@ -967,13 +970,31 @@ Test(engine, stats_and_backup)
 	cr_expect_eq(num_at(s, "0.ItemCount"), 2);
 	cr_expect(num_at(s, "0.TableSizeBytes") > 0);
 	cr_expect_eq(num_at(s, "1.ItemCount"), 0);
+	cr_expect_str_eq(str_at(s, "0.TableStatus"), "ACTIVE");
+	cr_expect_str_eq(str_at(s, "0.KeySchema.0.AttributeName"), "id");
+	cr_expect_str_eq(str_at(s, "0.KeySchema.0.KeyType"), "HASH");
+	cr_expect_str_eq(str_at(s, "0.KeySchema.0.AttributeType"), "S");
+	cr_expect_eq(num_at(s, "0.GlobalSecondaryIndexCount"), 1);
+	cr_expect_eq(num_at(s, "0.LocalSecondaryIndexCount"), 0);
 	cJSON_Delete(s);
+	/* The size is the sum DescribeTable reports. */
+	r = ok(TOP_DescribeTable, "{\"TableName\":\"gtb\"}");
+	s = tables_stats(db);
+	cr_expect_eq(num_at(s, "0.TableSizeBytes"),
+	    num_at(r, "Table.TableSizeBytes"));
+	cJSON_Delete(s);
+	cJSON_Delete(r);
 
 	snprintf(path, sizeof(path), "%s/gtb.bak", dir);
 	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-	cr_expect_eq(tables_backup(db, "gtb", path, &err), 0, "%s", err.msg);
-	cr_expect_eq(tables_backup(db, "gtb", path, &err), -1);
-	cr_expect_eq(tables_backup(db, "nope", path, &err), -1);
+	cr_expect_eq(tables_backup(db, "gtb", path, &nitems, &err), 0, "%s", err.msg);
+	cr_expect_eq(nitems, 2);
+	cr_expect_eq(stat(path, &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0600, "the copy is the owner's only");
+	cr_expect_eq(tables_backup(db, "gtb", path, NULL, &err), -1);
+	cr_expect(strstr(err.msg, "already exists") != NULL, "%s", err.msg);
+	cr_expect_eq(stat(path, &st), 0, "a refused backup leaves the file");
+	cr_expect_eq(tables_backup(db, "nope", path, NULL, &err), -1);
 	cr_expect_eq(err.type, DDB_RESOURCE_NOT_FOUND);
 	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 

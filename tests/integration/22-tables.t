@@ -29,6 +29,9 @@ ddb() {
 		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
 	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
 }
+# rc254 WHAT: the last ddb call was a service error (exit 254); if not,
+# what the CLI said goes to the diagnostics.
+rc254() { is "$RC" 254 "$1" || true; [ "$RC" = 254 ] || diag "  stderr: $(head -c 600 "$T/aws.err")"; }
 # raw OP BODY [curl args...]: a DynamoDB call with curl; STATUS, BODY, HDRS.
 raw() {
 	op=$1 body=$2; shift 2
@@ -151,15 +154,15 @@ is "$(jget "$OUT" 'j["Attributes"]["id"]["S"]')" b2 "delete-item, ALL_OLD"
 
 # ---- error families, as the CLI shows them -------------------------------
 ddb describe-table --table-name nope
-is "$RC" 254 "unknown table: the CLI exits 254"
+rc254 "unknown table: the CLI exits 254"
 like "$ERR" 'An error occurred \(ResourceNotFoundException\) when calling the DescribeTable operation.*: Requested resource not found' \
 	"  ... ResourceNotFoundException"
 ddb put-item --table-name carts --item '{"nokey":{"S":"x"}}'
-is "$RC" 254 "an item without its key: exit 254"
+rc254 "an item without its key: exit 254"
 like "$ERR" '\(ValidationException\) when calling the PutItem operation.*: One or more parameter values were invalid' \
 	"  ... ValidationException"
 ddb put-item --table-name carts --item '{"id":{"S":"1"}}' --condition-expression 'attribute_not_exists(id)'
-is "$RC" 254 "a false condition: exit 254"
+rc254 "a false condition: exit 254"
 like "$ERR" '\(ConditionalCheckFailedException\) when calling the PutItem operation.*: The conditional request failed' \
 	"  ... ConditionalCheckFailedException"
 raw GetItem '{"TableName":"nope","Key":{"id":{"S":"1"}}}'
