@@ -106,8 +106,8 @@ parse_headers(char *p, char *end, struct http_header *h, size_t *n)
 static void
 fuzz_build(int version, const uint8_t *data, size_t size)
 {
-	static const struct event_ctx ctx = { "id", 1700000000123ULL,
-	    "127.0.0.1", NULL };
+	static const struct event_ctx ctx = { .request_id = "id",
+	    .time_ms = 1700000000123ULL, .source_ip = "127.0.0.1" };
 	struct http_header h[MAX_HDRS];
 	struct http_request req;
 	struct route_match m;
