@@ -14,21 +14,50 @@
  *   event_retry_delay = 60    event_queue_max = 10000
  *   dynamodb_listen = 127.0.0.1:8000 (off when absent)
  *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
+ *   tables_backend = http://HOST:PORT (off)  tables_backend_key = ID:SECRET
+ *   tables_backend_region = us-east-1
  *   max_connections = 0 (from RLIMIT_NOFILE)    busy_poll = off
+ *   header_timeout = 10   body_timeout = 10 (s; slow clients get 408)
+ *   throttle_rate = R (req/s, 3 decimals; every route's default, 0 = none)
+ *   throttle_burst = N
+ *   stage = $default    stage_variable = KEY=VALUE (repeatable)
+ *   access_log = FILE | journal   access_log_format = $context...
+ *   (conf_stage.c)
+ *   docs_path = /docs (off when absent: the public API reference)
+ *
+ *   [cors]                                  ; HTTP API corsConfiguration
+ *   allow_origins = https://app.example *   ; (conf_apigw.c)
+ *   allow_methods = GET POST   allow_headers = content-type   max_age = 300
+ *   expose_headers = x-id      allow_credentials = on | off
  *
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
  *   route = GET /hello/{name}               ;   from the file's directory
  *   memory = 128            timeout = 3     min_idle = 0   max_workers = 4
  *   idle_timeout = 300      max_invocations = 0 (unlimited)
+ *   max_concurrency = 1 (1..64 invocations at once per worker)
  *   queue_depth = 64        queue_timeout = 10
  *   env = KEY=VALUE         payload = 2.0 | 1.0
  *   seccomp = default | exec | log
- *   network = none | host   auth = none | aws_iam
+ *   network = none | host   auth = none | aws_iam | AUTHORIZER
+ *   scopes = SCOPE ... (repeatable; with a jwt authorizer)
  *   tmp = 64 (MB)           pids = 64       cpu = 100 (% of one core)
  *   event_retries = 2 (0..2)   event_max_age = 21600 (60..21600 s)
  *   sandbox = full | basic | none
  *   tables = TABLE[:read] ... (repeatable; * for every table)
+ *   throttle_rate, throttle_burst, cors = on | off, and the [cors] keys
+ *   description = TEXT      request_schema = FILE   response_schema = FILE
+ *   validate = off | on     (conf_docs.c: the API's documentation)
+ *
+ *   [authorizer NAME]                       ; conf_auth.c, main file only
+ *   type = jwt     issuer = URL     audience = AUD (repeatable)
+ *   jwks = FILE | secret = FILE     leeway = 0 (s)
+ *   identity_source = $request.header.Authorization
+ *
+ *   [usage_plan NAME]                       ; conf_plan.c, main file only
+ *   rate = R (req/s, 3 decimals)   burst = N   quota = N/day|week|month
+ *
+ *   [function NAME]   api_key = required | off (the default)
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -56,6 +85,90 @@ enum conf_sandbox {
 enum conf_auth {
 	CONF_AUTH_NONE,		/* routes are public */
 	CONF_AUTH_AWS_IAM,	/* routes need a SigV4 signature (access_key) */
+	CONF_AUTH_AUTHORIZER,	/* an [authorizer NAME] decides (authz) */
+};
+
+struct jwt_keyset;
+struct jwt_authorizer;
+struct cJSON;
+
+enum conf_authz_type {
+	CONF_AUTHZ_UNSET,	/* no type = line (an error at the section end) */
+	CONF_AUTHZ_JWT,		/* HTTP API JWT authorizer (apigw/jwt.h) */
+	CONF_AUTHZ_FUNCTION,	/* a Lambda authorizer (apigw/lambda_authz.h) */
+};
+
+/* Where an authorizer finds its token: a header or a query parameter;
+ * a Lambda authorizer also takes $context variables. */
+enum conf_ident {
+	CONF_IDENT_HEADER,
+	CONF_IDENT_QUERY,
+	CONF_IDENT_CONTEXT,
+};
+
+/* One identity source of a Lambda authorizer. */
+struct conf_ident_src {
+	enum conf_ident	 kind;
+	char		*text;		/* "$request.header.X-Token" */
+	const char	*name;		/* into text: "X-Token", "routeKey" */
+};
+
+/* A Lambda authorizer's reply format (enableSimpleResponses or not). */
+enum conf_authz_response {
+	CONF_AUTHZ_SIMPLE,	/* {"isAuthorized": bool, "context": {...}} */
+	CONF_AUTHZ_IAM,		/* {"principalId", "policyDocument", "context"} */
+};
+
+/* [authorizer NAME]: who may call the routes of functions that name it. */
+struct conf_authorizer {
+	char		*name;		/* as a function name; not none/aws_iam */
+	enum conf_authz_type type;
+	char		*issuer;
+	char		**audiences;	/* one or more */
+	size_t		 naudiences;
+	char		*jwks;		/* absolute path, or NULL */
+	char		*secret;	/* absolute path (HS256), or NULL */
+	char		*identity_source;	/* "$request.header.Authorization" */
+	enum conf_ident	 ident;
+	const char	*ident_name;	/* into identity_source: "Authorization" */
+	unsigned	 leeway_s;	/* 0 */
+	/* Built from jwks or secret when the section ends: a reload reads
+	 * the file again, a request never does. */
+	struct jwt_keyset *keys;
+	struct jwt_authorizer *jwt;	/* what jwt_authorize takes */
+	/* type = function: the function (resolved to its index in struct
+	 * conf's fns once every file is read), the identity sources in
+	 * order, the reply format and the cache's lifetime (0: off). */
+	char		*function;
+	size_t		 fn_index;
+	struct conf_ident_src *srcs;
+	size_t		 nsrcs;
+	enum conf_authz_response response;	/* simple */
+	unsigned	 cache_ttl_s;	/* 300, as API Gateway; 0..3600 */
+	int		 jwt_keys_set;	/* a jwt-only key was given */
+	const char	*file;		/* where the section starts */
+	int		 line;
+	int		 keys_line;	/* the jwks = or secret = line */
+};
+
+/* A quota's period, as API Gateway's usage plans count them (UTC). */
+enum conf_quota_period {
+	CONF_QUOTA_NONE,	/* no quota */
+	CONF_QUOTA_DAY,
+	CONF_QUOTA_WEEK,	/* ISO week: from Monday 00:00 UTC */
+	CONF_QUOTA_MONTH,
+};
+
+/* [usage_plan NAME]: what an API key bound to it may do (apigw/apikey.h). */
+struct conf_plan {
+	char		*name;		/* as a function name */
+	unsigned	 mrate;		/* milli-requests/s per key; 0: no limit */
+	unsigned	 burst;		/* the key's bucket (>= 1 with a rate) */
+	unsigned	 quota;		/* requests a period; 0 with no period */
+	enum conf_quota_period period;
+	const char	*file;		/* where the section starts */
+	int		 line;
+	int		 burst_line;	/* 0: no burst = line */
 };
 
 struct conf_route {
@@ -71,6 +184,41 @@ struct conf_grant {
 	bool		 read_only;
 };
 
+/*
+ * A CORS configuration, API Gateway HTTP API corsConfiguration: the
+ * [cors] section's, or a function's own (its keys, the rest from [cors]).
+ * Lists keep what the file says; the *_hdr strings are the values the
+ * gateway sends, joined once at load.
+ */
+struct conf_cors {
+	char		**origins;	/* as written: "*", a scheme wildcard, origins */
+	size_t		 norigins;
+	char		**methods;	/* upper case, or "*" */
+	size_t		 nmethods;
+	char		**headers;
+	size_t		 nheaders;
+	char		**expose;
+	size_t		 nexpose;
+	int		 max_age;	/* -1: no Access-Control-Max-Age */
+	int		 credentials;	/* -1: not set (off), 0, 1 */
+	unsigned	 set;		/* CONF_CORS_* bits set in its section */
+	char		*methods_hdr, *headers_hdr, *expose_hdr;	/* or NULL */
+	const char	*file;		/* the section's, for errors */
+	int		 line;
+};
+
+#define CONF_UNSET	(~0u)	/* a numeric key not given (for inheritance) */
+
+/* One part of a function's cache_key besides method and path: a query
+ * parameter ($request.querystring.NAME) or a header
+ * ($request.header.NAME, kept in lower case). */
+struct conf_cache_key {
+	bool		 header;
+	char		*name;
+};
+#define CONF_CACHE_KEY_MAX	16	/* parts of one cache_key */
+#define CONF_CACHE_TTL_MAX	3600	/* s, API Gateway's limit */
+
 struct function_conf {
 	char		*name;		/* [A-Za-z0-9_-]{1,64} */
 	char		*bootstrap;	/* absolute path (existence is checked at spawn) */
@@ -83,14 +231,28 @@ struct function_conf {
 	unsigned	 max_workers;	/* 4; >= 1, >= min_idle */
 	unsigned	 idle_timeout_s;	/* 300; 0 = never reap */
 	unsigned	 max_invocations;	/* 0 = unlimited */
+	unsigned	 max_concurrency;	/* 1; 1..64 invocations a worker
+					   holds at once */
 	unsigned	 queue_depth;	/* 64 */
 	unsigned	 queue_timeout_s;	/* 10 */
+	unsigned	 log_rate;	/* 10000 log lines/s a worker may write;
+					   past it dropped, counted; 0 = all */
 	char		**env;		/* "KEY=VALUE"; total <= 4 KiB */
 	size_t		 nenv;
 	int		 payload;	/* 2 or 1 */
 	enum conf_seccomp seccomp;
 	enum conf_network network;	/* none */
 	enum conf_auth	 auth;		/* none */
+	/* auth = NAME: the authorizer, resolved once every file is read,
+	 * and where the line is; authz points into struct conf's list. */
+	char		*authorizer;
+	const struct conf_authorizer *authz;
+	int		 auth_line;
+	/* scopes = lines: any one of them must be in the token's scope or
+	 * scp (a JWT authorizer), else 403.  None: no scope check. */
+	char		**scopes;
+	size_t		 nscopes;
+	int		 scopes_line;
 	unsigned	 tmp_mb;	/* 64: private /tmp size */
 	unsigned	 pids;		/* 64: processes (pids.max / RLIMIT_NPROC) */
 	unsigned	 cpu_pct;	/* 100: cpu.max, % of one core */
@@ -101,6 +263,32 @@ struct function_conf {
 	 * and the workers get no AWS_ENDPOINT_URL_DYNAMODB. */
 	struct conf_grant *tables;
 	size_t		 ntables;
+	/* The API gateway's stages (conf_apigw.c).  cors is what applies,
+	 * NULL: CORS off (the function's own CORS headers pass untouched);
+	 * it points to cors_own or to the [cors] section's. */
+	const struct conf_cors *cors;
+	struct conf_cors *cors_own;	/* keys set in the section, or NULL */
+	int		 cors_on;	/* cors = on (1, the default) | off */
+	unsigned	 throttle_mrate;	/* milli-requests/s per route; 0: none */
+	unsigned	 throttle_burst;	/* bucket size (>= 1 with a rate) */
+	/* The API's documentation and validation (conf_docs.c): the schema
+	 * files are read and parsed at load and at every reload, so a
+	 * request never touches the disk. */
+	char		*description;	/* NULL: none */
+	char		*request_schema, *response_schema;	/* paths, or NULL */
+	struct cJSON	*request_doc, *response_doc;	/* their JSON */
+	int		 validate;	/* 1: bodies checked against request_doc */
+	int		 validate_line;
+	int		 api_key;	/* api_key = required (1) | off (0) */
+	int		 api_key_line;
+	/* Caching (apigw/cache.h): cache_ttl in seconds, 0 = off; the key's
+	 * parts besides method and path; cache_invalidate = anyone (1) or
+	 * authorized (0, the default: only a request that passed its auth
+	 * may refresh an entry with Cache-Control: max-age=0). */
+	unsigned	 cache_ttl_s;
+	struct conf_cache_key *cache_key;
+	size_t		 ncache_key;
+	int		 cache_invalidate_anyone;
 	/* From worker_uids (conf_load): first + FNV-1a(name) mod the range's
 	 * size, on to the next free one past a function earlier in name
 	 * order; 0 = no range configured. */
@@ -138,10 +326,30 @@ struct conf {
 	int		 dynamodb_port;	/* -1: none */
 	char		*tables_dir;	/* NULL: <state_dir>/tables */
 	int		 tables_sync_full;	/* 1: synchronous=FULL; 0: NORMAL */
+	char		*tables_backend;	/* NULL: the embedded store */
+	char		*tables_backend_key;	/* "ID:SECRET", NULL: unsigned */
+	char		*tables_backend_region;	/* NULL: from the URL */
 	unsigned	 max_connections;	/* 0: from RLIMIT_NOFILE (main.c) */
 	int		 busy_poll;	/* 0: the loop sleeps when idle; 1: spins */
+	unsigned	 header_timeout_s;	/* 10: first byte to end of headers */
+	unsigned	 body_timeout_s;	/* 10: longest gap in a body */
+	unsigned	 throttle_mrate;	/* CONF_UNSET, or milli-requests/s */
+	unsigned	 throttle_burst;	/* CONF_UNSET, or the bucket size */
+	struct conf_cors *cors;		/* [cors], or NULL */
+	char		*stage;		/* NULL: $default */
+	char		**stage_vars;	/* "KEY=VALUE" */
+	size_t		 nstage_vars;
+	char		*access_log;	/* a path, "journal", or NULL: off */
+	char		*access_log_format;	/* NULL: the default */
+	char		*docs_path;	/* "/docs", or NULL: no public docs */
+	int		 docs_line;
+	unsigned	 cache_size_mb;	/* 64: the response cache's memory */
 	struct function_conf *fns;
 	size_t		 nfns;
+	struct conf_authorizer *authorizers;
+	size_t		 nauthorizers;
+	struct conf_plan *plans;	/* [usage_plan NAME] sections */
+	size_t		 nplans;
 	char		**files;	/* every file read, for error messages */
 	size_t		 nfiles;
 };
@@ -193,6 +401,11 @@ bool	conf_table_allowed(const struct function_conf *fn, const char *table,
 int	conf_tables_dir(const struct conf *c, char *out, size_t outlen);
 /* The function named name, or NULL. */
 struct function_conf *conf_find(const struct conf *c, const char *name);
+/* The [authorizer NAME] section named name, or NULL. */
+const struct conf_authorizer *conf_find_authorizer(const struct conf *c,
+	    const char *name);
+/* The [usage_plan NAME] section named name, or NULL. */
+const struct conf_plan *conf_find_plan(const struct conf *c, const char *name);
 /*
  * Parse "host:port": an IPv4 address or a name ("localhost:0"), or a
  * bracketed IPv6 literal ("[::1]:8080", *host gets "::1").  The port is

@@ -264,6 +264,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    a->min_idle != b->min_idle || a->max_workers != b->max_workers ||
 	    a->idle_timeout_s != b->idle_timeout_s ||
 	    a->max_invocations != b->max_invocations ||
+	    a->max_concurrency != b->max_concurrency ||
 	    a->queue_depth != b->queue_depth ||
 	    a->queue_timeout_s != b->queue_timeout_s ||
 	    a->payload != b->payload || a->seccomp != b->seccomp ||

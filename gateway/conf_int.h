@@ -26,6 +26,102 @@ int	conf_tables_grant(struct function_conf *fn, const char *v, char *why,
 	    size_t whylen);
 int	conf_tables_listen(struct conf *c, const char *v, char *why,
 	    size_t whylen);
+int	conf_tables_backend(struct conf *c, const char *key, const char *v,
+	    char *why, size_t whylen);
 void	conf_tables_free(struct function_conf *fn);
 
+/*
+ * conf_apigw.c: the API gateway's keys (CORS, throttling, caching).  cors_sect:
+ * the key is in [cors]; else fn is the function section's, or NULL for
+ * [lambdad].  0, or -1 with the reason in why.
+ */
+int	conf_apigw_key(struct conf *c, struct function_conf *fn,
+	    bool cors_sect, const char *key, const char *v, char *why,
+	    size_t whylen);
+/* [cors] begins at file:line: 0, or -1 (out of memory). */
+int	conf_apigw_cors_begin(struct conf *c, const char *file, int line);
+/* After every file: each function's effective CORS and throttle
+ * settings, and the checks that need them ("file:line: ..." in err). */
+int	conf_apigw_finish(struct conf *c, char *err, size_t errlen);
+void	conf_apigw_fn_free(struct function_conf *fn);
+void	conf_apigw_free(struct conf *c);
+/* Its values: a rate "R[.DDD]" req/s into milli-requests/s, and an
+ * integer 0..max.  0, or -1 with the reason in why. */
+int	conf_apigw_rate(const char *v, unsigned *out, char *why,
+	    size_t whylen);
+int	conf_apigw_uint(const char *v, unsigned max, unsigned *out,
+	    char *why, size_t whylen);
+
+/* conf_plan.c: [usage_plan NAME] sections (main file only) and a
+ * function's api_key =.  0, or -1 with the reason in why (without
+ * file:line, which the caller adds). */
+int	conf_plan_begin(struct conf *c, const char *name, const char *file,
+	    int line, char *why, size_t whylen);
+int	conf_plan_key(struct conf_plan *pl, const char *key, const char *v,
+	    int line, char *why, size_t whylen);
+/* The section's checks: 0, or -1 with the reason and *line at fault. */
+int	conf_plan_end(struct conf_plan *pl, int *line, char *why,
+	    size_t whylen);
+int	conf_plan_fn_key(struct function_conf *fn, const char *v, int line,
+	    char *why, size_t whylen);
+/* After every file: api_key = required needs a plan to make keys for.
+ * "file:line: reason" in err. */
+int	conf_plan_finish(const struct conf *c, char *err, size_t errlen);
+void	conf_plan_free(struct conf *c);
+
+/* conf_stage.c: [lambdad] stage, stage_variable, access_log and
+ * access_log_format (dir: the file's, for a relative access_log).  0, or
+ * -1 with the reason in why. */
+int	conf_stage_key(struct conf *c, const char *key, const char *v,
+	    const char *dir, char *why, size_t whylen);
+void	conf_stage_free(struct conf *c);
+
+/* conf.c: read a whole regular file the way this load reads (so through
+ * the opener on a reload), at most max bytes, NUL-terminated.  0, or
+ * -errno (-EFBIG: larger than max, -EINVAL: not a regular file). */
+int	conf_read_file(const char *path, size_t max, char **data, size_t *len);
+
+/* conf_auth.c: [authorizer NAME] sections and the auth = and scopes =
+ * keys of a function.  Each is 0, or -1 with the reason in why (without
+ * file:line, which the caller adds); *line, where given, is the line at
+ * fault when it is not the one being read. */
+int	conf_auth_begin(struct conf *c, const char *name, const char *file,
+	    int line, char *why, size_t whylen);
+int	conf_auth_key(struct conf_authorizer *a, const char *key,
+	    const char *v, const char *dir, int line, char *why,
+	    size_t whylen);
+int	conf_auth_end(struct conf_authorizer *a, int *line, char *why,
+	    size_t whylen);
+int	conf_auth_fn_auth(struct function_conf *fn, const char *v, int line,
+	    char *why, size_t whylen);
+int	conf_auth_fn_scopes(struct function_conf *fn, const char *v, int line,
+	    char *why, size_t whylen);
+/* Every auth = NAME names an authorizer; scopes only with a jwt one.
+ * "file:line: reason" in err. */
+int	conf_auth_resolve(struct conf *c, char *err, size_t errlen);
+void	conf_auth_fn_free(struct function_conf *fn);
+void	conf_auth_free(struct conf *c);
+
+/* conf_docs.c: description, request_schema, response_schema and
+ * validate of a function; docs_path of [lambdad].  0, or -1 with the
+ * reason in why (without file:line). */
+int	conf_docs_fn_key(struct function_conf *fn, const char *key,
+	    const char *v, const char *dir, int line, char *why,
+	    size_t whylen);
+int	conf_docs_path(struct conf *c, const char *v, int line, char *why,
+	    size_t whylen);
+/* After every file: validate = on needs a request schema; docs_path
+ * shadows no route.  "file:line: reason" in err. */
+int	conf_docs_finish(const struct conf *c, char *err, size_t errlen);
+void	conf_docs_fn_free(struct function_conf *fn);
+
+/* conf.c, for conf_load.c: one file parsed into c (dropin: a file of the
+ * functions directory, which may hold only [function] sections), the
+ * io of the load in progress (NULL: plain open), and the helpers. */
+int	conf_parse_file(struct conf *c, const char *path, bool dropin,
+	    int *functions_line, char *err, size_t errlen);
+extern const struct conf_io *conf_cur_io;
+int	conf_open(const char *path, bool dir);
+int	conf_grow(void *arrp, size_t n, size_t size);
+char	*conf_join(const char *dir, const char *name);
 #endif

@@ -5,6 +5,8 @@
  *
  *   [lambdad]   dynamodb_listen = HOST:PORT   tables_dir = DIR
  *               tables_sync = full | normal
+ *               tables_backend = http://HOST:PORT   (another engine, no store)
+ *               tables_backend_key = ID:SECRET     tables_backend_region = R
  *   [function]  tables = TABLE[:read] ...     (repeatable, "*" = all)
  *
  * A grant names a table as DynamoDB spells table names (3 to 255 of
@@ -19,6 +21,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "tables/backend.h"
 
 #define GRANT_READ	":read"
 
@@ -123,6 +126,40 @@ conf_tables_listen(struct conf *c, const char *v, char *why, size_t whylen)
 	free(c->dynamodb_host);
 	c->dynamodb_host = host;
 	c->dynamodb_port = port;
+	return 0;
+}
+
+/* tables_backend, tables_backend_key, tables_backend_region. */
+int
+conf_tables_backend(struct conf *c, const char *key, const char *v,
+    char *why, size_t whylen)
+{
+	const char *colon = strchr(v, ':');
+	char **field;
+
+	if (strcmp(key, "tables_backend") == 0) {
+		if (tables_backend_url_ok(v, why, whylen) != 0)
+			return -1;
+		field = &c->tables_backend;
+	} else if (strcmp(key, "tables_backend_key") == 0) {
+		if (colon == NULL || colon == v || colon[1] == '\0' ||
+		    strpbrk(v, " \t") != NULL) {
+			snprintf(why, whylen, "expected ID:SECRET");
+			return -1;
+		}
+		field = &c->tables_backend_key;
+	} else {
+		if (*v == '\0' || strpbrk(v, " \t/") != NULL) {
+			snprintf(why, whylen, "expected a region (us-east-1)");
+			return -1;
+		}
+		field = &c->tables_backend_region;
+	}
+	free(*field);
+	if ((*field = strdup(v)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 

@@ -40,6 +40,7 @@
 
 #include "http.h"
 #include "http_int.h"
+#include "sdsock.h"
 
 struct http_wreq {		/* a reply tail that uv_try_write left */
 	uv_write_t	 req;
@@ -47,14 +48,9 @@ struct http_wreq {		/* a reply tail that uv_try_write left */
 	char		 data[];
 };
 
-
 static void	conn_process(struct http_conn *);
-static void	conn_close(struct http_conn *);
-static void	conn_fail(struct http_conn *, int);
 static void	conn_begin_close(struct http_conn *);
-static void	conn_idle_update(struct http_conn *);
 static void	conn_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
-static void	srv_maybe_free(struct http_server *);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -209,6 +205,27 @@ conn_deadline(struct http_conn *c, uint64_t ms)
 		c->timer_due = due;
 		c->timer_armed = 1;
 	}
+}
+
+/*
+ * A body must not stall for body_timeout (nginx's client_body_timeout),
+ * and must not trickle either: it is also due body_timeout after the
+ * headers plus one second per HTTP_BODY_MIN_RATE bytes received so far
+ * (Apache's mod_reqtimeout MinRate).  A client that sends a byte a second
+ * keeps the gap short but still gets its 408.
+ */
+void
+conn_body_deadline(struct http_conn *c)
+{
+	uint64_t	 t = c->srv->cfg.body_timeout_ms, now, end;
+
+	if (t == 0)
+		return;
+	now = uv_now(c->srv->loop);
+	end = c->body_start + t + c->body_len * 1000 / HTTP_BODY_MIN_RATE;
+	if (end <= now)
+		end = now + 1;
+	conn_deadline(c, end - now < t ? end - now : t);
 }
 
 static void
@@ -427,7 +444,7 @@ conn_send(struct http_conn *c, int status, const struct http_header *hdrs,
 }
 
 /* Reply with a JSON error of our own and close: no request is outstanding. */
-static void
+void
 conn_fail(struct http_conn *c, int status)
 {
 	static const struct http_header ct = {
@@ -506,7 +523,7 @@ conn_lean(struct http_conn *c)
 }
 
 /* Put c on the idle list (at the young end) or take it off, as it is. */
-static void
+void
 conn_idle_update(struct http_conn *c)
 {
 	struct http_server *srv = c->srv;
@@ -553,7 +570,7 @@ conn_maybe_free(struct http_conn *c)
 	srv_maybe_free(srv);
 }
 
-static void
+void
 conn_on_close(uv_handle_t *h)
 {
 	struct http_conn *c = h->data;
@@ -563,7 +580,7 @@ conn_on_close(uv_handle_t *h)
 }
 
 /* Close now.  An outstanding request learns of it through on_abort. */
-static void
+void
 conn_close(struct http_conn *c)
 {
 	struct http_request *req = &c->req;
@@ -593,8 +610,6 @@ conn_on_shutdown(uv_shutdown_t *sr, int status)
 		conn_close(c);
 }
 
-static void
-conn_read_start(struct http_conn *c);
 
 /*
  * The last reply is queued: send FIN after it, then read and discard until
@@ -655,7 +670,7 @@ conn_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init(c->rbuf + c->rlen, c->rcap - c->rlen);
 }
 
-static void
+void
 conn_read_start(struct http_conn *c)
 {
 	if (c->reading || c->closed)
@@ -695,10 +710,10 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	c->rlen += nread;
-	if (c->phase == PH_BODY)
-		conn_deadline(c, c->srv->cfg.body_timeout_ms);
 	c->corked = 1;
 	conn_process(c);
+	if (!c->closed && c->phase == PH_BODY)
+		conn_body_deadline(c);
 	if (!c->closed && conn_uncork(c) < 0)
 		conn_close(c);
 	if (!c->closed)
@@ -822,7 +837,12 @@ conn_process(struct http_conn *c)
 	c->in_process = 0;
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
-	if (c->rlen - c->rpos > conn_read_cap(c))
+	/* Backpressure: a client that does not read its replies is not read
+	 * either, until they drain (conn_on_write parses on), so what it
+	 * costs us is HTTP_WQ_MAX and a reply, not all it asked for. */
+	if (c->rlen - c->rpos > conn_read_cap(c) ||
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) >=
+	    HTTP_WQ_MAX)
 		conn_read_stop(c);
 	else
 		conn_read_start(c);
@@ -844,7 +864,10 @@ http_respond(struct http_request *req, int status,
     const char *body, size_t body_len)
 {
 	struct http_conn *c = req_conn(req);
-	bool		 close = !c->keepalive;
+	/* Stopping: each connection gets one more reply, then closes, so a
+	 * client reconnects to the next daemon (socket activation) rather
+	 * than find its keep-alive connection cut under a request. */
+	bool		 close = !c->keepalive || c->srv->listener_closing;
 	int		 rc = 0;
 
 	if (!c->outstanding)
@@ -903,295 +926,3 @@ http_header_get(const struct http_request *req, const char *name, size_t *len)
 	return NULL;
 }
 
-/* ---- the server ---------------------------------------------------------- */
-
-/* A Unix-socket peer: who it is, from the kernel (SO_PEERCRED). */
-static void
-srv_peer_cred(struct http_conn *c)
-{
-	struct ucred	 uc;
-	socklen_t	 len = sizeof(uc);
-	uv_os_fd_t	 fd;
-
-	c->req.peer.ss_family = AF_UNIX;
-	c->req.peer_uid = (uid_t)-1;
-	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
-		c->req.peer_uid = uc.uid;
-		c->req.peer_pid = uc.pid;
-	}
-}
-
-static void
-srv_accept_one(struct http_server *srv, struct http_conn *c)
-{
-	uint64_t	 first_ms;
-	int		 len = sizeof(c->req.peer);
-
-	if (srv->is_unix)
-		srv_peer_cred(c);
-	else {
-		(void)uv_tcp_nodelay(&c->tcp, 1);
-		(void)uv_tcp_getpeername(&c->tcp,
-		    (struct sockaddr *)&c->req.peer, &len);
-	}
-	llhttp_init(&c->parser, HTTP_REQUEST, &http_settings);
-	c->parser.data = c;
-	c->phase = PH_IDLE;
-	srv->nconns++;
-	/* At the cap: the oldest idle connection makes room (as nginx
-	 * reuses its keep-alive connections); only a server whose every
-	 * connection is busy turns the newcomer away. */
-	if (srv->cfg.max_conns != 0 && srv->nactive >= srv->cfg.max_conns &&
-	    srv->idle_head != NULL) {
-		conn_close(srv->idle_head);
-		srv->evictions++;
-	}
-	if (srv->cfg.max_conns != 0 && srv->nactive >= srv->cfg.max_conns) {
-		c->rejected = 1;
-		srv->refused++;
-		conn_fail(c, 503);
-		return;
-	}
-	srv->nactive++;
-	first_ms = srv->cfg.header_timeout_ms ? srv->cfg.header_timeout_ms :
-	    srv->cfg.keepalive_timeout_ms;
-	conn_deadline(c, first_ms);
-	conn_read_start(c);
-	conn_idle_update(c);
-}
-
-static int
-srv_accept_check(struct http_server *srv, struct http_conn *c)
-{
-	uv_os_fd_t fd;
-
-	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
-		return -1;
-	return srv->cfg.on_accept(fd, srv->cfg.arg);
-}
-
-static void
-srv_on_connection(uv_stream_t *ls, int status)
-{
-	struct http_server *srv = ls->data;
-	struct http_conn *c;
-
-	if (status < 0 || srv->freeing)
-		return;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return;
-	c->srv = srv;
-	if (srv->is_unix)
-		uv_pipe_init(srv->loop, &c->pipe, 0);
-	else
-		uv_tcp_init(srv->loop, &c->tcp);
-	c->tcp.data = c->timer.data = c;
-	uv_timer_init(srv->loop, &c->timer);
-	c->handles_open = 2;
-	c->next = srv->conns;
-	if (srv->conns)
-		srv->conns->prev = c;
-	srv->conns = c;
-	if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0 ||
-	    (srv->cfg.on_accept != NULL && srv_accept_check(srv, c) != 0)) {
-		c->closed = 1;
-		uv_close((uv_handle_t *)&c->tcp, conn_on_close);
-		uv_close((uv_handle_t *)&c->timer, conn_on_close);
-		return;
-	}
-	srv_accept_one(srv, c);
-}
-
-struct http_server *
-http_server_new(uv_loop_t *loop, const struct http_server_cfg *cfg)
-{
-	struct http_server *srv;
-
-	if ((srv = calloc(1, sizeof(*srv))) == NULL)
-		return NULL;
-	srv->loop = loop;
-	srv->cfg = *cfg;
-	return srv;
-}
-
-/* Start accepting on the initialised handle (tcp or pipe: same stream). */
-static int
-srv_listen(struct http_server *srv)
-{
-	int	 rc;
-
-	if ((rc = uv_listen((uv_stream_t *)&srv->tcp, HTTP_BACKLOG,
-	    srv_on_connection)) < 0)
-		return rc;
-	srv->listening = 1;
-	return 0;
-}
-
-/* The listener's handle is made by whichever of listen/open runs first. */
-static int
-srv_init_tcp(struct http_server *srv)
-{
-	int	 rc;
-
-	if (srv->inited)
-		return srv->is_unix ? -EINVAL : 0;
-	if ((rc = uv_tcp_init(srv->loop, &srv->tcp)) < 0)
-		return rc;
-	srv->tcp.data = srv;
-	srv->inited = 1;
-	return 0;
-}
-
-/*
- * Bound here, not with uv_pipe_bind: libuv unlinks a path it bound when the
- * handle closes, which would remove a socket another daemon has made at
- * the same path since; the owner decides (admin.c).
- */
-int
-http_server_listen_unix(struct http_server *srv, const char *path,
-    int mode)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int	 rc, fd;
-
-	if (srv->inited)
-		return -EINVAL;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, path);
-	if ((rc = uv_pipe_init(srv->loop, &srv->pipe, 0)) < 0)
-		return rc;
-	srv->pipe.data = srv;
-	srv->inited = srv->is_unix = 1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    /* Before listen: nobody can connect while the mode is wider. */
-	    chmod(path, (mode_t)mode) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if ((rc = uv_pipe_open(&srv->pipe, fd)) < 0) {
-		close(fd);
-		return rc;
-	}
-	return srv_listen(srv);
-}
-
-int
-http_server_listen(struct http_server *srv, const char *addr, int port)
-{
-	struct sockaddr_storage ss;
-	int		 rc;
-
-	if (strchr(addr, ':') != NULL)
-		rc = uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss);
-	else
-		rc = uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
-	if (rc < 0 || (rc = srv_init_tcp(srv)) < 0)
-		return rc;
-	if ((rc = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0)) < 0)
-		return rc;
-	return srv_listen(srv);
-}
-
-int
-http_server_open(struct http_server *srv, int fd)
-{
-	int	 rc, fl;
-
-	if ((fl = fcntl(fd, F_GETFD)) >= 0)
-		(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-	if ((rc = srv_init_tcp(srv)) < 0)
-		return rc;
-	if ((rc = uv_tcp_open(&srv->tcp, fd)) < 0)
-		return rc;
-	return srv_listen(srv);
-}
-
-int
-http_server_port(const struct http_server *srv)
-{
-	struct sockaddr_storage ss;
-	int		 len = sizeof(ss), rc;
-
-	if (srv->listener_closing || !srv->inited || srv->is_unix)
-		return -EBADF;
-	if ((rc = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss,
-	    &len)) < 0)
-		return rc;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-static void
-srv_on_listener_close(uv_handle_t *h)
-{
-	struct http_server *srv = h->data;
-
-	srv->listener_closed = 1;
-	srv_maybe_free(srv);
-}
-
-void
-http_server_stop_accepting(struct http_server *srv)
-{
-	if (srv->listener_closing)
-		return;
-	srv->listener_closing = 1;
-	if (!srv->inited) {	/* nothing to close; http_server_free frees */
-		srv->listener_closed = 1;
-		return;
-	}
-	uv_close((uv_handle_t *)&srv->tcp, srv_on_listener_close);
-}
-
-unsigned
-http_server_nconns(const struct http_server *srv)
-{
-	return srv->nconns;
-}
-
-void
-http_server_set_max_conns(struct http_server *srv, unsigned max_conns)
-{
-	srv->cfg.max_conns = max_conns;
-}
-
-void
-http_server_stats(const struct http_server *srv, struct http_server_stats *st)
-{
-	st->nconns = srv->nconns;
-	st->nidle = srv->nidle;
-	st->max_conns = srv->cfg.max_conns;
-	st->evictions = srv->evictions;
-	st->refused = srv->refused;
-}
-
-static void
-srv_maybe_free(struct http_server *srv)
-{
-	if (srv->freeing && srv->listener_closed && srv->conns == NULL)
-		free(srv);
-}
-
-void
-http_server_free(struct http_server *srv)
-{
-	struct http_conn *c, *next;
-
-	if (srv == NULL || srv->freeing)
-		return;
-	srv->freeing = 1;
-	http_server_stop_accepting(srv);
-	/* conn_close frees nothing itself: close callbacks run later. */
-	for (c = srv->conns; c != NULL; c = next) {
-		next = c->next;
-		conn_close(c);
-	}
-	srv_maybe_free(srv);	/* if stop_accepting already closed all */
-}

@@ -15,7 +15,8 @@
  *     req->too_large set and no body, so the owner can word the 413 itself;
  *     the connection closes after that reply
  *   - headers not complete in header_timeout  -> 408, connection closed
- *   - body stalls longer than body_timeout    -> 408, connection closed
+ *   - body stalls longer than body_timeout,   -> 408, connection closed
+ *     or trickles in slower than 500 bytes/s past its first body_timeout
  *   - malformed HTTP                          -> 400, connection closed
  *   - at max_conns connections                -> the oldest idle one (between
  *     requests, nothing outstanding, buffered or unwritten; or connected
@@ -115,6 +116,9 @@ void	http_server_stop_accepting(struct http_server *srv);
 unsigned http_server_nconns(const struct http_server *srv);
 /* Change the cap (0 = none); open connections over it stay. */
 void	http_server_set_max_conns(struct http_server *srv, unsigned max_conns);
+/* Change header_timeout and body_timeout (ms) for deadlines set from now. */
+void	http_server_set_timeouts(struct http_server *srv, uint64_t header_ms,
+	    uint64_t body_ms);
 
 struct http_server_stats {
 	unsigned	 nconns;	/* open connections */

@@ -1,5 +1,6 @@
 /*
- * http_int: what http.c (connections, writing, the server) and
+ * http_int: what http.c (connections, reading, writing), http_server.c
+ * (listening, accepting, the cap) and
  * http_parse.c (llhttp's callbacks, building the request) share.  Not for
  * other modules: they use http.h.
  */
@@ -23,6 +24,9 @@
 #define HTTP_CORK_MAX		65536		/* replies held while corked */
 #define HTTP_WQ_MAX		(1024 * 1024)	/* queued reply bytes before we
 						   stop parsing new requests */
+#define HTTP_BODY_MIN_RATE	500		/* body bytes/s that earn one
+						   more second past
+						   body_timeout (slowloris) */
 #define HTTP_IDLE_LEAN		64		/* idle connections past this
 						   many give back their read
 						   buffer while idle */
@@ -67,6 +71,7 @@ struct http_conn {
 	size_t		 ccap, clen;
 
 	uint64_t	 deadline;	/* loop ms; 0 = none */
+	uint64_t	 body_start;	/* loop ms the body began */
 	uint64_t	 timer_due;
 	enum conn_phase	 phase;
 	int		 err_status;	/* why the parser was stopped */
@@ -128,7 +133,21 @@ bool	http_token_eq(const char *s, size_t len, const char *lit,
 	    size_t litlen);
 /* Set c's deadline ms from now (0 = none); the timer moves only earlier. */
 void	conn_deadline(struct http_conn *c, uint64_t ms);
+/* The body's deadline after a read (or at its start): see http.c. */
+void	conn_body_deadline(struct http_conn *c);
 /* Write bufs now as far as the socket takes, queue the rest.  0 or -errno. */
 int	conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs);
+/* Close now (both handles); memory goes once the request is answered. */
+void	conn_close(struct http_conn *c);
+/* A final error reply (status), then close. */
+void	conn_fail(struct http_conn *c, int status);
+/* Keep c's place in the server's idle list right after a state change. */
+void	conn_idle_update(struct http_conn *c);
+void	conn_read_start(struct http_conn *c);
+/* The close callback of a connection's handles (both counted). */
+void	conn_on_close(uv_handle_t *h);
+/* Free srv once it is being freed and its last connection is gone
+ * (http_server.c). */
+void	srv_maybe_free(struct http_server *srv);
 
 #endif

@@ -160,6 +160,12 @@ cb_headers_complete(llhttp_t *p)
 
 	c->ntrail_at = c->nh;
 	c->body_off = c->alen;
+	/* llhttp takes "GET /x" (HTTP/0.9) and any digit pair; we answer
+	 * 1.0 and 1.1 only, as http.h promises the owner (fuzz_http). */
+	if (p->http_major != 1 || p->http_minor > 1) {
+		c->err_status = 505;
+		return HPE_USER;
+	}
 	if (!chunked && (p->flags & F_CONTENT_LENGTH) &&
 	    p->content_length > c->srv->cfg.max_body) {
 		c->too_large = 1;
@@ -168,7 +174,8 @@ cb_headers_complete(llhttp_t *p)
 	if (!chunked && p->content_length == 0)
 		return HPE_OK;		/* on_message_complete follows */
 	c->phase = PH_BODY;
-	conn_deadline(c, c->srv->cfg.body_timeout_ms);
+	c->body_start = uv_now(c->srv->loop);
+	conn_body_deadline(c);
 	if (c->expect_continue && p->http_minor >= 1) {
 		b = uv_buf_init((char *)cont, sizeof(cont) - 1);
 		if (conn_write(c, &b, 1) < 0)

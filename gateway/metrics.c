@@ -19,7 +19,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool.h"
+#include "metrics_tables.h"
 
 const double metrics_buckets[METRICS_NBUCKETS] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
@@ -43,15 +43,30 @@ struct metrics_errtype {
 	uint64_t	 n;
 };
 
+struct metrics_refusal {
+	char		*route;
+	int		 status;
+	const char	*reason;	/* static */
+	uint64_t	 n;
+};
+
 struct metrics_fn {
 	struct metrics_fn *next;
 	char		*name;
 	uint64_t	 inv[METRICS_NDOORS];
 	uint64_t	 throttles, timeouts, cold_starts;
+	uint64_t	 log_dropped;	/* lines over log_rate */
 	struct metrics_errtype err[METRICS_MAX_ERROR_TYPES];
 	size_t		 nerr;
 	uint64_t	 err_other;	/* types past METRICS_MAX_ERROR_TYPES */
 	struct metrics_hist dur, init;
+	struct metrics_hist authz;	/* as a Lambda authorizer: latency */
+	uint64_t	 authz_hits;	/* ... and decisions from its cache */
+	struct metrics_refusal ref[METRICS_MAX_REFUSALS];
+	size_t		 nref;
+	uint64_t	 ref_other;	/* series past METRICS_MAX_REFUSALS */
+	uint64_t	 cache[METRICS_CACHE_NEVENTS];
+	int64_t		 cache_bytes;
 };
 
 struct metrics {
@@ -64,6 +79,9 @@ struct metrics {
 	void		*events_arg;
 	void		(*http)(void *, struct http_server_stats *);
 	void		*http_arg;
+	void		(*alog)(void *, uint64_t *, uint64_t *);
+	void		*alog_arg;
+	struct metrics_tables *tables;	/* the Tables store's series */
 };
 
 /* ---- the registry ------------------------------------------------------- */
@@ -76,6 +94,10 @@ metrics_new(void)
 
 	if (m == NULL)
 		return NULL;
+	if ((m->tables = metrics_tables_new()) == NULL) {
+		free(m);
+		return NULL;
+	}
 	m->tail = &m->fns;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m->start_time = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
@@ -94,10 +116,19 @@ metrics_free(struct metrics *m)
 		next = f->next;
 		for (i = 0; i < f->nerr; i++)
 			free(f->err[i].type);
+		for (i = 0; i < f->nref; i++)
+			free(f->ref[i].route);
 		free(f->name);
 		free(f);
 	}
+	metrics_tables_free(m->tables);
 	free(m);
+}
+
+struct metrics_tables *
+metrics_tables(struct metrics *m)
+{
+	return m != NULL ? m->tables : NULL;
 }
 
 struct metrics_fn *
@@ -122,16 +153,18 @@ metrics_fn(struct metrics *m, const char *name)
 }
 
 void
-metrics_attach(struct metrics *m, struct pool *p)
-{
-	pool_set_metrics(p, metrics_fn(m, pool_conf(p)->name));
-}
-
-void
 metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg)
 {
 	m->events = fn;
 	m->events_arg = arg;
+}
+
+void
+metrics_set_access_log(struct metrics *m,
+    void (*fn)(void *, uint64_t *, uint64_t *), void *arg)
+{
+	m->alog = fn;
+	m->alog_arg = arg;
 }
 
 void
@@ -150,21 +183,21 @@ metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg)
 }
 
 void
-metrics_fn_stats(const struct metrics_fn *f, struct pool_stats *st)
+metrics_fn_counts(const struct metrics_fn *f, struct metrics_counts *c)
 {
 	size_t i;
 
+	memset(c, 0, sizeof(*c));
 	if (f == NULL)
 		return;
-	st->invocations = st->errors = 0;
 	for (i = 0; i < METRICS_NDOORS; i++)
-		st->invocations += f->inv[i];
+		c->invocations += f->inv[i];
 	for (i = 0; i < f->nerr; i++)
-		st->errors += f->err[i].n;
-	st->errors += f->err_other;
-	st->throttles = f->throttles;
-	st->timeouts = f->timeouts;
-	st->cold_starts = f->cold_starts;
+		c->errors += f->err[i].n;
+	c->errors += f->err_other;
+	c->throttles = f->throttles;
+	c->timeouts = f->timeouts;
+	c->cold_starts = f->cold_starts;
 }
 
 /* ---- hooks ----------------------------------------------------------------- */
@@ -254,6 +287,13 @@ metrics_cold_start(struct metrics_fn *f)
 }
 
 void
+metrics_log_dropped(struct metrics_fn *f, uint64_t n)
+{
+	if (f != NULL)
+		f->log_dropped += n;
+}
+
+void
 metrics_worker_ready(struct metrics_fn *f, uint64_t init_ns)
 {
 	if (f != NULL)
@@ -261,10 +301,67 @@ metrics_worker_ready(struct metrics_fn *f, uint64_t init_ns)
 }
 
 void
+metrics_authorizer(struct metrics_fn *f, uint64_t ns)
+{
+	if (f != NULL)
+		hist_observe(&f->authz, ns);
+}
+
+void
+metrics_authorizer_hit(struct metrics_fn *f)
+{
+	if (f != NULL)
+		f->authz_hits++;
+}
+
+void
 metrics_error(struct metrics_fn *f, const char *type)
 {
 	if (f != NULL)
 		count_error(f, type);
+}
+
+void
+metrics_refusal(struct metrics_fn *f, const char *route, int status,
+    const char *reason)
+{
+	struct metrics_refusal *r;
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nref; i++) {
+		r = &f->ref[i];
+		if (r->status == status && strcmp(r->reason, reason) == 0 &&
+		    strcmp(r->route, route) == 0) {
+			r->n++;
+			return;
+		}
+	}
+	r = &f->ref[f->nref];
+	if (f->nref == METRICS_MAX_REFUSALS ||
+	    (r->route = strdup(route)) == NULL) {
+		f->ref_other++;
+		return;
+	}
+	r->status = status;
+	r->reason = reason;
+	r->n = 1;
+	f->nref++;
+}
+
+void
+metrics_cache(struct metrics_fn *f, enum metrics_cache ev)
+{
+	if (f != NULL)
+		f->cache[ev]++;
+}
+
+void
+metrics_cache_bytes(struct metrics_fn *f, int64_t delta)
+{
+	if (f != NULL)
+		f->cache_bytes += delta;
 }
 
 /* ---- text format helpers ------------------------------------------------- */
@@ -452,6 +549,84 @@ render_daemon(struct metrics *m, struct buf *b)
 		sample_u(b, "lambdad_event_queue_depth", NULL, NULL, NULL,
 		    m->events(m->events_arg));
 	}
+	if (m->alog != NULL) {
+		uint64_t lines, dropped;
+
+		m->alog(m->alog_arg, &lines, &dropped);
+		family(b, "lambdad_access_log_lines_total", "counter",
+		    "Access-log lines written (access_log).");
+		sample_u(b, "lambdad_access_log_lines_total", NULL, NULL, NULL,
+		    lines);
+		family(b, "lambdad_access_log_dropped_total", "counter",
+		    "Access-log lines dropped: the disk was slower than the "
+		    "requests.");
+		sample_u(b, "lambdad_access_log_dropped_total", NULL, NULL, NULL,
+		    dropped);
+	}
+}
+
+/* lambdad_apigw_refusals_total{function,route,status,reason}. */
+static void
+render_refusals(struct metrics *m, struct buf *b)
+{
+	static const char name[] = "lambdad_apigw_refusals_total";
+	struct metrics_fn *f;
+	size_t i;
+
+	family(b, name, "counter", "Requests the API gateway's stages refused "
+	    "before any worker, by route, status and reason (throttle: the "
+	    "route's throttle_rate; aws_iam: no valid signature).");
+	for (f = m->fns; f != NULL; f = f->next) {
+		for (i = 0; i < f->nref; i++) {
+			buf_printf(b, "%s{function=\"", name);
+			metrics_escape_label(b, f->name);
+			buf_adds(b, "\",route=\"");
+			metrics_escape_label(b, f->ref[i].route);
+			buf_printf(b, "\",status=\"%d\",reason=\"", f->ref[i].status);
+			metrics_escape_label(b, f->ref[i].reason);
+			buf_printf(b, "\"} %llu\n", (unsigned long long)f->ref[i].n);
+		}
+		if (f->ref_other > 0)
+			sample_u(b, name, f->name, "route", "other", f->ref_other);
+	}
+}
+
+/*
+ * The response cache's series, for the functions that have used it (the
+ * others would only add zeros).
+ */
+static void
+render_cache(struct metrics *m, struct buf *b)
+{
+	static const char *const names[METRICS_CACHE_NEVENTS] = {
+		"lambdad_apigw_cache_hits_total",
+		"lambdad_apigw_cache_misses_total",
+		"lambdad_apigw_cache_evictions_total",
+	};
+	static const char *const help[METRICS_CACHE_NEVENTS] = {
+		"GET and HEAD requests answered from the response cache, "
+		"without a worker.",
+		"Cacheable requests sent to the function: not cached, expired, "
+		"or refreshed by Cache-Control: max-age=0.",
+		"Cache entries dropped to stay within cache_size.",
+	};
+	struct metrics_fn *f;
+	size_t i;
+
+	for (i = 0; i < METRICS_CACHE_NEVENTS; i++) {
+		family(b, names[i], "counter", help[i]);
+		for (f = m->fns; f != NULL; f = f->next)
+			if (f->cache[METRICS_CACHE_MISS] > 0)
+				sample_u(b, names[i], f->name, NULL, NULL,
+				    f->cache[i]);
+	}
+	family(b, "lambdad_apigw_cache_bytes", "gauge", "Bytes the response "
+	    "cache holds for the function (keys, bodies and headers).");
+	for (f = m->fns; f != NULL; f = f->next)
+		if (f->cache[METRICS_CACHE_MISS] > 0)
+			sample_u(b, "lambdad_apigw_cache_bytes", f->name, NULL,
+			    NULL, f->cache_bytes > 0 ?
+			    (uint64_t)f->cache_bytes : 0);
 }
 
 static void
@@ -476,6 +651,8 @@ render_counters(struct metrics *m, struct buf *b)
 			sample_u(b, "lambdad_errors_total", f->name, "type",
 			    "other", f->err_other);
 	}
+	render_refusals(m, b);
+	render_cache(m, b);
 	family(b, "lambdad_throttles_total", "counter", "Invocations refused "
 	    "without running: queue full, queue_timeout, or shutting down.");
 	for (f = m->fns; f != NULL; f = f->next)
@@ -491,6 +668,11 @@ render_counters(struct metrics *m, struct buf *b)
 	for (f = m->fns; f != NULL; f = f->next)
 		sample_u(b, "lambdad_cold_starts_total", f->name, NULL, NULL,
 		    f->cold_starts);
+	family(b, "lambdad_log_lines_dropped_total", "counter",
+	    "Function log lines dropped: over the function's log_rate.");
+	for (f = m->fns; f != NULL; f = f->next)
+		sample_u(b, "lambdad_log_lines_dropped_total", f->name, NULL,
+		    NULL, f->log_dropped);
 }
 
 static void
@@ -527,89 +709,101 @@ render_histograms(struct metrics *m, struct buf *b)
 	    "a worker's spawn to its first /next (its init), in seconds.");
 	for (f = m->fns; f != NULL; f = f->next)
 		render_hist(b, "lambdad_init_duration_seconds", f->name, &f->init);
+	/* Only the functions that serve as Lambda authorizers. */
+	family(b, "lambdad_authorizer_duration_seconds", "histogram",
+	    "Time from asking a function as a Lambda authorizer to its "
+	    "decision, in seconds.");
+	for (f = m->fns; f != NULL; f = f->next)
+		if (f->authz.count > 0 || f->authz_hits > 0)
+			render_hist(b, "lambdad_authorizer_duration_seconds",
+			    f->name, &f->authz);
+	family(b, "lambdad_authorizer_cache_hits_total", "counter",
+	    "Requests a Lambda authorizer's cached decision answered.");
+	for (f = m->fns; f != NULL; f = f->next)
+		if (f->authz.count > 0 || f->authz_hits > 0)
+			sample_u(b, "lambdad_authorizer_cache_hits_total",
+			    f->name, NULL, NULL, f->authz_hits);
 }
 
-/* Live numbers of every pool named like pools[k], the first of them. */
+/* The sum of every gauge named like g[k], the first of them. */
 static void
-gauge_sum(struct pool **pools, size_t npools, size_t k, struct pool_stats *sum)
+gauge_sum(const struct metrics_gauge *g, size_t ng, size_t k,
+    struct metrics_gauge *sum)
 {
-	const char *name = pool_conf(pools[k])->name;
-	struct pool_stats st;
 	size_t i;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = k; i < npools; i++) {
-		if (strcmp(pool_conf(pools[i])->name, name) != 0)
+	for (i = k; i < ng; i++) {
+		if (strcmp(g[i].name, g[k].name) != 0)
 			continue;
-		pool_stats(pools[i], &st);
-		sum->spawning += st.spawning;
-		sum->idle += st.idle;
-		sum->busy += st.busy;
-		sum->resting += st.resting;
-		sum->draining += st.draining;
-		sum->queued += st.queued;
+		sum->spawning += g[i].spawning;
+		sum->idle += g[i].idle;
+		sum->busy += g[i].busy;
+		sum->resting += g[i].resting;
+		sum->draining += g[i].draining;
+		sum->queued += g[i].queued;
 	}
 }
 
-/* Whether pools[k]'s name was already seen in pools[0..k). */
+/* Whether g[k]'s name was already seen in g[0..k). */
 static int
-gauge_seen(struct pool **pools, size_t k)
+gauge_seen(const struct metrics_gauge *g, size_t k)
 {
 	size_t i;
 
 	for (i = 0; i < k; i++)
-		if (strcmp(pool_conf(pools[i])->name,
-		    pool_conf(pools[k])->name) == 0)
+		if (strcmp(g[i].name, g[k].name) == 0)
 			return 1;
 	return 0;
 }
 
 static void
-render_gauges(struct pool **pools, size_t npools, struct buf *b)
+render_gauges(const struct metrics_gauge *g, size_t ng, struct buf *b)
 {
 	static const char *const states[] = {
 		"spawning", "idle", "busy", "resting", "draining",
 	};
-	struct pool_stats st;
+	struct metrics_gauge st;
 	unsigned v[5];
 	size_t k, s;
 
 	family(b, "lambdad_workers", "gauge", "Worker processes by state.");
-	for (k = 0; k < npools; k++) {
-		if (gauge_seen(pools, k))
+	for (k = 0; k < ng; k++) {
+		if (gauge_seen(g, k))
 			continue;
-		gauge_sum(pools, npools, k, &st);
+		gauge_sum(g, ng, k, &st);
 		v[0] = st.spawning, v[1] = st.idle, v[2] = st.busy;
 		v[3] = st.resting, v[4] = st.draining;
 		for (s = 0; s < 5; s++)
-			sample_u(b, "lambdad_workers", pool_conf(pools[k])->name,
-			    "state", states[s], v[s]);
+			sample_u(b, "lambdad_workers", g[k].name, "state",
+			    states[s], v[s]);
 	}
 	family(b, "lambdad_queue_depth", "gauge",
 	    "Invocations waiting for a worker.");
-	for (k = 0; k < npools; k++) {
-		if (gauge_seen(pools, k))
+	for (k = 0; k < ng; k++) {
+		if (gauge_seen(g, k))
 			continue;
-		gauge_sum(pools, npools, k, &st);
-		sample_u(b, "lambdad_queue_depth", pool_conf(pools[k])->name,
-		    NULL, NULL, st.queued);
+		gauge_sum(g, ng, k, &st);
+		sample_u(b, "lambdad_queue_depth", g[k].name, NULL, NULL,
+		    st.queued);
 	}
 }
 
 int
-metrics_render(struct metrics *m, struct pool **pools, size_t npools,
+metrics_render(struct metrics *m, const struct metrics_gauge *g, size_t ng,
     struct buf *out)
 {
 	render_daemon(m, out);
 	render_counters(m, out);
 	render_histograms(m, out);
-	render_gauges(pools, npools, out);
+	render_gauges(g, ng, out);
+	metrics_tables_render(m->tables, out);
 	return 0;
 }
 
 int
 metrics_respond(struct http_request *req, struct metrics *m,
-    struct pool **pools, size_t npools)
+    const struct metrics_gauge *g, size_t ng)
 {
 	struct http_header h = { "Content-Type", 12, METRICS_CONTENT_TYPE,
 	    sizeof(METRICS_CONTENT_TYPE) - 1 };
@@ -617,7 +811,7 @@ metrics_respond(struct http_request *req, struct metrics *m,
 	int rc;
 
 	buf_init(&b);
-	metrics_render(m, pools, npools, &b);
+	metrics_render(m, g, ng, &b);
 	rc = http_respond(req, 200, &h, 1, b.data, b.len);
 	buf_free(&b);
 	return rc;
@@ -628,7 +822,7 @@ metrics_respond(struct http_request *req, struct metrics *m,
 struct metrics_server {
 	struct http_server *srv;
 	struct metrics	*m;
-	metrics_pools_cb pools;
+	metrics_gauges_cb gauges;
 	void		*arg;
 };
 
@@ -641,8 +835,8 @@ metrics_on_request(struct http_request *req, void *arg)
 		{ "Content-Type", 12, "application/json", 16 },
 		{ "Allow", 5, "GET", 3 },
 	};
-	struct pool **pools = NULL;
-	size_t npools = 0;
+	struct metrics_gauge *g;
+	size_t ng = 0;
 
 	if (strcmp(req->path, "/metrics") != 0) {
 		http_respond_json(req, 404, "{\"message\":\"Not Found\"}");
@@ -652,13 +846,14 @@ metrics_on_request(struct http_request *req, void *arg)
 		http_respond(req, 405, h, 2, body405, sizeof(body405) - 1);
 		return;
 	}
-	s->pools(s->arg, &pools, &npools);
-	metrics_respond(req, s->m, pools, npools);
+	g = s->gauges(s->arg, &ng);
+	metrics_respond(req, s->m, g, g != NULL ? ng : 0);
+	free(g);
 }
 
 int
 metrics_server_start(uv_loop_t *loop, struct metrics *m,
-    metrics_pools_cb pools, void *arg, const char *host, int port,
+    metrics_gauges_cb gauges, void *arg, const char *host, int port,
     struct metrics_server **out)
 {
 	struct http_server_cfg cfg = {
@@ -676,7 +871,7 @@ metrics_server_start(uv_loop_t *loop, struct metrics *m,
 	if (s == NULL)
 		return -ENOMEM;
 	s->m = m;
-	s->pools = pools;
+	s->gauges = gauges;
 	s->arg = arg;
 	cfg.arg = s;
 	if ((s->srv = http_server_new(loop, &cfg)) == NULL) {

@@ -13,9 +13,17 @@
  * and the two histograms (handler duration, worker init duration) are
  * updated by one-line hooks in pool.c and worker.c, and every hook accepts
  * a NULL entry, so a pool without metrics attached works unchanged.
- * Gauges (workers by state, queue depth) are read from the live pools at
- * render time; two pools of one name (old and new during a reload) are
- * summed, so a series is never written twice.
+ * Gauges (workers by state, queue depth) are sampled from the live pools
+ * at render time by the caller (pool_gauges) and handed in; two pools of
+ * one name (old and new during a reload) are summed, so a series is never
+ * written twice.
+ *
+ * This module is a leaf: pools, workers, the doors and the API gateway
+ * report into it, and it calls none of them.
+ *
+ * The Tables store's series (per table, operation and calling function)
+ * are metrics_tables.h's, a part of the same registry that the Tables
+ * door reports into and metrics_render writes after these.
  *
  * metrics_server is the optional `metrics_listen` port: GET /metrics on
  * the project's HTTP server, nothing else.
@@ -32,8 +40,6 @@
 struct metrics;
 struct metrics_fn;
 struct metrics_server;
-struct pool;
-struct pool_stats;
 
 /* Which door an invocation came through (struct invocation's `via`). */
 enum metrics_door {
@@ -69,8 +75,10 @@ void	metrics_free(struct metrics *m);	/* NULL-safe */
  * ENOMEM, which every hook tolerates.
  */
 struct metrics_fn *metrics_fn(struct metrics *m, const char *name);
-/* Give p its function's entry: pool_set_metrics(p, metrics_fn(m, name)). */
-void	metrics_attach(struct metrics *m, struct pool *p);
+struct metrics_tables;
+/* The Tables store's part of the registry (metrics_tables.h), where the
+ * door reports its calls.  NULL when m is. */
+struct metrics_tables *metrics_tables(struct metrics *m);
 /*
  * Open connections on the public listener, for lambdad_open_connections:
  * fn(arg) is called at render time.  Without it the gauge is not written.
@@ -78,6 +86,10 @@ void	metrics_attach(struct metrics *m, struct pool *p);
 void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
 /* The same for lambdad_event_queue_depth (the Invoke API's Event queue). */
 void	metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg);
+/* The access log's lines written and dropped (apigw/accesslog.h), for
+ * lambdad_access_log_lines_total and lambdad_access_log_dropped_total. */
+void	metrics_set_access_log(struct metrics *m,
+	    void (*fn)(void *, uint64_t *, uint64_t *), void *arg);
 struct http_server_stats;
 /*
  * The public listener's connection counters, for
@@ -87,11 +99,24 @@ struct http_server_stats;
 void	metrics_set_http(struct metrics *m,
 	    void (*fn)(void *, struct http_server_stats *), void *arg);
 
+/* A function's counters, summed over doors and error types (what
+ * pool_stats reports). */
+struct metrics_counts {
+	uint64_t	 invocations, errors, throttles, timeouts, cold_starts;
+};
+/* f's counts into *c (zeros when f is NULL). */
+void	metrics_fn_counts(const struct metrics_fn *f, struct metrics_counts *c);
+
 /*
- * Overwrite st's counters (invocations, errors, throttles, timeouts, cold
- * starts) with f's, for pool_stats.  No-op when f is NULL.
+ * The live numbers of one pool, for the gauges: the caller samples its
+ * pools (pool_gauge) and hands them over, so this module knows nothing of
+ * pools.  Entries with the same name (a pool and the one a reload is
+ * draining) are summed into one series.
  */
-void	metrics_fn_stats(const struct metrics_fn *f, struct pool_stats *st);
+struct metrics_gauge {
+	const char	*name;
+	unsigned	 spawning, idle, busy, resting, draining, queued;
+};
 
 /* ---- Hooks; each is a no-op when f is NULL. ---- */
 
@@ -107,8 +132,17 @@ void	metrics_inv_done(struct metrics_fn *f, enum metrics_door door,
 void	metrics_throttle(struct metrics_fn *f);
 /* An invocation is handed to a worker that has served none yet. */
 void	metrics_cold_start(struct metrics_fn *f);
+/* n log lines of the function dropped (over its log_rate). */
+void	metrics_log_dropped(struct metrics_fn *f, uint64_t n);
 /* A worker finished its init (first GET /next) after init_ns. */
 void	metrics_worker_ready(struct metrics_fn *f, uint64_t init_ns);
+/*
+ * The function answered as a Lambda authorizer after ns (apigw/
+ * lambda_authz.c; the invocation itself is counted as any other), or a
+ * request was decided from its cache without asking it.
+ */
+void	metrics_authorizer(struct metrics_fn *f, uint64_t ns);
+void	metrics_authorizer_hit(struct metrics_fn *f);
 /*
  * An error found after the pool was done, by the door (a route's reply
  * that is not a valid API Gateway reply: "MalformedReply").  The
@@ -116,15 +150,39 @@ void	metrics_worker_ready(struct metrics_fn *f, uint64_t init_ns);
  */
 void	metrics_error(struct metrics_fn *f, const char *type);
 
+/*
+ * A request one of the API gateway's stages (apigw/) refused before any
+ * worker: route is the route key ("GET /a"), reason a static string
+ * ("throttle", "aws_iam").  Counted in lambdad_apigw_refusals_total by
+ * route, status and reason; past METRICS_MAX_REFUSALS series a function's
+ * further ones go to route "other".
+ */
+void	metrics_refusal(struct metrics_fn *f, const char *route, int status,
+	    const char *reason);
+#define METRICS_MAX_REFUSALS	16
+
+/* The response cache's events (apigw/cache.c). */
+enum metrics_cache {
+	METRICS_CACHE_HIT,	/* answered from the cache */
+	METRICS_CACHE_MISS,	/* looked up (or refreshed), sent to the function */
+	METRICS_CACHE_EVICTION,	/* dropped to make room under cache_size */
+	METRICS_CACHE_NEVENTS
+};
+/* Counted in lambdad_apigw_cache_{hits,misses,evictions}_total. */
+void	metrics_cache(struct metrics_fn *f, enum metrics_cache ev);
+/* The bytes f's entries hold went up or down by delta
+ * (lambdad_apigw_cache_bytes). */
+void	metrics_cache_bytes(struct metrics_fn *f, int64_t delta);
+
 /* ---- Rendering ---- */
 
 /*
  * Append the whole exposition (text format 0.0.4) to out: daemon-wide
  * gauges, then each family with one series per function; counters of
- * every function ever seen, gauges of pools[0..npools).  Returns 0.
+ * every function ever seen, gauges of g[0..ng).  Returns 0.
  */
-int	metrics_render(struct metrics *m, struct pool **pools, size_t npools,
-	    struct buf *out);
+int	metrics_render(struct metrics *m, const struct metrics_gauge *g,
+	    size_t ng, struct buf *out);
 /* The Content-Type of what metrics_render writes. */
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
@@ -134,7 +192,7 @@ struct http_request;
  * socket) with 200 and the exposition.  Returns http_respond's result.
  */
 int	metrics_respond(struct http_request *req, struct metrics *m,
-	    struct pool **pools, size_t npools);
+	    const struct metrics_gauge *g, size_t ng);
 
 /* Pure helpers, exposed for the unit tests. */
 /* Index of the bucket v falls in: the first bound >= v, or n for +Inf. */
@@ -149,16 +207,16 @@ void	metrics_fmt_double(char *out, size_t n, double v);
 
 /* ---- The metrics_listen port ---- */
 
-/* The daemon's current pools, fetched at each scrape (reloads change them). */
-typedef void (*metrics_pools_cb)(void *arg, struct pool ***pools,
-    size_t *npools);
+/* The daemon's current gauges, sampled at each scrape (reloads change the
+ * pools): a malloc'd array of *n entries, freed by the caller. */
+typedef struct metrics_gauge *(*metrics_gauges_cb)(void *arg, size_t *n);
 
 /*
  * Serve GET /metrics on host:port (port 0: ephemeral): 200 with the
  * exposition; other paths 404, other methods 405.  0 and *out, or -errno.
  */
 int	metrics_server_start(uv_loop_t *loop, struct metrics *m,
-	    metrics_pools_cb pools, void *arg, const char *host, int port,
+	    metrics_gauges_cb gauges, void *arg, const char *host, int port,
 	    struct metrics_server **out);
 /* The bound port, or -errno. */
 int	metrics_server_port(const struct metrics_server *s);

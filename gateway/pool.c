@@ -5,7 +5,7 @@
  * worker.c.  See pool.h for the model.
  *
  * Invariants:
- *   - an invocation is in exactly one place: the queue, a worker (w->inv),
+ *   - an invocation is in exactly one place: the queue, a worker (w->invs),
  *     or finished (its done callback has run and it is no longer ours);
  *   - inv_finish() is the only way an invocation leaves the pool.
  */
@@ -111,6 +111,7 @@ inv_new(void)
 		return NULL;
 	uuid_make(inv->id);
 	buf_init(&inv->event);
+	buf_init(&inv->tail);
 	return inv;
 }
 
@@ -120,6 +121,7 @@ inv_free(struct invocation *inv)
 	if (inv == NULL)
 		return;
 	buf_free(&inv->event);
+	buf_free(&inv->tail);
 	free(inv->client_context);
 	free(inv->cognito_identity);
 	free(inv->trace_id);
@@ -145,22 +147,19 @@ void
 inv_finish(struct invocation *inv, struct inv_result *res)
 {
 	struct pool *p = inv->pool;
-	struct worker *w = inv->worker;
+	bool ran = inv->start_ns != 0;
 
-	if (w != NULL) {
-		w->inv = NULL;
-		snprintf(w->last_id, sizeof(w->last_id), "%s", inv->id);
-		res->log_tail = w->tail.data;
-		res->log_tail_len = w->tail.len;
+	if (inv->worker != NULL)
+		wk_inv_detach(inv->worker, inv);
+	if (ran) {
+		res->log_tail = inv->tail.data;
+		res->log_tail_len = inv->tail.len;
 	}
-	inv->worker = NULL;
 	p->inflight--;
 	metrics_inv_done(p->metrics, (enum metrics_door)inv->via,
 	    (enum metrics_outcome)res->status, res->error_type,
-	    w != NULL ? uv_hrtime() - inv->start_ns : 0);
+	    ran ? uv_hrtime() - inv->start_ns : 0);
 	inv->done(inv, res);
-	if (w != NULL)
-		buf_reset(&w->tail);
 	pool_check_stopped(p);
 }
 
@@ -401,6 +400,12 @@ pool_build_env(struct pool *p)
 			break;
 	if (i == fc->nenv)
 		env_add(&p->env, &p->nenv, "_HANDLER", "handler");
+	/* Runtimes that know it (aws-lambda-go, liblambda, Lambda Managed
+	 * Instances' own) then hold that many /next at once. */
+	if (fc->max_concurrency > 1) {
+		snprintf(tmp, sizeof(tmp), "%u", fc->max_concurrency);
+		env_add(&p->env, &p->nenv, "AWS_LAMBDA_MAX_CONCURRENCY", tmp);
+	}
 	pool_tables_env(p);
 }
 static uint64_t
@@ -579,8 +584,9 @@ pool_grow(struct pool *p)
 		starting = p->count[WS_SPAWNING];
 		if (live >= p->fc->max_workers)
 			return;
-		/* Queued work wants one starting worker per queued invocation. */
-		want = p->queued > starting;
+		/* Queued work wants one starting worker per max_concurrency
+		 * queued invocations. */
+		want = p->queued > starting * pool_maxc(p);
 		/* A resting worker is idle again as soon as its /next arrives
 		 * (usually in the same write as its reply): count it. */
 		if (!want && !p->draining && p->count[WS_IDLE] +
@@ -609,8 +615,16 @@ pool_drain_idle(struct pool *p)
 	if (p->qhead != NULL || p->draining_now)
 		return;
 	p->draining_now = true;		/* wk_event calls pool_run again */
-	while (p->idle != NULL)
-		wk_event(p->idle, WE_RETIRE);
+	for (;;) {
+		struct worker *w = p->ready;
+
+		/* Not one still running invocations (max_concurrency > 1). */
+		while (w != NULL && w->state != WS_IDLE)
+			w = w->rnext;
+		if (w == NULL)
+			break;
+		wk_event(w, WE_RETIRE);
+	}
 	p->draining_now = false;
 }
 
@@ -619,18 +633,15 @@ pool_run(struct pool *p)
 {
 	if (p->stopping)
 		return;
-	while (p->qhead != NULL && p->idle != NULL) {
+	while (p->qhead != NULL && p->ready != NULL) {
 		struct invocation *inv = p->qhead;
-		struct worker *w = p->idle;
 
 		p->qhead = inv->qnext;
 		if (p->qhead == NULL)
 			p->qtail = NULL;
 		p->queued--;
 		inv->qnext = NULL;
-		inv->worker = w;
-		w->inv = inv;
-		wk_assign(w);
+		wk_assign(p->ready, inv);
 	}
 	pool_grow(p);
 	if (p->draining)
@@ -646,17 +657,18 @@ pool_run(struct pool *p)
 }
 
 /*
- * Accept while the invocations waiting fit in what can take them soon (idle
- * workers and workers still allowed to start) plus queue_depth more that
- * must wait for a busy one.  Running invocations are bounded by max_workers.
+ * Accept while the invocations waiting fit in what can take them soon (the
+ * pending /next of ready workers, and max_concurrency for each worker still
+ * allowed to start) plus queue_depth more that must wait for a busy one.
+ * Running invocations are bounded by max_workers * max_concurrency.
  */
 int
 pool_submit(struct pool *p, struct invocation *inv)
 {
 	unsigned live = p->count[WS_SPAWNING] + p->count[WS_IDLE] +
 	    p->count[WS_BUSY] + p->count[WS_RESTING];
-	unsigned room = p->count[WS_IDLE] +
-	    (live < p->fc->max_workers ? p->fc->max_workers - live : 0);
+	unsigned room = p->slots + (live < p->fc->max_workers ?
+	    (p->fc->max_workers - live) * pool_maxc(p) : 0);
 
 	if (p->stopping || p->draining ||
 	    p->queued >= p->fc->queue_depth + room) {
@@ -691,11 +703,36 @@ pool_conf(const struct pool *p)
 	return p->fc;
 }
 
+struct metrics_gauge *
+pool_gauges(struct pool *const *pools, size_t n)
+{
+	struct metrics_gauge *g = n > 0 ? calloc(n, sizeof(*g)) : NULL;
+	size_t i;
+
+	for (i = 0; g != NULL && i < n; i++) {
+		g[i].name = pools[i]->fc->name;
+		g[i].spawning = pools[i]->count[WS_SPAWNING];
+		g[i].idle = pools[i]->count[WS_IDLE];
+		g[i].busy = pools[i]->count[WS_BUSY];
+		g[i].resting = pools[i]->count[WS_RESTING];
+		g[i].draining = pools[i]->count[WS_DRAINING];
+		g[i].queued = pools[i]->queued;
+	}
+	return g;
+}
+
 void
 pool_stats(const struct pool *p, struct pool_stats *st)
 {
+	struct metrics_counts c;
+
 	memset(st, 0, sizeof(*st));
-	metrics_fn_stats(p->metrics, st);
+	metrics_fn_counts(p->metrics, &c);
+	st->invocations = c.invocations;
+	st->errors = c.errors;
+	st->throttles = c.throttles;
+	st->timeouts = c.timeouts;
+	st->cold_starts = c.cold_starts;
 	st->spawning = p->count[WS_SPAWNING];
 	st->idle = p->count[WS_IDLE];
 	st->busy = p->count[WS_BUSY];

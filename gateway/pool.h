@@ -9,6 +9,12 @@
  *   BUSY --/response or /error--> RESTING --GET /next--> IDLE ...
  *   any --timeout, idle reap, recycle, exit--> DEAD (after the process is gone)
  *
+ * With max_concurrency = N > 1 a worker holds up to N: BUSY while any is
+ * running, taking more while it has a /next pending; IDLE and RESTING as
+ * above when none runs.  Each invocation has its own deadline; one past it
+ * is answered and the worker goes on (as Lambda Managed Instances do), and
+ * a worker's exit answers every invocation it held.
+ *
  * A worker is ready at its first /next.  The invocation timeout starts when
  * the event is handed to the worker, not while it waits in the queue; at the
  * deadline the worker's process group is killed and the invocation answered.
@@ -74,6 +80,9 @@ struct invocation {
 	uint64_t	 enqueued_ns;
 	uint64_t	 start_ns;	/* handed to the worker */
 	uint64_t	 deadline_ms;	/* epoch ms */
+	uint64_t	 due;		/* loop ms of the deadline */
+	bool		 cold;		/* its worker's first: Init Duration */
+	struct buf	 tail;		/* its log, for LogType Tail */
 };
 
 /* A new invocation with a fresh id; free with inv_free (NULL-safe). */
@@ -107,6 +116,10 @@ int	pool_submit(struct pool *p, struct invocation *inv);
 unsigned pool_retry_after(const struct pool *p);
 const struct function_conf *pool_conf(const struct pool *p);
 void	pool_stats(const struct pool *p, struct pool_stats *st);
+struct metrics_gauge;
+/* The gauges metrics.c renders, of pools[0..n): a malloc'd array of n
+ * (NULL when n is 0 or memory is short), the caller's to free. */
+struct metrics_gauge *pool_gauges(struct pool *const *pools, size_t n);
 /*
  * Count into m (metrics.c's entry for this function, which outlives the
  * pool; NULL: count nothing).  Set before pool_start.

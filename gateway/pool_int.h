@@ -25,9 +25,9 @@ enum wk_state { WS_SPAWNING, WS_IDLE, WS_BUSY, WS_RESTING, WS_DRAINING, WS_NSTAT
 enum wk_ev {
 	WE_SPAWNED,	/* spawner: process started */
 	WE_NEXT,	/* GET /next */
-	WE_NEXT_GONE,	/* the pending /next's connection closed */
+	WE_NEXT_GONE,	/* a pending /next's connection closed */
 	WE_ASSIGN,	/* the pool hands the worker an invocation */
-	WE_REPLY,	/* POST /response or /error for the current id */
+	WE_REPLY,	/* POST /response or /error for an id it holds */
 	WE_INIT_ERROR,	/* POST /init/error */
 	WE_TIMER,	/* init timeout, invocation timeout or idle timeout */
 	WE_RETIRE,	/* the pool wants it gone (recycle, shutdown) */
@@ -52,6 +52,8 @@ struct worker {
 	pid_t		 pid;		/* 0 until spawned */
 	bool		 exited;	/* process gone */
 	bool		 cold;		/* next invocation is its first */
+	bool		 ready;		/* in p->ready */
+	bool		 recycle;	/* max_invocations reached: takes no more */
 	bool		 init_failed;
 	unsigned	 ninv;		/* invocations completed */
 	uint64_t	 spawn_ns;
@@ -59,8 +61,21 @@ struct worker {
 	struct http_server *rapi;
 	int		 logw;		/* log pipe's write end until the
 					   spawn is sent, or -1 */
-	struct http_request *next_req;	/* a pending GET /next */
-	struct invocation *inv;		/* the current invocation */
+	/*
+	 * max_concurrency: up to maxc invocations at once.  A slot is a
+	 * pending GET /next (nexts), an invocation handed out (invs), or
+	 * one that timed out whose late answer is still to come (late, its
+	 * id only): nnext + nlive + nlate <= maxc.  With maxc = 1 this is
+	 * one /next or one invocation, as Lambda has it.
+	 */
+	unsigned	 maxc;
+	struct http_request **nexts;	/* oldest first */
+	unsigned	 nnext;
+	struct invocation **invs;
+	unsigned	 nlive;
+	char		(*late)[37];
+	unsigned	 nlate;
+	unsigned	 slots;		/* its nexts counted in p->slots */
 	char		 last_id[37];	/* the last one answered */
 	int		 statusfd;	/* /proc/PID/status, or -1 */
 	int		 peakfd;	/* its cgroup's memory.peak, or -1 */
@@ -70,10 +85,12 @@ struct worker {
 	uv_pipe_t	 logpipe;
 	bool		 log_open;
 	struct buf	 logline;	/* a partial output line */
-	struct buf	 tail;		/* the current invocation's log */
+	uint64_t	 log_window;	/* loop ms its second of log_rate began */
+	unsigned	 log_lines;	/* lines logged in that second */
+	uint64_t	 log_dropped;	/* lines dropped, not reported yet */
 	int		 nhandles;	/* libuv handles still open */
 	struct worker	*next, *prev;	/* p->workers */
-	struct worker	*inext;		/* p->idle (LIFO) */
+	struct worker	*rnext;		/* p->ready (LIFO) */
 };
 
 struct pool {
@@ -89,7 +106,11 @@ struct pool {
 	uid_t		 uid;		/* 0 = no drop (not root, or none) */
 	gid_t		 gid;
 	struct worker	*workers;
-	struct worker	*idle;
+	/* Workers with a pending /next that take invocations (LIFO, so the
+	 * warmest is reused first); with max_concurrency = 1, the idle ones.
+	 * slots: their pending /next requests, all told. */
+	struct worker	*ready;
+	unsigned	 slots;
 	unsigned	 count[WS_NSTATES];
 	struct invocation *qhead, *qtail;
 	unsigned	 queued;
@@ -106,6 +127,13 @@ struct pool {
 	void		*stop_arg;
 	int		 nhandles;
 };
+
+/* max_concurrency; a conf made by hand (unit tests) may leave it 0. */
+static inline unsigned
+pool_maxc(const struct pool *p)
+{
+	return p->fc->max_concurrency > 1 ? p->fc->max_concurrency : 1;
+}
 
 /* pool.c */
 struct sb_policy;
@@ -125,8 +153,10 @@ void	 inv_fail(struct invocation *inv, enum inv_status st, const char *type,
 /* worker.c */
 int	 wk_spawn(struct pool *p);
 void	 wk_event(struct worker *w, enum wk_ev ev);
-/* Hand w (idle) the invocation w->inv. */
-void	 wk_assign(struct worker *w);
+/* Hand w (in p->ready) the invocation inv. */
+void	 wk_assign(struct worker *w, struct invocation *inv);
+/* inv leaves its worker (answered, timed out, or the worker is gone). */
+void	 wk_inv_detach(struct worker *w, struct invocation *inv);
 /* peakfd: the worker's cgroup memory.peak, or -1; w takes it. */
 void	 wk_spawned(struct worker *w, pid_t pid, int err, int peakfd);
 /* SB_LISTENING: the worker's endpoint, made in its function's netns. */
@@ -134,5 +164,21 @@ void	 wk_listening(struct worker *w, int fd, int port, int err);
 /* The process ended; sys_nr >= 0: the seccomp filter killed it for that
  * call (sys_foreign: of another ABI), as struct sb_reply says. */
 void	 wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign);
+
+/* worker_log.c: the log pipe and the REPORT line. */
+void	 wk_tail_add(struct invocation *inv, const char *s, size_t n);
+void	 wk_log_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
+void	 wk_log_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
+void	 wk_log_close(struct worker *w);
+void	 wk_log_drain(struct worker *w);
+void	 wk_log_report(struct worker *w, struct invocation *inv);
+/* worker.c: the close callback of a worker's handles, and the pool's
+ * ready list brought in line with the worker's parked /next requests. */
+void	 wk_handle_closed(uv_handle_t *h);
+void	 wk_ready_sync(struct worker *w);
+/* A /next request on w's endpoint: the state machine's WE_NEXT. */
+void	 wk_next(struct worker *w, struct http_request *req);
+/* worker_rapi.c: a request on a worker's Runtime API endpoint. */
+void	 rapi_on_request(struct http_request *req, void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * worker: one worker process of a function, from spawn to reaping: its
- * state machine, its log pipe, and the Runtime API calls on its endpoint.
+ * worker: one worker process of a function, from spawn to reaping, and its
+ * state machine.  Its log pipe is worker_log.c's, the Runtime API calls on
+ * its endpoint worker_rapi.c's.
  *
  * Every change of a worker's state goes through wk_event(), which looks up
  * wk_actions[state][event]: one small function per meaningful cell, and an
@@ -39,218 +40,12 @@ static void	wk_kill(struct worker *w);
 static void	wk_release(struct worker *w);
 static void	wk_set_state(struct worker *w, enum wk_state s);
 
-/* ---- logs --------------------------------------------------------------- */
-
-/*
- * The invocation's log for the Invoke API's LogType Tail: START, output,
- * END, REPORT.  Only its last 4 KiB is sent; keeping more than that would
- * only cost memory, so older text is dropped once the buffer holds 8 KiB.
- */
-static void
-wk_tail_add(struct worker *w, const char *s, size_t n)
-{
-	if (n >= LOG_TAIL_MAX)
-		s += n - (LOG_TAIL_MAX - 1), n = LOG_TAIL_MAX - 1;
-	if (w->tail.len + n + 1 > 2 * LOG_TAIL_MAX) {
-		size_t keep = LOG_TAIL_MAX - n - 1 < w->tail.len ?
-		    LOG_TAIL_MAX - n - 1 : w->tail.len;
-
-		memmove(w->tail.data, w->tail.data + w->tail.len - keep, keep);
-		w->tail.len = keep;
-	}
-	buf_add(&w->tail, s, n);
-	buf_addc(&w->tail, '\n');
-}
-
-static void
-wk_log_line(struct worker *w, const char *s, size_t n)
-{
-	const char *id = w->inv != NULL ? w->inv->id : NULL;
-
-	log_fn(w->pool->fc->name, id, s, n);
-	if (w->inv != NULL)
-		wk_tail_add(w, s, n);
-}
-
-static void
-wk_log_feed(struct worker *w, const char *s, size_t n)
-{
-	const char *nl;
-
-	while (n > 0 && (nl = memchr(s, '\n', n)) != NULL) {
-		size_t k = (size_t)(nl - s);
-
-		if (w->logline.len > 0) {
-			buf_add(&w->logline, s, k);
-			wk_log_line(w, w->logline.data, w->logline.len);
-			buf_reset(&w->logline);
-		} else
-			wk_log_line(w, s, k);
-		s += k + 1;
-		n -= k + 1;
-	}
-	buf_add(&w->logline, s, n);
-	/* A line longer than this is cut, so a worker cannot grow our memory. */
-	if (w->logline.len >= 8192) {
-		wk_log_line(w, w->logline.data, w->logline.len);
-		buf_reset(&w->logline);
-	}
-}
-
-static void
-wk_log_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	static char slab[65536];
-
-	(void)h;
-	(void)hint;
-	b->base = slab;
-	b->len = sizeof(slab);
-}
-
-static void wk_handle_closed(uv_handle_t *h);
-
-static void
-wk_log_close(struct worker *w)
-{
-	if (!w->log_open)
-		return;
-	w->log_open = false;
-	if (w->logline.len > 0) {
-		wk_log_line(w, w->logline.data, w->logline.len);
-		buf_reset(&w->logline);
-	}
-	uv_close((uv_handle_t *)&w->logpipe, wk_handle_closed);
-}
-
-static void
-wk_log_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
-{
-	struct worker *w = s->data;
-
-	if (n > 0)
-		wk_log_feed(w, b->base, (size_t)n);
-	else if (n < 0)
-		wk_log_close(w);
-}
-
-/*
- * Read whatever the worker wrote before answering, so its lines are tagged
- * with the invocation they belong to: the pipe and the Runtime API socket
- * are separate channels, and libuv may see the socket first.
- */
-static void
-wk_log_drain(struct worker *w)
-{
-	char tmp[16384];
-	ssize_t n;
-	uv_os_fd_t fd;
-
-	if (!w->log_open || uv_fileno((uv_handle_t *)&w->logpipe, &fd) != 0)
-		return;
-	/*
-	 * The worker wrote its lines before it posted its reply, so they are
-	 * all in the pipe: a short read emptied it, and saves the read that
-	 * would only say EAGAIN (one syscall per invocation that logs).
-	 */
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
-		wk_log_feed(w, tmp, (size_t)n);
-		if ((size_t)n < sizeof(tmp))
-			break;
-	}
-	if (w->logline.len > 0) {
-		wk_log_line(w, w->logline.data, w->logline.len);
-		buf_reset(&w->logline);
-	}
-}
-
-/*
- * The peak of the worker's cgroup leaf (memory.peak: everything it and its
- * children charged, page cache included), 0 when it cannot be read (the
- * leaf is gone once the worker is).
- */
-static unsigned
-wk_cgroup_peak_mb(struct worker *w)
-{
-	char tmp[32];
-	ssize_t n = pread(w->peakfd, tmp, sizeof(tmp) - 1, 0);
-
-	if (n <= 0)
-		return 0;
-	tmp[n] = '\0';
-	return (unsigned)((strtoull(tmp, NULL, 10) + (1 << 20) - 1) >> 20);
-}
-
-/*
- * Peak memory of the worker in MB: its cgroup's memory.peak where the
- * daemon has cgroups and the kernel has that file (>= 5.19); else peak
- * resident memory (VmHWM), from a /proc file kept open for the worker's
- * life.  Making that file costs the kernel some microseconds, so under
- * load it is read at most every 100 ms per worker; the peak only grows,
- * so a cached value is a lower bound of the truth.
- */
-static unsigned
-wk_max_memory_mb(struct worker *w)
-{
-	char path[64], tmp[2048], *s;
-	uint64_t now = uv_hrtime();
-	unsigned mb;
-	ssize_t n;
-
-	if (w->peakfd >= 0 && (mb = wk_cgroup_peak_mb(w)) > 0) {
-		if (mb > w->mem_mb)
-			w->mem_mb = mb;
-		return w->mem_mb;
-	}
-
-	if (w->mem_ns != 0 && now - w->mem_ns < 100000000)
-		return w->mem_mb;
-	if (w->statusfd < 0) {
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)w->pid);
-		if ((w->statusfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return w->mem_mb;
-	}
-	n = pread(w->statusfd, tmp, sizeof(tmp) - 1, 0);
-	if (n <= 0)
-		return w->mem_mb;
-	tmp[n] = '\0';
-	if ((s = strstr(tmp, "VmHWM:")) != NULL)
-		w->mem_mb = (unsigned)((strtoul(s + 6, NULL, 10) + 1023) / 1024);
-	w->mem_ns = now;
-	return w->mem_mb;
-}
-
-static void
-wk_log_report(struct worker *w, struct invocation *inv)
-{
-	char line[512];
-	double dur = (double)(uv_hrtime() - inv->start_ns) / 1e6;
-	double billed = ceil(dur + (w->cold ? w->init_ms : 0));
-	int n;
-
-	n = snprintf(line, sizeof(line), "END RequestId: %s", inv->id);
-	log_fn_id(w->pool->fc->name, inv->id, line, (size_t)n);
-	wk_tail_add(w, line, (size_t)n);
-	n = snprintf(line, sizeof(line), "REPORT RequestId: %s\tDuration: %.2f ms"
-	    "\tBilled Duration: %.0f ms\tMemory Size: %u MB\tMax Memory Used: %u MB\t",
-	    inv->id, dur, billed < 1 ? 1 : billed, w->pool->fc->memory_mb,
-	    wk_max_memory_mb(w));
-	if (w->cold)
-		n += snprintf(line + n, sizeof(line) - (size_t)n,
-		    "Init Duration: %.2f ms\t", w->init_ms);
-	log_fn_id(w->pool->fc->name, inv->id, line, (size_t)n);
-	wk_tail_add(w, line, (size_t)n);
-	w->cold = false;
-}
-
-
 static void
 wk_timer_cb(uv_timer_t *t)
 {
 	wk_event(t->data, WE_TIMER);
 }
 
-static void rapi_on_request(struct http_request *req, void *arg);
 
 /*
  * On the host's loopback anyone could connect to a worker's endpoint:
@@ -289,7 +84,9 @@ wk_new_rapi(struct worker *w)
 		.header_timeout_ms = 30000,
 		.body_timeout_ms = 30000,
 		.keepalive_timeout_ms = 0,	/* a pending /next never times out */
-		.max_conns = 16,
+		/* aws-lambda-go opens one per /next in flight, and may open
+		 * a fresh one for each post. */
+		.max_conns = 16 + 2 * pool_maxc(w->pool),
 		.on_request = rapi_on_request,
 		.arg = w,
 		/* In the function's own netns only its workers can connect. */
@@ -385,6 +182,14 @@ wk_start(struct worker *w, int logw)
 	return wk_send_spawn(w, port, logw);
 }
 
+static void
+wk_free_slots(struct worker *w)
+{
+	free(w->nexts);
+	free(w->invs);
+	free(w->late);
+}
+
 /* Start one worker.  0 or -errno (nothing is left behind on error). */
 int
 wk_spawn(struct pool *p)
@@ -397,11 +202,19 @@ wk_spawn(struct pool *p)
 	w->pool = p;
 	w->state = WS_SPAWNING;
 	w->cold = true;
+	w->maxc = pool_maxc(p);
+	w->nexts = calloc(w->maxc, sizeof(*w->nexts));
+	w->invs = calloc(w->maxc, sizeof(*w->invs));
+	w->late = calloc(w->maxc, sizeof(*w->late));
+	if (w->nexts == NULL || w->invs == NULL || w->late == NULL) {
+		wk_free_slots(w);
+		free(w);
+		return -ENOMEM;
+	}
 	w->statusfd = -1;
 	w->peakfd = -1;
 	w->logw = -1;
 	buf_init(&w->logline);
-	buf_init(&w->tail);
 	if ((rc = wk_new_rapi(w)) != 0 || pipe2(fds, O_CLOEXEC) != 0 ||
 	    (rc = wk_start(w, fds[1])) != 0) {
 		rc = rc != 0 ? rc : -errno;
@@ -410,6 +223,7 @@ wk_spawn(struct pool *p)
 			close(fds[1]);
 		}
 		http_server_free(w->rapi);
+		wk_free_slots(w);
 		free(w);
 		return rc;
 	}
@@ -469,16 +283,40 @@ wk_listening(struct worker *w, int fd, int port, int err)
 /* ---- the state machine -------------------------------------------------- */
 
 static void
-idle_remove(struct worker *w)
+ready_remove(struct worker *w)
 {
 	struct worker **pp;
 
-	for (pp = &w->pool->idle; *pp != NULL; pp = &(*pp)->inext)
+	for (pp = &w->pool->ready; *pp != NULL; pp = &(*pp)->rnext)
 		if (*pp == w) {
-			*pp = w->inext;
+			*pp = w->rnext;
 			break;
 		}
-	w->inext = NULL;
+	w->rnext = NULL;
+	w->ready = false;
+}
+
+/*
+ * Keep p->ready and p->slots in step with w: a worker takes invocations
+ * while it has a /next pending and is IDLE or BUSY (more room).  Newly
+ * ready workers go first (LIFO: the warmest is reused).
+ */
+void
+wk_ready_sync(struct worker *w)
+{
+	struct pool *p = w->pool;
+	bool want = w->nnext > 0 && !w->recycle && w->rapi != NULL &&
+	    (w->state == WS_IDLE || w->state == WS_BUSY);
+
+	if (want && !w->ready) {
+		w->rnext = p->ready;
+		p->ready = w;
+		w->ready = true;
+	} else if (!want && w->ready)
+		ready_remove(w);
+	p->slots -= w->slots;
+	w->slots = want ? w->nnext : 0;
+	p->slots += w->slots;
 }
 
 static void
@@ -486,34 +324,46 @@ wk_set_state(struct worker *w, enum wk_state s)
 {
 	struct pool *p = w->pool;
 
-	if (w->state == WS_IDLE)
-		idle_remove(w);
 	p->count[w->state]--;
 	w->state = s;
 	p->count[s]++;
-	if (s == WS_IDLE) {
-		w->inext = p->idle;
-		p->idle = w;
-	}
+	wk_ready_sync(w);
 }
 
-/* Release a pending /next (its reply goes nowhere, or is an error). */
+/* Take req off w's pending /next requests; false if it is not one. */
+static bool
+wk_next_remove(struct worker *w, struct http_request *req)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nnext; i++)
+		if (w->nexts[i] == req) {
+			memmove(w->nexts + i, w->nexts + i + 1,
+			    (w->nnext - i - 1) * sizeof(*w->nexts));
+			w->nnext--;
+			req->on_abort = NULL;
+			return true;
+		}
+	return false;
+}
+
+/* Release the pending /next requests (their replies go nowhere, or are
+ * errors). */
 static void
 wk_drop_next(struct worker *w)
 {
-	struct http_request *req = w->next_req;
+	while (w->nnext > 0) {
+		struct http_request *req = w->nexts[--w->nnext];
 
-	if (req == NULL)
-		return;
-	w->next_req = NULL;
-	req->on_abort = NULL;
-	rapi_send_error(req, 500, "InternalServerError", "worker retired");
+		req->on_abort = NULL;
+		rapi_send_error(req, 500, "InternalServerError", "worker retired");
+	}
 }
 
 static void
-wk_send_event(struct worker *w, struct http_request *req)
+wk_send_event(struct worker *w, struct invocation *inv,
+    struct http_request *req)
 {
-	struct invocation *inv = w->inv;
 	struct rapi_event ev = {
 		.request_id = inv->id,
 		.deadline_ms = inv->deadline_ms,
@@ -528,36 +378,103 @@ wk_send_event(struct worker *w, struct http_request *req)
 	rapi_send_event(req, &ev);
 }
 
+typedef void (*wk_action)(struct worker *w);
+
+static struct http_request *wk_cur_req;	/* the request behind WE_NEXT(_GONE) */
+
 static void
 next_aborted(struct http_request *req, void *arg)
 {
 	struct worker *w = arg;
+	unsigned i;
 
-	if (w->next_req == req)
-		wk_event(w, WE_NEXT_GONE);
+	for (i = 0; i < w->nnext; i++)
+		if (w->nexts[i] == req) {
+			wk_cur_req = req;
+			wk_event(w, WE_NEXT_GONE);
+			wk_cur_req = NULL;
+			return;
+		}
 }
 
-/* Keep req as the worker's pending /next. */
+/* The oldest timed-out invocation is forgotten: its runtime thread has
+ * moved on to a /next without answering it. */
+static void
+wk_late_forget_oldest(struct worker *w)
+{
+	memmove(w->late, w->late + 1, (w->nlate - 1) * sizeof(*w->late));
+	w->nlate--;
+}
+
+/*
+ * Keep req as one of the worker's pending /next requests.  Past its
+ * max_concurrency slots, a client is asking again for what it already
+ * asked: the oldest pending /next is stale (one at a time: the only one).
+ */
 static void
 wk_park_next(struct worker *w, struct http_request *req)
 {
-	if (w->next_req != NULL) {
-		/* A client waits on one /next at a time; an older one is stale. */
-		struct http_request *old = w->next_req;
+	bool full = w->state == WS_DRAINING ? w->nnext >= w->maxc :
+	    w->nnext + w->nlive + w->nlate >= w->maxc;
 
-		w->next_req = NULL;
-		old->on_abort = NULL;
+	if (full && w->nnext > 0) {
+		struct http_request *old = w->nexts[0];
+
+		wk_next_remove(w, old);
 		rapi_send_error(old, 403, "InvalidStateTransition",
 		    "superseded by a newer /next");
+	} else if (full && w->nlate > 0)
+		wk_late_forget_oldest(w);
+	else if (full) {
+		rapi_send_error(req, 403, "InvalidStateTransition",
+		    "more /next requests than max_concurrency");
+		return;
 	}
-	w->next_req = req;
+	w->nexts[w->nnext++] = req;
 	req->on_abort = next_aborted;
 	req->data = w;
 }
 
-typedef void (*wk_action)(struct worker *w);
+static void
+wk_idle_timer(struct worker *w)
+{
+	struct pool *p = w->pool;
 
-static struct http_request *wk_cur_req;	/* the request behind WE_NEXT */
+	if (p->fc->idle_timeout_s > 0)
+		uv_timer_start(&w->timer, wk_timer_cb,
+		    (uint64_t)p->fc->idle_timeout_s * 1000, 0);
+}
+
+/* The timer of a busy worker: the earliest deadline of what it runs. */
+static void
+wk_arm_deadline(struct worker *w)
+{
+	uint64_t now = uv_now(w->pool->loop), due = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < w->nlive; i++)
+		if (w->invs[i]->due < due)
+			due = w->invs[i]->due;
+	uv_timer_start(&w->timer, wk_timer_cb, due > now ? due - now : 0, 0);
+}
+
+/* After an invocation left a busy worker: still busy, idle or resting. */
+static void
+wk_settle(struct worker *w)
+{
+	if (w->state != WS_BUSY)
+		return;
+	if (w->nlive > 0) {
+		wk_arm_deadline(w);
+		return;
+	}
+	uv_timer_stop(&w->timer);
+	if (w->nnext > 0) {
+		wk_set_state(w, WS_IDLE);
+		wk_idle_timer(w);
+	} else
+		wk_set_state(w, WS_RESTING);
+}
 
 static void
 a_ignore(struct worker *w)
@@ -579,18 +496,23 @@ a_first_next(struct worker *w)
 	uv_timer_stop(&w->timer);
 	wk_park_next(w, wk_cur_req);
 	wk_set_state(w, WS_IDLE);
-	if (p->fc->idle_timeout_s > 0)
-		uv_timer_start(&w->timer, wk_timer_cb,
-		    (uint64_t)p->fc->idle_timeout_s * 1000, 0);
-	log_debug("%s: worker %d ready in %.2f ms", p->fc->name, (int)w->pid,
-	    w->init_ms);
+	wk_idle_timer(w);
+	/* The worker can reach /next before the spawner's reply brings its
+	 * pid: wk_spawned logs the ready line then. */
+	if (w->pid != 0)
+		log_debug("%s: worker %d ready in %.2f ms", p->fc->name,
+		    (int)w->pid, w->init_ms);
 }
 
 static void
-a_next_again(struct worker *w)
+a_next_busy(struct worker *w)
 {
-	/* A second /next before any reply re-delivers the same event (RIE). */
-	wk_send_event(w, wk_cur_req);
+	/* One at a time, a second /next before any reply re-delivers the
+	 * same event (RIE); with more, it is another thread asking. */
+	if (w->maxc == 1)
+		wk_send_event(w, w->invs[0], wk_cur_req);
+	else
+		wk_park_next(w, wk_cur_req);
 }
 
 static void
@@ -602,13 +524,11 @@ a_next_idle(struct worker *w)
 static void
 a_next_rest(struct worker *w)
 {
-	struct pool *p = w->pool;
-
 	wk_park_next(w, wk_cur_req);
+	if (w->nnext == 0)
+		return;
 	wk_set_state(w, WS_IDLE);
-	if (p->fc->idle_timeout_s > 0)
-		uv_timer_start(&w->timer, wk_timer_cb,
-		    (uint64_t)p->fc->idle_timeout_s * 1000, 0);
+	wk_idle_timer(w);
 }
 
 static void
@@ -622,62 +542,101 @@ a_next_draining(struct worker *w)
 static void
 a_next_gone(struct worker *w)
 {
-	struct http_request *req = w->next_req;
+	struct http_request *req = wk_cur_req;
 
-	w->next_req = NULL;
-	if (req != NULL) {
-		req->on_abort = NULL;
+	if (req != NULL && wk_next_remove(w, req))
 		http_respond(req, 500, NULL, 0, NULL, 0);
-	}
-	if (w->state == WS_IDLE) {
+	if (w->state == WS_IDLE && w->nnext == 0) {
 		uv_timer_stop(&w->timer);
 		wk_set_state(w, WS_RESTING);
 	}
 }
 
+/* The newest invocation in w->invs goes out on the newest pending /next. */
 static void
 a_assign(struct worker *w)
 {
 	struct pool *p = w->pool;
-	struct invocation *inv = w->inv;
-	struct http_request *req = w->next_req;
+	struct invocation *inv = w->invs[w->nlive - 1];
+	struct http_request *req = w->nexts[w->nnext - 1];
+	uint64_t ms = (uint64_t)p->fc->timeout_s * 1000;
 	char line[96];
 	int n;
 
-	w->next_req = NULL;
-	req->on_abort = NULL;
-	wk_set_state(w, WS_BUSY);
+	wk_next_remove(w, req);
+	if (w->state != WS_BUSY)
+		wk_set_state(w, WS_BUSY);
 	inv->start_ns = uv_hrtime();
-	inv->deadline_ms = pool_epoch_ms() + (uint64_t)p->fc->timeout_s * 1000;
+	inv->deadline_ms = pool_epoch_ms() + ms;
+	inv->due = uv_now(p->loop) + ms;
 	if (inv->trace_id == NULL)
 		inv->trace_id = inv_trace_make(inv->deadline_ms);
-	if (w->cold)
+	inv->cold = w->cold;
+	w->cold = false;
+	if (inv->cold)
 		metrics_cold_start(p->metrics);
 	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
 	    inv->id);
 	log_fn_id(p->fc->name, inv->id, line, (size_t)n);
-	buf_reset(&w->tail);
-	wk_tail_add(w, line, (size_t)n);
-	uv_timer_start(&w->timer, wk_timer_cb, (uint64_t)p->fc->timeout_s * 1000, 0);
-	wk_send_event(w, req);
+	buf_reset(&inv->tail);
+	wk_tail_add(inv, line, (size_t)n);
+	if (w->nlive == 1)
+		uv_timer_start(&w->timer, wk_timer_cb, ms, 0);
+	else
+		wk_arm_deadline(w);
+	wk_send_event(w, inv, req);
 }
 
+/*
+ * Invocations past their deadline are answered.  One at a time, the
+ * worker is killed and replaced, as on Lambda.  Holding several, it is
+ * not (Lambda Managed Instances do not stop the others): the late answer
+ * of one that timed out is taken and dropped when it comes.  Unless the
+ * worker is then of no use, running nothing with no /next pending (every
+ * thread it has is stuck, or a runtime that ignores
+ * AWS_LAMBDA_MAX_CONCURRENCY): it is killed and replaced.
+ */
 static void
 a_timeout(struct worker *w)
 {
 	struct pool *p = w->pool;
-	struct invocation *inv = w->inv;
-	double secs = (double)(uv_hrtime() - inv->start_ns) / 1e9;
-	char line[128];
-	int n;
+	struct invocation *gone[64];
+	double gsecs[64];
+	uint64_t now = uv_now(p->loop);
+	unsigned i, n = 0;
 
 	wk_log_drain(w);
-	n = snprintf(line, sizeof(line), "Task timed out after %.2f seconds", secs);
-	log_fn(p->fc->name, inv->id, line, (size_t)n);
-	wk_log_report(w, inv);
-	wk_kill(w);
-	inv_fail(inv, INV_PLATFORM_ERROR, "Sandbox.Timedout",
-	    "RequestId: %s Error: Task timed out after %.2f seconds", inv->id, secs);
+	for (i = 0; i < w->nlive && n < 64; ) {
+		struct invocation *inv = w->invs[i];
+		double secs = (double)(uv_hrtime() - inv->start_ns) / 1e9;
+		char line[128];
+		int k;
+
+		if (inv->due > now) {
+			i++;
+			continue;
+		}
+		k = snprintf(line, sizeof(line),
+		    "Task timed out after %.2f seconds", secs);
+		log_fn(p->fc->name, inv->id, line, (size_t)k);
+		wk_log_report(w, inv);
+		wk_inv_detach(w, inv);
+		if (w->maxc > 1 && w->nlate < w->maxc)
+			memcpy(w->late[w->nlate++], inv->id, 37);
+		gsecs[n] = secs;
+		gone[n++] = inv;
+	}
+	if (w->nlive == 0 && (w->maxc == 1 || w->nnext == 0)) {
+		if (w->maxc > 1)
+			log_info("%s: worker %d: every invocation it holds has "
+			    "timed out; killed", p->fc->name, (int)w->pid);
+		wk_kill(w);
+	} else
+		wk_settle(w);
+	for (i = 0; i < n; i++)
+		inv_fail(gone[i], INV_PLATFORM_ERROR, "Sandbox.Timedout",
+		    "RequestId: %s Error: Task timed out after %.2f seconds",
+		    gone[i]->id, gsecs[i]);
 }
 
 static void
@@ -700,9 +659,8 @@ a_idle_timeout(struct worker *w)
 	if (p->count[WS_IDLE] > p->fc->min_idle) {
 		log_debug("%s: reaping idle worker %d", p->fc->name, (int)w->pid);
 		wk_kill(w);
-	} else if (p->fc->idle_timeout_s > 0)
-		uv_timer_start(&w->timer, wk_timer_cb,
-		    (uint64_t)p->fc->idle_timeout_s * 1000, 0);
+	} else
+		wk_idle_timer(w);
 }
 
 static void
@@ -719,17 +677,23 @@ a_init_error(struct worker *w)
 	wk_kill(w);
 }
 
+/* An invocation was answered (and detached): recycle, or go on. */
 static void
 a_reply(struct worker *w)
 {
 	struct pool *p = w->pool;
 
-	uv_timer_stop(&w->timer);
 	w->ninv++;
-	if (p->fc->max_invocations > 0 && w->ninv >= p->fc->max_invocations)
-		wk_kill(w);
-	else
-		wk_set_state(w, WS_RESTING);
+	if (p->fc->max_invocations > 0 && w->ninv >= p->fc->max_invocations) {
+		/* Holding several, the others finish first. */
+		w->recycle = true;
+		wk_ready_sync(w);
+		if (w->nlive == 0) {
+			wk_kill(w);
+			return;
+		}
+	}
+	wk_settle(w);
 }
 
 #define I a_ignore
@@ -737,7 +701,7 @@ static const wk_action wk_actions[WS_NSTATES][WE_NEVENTS] = {
 	/*              SPAWNED  NEXT             NEXT_GONE    ASSIGN    REPLY    INIT_ERROR    TIMER           RETIRE */
 	[WS_SPAWNING] = { I,     a_first_next,    a_next_gone, I,        I,       a_init_error, a_init_timeout, a_retire },
 	[WS_IDLE]     = { I,     a_next_idle,     a_next_gone, a_assign, I,       I,            a_idle_timeout, a_retire },
-	[WS_BUSY]     = { I,     a_next_again,    a_next_gone, I,        a_reply, I,            a_timeout,      a_retire },
+	[WS_BUSY]     = { I,     a_next_busy,     a_next_gone, a_assign, a_reply, I,            a_timeout,      a_retire },
 	[WS_RESTING]  = { I,     a_next_rest,     a_next_gone, I,        I,       I,            I,              a_retire },
 	[WS_DRAINING] = { I,     a_next_draining, a_next_gone, I,        I,       I,            I,              I },
 };
@@ -747,6 +711,7 @@ void
 wk_event(struct worker *w, enum wk_ev ev)
 {
 	wk_actions[w->state][ev](w);
+	wk_ready_sync(w);
 	pool_run(w->pool);
 }
 
@@ -782,7 +747,11 @@ wk_spawned(struct worker *w, pid_t pid, int err, int peakfd)
 
 	if (err == 0) {
 		w->pid = pid;
-		log_debug("%s: worker %d spawned in %.2f ms", p->fc->name, (int)pid, (double)(uv_hrtime() - w->spawn_ns) / 1e6);
+		log_debug("%s: worker %d spawned in %.2f ms", p->fc->name,
+		    (int)pid, (double)(uv_hrtime() - w->spawn_ns) / 1e6);
+		if (w->init_ms > 0)	/* it was ready first */
+			log_debug("%s: worker %d ready in %.2f ms",
+			    p->fc->name, (int)pid, w->init_ms);
 		if (w->state == WS_DRAINING)	/* retired while spawning */
 			sb_spawner_kill(p->sp->fd, pid, SIGKILL);
 		return;
@@ -854,13 +823,23 @@ wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign)
 	if (sys_nr >= 0)
 		log_warnx("%s: worker %d killed by seccomp%s: %s", p->fc->name,
 		    (int)w->pid, was == WS_SPAWNING ? " during init" : "", why);
-	if (w->inv != NULL) {
-		struct invocation *inv = w->inv;
+	if (w->nlive > 0) {
+		/* Every invocation it held gets the crash, exactly once:
+		 * detached first, as a door's done may submit more. */
+		struct invocation *gone[64];
+		unsigned i, n = 0;
 
-		log_fn(p->fc->name, inv->id, why, strlen(why));
-		wk_log_report(w, inv);
-		inv_fail(inv, INV_PLATFORM_ERROR, "Runtime.ExitError",
-		    "RequestId: %s Error: %s", inv->id, why);
+		while (w->nlive > 0 && n < 64) {
+			struct invocation *inv = w->invs[0];
+
+			log_fn(p->fc->name, inv->id, why, strlen(why));
+			wk_log_report(w, inv);
+			wk_inv_detach(w, inv);
+			gone[n++] = inv;
+		}
+		for (i = 0; i < n; i++)
+			inv_fail(gone[i], INV_PLATFORM_ERROR, "Runtime.ExitError",
+			    "RequestId: %s Error: %s", gone[i]->id, why);
 	} else if (was == WS_SPAWNING) {
 		if (sys_nr < 0)
 			log_warnx("%s: worker %d died during init: %s",
@@ -882,7 +861,7 @@ wk_maybe_free(struct worker *w)
 	if (w->nhandles > 0)
 		return;
 	buf_free(&w->logline);
-	buf_free(&w->tail);
+	wk_free_slots(w);
 	if (w->statusfd >= 0)
 		close(w->statusfd);
 	if (w->peakfd >= 0)
@@ -892,7 +871,7 @@ wk_maybe_free(struct worker *w)
 	pool_check_stopped(p);
 }
 
-static void
+void
 wk_handle_closed(uv_handle_t *h)
 {
 	struct worker *w = h->data;
@@ -908,8 +887,10 @@ wk_release(struct worker *w)
 	struct pool *p = w->pool;
 
 	wk_drop_next(w);
-	if (w->state == WS_IDLE)
-		idle_remove(w);
+	if (w->ready)
+		ready_remove(w);
+	p->slots -= w->slots;
+	w->slots = 0;
 	p->count[w->state]--;
 	if (w->prev != NULL)
 		w->prev->next = w->next;
@@ -928,146 +909,20 @@ wk_release(struct worker *w)
 	uv_close((uv_handle_t *)&w->timer, wk_handle_closed);
 }
 
-/* ---- the Runtime API, per worker --------------------------------------- */
-
-static bool
-id_is(const char *id, size_t n, const char *want)
-{
-	return strlen(want) == n && memcmp(id, want, n) == 0;
-}
-
-/* POST /response or /error for the invocation the worker holds. */
-static void
-rapi_reply(struct worker *w, struct http_request *req, enum rapi_call call)
-{
-	struct invocation *inv = w->inv;
-	struct inv_result res = { .status = INV_OK };
-	struct buf eb;
-	size_t ctlen;
-	const char *type;
-
-	buf_init(&eb);
-	wk_log_drain(w);
-	if (req->too_large || req->body_len > RAPI_MAX_RESPONSE) {
-		rapi_send_error(req, 413, "RequestEntityTooLarge",
-		    "Exceeded maximum allowed payload size (6291556 bytes).");
-		wk_log_report(w, inv);
-		wk_event(w, WE_REPLY);
-		inv_fail(inv, INV_PLATFORM_ERROR, "Function.ResponseSizeTooLarge",
-		    "Response payload size exceeded maximum allowed payload size "
-		    "(6291556 bytes).");
-		return;
-	}
-	if (call == RAPI_RESPONSE && rapi_response_mode(req) < 0) {
-		rapi_send_error(req, 400, "InvalidFunctionResponseMode",
-		    "Lambda-Runtime-Function-Response-Mode must be streaming");
-		wk_log_report(w, inv);
-		wk_event(w, WE_REPLY);
-		inv_fail(inv, INV_PLATFORM_ERROR, "Runtime.InvalidResponseModeHeader",
-		    "the runtime sent an invalid response mode");
-		return;
-	}
-	if (call == RAPI_ERROR) {
-		type = rapi_error_body(req, &eb, "Runtime.Unknown");
-		res.status = INV_FUNC_ERROR;
-		res.error_type = type;
-		res.body = eb.data;
-		res.body_len = eb.len;
-		res.content_type = "application/json";
-	} else if (rapi_trailer_error(req, &eb, &type)) {
-		res.status = INV_FUNC_ERROR;
-		res.error_type = type;
-		res.body = eb.data;
-		res.body_len = eb.len;
-		res.content_type = "application/json";
-	} else {
-		res.body = req->body;
-		res.body_len = req->body_len;
-		res.content_type = http_header_get(req, "Content-Type", &ctlen);
-	}
-	wk_log_report(w, inv);
-	wk_event(w, WE_REPLY);
-	/* res points into req: finish before answering, which frees req. */
-	inv_finish(inv, &res);
-	rapi_send_accepted(req);
-	buf_free(&eb);
-	pool_run(w->pool);
-}
-
-static void
-rapi_init_error(struct worker *w, struct http_request *req)
-{
-	struct pool *p = w->pool;
-	const char *type;
-	struct buf eb;
-
-	if (w->state != WS_SPAWNING) {
-		rapi_send_error(req, 403, "InvalidStateTransition",
-		    "init/error after init");
-		return;
-	}
-	buf_init(&eb);
-	type = rapi_error_body(req, &eb, "Runtime.Unknown");
-	log_warnx("%s: worker %d: init error %s", p->fc->name, (int)w->pid, type);
-	rapi_send_accepted(req);
-	pool_init_failed(p, type, eb.data, eb.len, NULL);
-	buf_free(&eb);
-	wk_event(w, WE_INIT_ERROR);
-}
-
 void
-pool_rapi_request(struct worker *w, struct http_request *req)
+wk_assign(struct worker *w, struct invocation *inv)
 {
-	const char *id;
-	size_t idlen;
-	enum rapi_call call = rapi_parse(req, &id, &idlen);
-
-	switch (call) {
-	case RAPI_NEXT:
-		wk_cur_req = req;
-		wk_event(w, WE_NEXT);
-		wk_cur_req = NULL;
-		return;
-	case RAPI_RESPONSE:
-	case RAPI_ERROR:
-		if (w->inv != NULL && id_is(id, idlen, w->inv->id)) {
-			rapi_reply(w, req, call);
-			return;
-		}
-		if (id_is(id, idlen, w->last_id))
-			rapi_send_error(req, 403, "InvalidStateTransition",
-			    "State transition from Ready to InvocationResponse failed");
-		else if (w->state == WS_SPAWNING)
-			rapi_send_error(req, 403, "InvalidStateTransition",
-			    "no invocation has been handed out yet");
-		else
-			rapi_send_error(req, 400, "InvalidRequestID",
-			    "Invalid request ID");
-		return;
-	case RAPI_INIT_ERROR:
-		rapi_init_error(w, req);
-		return;
-	case RAPI_PING:
-		http_respond(req, 200, NULL, 0, "pong", 4);
-		return;
-	case RAPI_BAD:
-		break;
-	}
-	rapi_send_error(req, 404, "InvalidRequest", "unknown Runtime API call");
-}
-
-static void
-rapi_on_request(struct http_request *req, void *arg)
-{
-	struct worker *w = arg;
-
-	/* The same endpoint serves the DynamoDB API (endpoint.h). */
-	if (!endpoint_serve(w->pool->fc->name, req))
-		pool_rapi_request(w, req);
-}
-
-void
-wk_assign(struct worker *w)
-{
+	inv->worker = w;
+	w->invs[w->nlive++] = inv;
 	wk_actions[w->state][WE_ASSIGN](w);
+	wk_ready_sync(w);
+}
+
+/* A /next arrived on the worker's endpoint (worker_rapi.c). */
+void
+wk_next(struct worker *w, struct http_request *req)
+{
+	wk_cur_req = req;
+	wk_event(w, WE_NEXT);
+	wk_cur_req = NULL;
 }

@@ -225,9 +225,16 @@ ParameterizedTestParameters(conf, errors)
 	{ "[function a]\nbootstrap = /a\nsandbox = some\n",
 	  M "3: sandbox: expected full, basic or none, not \"some\"" },
 	{ "[function a]\nbootstrap = /a\nauth = iam\n",
-	  M "3: auth: expected none or aws_iam, not \"iam\"" },
+	  M "3: auth: no [authorizer iam] section in @/lambdad.conf" },
+	{ "[function a]\nbootstrap = /a\nauth = i/am\n",
+	  M "3: auth: expected none, aws_iam or the name of an [authorizer "
+	  "NAME] section, not \"i/am\"" },
 	{ "[function a]\nbootstrap = /a\npids = 0\n",
 	  M "3: pids: 0 is out of range (1 to 100000)" },
+	{ "[function a]\nbootstrap = /a\nmax_concurrency = 0\n",
+	  M "3: max_concurrency: 0 is out of range (1 to 64)" },
+	{ "[function a]\nbootstrap = /a\nmax_concurrency = 65\n",
+	  M "3: max_concurrency: 65 is out of range (1 to 64)" },
 	{ "[lambdad]\ninvoke_api = ON\n",
 	  M "2: invoke_api: expected on or off, not \"ON\"" },
 	{ "[lambdad]\ninvoke_api = on\ninvoke_api = off\n",
@@ -408,6 +415,7 @@ Test(conf, function_defaults, .init = setup, .fini = teardown)
 	cr_assert_eq(fn->max_workers, 4);
 	cr_assert_eq(fn->idle_timeout_s, 300);
 	cr_assert_eq(fn->max_invocations, 0);
+	cr_assert_eq(fn->max_concurrency, 1);
 	cr_assert_eq(fn->queue_depth, 64);
 	cr_assert_eq(fn->queue_timeout_s, 10);
 	cr_assert_eq(fn->nenv, 0);
@@ -424,7 +432,8 @@ Test(conf, every_key, .init = setup, .fini = teardown)
 	    "[function a_b-C9]\nbootstrap = /x/bootstrap\n"
 	    "route = GET /hello/{name}\nroute = $default\n"
 	    "memory = 10240\ntimeout = 900\nmin_idle = 2\nmax_workers = 2\n"
-	    "idle_timeout = 0\nmax_invocations = 1000\nqueue_depth = 0\n"
+	    "idle_timeout = 0\nmax_invocations = 1000\nmax_concurrency = 64\n"
+	    "queue_depth = 0\n"
 	    "queue_timeout = 1\nenv = GREETING=hi there\nenv = EMPTY=\n"
 	    "env = _HANDLER=index.handler\npayload = 1.0\nseccomp = exec\n");
 	struct function_conf *fn = &c->fns[0];
@@ -444,6 +453,7 @@ Test(conf, every_key, .init = setup, .fini = teardown)
 	cr_assert_eq(fn->max_workers, 2);
 	cr_assert_eq(fn->idle_timeout_s, 0);
 	cr_assert_eq(fn->max_invocations, 1000);
+	cr_assert_eq(fn->max_concurrency, 64);
 	cr_assert_eq(fn->queue_depth, 0);
 	cr_assert_eq(fn->queue_timeout_s, 1);
 	cr_assert_eq(fn->nenv, 3);

@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -861,14 +862,47 @@ Test(http, body_timeout_rearmed_by_progress)
 	cfg.body_timeout_ms = 200;
 	start(&cfg);
 	c = cli_open();
-	cli_send(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\n");
-	for (i = 0; i < 6; i++) {	/* 6 x 100 ms > 200 ms, but no gap is */
+	cli_send(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 600\r\n\r\n");
+	/* 6 x 100 ms > 200 ms, but no gap is, and 100 bytes a step keep
+	 * the body above its 500 bytes/s floor. */
+	for (i = 0; i < 6; i++) {
 		usleep(100000);
-		cli_send(c, "x");
+		cli_send(c, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 	}
 	cli_read_resp(c, &r);
 	cr_assert_eq(r.status, 200);
-	cr_assert_str_eq(jstr(&r, "body", NULL), "xxxxxx");
+	cr_assert_eq(strlen(jstr(&r, "body", NULL)), 600);
+	resp_free(&r);
+	cli_close(c);
+	stop();
+}
+
+/* A byte every 50 ms: no gap reaches body_timeout, but the body is far
+ * under 500 bytes/s, so it is due at about body_timeout (+2 ms a byte). */
+Test(http, trickled_body_408)
+{
+	struct http_server_cfg cfg = default_cfg();
+	struct cli *c;
+	struct resp r;
+	int	 i;
+
+	cfg.body_timeout_ms = 200;
+	start(&cfg);
+	c = cli_open();
+	cli_send(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n");
+	for (i = 0; i < 12; i++) {	/* 600 ms: well past the due time */
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+		/* Stop once the reply is there: more bytes after the server's
+		 * close would have it reset the connection, reply and all. */
+		if (poll(&pfd, 1, 50) != 0 || send(c->fd, "x", 1,
+		    MSG_NOSIGNAL) != 1)
+			break;
+	}
+	cr_assert_lt(i, 12, "no reply while the body trickled for 600 ms");
+	cli_read_resp(c, &r);
+	cr_assert_eq(r.status, 408);
 	resp_free(&r);
 	cli_close(c);
 	stop();
@@ -920,6 +954,27 @@ Test(http, malformed_400)
 		resp_free(&r);
 		cli_close(c);
 	}
+	cr_assert_eq(wait_count(0, 0), 0);
+	stop();
+}
+
+/* llhttp parses "GET /x" with no version as HTTP/0.9 (minor 9, headers
+ * and all); the owner is promised 1.0 or 1.1 (found by fuzz_http). */
+Test(http, http09_505)
+{
+	struct http_server_cfg cfg = default_cfg();
+	struct cli *c;
+	struct resp r;
+
+	start(&cfg);
+	c = cli_open();
+	cli_send(c, "GET /h\r\nUser-Agent: x\r\n\r\n");
+	cli_read_resp(c, &r);
+	cr_assert_eq(r.status, 505);
+	cr_assert_str_eq(resp_header(&r, "Connection"), "close");
+	cli_expect_eof(c);
+	resp_free(&r);
+	cli_close(c);
 	cr_assert_eq(wait_count(0, 0), 0);
 	stop();
 }

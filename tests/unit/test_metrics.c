@@ -23,10 +23,12 @@
 static char *
 render(struct metrics *m, struct pool **pools, size_t npools)
 {
+	struct metrics_gauge *g = pool_gauges(pools, npools);
 	struct buf b;
 
 	buf_init(&b);
-	cr_assert_eq(metrics_render(m, pools, npools, &b), 0);
+	cr_assert_eq(metrics_render(m, g, g != NULL ? npools : 0, &b), 0);
+	free(g);
 	return buf_steal(&b, NULL);
 }
 
@@ -218,7 +220,7 @@ Test(metrics, stats_sum_doors_and_error_types)
 {
 	struct metrics *m = metrics_new();
 	struct metrics_fn *f = metrics_fn(m, "fn");
-	struct pool_stats st = { .idle = 3, .invocations = 99 };
+	struct metrics_counts st = { .invocations = 99 };
 
 	metrics_inv_done(f, METRICS_DOOR_HTTP, METRICS_OK, NULL, MS);
 	metrics_inv_done(f, METRICS_DOOR_EVENT, METRICS_FUNC_ERROR, NULL, MS);
@@ -227,14 +229,14 @@ Test(metrics, stats_sum_doors_and_error_types)
 	metrics_inv_done(f, METRICS_DOOR_HTTP, METRICS_THROTTLED, NULL, 0);
 	metrics_error(f, "MalformedReply");
 	metrics_cold_start(f);
-	metrics_fn_stats(f, &st);
+	metrics_fn_counts(f, &st);
 	cr_expect_eq(st.invocations, 3);
 	cr_expect_eq(st.errors, 3);
 	cr_expect_eq(st.throttles, 1);
 	cr_expect_eq(st.timeouts, 1);
 	cr_expect_eq(st.cold_starts, 1);
-	cr_expect_eq(st.idle, 3, "gauges are left alone");
-	metrics_fn_stats(NULL, &st);
+	metrics_fn_counts(NULL, &st);
+	cr_expect_eq(st.invocations, 0, "no entry: zeros");
 	metrics_free(m);
 }
 
@@ -429,7 +431,7 @@ Test(metrics, pool_gauges_sum_by_name)
 	pools[2] = pool_new(&loop, NULL, &fc[1]);
 	for (i = 0; i < 3; i++) {
 		cr_assert_not_null(pools[i]);
-		metrics_attach(m, pools[i]);
+		pool_set_metrics(pools[i], metrics_fn(m, fc[i == 2].name));
 		/* One more than fits: the last is refused (a throttle). */
 		for (k = 0; k <= fc[i == 2].queue_depth; k++) {
 			struct invocation *inv = inv_new();
