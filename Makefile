@@ -18,7 +18,7 @@ WARN     += -Werror
 endif
 OPT      ?= -O2 -g
 ifneq ($(SANITIZE),)
-OPT      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+OPT      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN    := -fsanitize=$(SANITIZE)
 endif
 CFLAGS   ?=
@@ -37,7 +37,7 @@ LLHTTP_LIBS   :=
 LLHTTP_OBJS   := $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
 endif
 
-PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3
+PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS)
 
@@ -69,7 +69,7 @@ BINS := $(B)/lambdad $(B)/lambdactl $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/l
 	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
-.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench lint clean ric sdk
+.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench soak lint clean ric sdk openapi sanitize
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -137,9 +137,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
-	libsqlite3-dev
+	libsqlite3-dev libsystemd-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
-	libtool python3 python3-prometheus-client python3-boto3 mandoc awscli wrk
+	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
+	mandoc awscli wrk chromium
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
@@ -183,15 +184,40 @@ ric:
 sdk:
 	tests/integration/sdk/install.sh
 
+# The OpenAPI validator (@apidevtools/swagger-parser) 38-openapi checks the
+# generated API document with, from npm.
+openapi:
+	tests/integration/openapi/install.sh
+
 test: deps-test
 	$(MAKE) all $(UNIT_BINS)
-	$(MAKE) ric sdk
+	$(MAKE) ric sdk openapi
 	tests/run.sh
+
+# The gateway with ASan and UBSan (build/san/): its unit tests and the
+# integration tests of the parsers, doors and pools run against it, and any
+# sanitizer report fails the run.  Workers run the normal build's handlers.
+SAN_B     := build/san
+SAN_TESTS ?= 01- 02- 03- 04- 07- 10- 14- 16- 17- 18- 19- 23- 25- 27- 30- 31- 33- 36- 37- 38- 39- 40- 41-
+SAN_ENV    = ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/asan:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/ubsan:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+sanitize: deps-test
+	$(MAKE) all openapi
+	$(MAKE) B=$(SAN_B) SANITIZE=address,undefined $(SAN_B)/lambdad unit
+	rm -rf $(SAN_B)/reports && mkdir -p $(SAN_B)/reports && chmod 1777 $(SAN_B)/reports
+	$(SAN_ENV) LAMBDAD=$(CURDIR)/$(SAN_B)/lambdad UNIT_DIR=$(SAN_B)/tests/unit \
+		LOG_DIR=$(SAN_B)/test-logs SAN_REPORTS=$(SAN_B)/reports \
+		TESTS="$(SAN_TESTS)" tests/run.sh
 
 bench: deps-bench
 	$(MAKE) all
 	tests/bench/run.sh
 	tests/bench/tables.sh
+
+soak: deps-bench
+	$(MAKE) all
+	tests/bench/soak.sh
 
 fuzz:
 	$(MAKE) -C tests/fuzz
@@ -215,6 +241,7 @@ install: all
 	install -m 644 $(B)/liblambda.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/liblambda.pc
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 644 $(B)/lambdad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/lambdad.service
+	install -m 644 gateway/lambdad.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/lambdad.socket
 	for m in man/*.[0-9]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 
 clean:

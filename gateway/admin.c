@@ -24,14 +24,17 @@
 #include <cJSON.h>
 
 #include "admin.h"
+#include "apigw/openapi.h"
 #include "buf.h"
 #include "daemon.h"
 #include "deploy.h"
+#include "front.h"
 #include "http.h"
 #include "log.h"
 #include "logring.h"
 #include "metrics.h"
 #include "pool.h"
+#include "tables/door.h"
 
 #define ADMIN_MAX_BODY		(64 * 1024 * 1024)	/* a bootstrap */
 #define ADMIN_LOG_CHUNK		(64 * 1024)
@@ -149,6 +152,15 @@ admin_fn_json(struct daemon *d, struct pool *p)
 	cJSON_AddNumberToObject(j, "timeouts", (double)st.timeouts);
 	cJSON_AddNumberToObject(j, "cold_starts", (double)st.cold_starts);
 	return j;
+}
+
+static void
+admin_metrics(struct admin *a, struct http_request *req)
+{
+	struct metrics_gauge *g = pool_gauges(a->d->pools, a->d->npools);
+
+	metrics_respond(req, a->d->metrics, g, g != NULL ? a->d->npools : 0);
+	free(g);
 }
 
 static void
@@ -533,6 +545,66 @@ admin_poll(struct admin *a)
 	admin_poll_all(a, 0);
 }
 
+/* ---- tables ---------------------------------------------------------------- */
+
+/* The door's answer (tables/door.h), on the loop. */
+static void
+admin_tables_done(void *arg, int status, cJSON *res, const char *err)
+{
+	struct http_request *req = arg;
+	cJSON *j;
+
+	if (status != 200) {
+		admin_error(req, status, "%s", err);
+		return;
+	}
+	if (!cJSON_IsArray(res)) {	/* a backup's summary */
+		log_info("admin: backup of table %s to %s done (%.0f items)",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(res, "table")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(res, "file")),
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(res, "items")));
+		admin_json(req, 200, res);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "tables", res);
+	admin_json(req, 200, j);
+}
+
+/* POST /tables/NAME/backup {"file": "/abs/path"} */
+static void
+admin_table_backup(struct admin *a, struct http_request *req)
+{
+	const char *p = req->path + strlen("/tables/"), *e = strchr(p, '/');
+	char name[256];
+	cJSON *body, *file;
+
+	if (e == NULL || e == p || (size_t)(e - p) >= sizeof(name) ||
+	    strcmp(e, "/backup") != 0) {
+		admin_error(req, 404, "no such endpoint: %s", req->path);
+		return;
+	}
+	if (strcmp(req->method, "POST") != 0) {
+		admin_error(req, 405, "method %s not allowed on %s",
+		    req->method, req->path);
+		return;
+	}
+	memcpy(name, p, (size_t)(e - p));
+	name[e - p] = '\0';
+	body = cJSON_ParseWithLength(req->body, req->body_len);
+	file = cJSON_GetObjectItem(body, "file");
+	if (!cJSON_IsString(file)) {
+		cJSON_Delete(body);
+		admin_error(req, 400, "expected {\"file\": \"/absolute/path\"}");
+		return;
+	}
+	log_info("admin: backup of table %s to %s by uid %d", name,
+	    file->valuestring, (int)req->peer_uid);
+	tables_door_backup(a->d->tables, name, file->valuestring,
+	    admin_tables_done, req);
+	cJSON_Delete(body);
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 /* "/functions/NAME[/SUB]": name into name[], *sub to "" or "SUB". */
@@ -581,6 +653,24 @@ admin_function(struct admin *a, struct http_request *req)
 		    req->path);
 }
 
+/* GET /openapi: the API's OpenAPI document, made now from the live
+ * configuration (apigw/openapi.h). */
+static void
+admin_openapi(struct admin *a, struct http_request *req)
+{
+	const struct conf *c = a->d->conf;
+	char url[300];
+	cJSON *doc;
+
+	openapi_server_url(c->listen_host, front_port(a->d->front), url,
+	    sizeof(url));
+	if ((doc = openapi_doc(c, url)) == NULL) {
+		admin_error(req, 500, "out of memory");
+		return;
+	}
+	admin_json(req, 200, doc);
+}
+
 static void
 admin_request(struct http_request *req, void *arg)
 {
@@ -598,10 +688,18 @@ admin_request(struct http_request *req, void *arg)
 	else if (strcmp(path, "/reload") == 0 && strcmp(m, "POST") == 0)
 		admin_reload(a, req);
 	else if (strcmp(path, "/metrics") == 0 && strcmp(m, "GET") == 0)
-		metrics_respond(req, a->d->metrics, a->d->pools, a->d->npools);
-	else if (strcmp(path, "/status") == 0 ||
+		admin_metrics(a, req);
+	else if (strcmp(path, "/tables") == 0 && strcmp(m, "GET") == 0)
+		tables_door_stats(a->d->tables, admin_tables_done, req);
+	else if (strncmp(path, "/tables/", 8) == 0)
+		admin_table_backup(a, req);
+	else if (strcmp(path, "/openapi") == 0 && strcmp(m, "GET") == 0)
+		admin_openapi(a, req);
+	else if (strcmp(path, "/keys") == 0 || strncmp(path, "/keys/", 6) == 0)
+		admin_keys(a->d, req);
+	else if (strcmp(path, "/status") == 0 || strcmp(path, "/tables") == 0 ||
 	    strcmp(path, "/functions") == 0 || strcmp(path, "/reload") == 0 ||
-	    strcmp(path, "/metrics") == 0)
+	    strcmp(path, "/metrics") == 0 || strcmp(path, "/openapi") == 0)
 		admin_error(req, 405, "method %s not allowed on %s", m, path);
 	else
 		admin_error(req, 404, "no such endpoint: %s", path);

@@ -16,6 +16,13 @@
  *                                       waiting up to S seconds for one
  *   POST   /reload                      reload the configuration
  *   GET    /metrics                     Prometheus text
+ *   GET    /tables                      the Tables store's tables, with
+ *                                       exact item counts and sizes
+ *   POST   /tables/NAME/backup          a consistent copy of table NAME
+ *          {"file": "/absolute/path"}   into a new file the daemon writes
+ *   GET    /keys                        API keys: name, id, plan, usage
+ *   POST   /keys {"name", "plan"}       make one; the reply has its value
+ *   DELETE /keys/NAME                   revoke one (admin_keys.c)
  *
  * Every reply is JSON ({"error": "..."} with 4xx/5xx), except logs and
  * metrics, which are text.  Each change is logged with the peer's uid.
@@ -47,6 +54,9 @@ int	admin_listen(struct admin *a, const char *path, const char *group,
 int	admin_check_path(const char *path, char *err, size_t errlen);
 /* Once per loop iteration: answer log followers that have new lines. */
 void	admin_poll(struct admin *a);
+/* /keys and /keys/NAME (admin_keys.c). */
+struct http_request;
+void	admin_keys(struct daemon *d, struct http_request *req);
 /* Answer what is pending, close the socket, remove its file.  NULL-safe. */
 void	admin_free(struct admin *a);
 

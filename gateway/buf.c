@@ -31,6 +31,13 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+bool
+buf_eq(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len &&
+	    (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 void
 buf_reserve(struct buf *b, size_t extra)
 {

@@ -10,6 +10,7 @@
 #ifndef LAMBDAD_BUF_H
 #define LAMBDAD_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,8 @@ void	buf_init(struct buf *b);
 void	buf_free(struct buf *b);		/* and re-init */
 void	buf_reset(struct buf *b);		/* len = 0, keeps memory */
 void	buf_reserve(struct buf *b, size_t extra);
+/* Same length and bytes (an empty buffer may have no memory yet). */
+bool	buf_eq(const struct buf *a, const struct buf *b);
 void	buf_add(struct buf *b, const void *p, size_t n);
 void	buf_adds(struct buf *b, const char *s);
 void	buf_addc(struct buf *b, char c);

@@ -31,6 +31,7 @@ struct metrics_server;
 struct reload;
 struct opener;
 struct tables_door;
+struct keystore;
 
 /* A configuration still referenced by draining pools. */
 struct retired_conf {
@@ -61,12 +62,13 @@ struct daemon {
 	struct front	*front;
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
 	struct tables_door *tables;	/* the Tables store's door */
+	struct keystore	*keys;		/* API keys (apigw/keystore.h) */
 	struct admin	*admin;
 	struct metrics	*metrics;	/* outlives pools (reloads) */
 	struct metrics_server *msrv;	/* NULL unless metrics_listen */
 	char		*state_dir;	/* conf's, or the default */
 	char		*admin_path;	/* conf's, or the default */
-	uv_signal_t	 sigterm, sigint, sighup;
+	uv_signal_t	 sigterm, sigint, sighup, sigusr1;
 	uv_timer_t	 stop_timer;
 	uv_prepare_t	 log_prepare;
 	uv_idle_t	 spin;		/* active = the loop does not sleep */
@@ -74,6 +76,7 @@ struct daemon {
 	unsigned	 spin_inflight;	/* in flight at the last iteration */
 	uint64_t	 spin_since;	/* when that number last changed */
 	uint64_t	 stop_deadline;
+	uint64_t	 stop_linger;	/* until then open connections may finish */
 	uint64_t	 started_ms;	/* epoch ms */
 	unsigned	 reloads;	/* successful reloads */
 	int		 stopping;

@@ -26,7 +26,7 @@ static const struct {
 } deploy_keys[] = {
 	{ "route", 1 }, { "env", 1 }, { "memory", 0 }, { "timeout", 0 },
 	{ "min_idle", 0 }, { "max_workers", 0 }, { "idle_timeout", 0 },
-	{ "max_invocations", 0 }, { "queue_depth", 0 },
+	{ "max_invocations", 0 }, { "max_concurrency", 0 }, { "queue_depth", 0 },
 	{ "queue_timeout", 0 }, { "payload", 0 }, { "seccomp", 0 },
 	{ "network", 0 }, { "auth", 0 }, { "tmp", 0 }, { "pids", 0 },
 	{ "cpu", 0 },

@@ -448,6 +448,9 @@ rec_done(struct invocation *inv, const struct inv_result *res)
 	q->nrunning--;
 	if (res->status == INV_OK) {
 		log_info("%s: %s: Event invocation done", r->fn, r->id);
+		/* The run's log lines are written before its record goes: a
+		 * SIGKILL after the removal must not take them with it. */
+		log_flush();
 		if (rec_job(r, JOB_REMOVE, NULL, NULL, NULL) != 0)
 			rec_drop(r);
 	} else if (q->stopping)

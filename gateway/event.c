@@ -162,20 +162,31 @@ kv_member(struct buf *out, const char *key, struct kv *kv, size_t n,
 	buf_free(&tmp);
 }
 
-/* Request headers as items; the Cookie header left out when asked. */
+/* Request headers as items; the Cookie header left out when asked.  The
+ * gateway's trace id, when given, replaces the caller's X-Amzn-Trace-Id
+ * (the same when it was well-formed), as API Gateway passes it on. */
 static struct kv *
-headers_items(const struct http_request *req, bool skip_cookie, size_t *n)
+headers_items(const struct http_request *req, bool skip_cookie,
+    const char *trace, size_t *n)
 {
-	struct kv *kv = calloc(req->nheaders + 1, sizeof(*kv));
+	struct kv *kv = calloc(req->nheaders + 2, sizeof(*kv));
 	size_t i;
 
 	if (kv == NULL)
 		abort();
 	*n = 0;
+	if (trace != NULL) {
+		kv[0] = (struct kv){ "x-amzn-trace-id", 15, trace,
+		    strlen(trace), 0 };
+		(*n)++;
+	}
 	for (i = 0; i < req->nheaders; i++) {
 		const struct http_header *h = &req->headers[i];
 
 		if (skip_cookie && name_is(h->name, h->name_len, "cookie"))
+			continue;
+		if (trace != NULL &&
+		    name_is(h->name, h->name_len, "x-amzn-trace-id"))
 			continue;
 		kv[*n] = (struct kv){ h->name, h->name_len, h->value,
 		    h->value_len, *n };
@@ -432,7 +443,7 @@ event_domain(const struct http_request *req, const char **p, size_t *len)
 
 static void
 reqctx_v2(struct buf *out, const struct http_request *req,
-    const char *route_key, const struct event_ctx *ctx)
+    const char *route_key, const struct event_ctx *ctx, const char *authz)
 {
 	const char *dom, *dot;
 	size_t dlen;
@@ -442,6 +453,11 @@ reqctx_v2(struct buf *out, const struct http_request *req,
 	dot = dom[0] == '[' ? NULL : memchr(dom, '.', dlen);
 	buf_adds(out, ",\"requestContext\":{\"accountId\":\"" EVENT_ACCOUNT
 	    "\",\"apiId\":\"" EVENT_API_ID "\"");
+	if (authz != NULL)
+		buf_printf(out, ",\"authorizer\":%s", authz);
+	else if (ctx->authorizer_jwt != NULL)
+		buf_printf(out, ",\"authorizer\":{\"jwt\":%s}",
+		    ctx->authorizer_jwt);
 	str_member(out, "domainName", dom, dlen, false);
 	str_member(out, "domainPrefix", dom,
 	    dot != NULL ? (size_t)(dot - dom) : dlen, false);
@@ -462,9 +478,35 @@ reqctx_v2(struct buf *out, const struct http_request *req,
 	    (unsigned long long)ctx->time_ms);
 }
 
+/* stageVariables: an object, or (none) absent in 2.0 and null in 1.0. */
+static void
+stage_vars_member(struct buf *out, const struct event_ctx *ctx, int version)
+{
+	const char *eq;
+	size_t i;
+
+	if (ctx->nstage_vars == 0) {
+		if (version == 1)
+			buf_adds(out, ",\"stageVariables\":null");
+		return;
+	}
+	buf_adds(out, ",\"stageVariables\":{");
+	for (i = 0; i < ctx->nstage_vars; i++) {
+		eq = strchr(ctx->stage_vars[i], '=');
+		if (i > 0)
+			buf_addc(out, ',');
+		buf_json_str(out, ctx->stage_vars[i],
+		    (size_t)(eq - ctx->stage_vars[i]));
+		buf_addc(out, ':');
+		buf_json_str(out, eq + 1, strlen(eq + 1));
+	}
+	buf_addc(out, '}');
+}
+
 static void
 event_build_v2(struct buf *out, const struct http_request *req,
-    const struct route_match *m, const struct event_ctx *ctx)
+    const struct route_match *m, const struct event_ctx *ctx,
+    const char *authz)
 {
 	const char *route_key = m != NULL ? m->route_key : "$default";
 	struct kv *kv;
@@ -476,19 +518,20 @@ event_build_v2(struct buf *out, const struct http_request *req,
 	str_member(out, "rawQueryString", req->query ? req->query : "",
 	    req->query ? req->query_len : 0, false);
 	cookies_member(out, req);
-	kv = headers_items(req, true, &n);
+	kv = headers_items(req, true, ctx->trace_id, &n);
 	kv_member(out, "headers", kv, n, KV_JOIN, true, true, false);
 	free(kv);
 	query_member(out, req, 2);
 	params_member(out, m, 2);
-	reqctx_v2(out, req, route_key, ctx);
+	stage_vars_member(out, ctx, 2);
+	reqctx_v2(out, req, route_key, ctx, authz);
 	body_members(out, req, 2);
 	buf_addc(out, '}');
 }
 
 static void
 reqctx_v1(struct buf *out, const struct http_request *req,
-    const char *resource, const struct event_ctx *ctx)
+    const char *resource, const struct event_ctx *ctx, const char *authz)
 {
 	const char *dom;
 	size_t dlen;
@@ -496,6 +539,9 @@ reqctx_v1(struct buf *out, const struct http_request *req,
 
 	buf_adds(out, ",\"requestContext\":{\"accountId\":\"" EVENT_ACCOUNT
 	    "\",\"apiId\":\"" EVENT_API_ID "\"");
+	if (authz != NULL || ctx->authorizer_jwt != NULL)
+		buf_printf(out, ",\"authorizer\":%s", authz != NULL ? authz :
+		    ctx->authorizer_jwt);
 	str_member_s(out, "resourcePath", resource, true);
 	str_member_s(out, "httpMethod", req->method, true);
 	str_member(out, "path", req->path, req->path_len, true);
@@ -509,6 +555,10 @@ reqctx_v1(struct buf *out, const struct http_request *req,
 	else
 		buf_adds(out, "null");
 	str_member_h(out, "userAgent", req_header(req, "user-agent"), true);
+	if (ctx->api_key_id != NULL) {
+		str_member_h(out, "apiKey", req_header(req, "x-api-key"), true);
+		str_member_s(out, "apiKeyId", ctx->api_key_id, true);
+	}
 	buf_addc(out, '}');
 	event_time(tbuf, sizeof(tbuf), ctx->time_ms);
 	str_member_s(out, "requestTime", tbuf, true);
@@ -521,7 +571,8 @@ reqctx_v1(struct buf *out, const struct http_request *req,
 
 static void
 event_build_v1(struct buf *out, const struct http_request *req,
-    const struct route_match *m, const struct event_ctx *ctx)
+    const struct route_match *m, const struct event_ctx *ctx,
+    const char *authz)
 {
 	const char *resource = m != NULL ? m->resource : "$default";
 	struct kv *kv;
@@ -531,15 +582,15 @@ event_build_v1(struct buf *out, const struct http_request *req,
 	str_member_s(out, "resource", resource, true);
 	str_member(out, "path", req->path, req->path_len, true);
 	str_member_s(out, "httpMethod", req->method, true);
-	kv = headers_items(req, false, &n);
+	kv = headers_items(req, false, ctx->trace_id, &n);
 	kv_member(out, "headers", kv, n, KV_LAST, true, false, true);
 	kv_member(out, "multiValueHeaders", kv, n, KV_MULTI, true, false,
 	    true);
 	free(kv);
 	query_member(out, req, 1);
 	params_member(out, m, 1);
-	buf_adds(out, ",\"stageVariables\":null");
-	reqctx_v1(out, req, resource, ctx);
+	stage_vars_member(out, ctx, 1);
+	reqctx_v1(out, req, resource, ctx, authz);
 	body_members(out, req, 1);
 	buf_addc(out, '}');
 }
@@ -548,10 +599,18 @@ void
 event_build(struct buf *out, int version, const struct http_request *req,
     const struct route_match *m, const struct event_ctx *ctx)
 {
+	event_build_auth(out, version, req, m, ctx, NULL);
+}
+
+void
+event_build_auth(struct buf *out, int version, const struct http_request *req,
+    const struct route_match *m, const struct event_ctx *ctx,
+    const char *authorizer)
+{
 	if (version == 1)
-		event_build_v1(out, req, m, ctx);
+		event_build_v1(out, req, m, ctx, authorizer);
 	else
-		event_build_v2(out, req, m, ctx);
+		event_build_v2(out, req, m, ctx, authorizer);
 }
 
 /* ---- function output -> HTTP reply ------------------------------------ */

@@ -25,6 +25,19 @@ struct event_ctx {
 	uint64_t	 time_ms;	/* arrival, epoch milliseconds */
 	const char	*source_ip;	/* peer address as text */
 	const char	*stage;		/* "$default" when NULL */
+	/* A JWT authorizer's {"claims":..., "scopes":...} as JSON text, or
+	 * NULL: requestContext.authorizer.jwt (2.0), .authorizer (1.0). */
+	const char	*authorizer_jwt;
+	/* The API key's id when the route required one (apigw/apikey.h),
+	 * or NULL: 1.0's requestContext.identity.apiKeyId, with the key
+	 * (the x-api-key header) as identity.apiKey.  2.0 events have no
+	 * place for it: HTTP APIs have no API keys. */
+	const char	*api_key_id;
+	const char *const *stage_vars;	/* "KEY=VALUE": stageVariables */
+	size_t		 nstage_vars;
+	/* The gateway's X-Amzn-Trace-Id (apigw/trace.h) for the headers,
+	 * in place of the caller's; NULL: the caller's headers as they are. */
+	const char	*trace_id;
 };
 
 /*
@@ -37,6 +50,15 @@ struct event_ctx {
 void	event_build(struct buf *out, int version,
 	    const struct http_request *req, const struct route_match *m,
 	    const struct event_ctx *ctx);
+
+/*
+ * The same, with requestContext.authorizer the JSON object authorizer (a
+ * Lambda authorizer's, for this version: apigw/lambda_authz.h) instead of
+ * the one ctx's authorizer_jwt makes; NULL: as event_build.
+ */
+void	event_build_auth(struct buf *out, int version,
+	    const struct http_request *req, const struct route_match *m,
+	    const struct event_ctx *ctx, const char *authorizer);
 
 /* An HTTP reply made from function output; owns all its memory. */
 struct event_reply {

@@ -1,14 +1,20 @@
 /*
  * front: HTTP request -> route -> event -> pool -> HTTP reply.  See front.h.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "apigw/apigw.h"
+#include "apigw/apikey.h"
+#include "apigw/authorizer.h"
+#include "apigw/cache.h"
+#include "apigw/cors.h"
+#include "apigw/docs.h"
+#include "apigw/iam.h"
+#include "apigw/throttle.h"
+#include "apigw/validate.h"
 #include "buf.h"
 #include "event.h"
 #include "front.h"
@@ -18,83 +24,79 @@
 #include "metrics.h"
 #include "pool.h"
 #include "route.h"
-#include "sigv4.h"
 
 struct front {
 	uv_loop_t	*loop;
 	struct http_server *srv;
 	struct route_table *rt;
 	struct invoke	*invoke;	/* NULL: the Invoke API is off */
-	char *const	*keys;		/* access_key "ID:SECRET", not owned */
-	size_t		 nkeys;
+	struct apigw	*gw;		/* the stages' shared state */
+	struct docs	*docs;		/* docs_path's page and document */
 	unsigned	 inflight;
 };
 
-static uint64_t
-epoch_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-peer_text(const struct sockaddr_storage *ss, char *out, size_t n)
-{
-	const void *a = ss->ss_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
-
-	if (inet_ntop(ss->ss_family, a, out, (socklen_t)n) == NULL)
-		snprintf(out, n, "127.0.0.1");
-}
+/*
+ * The policy stages a routed request passes before its function, in API
+ * Gateway's order (apigw.h): CORS preflight, throttling, API key,
+ * authorizer, validation, cache.  Only the stages that exist are listed.
+ */
+static const apigw_stage_fn front_stages[] = {
+	apigw_cors,
+	apigw_throttle,
+	apigw_apikey,
+	apigw_iam,
+	apigw_authorizer,
+	apigw_validate,
+	apigw_cache,
+};
 
 static void
-front_reply_error(struct http_request *req, const struct pool *p,
+front_reply_error(struct apigw_reply *x, const struct pool *p,
     const struct inv_result *res)
 {
-	if (res->status == INV_THROTTLED) {
-		static const char body[] = "{\"message\":\"Too Many Requests\"}";
-		char ra[16];
-		struct http_header h[] = {
-			{ "Content-Type", 12, "application/json", 16 },
-			{ "Retry-After", 11, ra, 0 },
-		};
+	char ra[16];
 
-		h[1].value_len = (size_t)snprintf(ra, sizeof(ra), "%u",
-		    pool_retry_after(p));
-		http_respond(req, 429, h, 2, body, sizeof(body) - 1);
+	if (res->status == INV_THROTTLED) {
+		snprintf(ra, sizeof(ra), "%u", pool_retry_after(p));
+		apigw_finish_error(x, 429, "{\"message\":\"Too Many Requests\"}",
+		    ra);
 	} else if (res->error_type != NULL &&
 	    strcmp(res->error_type, "Sandbox.Timedout") == 0)
-		http_respond_json(req, 504, "{\"message\":\"Gateway Timeout\"}");
+		apigw_finish_error(x, 504, "{\"message\":\"Gateway Timeout\"}",
+		    NULL);
 	else if (res->error_type != NULL &&
 	    strcmp(res->error_type, "Function.ResponseSizeTooLarge") == 0)
-		http_respond_json(req, 502, "{\"message\":\"Bad Gateway\"}");
+		apigw_finish_error(x, 502, "{\"message\":\"Bad Gateway\"}", NULL);
 	else
-		http_respond_json(req, 500,
-		    "{\"message\":\"Internal Server Error\"}");
+		apigw_finish_error(x, 500,
+		    "{\"message\":\"Internal Server Error\"}", NULL);
 }
 
+/* A finished invocation: its reply, with what the stages attached. */
 static void
 front_done(struct invocation *inv, const struct inv_result *res)
 {
-	struct http_request *req = inv->door;
-	struct front *f = req->data;
+	struct apigw_reply *x = inv->door;
+	struct front *f = x->req->data;
 	const struct function_conf *fc = pool_conf(inv->pool);
 	struct event_reply r;
 	const char *why;
 
 	f->inflight--;
+	/* Lambda's status: 200 for a function that ran, errors included. */
+	apigw_integration(x, res->status == INV_THROTTLED ? 429 :
+	    res->status == INV_PLATFORM_ERROR ? 500 : 200, res->error_type,
+	    inv->enqueued_ns);
 	if (res->status != INV_OK)
-		front_reply_error(req, inv->pool, res);
+		front_reply_error(x, inv->pool, res);
 	else if (event_map_reply(fc->payload, res->body, res->body_len, &r,
 	    &why) != 0) {
 		log_warnx("%s: %s: malformed reply: %s", fc->name, inv->id, why);
 		metrics_error(pool_metrics(inv->pool), "MalformedReply");
-		http_respond_json(req, 502, "{\"message\":\"Bad Gateway\"}");
+		apigw_finish_error(x, 502, "{\"message\":\"Bad Gateway\"}", NULL);
 	} else {
-		http_respond(req, r.status, r.headers, r.nheaders, r.body,
+		apigw_cache_store(x, &r, uv_now(f->loop));
+		apigw_finish(x, r.status, r.headers, r.nheaders, r.body,
 		    r.body_len);
 		event_reply_free(&r);
 	}
@@ -109,43 +111,43 @@ front_aborted(struct http_request *req, void *arg)
 	(void)arg;
 }
 
-/*
- * auth = aws_iam: the route needs a SigV4 signature (service execute-api)
- * from an access key, as API Gateway's IAM authorization.  Refusals are
- * 403 {"message":"Forbidden"}; the reason goes to the log, not the client.
- */
-static int
-front_authorized(struct front *f, struct http_request *req, struct pool *p)
+/* Every stage passed: the function's turn (apigw_start's done). */
+static void
+front_submit(struct apigw_call *c, void *arg)
 {
-	struct http_header h[2] = {
-		{ "Content-Type", 12, "application/json", 16 },
-		{ "x-amzn-ErrorType", 16, NULL, 0 },
-	};
-	static const char body[] = "{\"message\":\"Forbidden\"}";
-	enum sigv4_status st;
-	char why[256];
+	struct front *f = arg;
+	struct apigw_reply *x = c->reply;	/* apigw_begin's */
+	struct http_request *req = c->req;
+	struct pool *p = c->m->target;
+	struct invocation *inv;
+	struct event_ctx ctx;
 
-	if (pool_conf(p)->auth != CONF_AUTH_AWS_IAM)
-		return 0;
-	st = sigv4_verify(req, f->keys, f->nkeys, "execute-api", time(NULL),
-	    why, sizeof(why));
-	if (st == SIGV4_OK)
-		return 0;
-	log_info("%s: %s %.*s refused (auth = aws_iam): %s",
-	    pool_conf(p)->name, req->method, (int)req->path_len, req->path, why);
-	h[1].value = sigv4_error_type(st);
-	h[1].value_len = strlen(h[1].value);
-	http_respond(req, 403, h, 2, body, sizeof(body) - 1);
-	return -EPERM;
-}
+	c->reply = NULL;	/* answered here, or the invocation's */
+	if ((inv = inv_new()) == NULL || (inv->trace_id =
+	    strdup(x->trace_id)) == NULL) {
+		inv_free(inv);
+		apigw_finish_error(x, 500,
+		    "{\"message\":\"Internal Server Error\"}", NULL);
+		return;
+	}
+	apigw_event_ctx(x, inv->id, &ctx);
+	ctx.api_key_id = c->api_key_id;
+	event_build_auth(&inv->event, pool_conf(p)->payload, req, c->m, &ctx,
+	    c->authorizer);
+	inv->done = front_done;
+	inv->door = x;
+	req->data = f;
+	req->on_abort = front_aborted;
+	if (pool_submit(p, inv) != 0) {
+		struct inv_result res = { .status = INV_THROTTLED };
 
-static char *
-dup_header(const struct http_request *req, const char *name)
-{
-	size_t n;
-	const char *v = http_header_get(req, name, &n);
-
-	return v != NULL && n > 0 ? strndup(v, n) : NULL;
+		log_info("%s: throttled (queue full)", pool_conf(p)->name);
+		apigw_integration(x, 429, NULL, 0);
+		front_reply_error(x, p, &res);
+		inv_free(inv);
+		return;
+	}
+	f->inflight++;
 }
 
 static void
@@ -153,52 +155,43 @@ front_on_request(struct http_request *req, void *arg)
 {
 	struct front *f = arg;
 	struct route_match m;
-	struct invocation *inv;
-	struct event_ctx ctx;
+	struct apigw_call *c;
+	struct apigw_reply *x;
 	struct pool *p;
-	char ip[INET6_ADDRSTRLEN];
 
 	/* Before the routes: those paths are the API's, and so is its 413. */
 	if (f->invoke != NULL && invoke_match(req->path, req->path_len)) {
 		invoke_handle(f->invoke, req);
 		return;
 	}
+	x = apigw_begin(f->gw, req);
 	if (req->too_large) {
-		http_respond_json(req, 413,
-		    "{\"message\":\"Request Entity Too Large\"}");
+		apigw_finish_error(x, 413,
+		    "{\"message\":\"Request Entity Too Large\"}", NULL);
 		return;
 	}
-	if (route_lookup(f->rt, req->method, req->path, req->path_len, &m) != 0) {
-		http_respond_json(req, 404, "{\"message\":\"Not Found\"}");
+	if (docs_serve(f->docs, req)) {
+		apigw_reply_free(x);	/* the API's reference, not the API */
+		return;
+	}
+	if (apigw_lookup(f->rt, req, &m) != 0) {
+		if (apigw_preflight(x, f->rt, uv_now(f->loop)) == APIGW_PASS)
+			apigw_finish_error(x, 404, "{\"message\":\"Not Found\"}",
+			    NULL);
 		return;
 	}
 	p = m.target;
-	if (front_authorized(f, req, p) != 0)
-		return;
-	if ((inv = inv_new()) == NULL) {
-		http_respond_json(req, 500, "{\"message\":\"Internal Server Error\"}");
-		return;
-	}
-	peer_text(&req->peer, ip, sizeof(ip));
-	ctx.request_id = inv->id;
-	ctx.time_ms = epoch_ms();
-	ctx.source_ip = ip;
-	ctx.stage = NULL;
-	event_build(&inv->event, pool_conf(p)->payload, req, &m, &ctx);
-	inv->trace_id = dup_header(req, "X-Amzn-Trace-Id");
-	inv->done = front_done;
-	inv->door = req;
-	req->data = f;
-	req->on_abort = front_aborted;
-	if (pool_submit(p, inv) != 0) {
-		struct inv_result res = { .status = INV_THROTTLED };
-
-		log_info("%s: throttled (queue full)", pool_conf(p)->name);
-		front_reply_error(req, p, &res);
-		inv_free(inv);
+	x->route_key = strdup(m.route_key);
+	if ((c = apigw_call_new(f->gw, req, &m, pool_conf(p),
+	    uv_now(f->loop))) == NULL) {
+		apigw_finish_error(x, 500,
+		    "{\"message\":\"Internal Server Error\"}", NULL);
 		return;
 	}
-	f->inflight++;
+	c->reply = x;
+	/* The stages, then front_submit (maybe later: a Lambda authorizer). */
+	apigw_start(c, front_stages, sizeof(front_stages) /
+	    sizeof(front_stages[0]), pool_metrics(p), front_submit, f);
 }
 
 struct front *
@@ -208,8 +201,8 @@ front_new(uv_loop_t *loop, struct route_table *rt)
 	struct http_server_cfg cfg = {
 		.max_header_size = 16 * 1024,
 		.max_body = FRONT_MAX_BODY,
-		.header_timeout_ms = 10000,
-		.body_timeout_ms = 10000,
+		.header_timeout_ms = 10000,	/* conf: header_timeout */
+		.body_timeout_ms = 10000,	/* conf: body_timeout */
 		.keepalive_timeout_ms = 75000,
 		.max_conns = 4096,
 		.on_request = front_on_request,
@@ -220,10 +213,14 @@ front_new(uv_loop_t *loop, struct route_table *rt)
 	f->loop = loop;
 	f->rt = rt;
 	cfg.arg = f;
-	if ((f->srv = http_server_new(loop, &cfg)) == NULL) {
+	if ((f->gw = apigw_new()) == NULL || (f->docs = docs_new()) == NULL ||
+	    (f->srv = http_server_new(loop, &cfg)) == NULL) {
+		apigw_free(f->gw);
+		docs_free(f->docs);
 		free(f);
 		return NULL;
 	}
+	apigw_set_restart(f->gw, front_on_request, f);
 	return f;
 }
 
@@ -246,10 +243,52 @@ front_set_routes(struct front *f, struct route_table *rt)
 }
 
 void
+front_set_cors(struct front *f, const struct conf_cors *cors)
+{
+	apigw_set_cors(f->gw, cors);
+}
+
+int
+front_set_apigw(struct front *f, const struct conf *c, char *err,
+    size_t errlen)
+{
+	return apigw_configure(f->gw, f->loop, c, err, errlen);
+}
+
+void
+front_reopen_logs(struct front *f)
+{
+	apigw_reopen_log(f->gw);
+}
+
+void
+front_access_log_stats(struct front *f, uint64_t *lines, uint64_t *dropped)
+{
+	apigw_log_stats(f->gw, lines, dropped);
+}
+
+void
+front_set_pools(struct front *f, struct pool *const *pools, size_t n)
+{
+	apigw_set_pools(f->gw, pools, n);
+}
+
+void
+front_set_docs(struct front *f, const struct conf *c)
+{
+	docs_set(f->docs, c, front_port(f));
+}
+
+void
 front_set_access_keys(struct front *f, char *const *keys, size_t n)
 {
-	f->keys = keys;
-	f->nkeys = n;
+	apigw_set_access_keys(f->gw, keys, n);
+}
+
+void
+front_set_cache(struct front *f, const struct conf *c)
+{
+	apigw_set_cache(f->gw, c);
 }
 
 int
@@ -267,7 +306,7 @@ front_stop_accepting(struct front *f)
 unsigned
 front_inflight(const struct front *f)
 {
-	return f->inflight + invoke_inflight(f->invoke);
+	return f->inflight + invoke_inflight(f->invoke) + apigw_pending(f->gw);
 }
 
 unsigned
@@ -283,6 +322,13 @@ front_set_max_conns(struct front *f, unsigned n)
 }
 
 void
+front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s)
+{
+	http_server_set_timeouts(f->srv, (uint64_t)header_s * 1000,
+	    (uint64_t)body_s * 1000);
+}
+
+void
 front_http_stats(const struct front *f, struct http_server_stats *st)
 {
 	http_server_stats(f->srv, st);
@@ -294,5 +340,7 @@ front_free(struct front *f)
 	if (f == NULL)
 		return;
 	http_server_free(f->srv);
+	apigw_free(f->gw);
+	docs_free(f->docs);
 	free(f);
 }

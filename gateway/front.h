@@ -11,6 +11,7 @@
 #define LAMBDAD_FRONT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 struct front;
@@ -36,6 +37,30 @@ void	front_set_routes(struct front *f, struct route_table *rt);
  * {"message":"Forbidden"} without one.
  */
 void	front_set_access_keys(struct front *f, char *const *keys, size_t n);
+struct pool;
+/* The pools, lined up with the configuration's functions (not owned),
+ * that Lambda authorizers call; a reload sets the new ones. */
+void	front_set_pools(struct front *f, struct pool *const *pools, size_t n);
+struct conf_cors;
+/* The [cors] section (not owned, NULL: none), for preflights of paths no
+ * route serves; a reload sets the new one. */
+void	front_set_cors(struct front *f, const struct conf_cors *cors);
+struct conf;
+/* c's stage, stage variables and access log (not owned; a reload sets
+ * the new ones): 0, or -1 with "access_log: ..." in err. */
+int	front_set_apigw(struct front *f, const struct conf *c, char *err,
+	    size_t errlen);
+/* Reopen the access log (SIGUSR1). */
+void	front_reopen_logs(struct front *f);
+/* Its lines written and dropped since start. */
+void	front_access_log_stats(struct front *f, uint64_t *lines,
+	    uint64_t *dropped);
+/* The API reference of c at its docs_path (apigw/docs.h), made now: once
+ * listening (its server URL has the port), and at every reload. */
+void	front_set_docs(struct front *f, const struct conf *c);
+/* The response cache's settings (cache_size, which functions cache; not
+ * kept): at start and on each reload (apigw/cache.h). */
+void	front_set_cache(struct front *f, const struct conf *c);
 int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */
@@ -44,6 +69,8 @@ unsigned front_inflight(const struct front *f);
 unsigned front_nconns(const struct front *f);
 /* The connection cap ([lambdad] max_connections, sized in main.c). */
 void	front_set_max_conns(struct front *f, unsigned n);
+/* [lambdad] header_timeout and body_timeout, in seconds. */
+void	front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s);
 struct http_server_stats;
 /* The listener's connection counters, for the metrics. */
 void	front_http_stats(const struct front *f, struct http_server_stats *st);

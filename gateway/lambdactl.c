@@ -4,6 +4,7 @@
  * which long-polls.  Exit status: 0 done, 1 the daemon refused (its reason
  * is printed), 2 usage, 3 the daemon cannot be reached.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -57,7 +59,13 @@ usage(void)
 	    "  status [-j]\n"
 	    "  invoke NAME [PAYLOAD | -]\n"
 	    "  logs NAME [-f]\n"
-	    "  reload\n");
+	    "  reload\n"
+	    "  tables [-j]\n"
+	    "  tables backup NAME FILE\n"
+	    "  keys add NAME --plan PLAN\n"
+	    "  keys rm NAME\n"
+	    "  keys ls [-j]\n"
+	    "  openapi\n");
 	exit(2);
 }
 
@@ -527,6 +535,250 @@ cmd_reload(int argc, char **argv)
 	return 0;
 }
 
+/* The API's OpenAPI 3.0 document, as the daemon makes it from its
+ * configuration (issue 10). */
+static int
+cmd_openapi(int argc, char **argv)
+{
+	struct reply r;
+	cJSON *j;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	ctl_request("GET", "/openapi", NULL, 0, &r);
+	j = ctl_check(&r);
+	ctl_print_json(j);
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+/* "id:S,ts:N": the key attributes, hash first, with their types. */
+static void
+ctl_key_text(const cJSON *t, char *out, size_t n)
+{
+	const cJSON *k;
+	size_t len = 0;
+	int w;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(t, "KeySchema")) {
+		w = snprintf(out + len, n - len, "%s%s:%s", len > 0 ? "," : "",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(k,
+		    "AttributeName")), cJSON_GetStringValue(
+		    cJSON_GetObjectItem(k, "AttributeType")));
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static int
+cmd_tables_list(int json)
+{
+	struct reply r;
+	cJSON *j, *t;
+	char key[600];
+
+	ctl_request("GET", "/tables", NULL, 0, &r);
+	j = ctl_check(&r);
+	if (json)
+		ctl_print_json(j);
+	else {
+		printf("%-24s %-8s %10s %12s %7s  %s\n", "NAME", "STATUS",
+		    "ITEMS", "BYTES", "GSI/LSI", "KEY");
+		cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tables")) {
+			ctl_key_text(t, key, sizeof(key));
+			printf("%-24s %-8s %10.0f %12.0f %3.0f/%-3.0f  %s\n",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(t,
+			    "TableName")), cJSON_GetStringValue(
+			    cJSON_GetObjectItem(t, "TableStatus")),
+			    num(t, "ItemCount"), num(t, "TableSizeBytes"),
+			    num(t, "GlobalSecondaryIndexCount"),
+			    num(t, "LocalSecondaryIndexCount"),
+			    key[0] != '\0' ? key : "?");
+		}
+	}
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+/*
+ * The daemon writes FILE, as its own (unprivileged) user: a relative FILE
+ * is made absolute here, against our cwd, which the daemon does not share.
+ */
+static int
+cmd_tables_backup(const char *name, const char *file)
+{
+	char cwd[4096], *target = NULL, *body;
+	size_t len = 0, cap = 0;
+	struct reply r;
+	cJSON *j, *b;
+
+	if (file[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			die(1, "getcwd: %s", strerror(errno));
+		if ((size_t)snprintf(NULL, 0, "%s/%s", cwd, file) >= 4096)
+			die(2, "%s/%s: path too long", cwd, file);
+		snprintf(cwd + strlen(cwd), sizeof(cwd) - strlen(cwd), "/%s",
+		    file);
+		file = cwd;
+	}
+	if (access(file, F_OK) == 0)
+		die(1, "%s already exists: a backup never overwrites a file",
+		    file);
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "file", file);
+	body = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	ctl_q(&target, &len, &cap, "/tables/", 1);
+	ctl_q(&target, &len, &cap, name, 0);
+	ctl_q(&target, &len, &cap, "/backup", 1);
+	ctl_request("POST", target, body, strlen(body), &r);
+	free(target);
+	free(body);
+	j = ctl_check(&r);
+	printf("backed up %s to %s: %.0f items, %.0f bytes\n", name,
+	    cJSON_GetStringValue(cJSON_GetObjectItem(j, "file")),
+	    num(j, "items"), num(j, "bytes"));
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+static int
+cmd_tables(int argc, char **argv)
+{
+	if (argc == 1)
+		return cmd_tables_list(0);
+	if (argc == 2 && strcmp(argv[1], "-j") == 0)
+		return cmd_tables_list(1);
+	if (argc == 4 && strcmp(argv[1], "backup") == 0)
+		return cmd_tables_backup(argv[2], argv[3]);
+	usage();
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+/* A key or plan name as the daemon takes it (so it needs no escaping). */
+static void
+ctl_key_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			break;
+	if (n == 0 || n > 64 || i < n)
+		die(2, "\"%s\": a name is 1 to 64 of A-Z a-z 0-9 _ -", s);
+}
+
+/* The value goes to stdout alone (KEY=$(lambdactl keys add ...)). */
+static int
+cmd_keys_add(const char *name, const char *plan)
+{
+	struct reply r;
+	cJSON *b, *j;
+	char *body;
+
+	ctl_key_name(name);
+	ctl_key_name(plan);
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "plan", plan);
+	body = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	ctl_request("POST", "/keys", body, strlen(body), &r);
+	free(body);
+	j = ctl_check(&r);
+	printf("%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(j, "key")));
+	fprintf(stderr, "API key %s (id %s, plan %s): shown this once, only "
+	    "its hash is kept\n", name,
+	    cJSON_GetStringValue(cJSON_GetObjectItem(j, "id")), plan);
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+static int
+cmd_keys_rm(const char *name)
+{
+	char target[80];
+	struct reply r;
+	cJSON *j;
+
+	ctl_key_name(name);
+	snprintf(target, sizeof(target), "/keys/%s", name);
+	ctl_request("DELETE", target, NULL, 0, &r);
+	j = ctl_check(&r);
+	printf("revoked API key %s\n", name);
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+static int
+cmd_keys_ls(int json)
+{
+	struct reply r;
+	cJSON *j, *k;
+	char created[32], used[48];
+	time_t t;
+	struct tm tm;
+
+	ctl_request("GET", "/keys", NULL, 0, &r);
+	j = ctl_check(&r);
+	if (json)
+		ctl_print_json(j);
+	else {
+		printf("%-24s %-16s %-20s %-21s %-6s %s\n", "NAME", "PLAN",
+		    "CREATED", "USED", "PERIOD", "ID");
+		cJSON_ArrayForEach(k, cJSON_GetObjectItem(j, "keys")) {
+			t = (time_t)num(k, "created");
+			if (gmtime_r(&t, &tm) == NULL ||
+			    strftime(created, sizeof(created),
+			    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+				snprintf(created, sizeof(created), "?");
+			if (num(k, "quota") > 0)
+				snprintf(used, sizeof(used), "%.0f/%.0f",
+				    num(k, "used"), num(k, "quota"));
+			else
+				snprintf(used, sizeof(used), "%.0f",
+				    num(k, "used"));
+			printf("%-24s %-16s %-20s %-21s %-6s %s%s\n",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(k,
+			    "name")), cJSON_GetStringValue(
+			    cJSON_GetObjectItem(k, "plan")), created, used,
+			    cJSON_GetStringValue(cJSON_GetObjectItem(k,
+			    "period")), cJSON_GetStringValue(
+			    cJSON_GetObjectItem(k, "id")),
+			    cJSON_IsTrue(cJSON_GetObjectItem(k,
+			    "plan_configured")) ? "" : " (no such plan)");
+		}
+	}
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "add") == 0 &&
+	    strcmp(argv[3], "--plan") == 0)
+		return cmd_keys_add(argv[2], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "rm") == 0)
+		return cmd_keys_rm(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "ls") == 0)
+		return cmd_keys_ls(0);
+	if (argc == 3 && strcmp(argv[1], "ls") == 0 &&
+	    strcmp(argv[2], "-j") == 0)
+		return cmd_keys_ls(1);
+	usage();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -537,6 +789,8 @@ main(int argc, char *argv[])
 		{ "deploy", cmd_deploy }, { "rm", cmd_rm }, { "ls", cmd_ls },
 		{ "status", cmd_status }, { "invoke", cmd_invoke },
 		{ "logs", cmd_logs }, { "reload", cmd_reload },
+		{ "tables", cmd_tables }, { "openapi", cmd_openapi },
+		{ "tables", cmd_tables }, { "keys", cmd_keys },
 	};
 	size_t i;
 	int ch;

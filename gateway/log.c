@@ -247,3 +247,47 @@ log_fn_id(const char *fn, const char *reqid, const char *text, size_t len)
 {
 	log_fn_ex(fn, reqid, 0, text, len);
 }
+
+/* An access-log line as its own journal entry; 0 if the journal took it. */
+static int
+log_access_journal(const char *text, size_t len)
+{
+	static const char head[] = "PRIORITY=6\nSYSLOG_IDENTIFIER=lambdad\n"
+	    "LAMBDA_ACCESS_LOG=1\nMESSAGE=";
+	struct iovec iov[3];
+	struct msghdr mh;
+
+	if (memchr(text, '\n', len) != NULL)
+		return -1;
+	iov[0].iov_base = (void *)head;
+	iov[0].iov_len = sizeof(head) - 1;
+	iov[1].iov_base = (void *)text;
+	iov[1].iov_len = len;
+	iov[2].iov_base = (void *)"\n";
+	iov[2].iov_len = 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &log_jaddr;
+	mh.msg_namelen = log_jlen;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 3;
+	return sendmsg(log_jfd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+void
+log_access(const char *text, size_t len)
+{
+	char line[8192];
+	size_t n;
+
+	if (log_jfd >= 0 && log_access_journal(text, len) == 0)
+		return;
+	n = log_prefix(line, sizeof(line), LOG_LVL_INFO);
+	memcpy(line + n, "access: ", 8);
+	n += 8;
+	if (len > sizeof(line) - n - 1)
+		len = sizeof(line) - n - 1;
+	memcpy(line + n, text, len);
+	n += len;
+	line[n++] = '\n';
+	log_out(line, n, 0);
+}

@@ -31,4 +31,9 @@ void	log_fn(const char *fn, const char *reqid, const char *line, size_t len);
 void	log_fn_id(const char *fn, const char *reqid, const char *line,
 	    size_t len);
 
+/* One access-log line (apigw/accesslog.h, access_log = journal): a
+ * journal entry with LAMBDA_ACCESS_LOG=1 under journald, else an info
+ * line "access: LINE". */
+void	log_access(const char *line, size_t len);
+
 #endif

@@ -8,7 +8,7 @@
  * then, when root, the drop to `user =` (priv.c).
  * SIGTERM/SIGINT stop accepting, let in-flight invocations finish for up to
  * the grace period, then stop every worker and exit 0.  SIGHUP reloads the
- * configuration (reload.c).
+ * configuration (reload.c); SIGUSR1 reopens the access log (logrotate).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,8 @@
 #include <uv.h>
 
 #include "admin.h"
+#include "apigw/apikey.h"
+#include "apigw/keystore.h"
 #include "endpoint.h"
 #include "cgroup.h"
 #include "conf.h"
@@ -39,6 +41,7 @@
 #include "pool.h"
 #include "priv.h"
 #include "route.h"
+#include "sdsock.h"
 #include "tables/door.h"
 
 /*
@@ -52,6 +55,7 @@
  */
 #define SPIN_NS		500000
 #define SPIN_MAX_INFLIGHT 2
+#define STOP_LINGER_MS	1000	/* open connections after a stop signal */
 
 
 static void
@@ -123,6 +127,10 @@ daemon_finish(struct daemon *d)
 	endpoint_set_tables(NULL);
 	tables_door_close(d->tables, NULL, NULL);
 	d->tables = NULL;
+	/* The last counts are written; the loop runs until they are. */
+	apigw_apikey_set_store(NULL);
+	keystore_close(d->keys);
+	d->keys = NULL;
 	admin_free(d->admin);
 	d->admin = NULL;
 	metrics_server_free(d->msrv);
@@ -136,6 +144,7 @@ daemon_finish(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
+	uv_close((uv_handle_t *)&d->sigusr1, NULL);
 }
 
 static void
@@ -155,7 +164,16 @@ stop_tick(uv_timer_t *t)
 	struct pool **all;
 	size_t i, n;
 
-	if (front_inflight(d->front) > 0 && uv_now(d->loop) < d->stop_deadline)
+	uint64_t now = uv_now(d->loop);
+
+	if (front_inflight(d->front) > 0 && now < d->stop_deadline)
+		return;
+	/* Open keep-alive connections get a moment to send what they have on
+	 * the way: each is answered with Connection: close (http.c), and its
+	 * client reconnects, to the next daemon's backlog under socket
+	 * activation, instead of losing a request to our close. */
+	if (front_nconns(d->front) > 0 && now < d->stop_linger &&
+	    now < d->stop_deadline)
 		return;
 	if (front_inflight(d->front) > 0)
 		log_warnx("grace period over; %u invocations cut short",
@@ -190,6 +208,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	invoke_stop(d->invoke);
 	tables_door_stop(d->tables);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
+	d->stop_linger = uv_now(d->loop) + STOP_LINGER_MS;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
 }
 
@@ -209,6 +228,16 @@ on_hup(uv_signal_t *s, int sig)
 	(void)sig;
 	if (daemon_reload(d, hup_done, NULL) == -EBUSY)
 		log_warnx("SIGHUP: a reload is already in progress");
+}
+
+/* logrotate's postrotate: reopen the access log. */
+static void
+on_usr1(uv_signal_t *s, int sig)
+{
+	struct daemon *d = s->data;
+
+	(void)sig;
+	front_reopen_logs(d->front);
 }
 
 static void
@@ -271,13 +300,13 @@ watchdog_start(struct daemon *d)
 }
 
 /* For the metrics port: the pools as they are at each scrape. */
-static void
-daemon_pools(void *arg, struct pool ***pools, size_t *npools)
+static struct metrics_gauge *
+daemon_gauges(void *arg, size_t *n)
 {
 	struct daemon *d = arg;
 
-	*pools = d->pools;
-	*npools = d->npools;
+	*n = d->npools;
+	return pool_gauges(d->pools, d->npools);
 }
 
 static unsigned
@@ -305,6 +334,16 @@ daemon_http_stats(void *arg, struct http_server_stats *st)
 		front_http_stats(d->front, st);
 }
 
+static void
+daemon_access_log(void *arg, uint64_t *lines, uint64_t *dropped)
+{
+	struct daemon *d = arg;
+
+	*lines = *dropped = 0;
+	if (d->front != NULL)
+		front_access_log_stats(d->front, lines, dropped);
+}
+
 static int
 metrics_start(struct daemon *d)
 {
@@ -312,11 +351,12 @@ metrics_start(struct daemon *d)
 
 	metrics_set_conns(d->metrics, daemon_conns, d);
 	metrics_set_http(d->metrics, daemon_http_stats, d);
+	metrics_set_access_log(d->metrics, daemon_access_log, d);
 	if (d->conf->invoke_api)
 		metrics_set_events(d->metrics, daemon_events, d);
 	if (d->conf->metrics_port < 0)
 		return 0;
-	if ((rc = metrics_server_start(d->loop, d->metrics, daemon_pools, d,
+	if ((rc = metrics_server_start(d->loop, d->metrics, daemon_gauges, d,
 	    d->conf->metrics_host, d->conf->metrics_port, &d->msrv)) != 0) {
 		log_err("cannot listen on %s:%d for metrics: %s",
 		    d->conf->metrics_host, d->conf->metrics_port, uv_strerror(rc));
@@ -364,6 +404,21 @@ daemon_start(struct daemon *d, const char *host, int port)
 		log_err("cannot start the spawner: %s", strerror(-rc));
 		return -1;
 	}
+	/* A key file we cannot read would refuse every key: with usage
+	 * plans configured, stop here; without, API keys are merely off
+	 * (an unusable state_dir turns Events off the same way). */
+	if (keystore_open(d->loop, d->state_dir, &d->keys, err,
+	    sizeof(err)) != 0) {
+		if (d->conf->nplans > 0) {
+			log_err("API keys: %s", err);
+			return -1;
+		}
+		log_warnx("API keys are off: %s", err);
+		d->keys = NULL;
+	}
+	if (d->keys != NULL)
+		keystore_set_conf(d->keys, d->conf);
+	apigw_apikey_set_store(d->keys);
 	d->npools = d->conf->nfns;
 	d->pools = calloc(d->npools + 1, sizeof(*d->pools));
 	if ((d->metrics = metrics_new()) == NULL)
@@ -371,7 +426,8 @@ daemon_start(struct daemon *d, const char *host, int port)
 	for (i = 0; i < d->npools; i++) {
 		if ((d->pools[i] = pool_new(d->loop, d->sp, &d->conf->fns[i])) == NULL)
 			return -1;
-		metrics_attach(d->metrics, d->pools[i]);
+		pool_set_metrics(d->pools[i], metrics_fn(d->metrics,
+		    pool_conf(d->pools[i])->name));
 	}
 	if (daemon_build_routes(d->conf, d->pools, &d->rt, err,
 	    sizeof(err)) != 0) {
@@ -386,17 +442,28 @@ daemon_start(struct daemon *d, const char *host, int port)
 			return -1;
 		front_set_invoke(d->front, d->invoke);
 	}
+	front_set_cors(d->front, d->conf->cors);
+	if (front_set_apigw(d->front, d->conf, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	front_set_cache(d->front, d->conf);
+	front_set_pools(d->front, d->pools, d->npools);
 	front_set_access_keys(d->front, d->conf->access_keys,
 	    d->conf->naccess_keys);
 	front_set_max_conns(d->front, daemon_conn_cap(d->conf));
+	front_set_timeouts(d->front, d->conf->header_timeout_s,
+	    d->conf->body_timeout_s);
 	/* Before the drop: state_dir is handed over with what it holds. */
 	if (tables_door_open(d->loop, d->conf, &d->tables) != 0)
 		return -1;
+	tables_door_set_metrics(d->tables, metrics_tables(d->metrics));
 	endpoint_set_tables(d->tables);
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;
 	}
+	front_set_docs(d->front, d->conf);
 	d->admin = admin_new(d);
 	if ((rc = admin_listen(d->admin, d->admin_path, d->conf->admin_group,
 	    err, sizeof(err))) == -EADDRINUSE) {
@@ -409,6 +476,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 		log_info("admin socket %s", d->admin_path);
 	if (metrics_start(d) != 0)
 		return -1;
+	sdsock_close_unused();
 	for (i = 0; i < d->npools; i++)
 		pool_start(d->pools[i]);
 	/* Before the loop sleeps, write what this iteration logged. */
@@ -420,12 +488,15 @@ daemon_start(struct daemon *d, const char *host, int port)
 	uv_signal_init(d->loop, &d->sigterm);
 	uv_signal_init(d->loop, &d->sigint);
 	uv_signal_init(d->loop, &d->sighup);
+	uv_signal_init(d->loop, &d->sigusr1);
 	uv_timer_init(d->loop, &d->stop_timer);
 	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	d->sigusr1.data = d;
 	d->stop_timer.data = d;
 	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&d->sighup, on_hup, SIGHUP);
+	uv_signal_start(&d->sigusr1, on_usr1, SIGUSR1);
 	watchdog_start(d);
 	log_info("listening on %s:%d with %zu functions (max_connections %u%s)",
 	    host, front_port(d->front), d->npools, daemon_conn_cap(d->conf),
@@ -454,6 +525,10 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init(verbose, getenv("JOURNAL_STREAM") != NULL);
+	/* First: the passed sockets are marked close-on-exec and their
+	 * variables cleared before anything forks or execs. */
+	if (!check)
+		(void)sdsock_init();
 	memset(&d, 0, sizeof(d));
 	d.cfile = cfile;
 	if (conf_load(cfile, &d.conf, err, sizeof(err)) != 0) {
@@ -487,8 +562,16 @@ main(int argc, char *argv[])
 	d.loop = uv_default_loop();
 	d.started_ms = (uint64_t)time(NULL) * 1000;
 	/* Root's privileges end here: the spawner keeps them, we do not. */
-	if (daemon_start(&d, host, port) != 0 || priv_drop(d.conf) != 0)
+	if (daemon_start(&d, host, port) != 0 || priv_drop(d.conf) != 0) {
+		/* What a refused start (a second daemon, say) had made. */
+		log_set_buffered(0);
+		if (host != d.conf->listen_host)
+			free(host);
+		conf_free(d.conf);
+		free(d.state_dir);
+		free(d.admin_path);
 		return 1;
+	}
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	uv_walk(d.loop, loop_close_walk, NULL);
 	uv_run(d.loop, UV_RUN_DEFAULT);

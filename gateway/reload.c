@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apigw/keystore.h"
 #include "daemon.h"
 #include "front.h"
 #include "invoke.h"
@@ -82,6 +83,11 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 		    o->dynamodb_port != n->dynamodb_port },
 		{ "tables_dir", !conf_str_same(o->tables_dir, n->tables_dir) },
 		{ "tables_sync", o->tables_sync_full != n->tables_sync_full },
+		{ "tables_backend",
+		    !conf_str_same(o->tables_backend, n->tables_backend) ||
+		    !conf_str_same(o->tables_backend_key, n->tables_backend_key) ||
+		    !conf_str_same(o->tables_backend_region,
+		    n->tables_backend_region) },
 	};
 	size_t i;
 
@@ -195,9 +201,19 @@ reload_switch(struct reload *r)
 	route_table_free(d->rt);
 	d->rt = rt;
 	/* Nothing may point into the old conf once it is retired. */
+	front_set_cors(d->front, r->nc->cors);
+	if (front_set_apigw(d->front, r->nc, err, sizeof(err)) != 0)
+		log_warnx("reload: %s; the access log stays as it was", err);
+	front_set_pools(d->front, r->npools, r->nc->nfns);
+	if (d->keys != NULL)
+		keystore_set_conf(d->keys, r->nc);
+	front_set_cache(d->front, r->nc);
 	front_set_access_keys(d->front, r->nc->access_keys,
 	    r->nc->naccess_keys);
 	front_set_max_conns(d->front, daemon_conn_cap(r->nc));
+	front_set_timeouts(d->front, r->nc->header_timeout_s,
+	    r->nc->body_timeout_s);
+	front_set_docs(d->front, r->nc);
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	/* New grants apply from the next call, warm workers' too. */
@@ -281,7 +297,8 @@ reload_pair(struct reload *r)
 		}
 		if ((r->npools[i] = pool_new(d->loop, d->sp, fc)) == NULL)
 			abort();	/* as buf.c: out of memory */
-		metrics_attach(d->metrics, r->npools[i]);
+		pool_set_metrics(r->npools[i], metrics_fn(d->metrics,
+		    pool_conf(r->npools[i])->name));
 		r->fresh[i] = true;
 		op != NULL ? r->changed++ : r->added++;
 		pool_start(r->npools[i]);

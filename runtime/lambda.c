@@ -9,6 +9,12 @@
  * kept small: one connection, no threads, no allocations while idle beyond
  * the receive buffer, so an idle worker costs little private memory.
  *
+ * With AWS_LAMBDA_MAX_CONCURRENCY = N > 1 (lambdad's max_concurrency,
+ * Lambda Managed Instances) the same loop runs N times at once, each in a
+ * thread of its own with its own connection, so that N GET /next are in
+ * flight, as aws-lambda-go's N goroutines keep them.  The loops share
+ * nothing but the handler; the first to fail ends lambda_run.
+ *
  * Decisions worth knowing (also in liblambda.3):
  *  - A kept-alive connection the server closed before answering is reopened
  *    once and the unanswered requests are sent again; a second failure is
@@ -20,11 +26,14 @@
  */
 #include <sys/uio.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lambda.h"
 #include "rapi_client.h"
@@ -37,6 +46,7 @@
 #define ID_MAX		256	/* request ids are UUIDs; refuse absurd ones */
 #define TYPE_MAX	128	/* an error type, which goes into a header */
 #define TRACE_VAR	"_X_AMZN_TRACE_ID"
+#define CONC_MAX	1024	/* threads, whatever the variable says */
 
 struct lambda_invocation {
 	struct rapi_response ev;	/* the event and its headers */
@@ -60,6 +70,7 @@ struct rt {
 	int		 next_pending;	/* a GET /next was sent, likewise */
 	char		*trace_env;	/* our "_X_AMZN_TRACE_ID=..." in environ */
 	size_t		 trace_cap;
+	int		 shared;	/* one of several loops: environ untouched */
 };
 
 /* ---- accessors ---------------------------------------------------------- */
@@ -503,7 +514,10 @@ rt_next(struct rt *rt)
 	if (d != NULL && *d != '\0' && strspn(d, "0123456789") == strlen(d) &&
 	    strlen(d) < 19)
 		inv->deadline = strtoll(d, NULL, 10);
-	rt_set_trace(rt, inv->ev.trace_id);
+	/* The environment is the process's: with several invocations at
+	 * once it cannot say whose trace it is (lambda_trace_id can). */
+	if (!rt->shared)
+		rt_set_trace(rt, inv->ev.trace_id);
 	return 0;
 }
 
@@ -554,11 +568,12 @@ rt_invoke(struct rt *rt, lambda_handler handler, void *arg)
 }
 
 static int
-rt_init(struct rt *rt)
+rt_init(struct rt *rt, int shared)
 {
 	int e;
 
 	memset(rt, 0, sizeof(*rt));
+	rt->shared = shared;
 	if ((e = rapi_conn_init(&rt->conn, getenv("AWS_LAMBDA_RUNTIME_API"))) < 0)
 		return e;
 	rt->next_len = snprintf(rt->next_req, sizeof(rt->next_req),
@@ -567,17 +582,14 @@ rt_init(struct rt *rt)
 	return rapi_conn_open(&rt->conn);
 }
 
-LAMBDA_API int
-lambda_run(lambda_handler handler, void *arg)
+/* One next -> handler -> response loop, until it fails. */
+static int
+rt_loop(lambda_handler handler, void *arg, int shared)
 {
 	struct rt rt;
 	int e;
 
-	if (handler == NULL) {
-		rapi_logx("lambda_run: no handler");
-		return 1;
-	}
-	if ((e = rt_init(&rt)) < 0)
+	if ((e = rt_init(&rt, shared)) < 0)
 		goto done;
 	rt.next_pending = 1;
 	if ((e = rt_send(&rt)) < 0)
@@ -593,7 +605,133 @@ done:
 	rapi_logx("stopping: %s", strerror(-e));
 	inv_clear(&rt.inv);
 	rapi_conn_free(&rt.conn);
+	return e;
+}
+
+/* The loops of a concurrent runtime, and how lambda_run hears one ended. */
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 ended;
+	lambda_handler	 handler;
+	void		*arg;
+} conc = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, NULL };
+
+static void *
+conc_loop(void *unused)
+{
+	(void)unused;
+	(void)rt_loop(conc.handler, conc.arg, 1);
+	pthread_mutex_lock(&conc.mu);
+	conc.ended = 1;
+	pthread_cond_signal(&conc.cv);
+	pthread_mutex_unlock(&conc.mu);
+	return NULL;
+}
+
+/* AWS_LAMBDA_MAX_CONCURRENCY, 1 when unset or not a count. */
+static int
+conc_wanted(void)
+{
+	const char *s = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return 1;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < 1) {
+		rapi_logx("AWS_LAMBDA_MAX_CONCURRENCY=%.32s is not a count; "
+		    "serving one at a time", s);
+		return 1;
+	}
+	return n > CONC_MAX ? CONC_MAX : (int)n;
+}
+
+/*
+ * N loops in N threads; returns (for main to exit, which ends the others
+ * wherever they are, as aws-lambda-go's loop does) once one has failed.
+ */
+static int
+conc_run(lambda_handler handler, void *arg, int n)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int i, started = 0;
+
+	conc.handler = handler;
+	conc.arg = arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Handlers in C need little stack; 8 MiB each would be reserved
+	 * address space, times N, for nothing. */
+	pthread_attr_setstacksize(&attr, 1024 * 1024);
+	for (i = 0; i < n; i++) {
+		int e = pthread_create(&t, &attr, conc_loop, NULL);
+
+		if (e != 0) {
+			rapi_logx("starting loop %d of %d: %s", i + 1, n,
+			    strerror(e));
+			break;
+		}
+		started++;
+	}
+	pthread_attr_destroy(&attr);
+	if (started == 0) {
+		(void)rt_loop(handler, arg, 0);
+		return 1;
+	}
+	pthread_mutex_lock(&conc.mu);
+	while (!conc.ended)
+		pthread_cond_wait(&conc.cv, &conc.mu);
+	pthread_mutex_unlock(&conc.mu);
+	fflush(stdout);
 	return 1;
+}
+
+LAMBDA_API int
+lambda_run(lambda_handler handler, void *arg)
+{
+	int n;
+
+	if (handler == NULL) {
+		rapi_logx("lambda_run: no handler");
+		return 1;
+	}
+	if ((n = conc_wanted()) > 1)
+		return conc_run(handler, arg, n);
+	(void)rt_loop(handler, arg, 0);
+	return 1;
+}
+
+LAMBDA_API int
+lambda_log(const struct lambda_invocation *inv, const char *fmt, ...)
+{
+	char line[4096];
+	size_t n, i;
+	va_list ap;
+	int k;
+
+	if (inv == NULL || fmt == NULL)
+		return -EINVAL;
+	k = snprintf(line, sizeof(line) - 1, "%.256s\t", lambda_request_id(inv));
+	n = k > 0 ? (size_t)k : 0;
+	va_start(ap, fmt);
+	k = vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		n += (size_t)k < sizeof(line) - 1 - n ? (size_t)k :
+		    sizeof(line) - 2 - n;
+	/* One line, whatever the text: a newline inside would start a
+	 * line without the request id. */
+	for (i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	/* One write(2), past stdout's buffer (flushed first): lines of
+	 * threads logging at once do not mix. */
+	fflush(stdout);
+	return write(STDOUT_FILENO, line, n) == (ssize_t)n ? 0 : -errno;
 }
 
 LAMBDA_API int
@@ -608,7 +746,7 @@ lambda_init_error(const char *type, const char *message)
 	rapi_logx("init error: %s: %s", type ? type : "(null)",
 	    message ? message : "");
 	if (lambda_error(&inv, valid_error_type(type) ? type :
-	    "Runtime.InitError", message) < 0 || rt_init(&rt) < 0)
+	    "Runtime.InitError", message) < 0 || rt_init(&rt, 1) < 0)
 		goto done;
 	rt.post_len = post_head(rt.post_head, sizeof(rt.post_head),
 	    rt.conn.host, NULL, &inv);

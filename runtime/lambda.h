@@ -16,6 +16,18 @@
  *	int main(void) { return lambda_run(hello, NULL); }
  *
  * The struct is opaque; its strings stay valid until the handler returns.
+ *
+ * Concurrency.  When AWS_LAMBDA_MAX_CONCURRENCY is N > 1 (lambdad's
+ * max_concurrency, or Lambda Managed Instances) lambda_run serves N
+ * invocations at once: N threads, each with its own Runtime API connection
+ * and its own next -> handler -> response loop.  The handler is then called
+ * from several threads at once and must be thread-safe: arg and any global
+ * state are shared, each struct lambda_invocation is its own thread's.
+ * _X_AMZN_TRACE_ID is not set in the environment then (one environment
+ * cannot hold N trace ids); use lambda_trace_id().  Log with lambda_log(),
+ * whose lines carry the request id that lambdad (and Lambda) file them
+ * under; a plain printf line of a concurrent worker belongs to no
+ * invocation.  With N unset or 1 there is one loop and no thread.
  */
 #ifndef LAMBDA_H
 #define LAMBDA_H
@@ -56,6 +68,15 @@ int	lambda_reply_type(struct lambda_invocation *inv, const char *content_type,
 /* Answer with an error {"errorMessage","errorType","stackTrace":[]}. */
 int	lambda_error(struct lambda_invocation *inv, const char *type,
 	    const char *message);
+
+/*
+ * One log line "REQUEST_ID<TAB>text" on stdout, written with a single
+ * write(2) (stdout's buffer is flushed first), so lines of threads logging
+ * at once stay whole; newlines in the text become spaces.  At most 4 KiB.
+ * 0 or -errno.
+ */
+int	lambda_log(const struct lambda_invocation *inv, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /*
  * Run the loop forever.  Returns only on a fatal error (the Runtime API is

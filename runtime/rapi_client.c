@@ -315,7 +315,9 @@ conn_read_line(struct rapi_conn *c, char **line)
 
 	for (;;) {
 		avail = c->len - c->off;
-		p = c->buf + c->off;
+		/* No buffer before the first read: NULL + 0 is undefined
+		 * (UBSan, fuzz_liblambda); p is used only when avail > 0. */
+		p = c->buf != NULL ? c->buf + c->off : NULL;
 		e = avail ? memmem(p, avail, "\r\n", 2) : NULL;
 		if (e != NULL) {
 			*e = '\0';
@@ -351,7 +353,9 @@ conn_read_head(struct rapi_conn *c, size_t *hlen)
 
 	for (;;) {
 		avail = c->len - c->off;
-		p = c->buf + c->off;
+		/* No buffer before the first read: NULL + 0 is undefined
+		 * (UBSan, fuzz_liblambda); p is used only when avail > 0. */
+		p = c->buf != NULL ? c->buf + c->off : NULL;
 		cmp = avail < 7 ? avail : 7;
 		if (cmp > 0 && memcmp(p, "HTTP/1.", cmp) != 0) {
 			rapi_logx("the Runtime API sent something other than HTTP/1.x");

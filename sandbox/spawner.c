@@ -415,6 +415,13 @@ sb_vfork(struct sb_spawner *s, const struct sb_policy *p, int log_fd,
 	pid_t pid;
 	int e;
 
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan cannot follow a child that shares its memory on a stack of
+	 * its own (it unpoisons the wrong stack at the child's first
+	 * noreturn call): a sanitizer build forks instead. */
+	if (s != NULL)
+		return j->flags != 0 ? sb_clone(j->flags) : _Fork();
+#endif
 	if (s->vstack == NULL) {
 		void *m = mmap(NULL, SB_VSTACK_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

@@ -4,10 +4,11 @@
 #   unit tests         build/tests/unit/test_*   (Criterion, one process per test)
 #   integration tests  tests/integration/*.t     (TAP, against the real daemon)
 #
-# TESTS=pattern runs only the integration files whose name matches.
+# TESTS="pattern ..." runs only the integration files whose name matches
+# one of them.
 cd "$(dirname "$0")/.." || exit 2
 passed=0 failed=0 skipped=0
-log=build/test-logs
+log=${LOG_DIR:-build/test-logs}
 # As root, lambdad runs workers as nobody: they must reach build/.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
     ! setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -19,7 +20,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 fi
 rm -rf "$log" && mkdir -p "$log"
 
-for t in build/tests/unit/test_*; do
+# UNIT_DIR: where the unit test binaries are (a sanitizer build's).
+for t in "${UNIT_DIR:-build/tests/unit}"/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	"$t" --jobs 2 >"$log/$name.log" 2>&1
@@ -39,7 +41,12 @@ done
 
 for t in tests/integration/*.t; do
 	[ -f "$t" ] || continue
-	case "$t" in *${TESTS:-}*) ;; *) continue ;; esac
+	# TESTS: space-separated patterns, any of which selects a file.
+	want=0
+	for pat in ${TESTS:-.t}; do
+		case "$t" in *"$pat"*) want=1 ;; esac
+	done
+	[ "$want" = 1 ] || continue
 	name=$(basename "$t" .t)
 	start=$(date +%s)
 	timeout 900 bash "$t" >"$log/$name.log" 2>&1
@@ -62,6 +69,12 @@ for t in tests/integration/*.t; do
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done
 
+# A sanitizer build writes its reports there (make sanitize): any fails.
+if [ -n "${SAN_REPORTS:-}" ] && [ -n "$(ls -A "$SAN_REPORTS" 2>/dev/null)" ]; then
+	echo "sanitizer reports in $SAN_REPORTS:"
+	head -n 40 "$SAN_REPORTS"/*
+	failed=$((failed + 1))
+fi
 echo "logs in $log/"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

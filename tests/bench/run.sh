@@ -7,12 +7,20 @@
 #   nginx + spawn-fcgi with a libfcgi C handler (2 processes), lambdad with the
 #   examples/hello handler warm (2 workers), the same with busy_poll = on
 #   (what spinning buys: compare its c1 p50 with the default's), lambdad with
-#   10,000 routes, and
-#   lambdad cold (max_invocations = 1: every request starts a worker).
+#   10,000 routes, lambdad with CORS on (a [cors] section, every request
+#   from an allowed Origin: what the API gateway's stages cost, issue 10),
+#   lambdad with access_log = FILE (a line per request, written off the loop),
+#   and lambdad cold (max_invocations = 1: every request starts a worker).
 # Cold start per jail layer: the same cold hello under sandbox = none,
 # basic (rlimits + seccomp + uid), full with network = host, and full with
 # network = none (its own netns, joined).  BENCH_ONLY=cold-layers runs only
-# that part.
+# that part; BENCH_ONLY=cors only the warm hello with and without CORS (and with the
+# access log);
+# BENCH_ONLY=cache the warm hello and the same route cached (cache_ttl:
+# every request a hit of the response cache, no worker involved).
+# max_concurrency: hello and a 5 ms-sleep handler, 2 workers at 1 and 16
+# invocations each (tests/bench/concurrency.sh; BENCH_ONLY=concurrency runs
+# only that).
 # Memory: an idle hello worker's private memory, the daemon's RSS with 100
 # functions configured.  Absolute numbers drift from run to run; the targets
 # are ratios measured in the same run (see /work/shared/anchors.md).
@@ -45,6 +53,7 @@ ROUTES_FEW=10
 NFUNCS=100
 
 FAILED=0
+WRK_ARGS=()		# extra wrk arguments (headers) for the case at hand
 PIDS=()			# every server this script started, killed on exit
 declare -A TP LAT ERRS NOTE MEM
 
@@ -195,10 +204,11 @@ wrk_parse() {
 # TP[KEY] (median req/s) or LAT[KEY] (median p50 µs) and ERRS[KEY].
 wrk_runs() {
 	local key=$1 url=$2 c=$3 d=$4 i f r p e rps=() p50=() err=0
-	timeout 10 wrk -t1 -c"$c" -d1s "$url" >/dev/null 2>&1
+	timeout 10 wrk -t1 -c"$c" -d1s "${WRK_ARGS[@]}" "$url" >/dev/null 2>&1
 	for ((i = 1; i <= RUNS; i++)); do
 		f=$TMP/wrk-$key-c$c-$i.txt
-		timeout $((d + 20)) wrk -t1 -c"$c" -d"${d}s" --latency "$url" >"$f" 2>&1
+		timeout $((d + 20)) wrk -t1 -c"$c" -d"${d}s" --latency \
+			"${WRK_ARGS[@]}" "$url" >"$f" 2>&1
 		read -r r p e <<<"$(wrk_parse "$f")"
 		rps+=("$r")
 		p50+=("$p")
@@ -438,14 +448,16 @@ hello_workers() {
 	done
 }
 
-# bench_lambdad_warm [KEY LAMBDAD_EXTRA]: KEY warm (the default config) or
-# warm_spin (busy_poll = on: what spinning buys, mostly at c1).
+# bench_lambdad_warm [KEY LAMBDAD_EXTRA [HEADER [FN_EXTRA]]]: KEY warm (the
+# default config), warm_spin (busy_poll = on: what spinning buys, mostly at
+# c1), warm_cors (a [cors] section; wrk sends HEADER, an allowed Origin) or
+# warm_cache (FN_EXTRA cache_ttl: the response cache answers every request).
 bench_lambdad_warm() {
-	local key=${1:-warm} extra=${2:-} port conf pid url p k m=0 n=0 i
-	log "lambdad $key: hello, min_idle = 2, max_workers = 2, $ROUTES_FEW routes${extra:+, $extra}"
+	local key=${1:-warm} extra=${2:-} hdr=${3:-} fnextra=${4:-} port conf pid url p k m=0 n=0 i
+	log "lambdad $key: hello, min_idle = 2, max_workers = 2, $ROUTES_FEW routes${extra:+, $extra}${fnextra:+, $fnextra}"
 	port=$(free_port)
 	conf=$TMP/$key.conf
-	lambdad_conf "$conf" "$port" "$ROUTES_FEW" $'min_idle = 2\nmax_workers = 2' "$extra"
+	lambdad_conf "$conf" "$port" "$ROUTES_FEW" $'min_idle = 2\nmax_workers = 2'"${fnextra:+$'\n'$fnextra}" "$extra"
 	start_lambdad "lambdad-$key" "$conf" "$port" || { NOTE[$key]="failed to start"; return; }
 	pid=$STARTED
 	url="http://127.0.0.1:$port/hello/bench"
@@ -459,8 +471,20 @@ bench_lambdad_warm() {
 		stop_daemon "$pid"
 		return
 	fi
+	[ -n "$hdr" ] && WRK_ARGS=(-H "$hdr")
+	if [ -n "$hdr" ] && ! curl -s -m 5 -D - -o /dev/null -H "$hdr" "$url" |
+	    grep -qi '^access-control-allow-origin:'; then
+		fail "$key: no Access-Control-Allow-Origin in the reply"
+		NOTE[$key]="no CORS headers"
+	fi
+	if [ -n "$fnextra" ] && ! curl -s -m 5 -D - -o /dev/null "$url" |
+	    grep -qi '^age:'; then
+		fail "$key: the second request was not a cache hit (no Age)"
+		NOTE[$key]="not cached"
+	fi
 	wrk_runs "$key" "$url" "$CONNS" "$DUR"
 	wrk_runs "$key" "$url" 1 "$LAT_DUR"
+	WRK_ARGS=()
 	if [ "$key" != warm ]; then
 		stop_daemon "$pid"
 		return
@@ -631,6 +655,9 @@ $(row nginx "nginx \`return 200\`, 1 worker")
 $(row fcgi "nginx + spawn-fcgi, libfcgi C handler, 2 processes (fastcgi_keep_conn: c$CONNS off, c1 on)")
 $(row warm "lambdad, hello warm, 2 workers, $ROUTES_FEW routes")
 $(row warm_spin "lambdad, the same with busy_poll = on")
+$(row warm_cors "lambdad, the same with CORS on ([cors], allowed Origin)")
+$(row warm_alog "lambdad, the same with access_log = FILE (default JSON)")
+$(row warm_cache "lambdad, the same route cached (cache_ttl = 60: every request a hit, no worker)")
 $(row routes "lambdad, hello warm, 2 workers, $ROUTES_MANY routes")
 $(row cold "lambdad, hello cold (max_invocations = 1)")
 
@@ -660,29 +687,57 @@ for tool in wrk nginx spawn-fcgi curl python3; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (make deps-bench)" >&2; exit 1; }
 done
 mkdir -p "$OUT"
+if [ "${BENCH_ONLY:-}" = concurrency ]; then
+	"$ROOT/tests/bench/concurrency.sh" | tee "$OUT/concurrency.md"
+	exit "${PIPESTATUS[0]}"
+fi
 if [ "${BENCH_ONLY:-}" = cold-layers ]; then
 	bench_cold_layers
 	report_cold_layers | tee "$OUT/cold-layers.md"
 	exit "$FAILED"
 fi
 make -s -f tests/bench/Makefile || exit 1
+CORS_CONF=$'[cors]\nallow_origins = https://app.example\nallow_methods = GET\nexpose_headers = x-id'
+if [ "${BENCH_ONLY:-}" = cors ]; then
+	bench_bare
+	bench_lambdad_warm
+	bench_lambdad_warm warm_cors "$CORS_CONF" "Origin: https://app.example"
+	bench_lambdad_warm warm_alog "access_log = $TMP/access.log"
+	report | sed -n '/^| design/,/^$/p' | grep -E "^\| (design|---|bare|lambdad, hello warm, 2 workers, $ROUTES_FEW routes|lambdad, the same with (CORS|access_log))" |
+		tee "$OUT/cors.md"
+	exit "$FAILED"
+fi
+if [ "${BENCH_ONLY:-}" = cache ]; then
+	bench_bare
+	bench_lambdad_warm
+	bench_lambdad_warm warm_cache "" "" "cache_ttl = 60"
+	report | sed -n '/^| design/,/^$/p' | grep -E "^\| (design|---|bare|lambdad, hello warm, 2 workers, $ROUTES_FEW routes|lambdad, the same route cached)" |
+		tee "$OUT/cache.md"
+	exit "$FAILED"
+fi
 
 bench_bare
 bench_nginx
 if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_warm
 	bench_lambdad_warm warm_spin "busy_poll = on"
+	bench_lambdad_warm warm_cors "$CORS_CONF" "Origin: https://app.example"
+	bench_lambdad_warm warm_alog "access_log = $TMP/access.log"
+	bench_lambdad_warm warm_cache "" "" "cache_ttl = 60"
 	bench_lambdad_routes
 	bench_lambdad_cold
 	bench_cold_layers
 	bench_lambdad_idle
 else
 	log "skipping lambdad: $LAMBDAD or $HELLO is missing (make all first)"
-	for k in warm warm_spin routes cold; do NOTE[$k]="skipped: not built"; done
+	for k in warm warm_spin warm_cors warm_cache warm_alog routes cold; do NOTE[$k]="skipped: not built"; done
 fi
 
 { report; report_cold_layers; } | tee "$RESULTS"
 # What each jail layer adds to starting a worker (sandbox/ only, no daemon).
 { echo; echo "## Spawn cost per jail layer"; echo; sh "$ROOT/tests/bench/spawn_cost.sh"; } 2>&1 | tee -a "$RESULTS"
+if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
+	{ echo; "$ROOT/tests/bench/concurrency.sh"; } | tee -a "$RESULTS"
+fi
 echo "(written to ${RESULTS#"$ROOT"/})"
 exit "$FAILED"

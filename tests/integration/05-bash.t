@@ -3,7 +3,7 @@
 # (examples/bash/bootstrap, the AWS tutorial's style) serves invocations in a
 # row on one warm worker, and examples/lambdad.conf loads and serves.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 24
 
 fn bash "$EX/bash/bootstrap" 'route = ANY /bash' 'seccomp = exec' 'timeout = 10' \
 	'max_workers = 1' 'memory = 256'
@@ -40,7 +40,7 @@ is "$DEXIT" 0 "the daemon stops cleanly with the bash worker"
 # ---- examples/lambdad.conf ----------------------------------------------
 out=$("$B/lambdad" -t -c "$ROOT/examples/lambdad.conf" 2>&1)
 is "$?" 0 "lambdad -t accepts examples/lambdad.conf"
-like "$out" 'configuration OK \(4 functions\)' "  ... with its 4 functions"
+like "$out" 'configuration OK \(5 functions\)' "  ... with its 5 functions"
 printf '[lambdad]\nlisten = 127.0.0.1:0\n[function x]\nbootstrap = %s\nroute = GET /a/{b+}/c\n' \
 	"$EX/hello/bootstrap" > "$T/bad.conf"
 "$B/lambdad" -t -c "$T/bad.conf" >/dev/null 2>&1
@@ -59,4 +59,31 @@ req POST /echo -H 'Content-Type: application/json' --data-binary '{"a":1}'
 is "$STATUS" 200 "example config: /echo"
 req GET /bash
 like "$STATUS $BODY" '^200 bash got [0-9]+ bytes' "example config: /bash"
+
+# The README's Tables walk-through, with the real aws CLI against its
+# dynamodb_listen (127.0.0.1:8000) and the cart function.
+AWSCLI=$(command -v aws 2>/dev/null)
+aws_ddb() {
+	HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	AWS_ACCESS_KEY_ID=any AWS_SECRET_ACCESS_KEY=any AWS_DEFAULT_REGION=us-east-1 \
+	AWS_PAGER="" AWS_MAX_ATTEMPTS=1 "$AWSCLI" dynamodb "$@" \
+		--endpoint-url http://127.0.0.1:8000 --output json 2>&1
+}
+# A carts table left by an earlier run (make run, or this test) in the
+# example's state_dir would carry its items over: start from none.
+aws_ddb delete-table --table-name carts >/dev/null 2>&1
+aws_ddb create-table --table-name carts \
+	--attribute-definitions AttributeName=id,AttributeType=S \
+	--key-schema AttributeName=id,KeyType=HASH --billing-mode PAY_PER_REQUEST > "$T/ct.out"
+ok $? "aws dynamodb create-table carts"
+req POST /cart/42 --data-binary '{"add":"apple"}'
+is "$STATUS $BODY" '200 {"id":"42","items":["apple"]}' "the cart adds an apple to its table"
+req POST /cart/42 --data-binary '{"add":"pear"}'
+is "$STATUS $BODY" '200 {"id":"42","items":["apple","pear"]}' "  ... and a pear"
+out=$(aws_ddb get-item --table-name carts --key '{"id":{"S":"42"}}')
+is "$(jget "$out" 'j["Item"]["items"]["SS"]')" '["apple", "pear"]' "aws get-item sees what the function wrote"
+req POST /cart/42 --data-binary '{"remove":"apple"}'
+is "$STATUS $BODY" '200 {"id":"42","items":["pear"]}' "the cart takes one out"
+req GET /cart/7
+is "$STATUS $BODY" '200 {"id":"7","items":[]}' "an empty cart"
 done_testing

@@ -23,7 +23,7 @@ state_dir = $2
 admin_socket = $3
 CONF
 	: > "$T/$1.log"
-	"$B/lambdad" -c "$T/$1/lambdad.conf" -l 127.0.0.1:0 -v 2>>"$T/$1.log" &
+	"$LAMBDAD" -c "$T/$1/lambdad.conf" -l 127.0.0.1:0 -v 2>>"$T/$1.log" &
 	P2=$!
 	PIDS="$PIDS $P2"
 }

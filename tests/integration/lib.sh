@@ -12,6 +12,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B="$ROOT/build"
+# The daemon under test: a sanitizer build's (make sanitize) when set.
+LAMBDAD="${LAMBDAD:-$B/lambdad}"
 EX="$B/examples"
 TH="$B/tests/handlers"
 T=$(mktemp -d /tmp/lambdad-test.XXXXXX)
@@ -78,7 +80,7 @@ admin_socket = admin.sock
 ${EXTRA_CONF:-}
 CONF
 	: > "$T/daemon.log"
-	"$B/lambdad" -c "$T/lambdad.conf" -l 127.0.0.1:0 -v "$@" 2>>"$T/daemon.log" &
+	"$LAMBDAD" -c "$T/lambdad.conf" -l 127.0.0.1:0 -v "$@" 2>>"$T/daemon.log" &
 	DPID=$!
 	i=0
 	while [ $i -lt 200 ]; do

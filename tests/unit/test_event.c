@@ -66,8 +66,8 @@ static cJSON *
 build(int version, const char *spec, const struct req *q,
     const struct event_ctx *ctx)
 {
-	static const struct event_ctx dflt = { "req-1", 1587481701000ULL,
-	    "203.0.113.9", NULL };
+	static const struct event_ctx dflt = { .request_id = "req-1", .time_ms = 1587481701000ULL,
+	    .source_ip = "203.0.113.9" };
 	struct route_table *rt = route_table_new();
 	struct route_match m;
 	struct buf b;
@@ -206,7 +206,7 @@ Test(event_v2, full_request)
 /* Keys with no value are left out, never null. */
 Test(event_v2, absent_things_are_omitted)
 {
-	static const struct event_ctx ctx = { NULL, 0, NULL, "prod" };
+	static const struct event_ctx ctx = { .stage = "prod" };
 	struct req q;
 	cJSON *j, *c;
 
@@ -233,6 +233,32 @@ Test(event_v2, absent_things_are_omitted)
 	/* no null anywhere at the top level */
 	cJSON_ArrayForEach(c, j)
 		cr_expect(!cJSON_IsNull(c), "%s is null", c->string);
+	cJSON_Delete(j);
+}
+
+/* stage_variable lines: stageVariables in both payloads. */
+Test(event, stage_variables)
+{
+	static const char *const vars[] = { "color=blue", "url=https://x/?a=b" };
+	static const struct event_ctx ctx = { .stage = "prod",
+	    .stage_vars = vars, .nstage_vars = 2 };
+	static const struct event_ctx none = { .stage = "prod" };
+	struct req q;
+	cJSON *j;
+	int v;
+
+	for (v = 1; v <= 2; v++) {
+		req_make(&q, "GET", "/", NULL, NULL, 0);
+		j = build(v, "$default", &q, &ctx);
+		expect_str(j, "stageVariables.color", "blue");
+		expect_str(j, "stageVariables.url", "https://x/?a=b");
+		expect_str(j, "requestContext.stage", "prod");
+		cJSON_Delete(j);
+	}
+	req_make(&q, "GET", "/", NULL, NULL, 0);
+	j = build(1, "$default", &q, &none);
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "stageVariables")),
+	    "1.0 without stage variables: null");
 	cJSON_Delete(j);
 }
 
@@ -536,6 +562,33 @@ Test(event_v1, full_request)
 	expect_bool(j, "isBase64Encoded", true);
 	expect_absent(j, "cookies");
 	expect_absent(j, "routeKey");
+	cJSON_Delete(j);
+}
+
+/* A route with api_key = required: the key and its id, as API Gateway's
+ * REST API puts them; without one, neither member is there. */
+Test(event_v1, api_key_identity)
+{
+	static const char *const hdrs[] = { "X-Api-Key", "k3y", NULL };
+	static const struct event_ctx ctx = { .request_id = "req-1",
+	    .time_ms = 1, .source_ip = "203.0.113.9",
+	    .api_key_id = "abcdefghij" };
+	struct req q;
+	cJSON *j;
+
+	req_make(&q, "GET", "/k", hdrs, NULL, 0);
+	j = build(1, "GET /k", &q, &ctx);
+	expect_str(j, "requestContext.identity.apiKey", "k3y");
+	expect_str(j, "requestContext.identity.apiKeyId", "abcdefghij");
+	expect_str(j, "requestContext.identity.sourceIp", "203.0.113.9");
+	cJSON_Delete(j);
+	j = build(1, "GET /k", &q, NULL);
+	expect_absent(j, "requestContext.identity.apiKey");
+	expect_absent(j, "requestContext.identity.apiKeyId");
+	cJSON_Delete(j);
+	/* 2.0: HTTP APIs have no API keys, so no place for one. */
+	j = build(2, "GET /k", &q, &ctx);
+	expect_absent(j, "requestContext.identity");
 	cJSON_Delete(j);
 }
 
@@ -852,4 +905,39 @@ Test(event_reply, many_headers_survive_store_growth)
 	}
 	event_reply_free(&r);
 	buf_free(&out);
+}
+
+/* A JWT authorizer's claims: requestContext.authorizer.jwt in 2.0, right
+ * under requestContext.authorizer in 1.0, as API Gateway puts them. */
+Test(event, authorizer_jwt_in_both_payloads)
+{
+	static const struct event_ctx ctx = { .request_id = "req-1",
+	    .time_ms = 1587481701000ULL, .source_ip = "203.0.113.9",
+	    .authorizer_jwt = "{\"claims\":{\"sub\":\"user-1\"},\"scopes\":null}" };
+	const cJSON *a;
+	struct req q;
+	cJSON *j;
+
+	req_make(&q, "GET", "/x", NULL, NULL, 0);
+	j = build(2, "GET /x", &q, &ctx);
+	a = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "requestContext"),
+	    "authorizer");
+	cr_assert_not_null(a, "2.0: requestContext.authorizer");
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(a, "jwt"), "claims"), "sub")->valuestring,
+	    "user-1");
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(a,
+	    "jwt"), "scopes")));
+	cJSON_Delete(j);
+	j = build(1, "GET /x", &q, &ctx);
+	a = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "requestContext"),
+	    "authorizer");
+	cr_assert_not_null(a, "1.0: requestContext.authorizer");
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "claims"),
+	    "sub")->valuestring, "user-1");
+	cJSON_Delete(j);
+	j = build(2, "GET /x", &q, NULL);
+	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
+	    "requestContext"), "authorizer"), "none without an authorizer");
+	cJSON_Delete(j);
 }
