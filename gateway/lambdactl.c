@@ -509,8 +509,15 @@ cmd_logs(int argc, char **argv)
 		    strcmp(seq, "1") == 0)
 			fprintf(stderr, "lambdactl: some lines were dropped "
 			    "(the daemon keeps the last %d per function)\n", 2000);
-		if (ctl_header(&r, "X-Log-Seq", seq, sizeof(seq)) != NULL)
-			after = strtoull(seq, NULL, 10);
+		/* Without the sequence number the next request would fetch
+		 * the same lines again, forever. */
+		if (ctl_header(&r, "X-Log-Seq", seq, sizeof(seq)) == NULL) {
+			fprintf(stderr, "lambdactl: the daemon's reply has no "
+			    "X-Log-Seq header: cannot tell where to go on\n");
+			free(r.head);
+			return 1;
+		}
+		after = strtoull(seq, NULL, 10);
 		free(r.head);
 		if (!follow && r.body_len == 0)
 			return 0;

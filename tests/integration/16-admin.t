@@ -2,7 +2,7 @@
 # The admin socket and lambdactl: status, ls, deploy, invoke, logs, rm,
 # reload, and what each refuses.
 . "$(dirname "$0")/lib.sh"
-plan 46
+plan 48
 
 CTL="$B/lambdactl -s $T/admin.sock"
 fn conf "$TH/misc" 'route = GET /c/{action}' 'min_idle = 1'
@@ -101,4 +101,20 @@ like "$m" 'lambdad_errors_total\{function="conf",type="Unhandled"\} 1' "and the 
 out=$("$B/lambdactl" -s "$T/nosuch.sock" status 2>&1); rc=$?
 is "$rc" 3 "lambdactl exits 3 when the daemon cannot be reached"
 like "$out" 'cannot reach lambdad at .*nosuch.sock' "and says where it looked"
+
+# ---- a reply without X-Log-Seq (not lambdad, or an older one) ----
+# lambdactl logs used to ask again from the same place, forever.
+python3 - "$T/old.sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+for _ in range(3):
+    c, _ = s.accept(); c.recv(65536)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nline\n")
+    c.close()
+PY
+PIDS="$PIDS $!"
+i=0; while [ ! -S "$T/old.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+out=$(timeout 10 "$B/lambdactl" -s "$T/old.sock" logs echo 2>&1); rc=$?
+is "$rc" 1 "logs against a reply without X-Log-Seq stops (exit 1, not a loop)"
+like "$out" 'no X-Log-Seq header' "and says why"
 done_testing
