@@ -329,6 +329,13 @@ apigw_reply_merge(const struct apigw_reply *x, const struct http_header *hdrs,
 		out[k].value_len = x->len[i];
 		k++;
 	}
+	if (x->request_id[0] != '\0') {
+		out[k].name = "Apigw-Requestid";
+		out[k].name_len = 15;
+		out[k].value = x->request_id;
+		out[k].value_len = strlen(x->request_id);
+		k++;
+	}
 	return k;
 }
 
@@ -360,7 +367,7 @@ apigw_respond(const struct apigw_reply *x, struct http_request *req,
 		http_respond(req, status, hdrs, n, body, len);
 		return;
 	}
-	if ((h = calloc(n + APIGW_MAX_HDRS, sizeof(*h))) == NULL)
+	if ((h = calloc(n + APIGW_MAX_HDRS + 1, sizeof(*h))) == NULL)
 		abort();	/* as buf.c: no memory for a few bytes */
 	n = apigw_reply_merge(x, hdrs, n, h);
 	http_respond(req, status, h, n, body, len);

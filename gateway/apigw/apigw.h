@@ -309,7 +309,9 @@ void	apigw_reply_put(struct apigw_reply *x, const char *name,
 void	apigw_reply_drop(struct apigw_call *c, const char *prefix);
 /*
  * The headers of a reply: hdrs (the function's, or the stage's own) minus
- * the dropped ones, then x's.  out has room for n + APIGW_MAX_HDRS.
+ * the dropped ones, then x's, then Apigw-Requestid (API Gateway's header:
+ * the event's requestContext.requestId) once x has an id.  out has room
+ * for n + APIGW_MAX_HDRS + 1.
  * Returns the count.  x may be NULL (hdrs copied).
  */
 size_t	apigw_reply_merge(const struct apigw_reply *x,

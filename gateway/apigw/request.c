@@ -115,8 +115,6 @@ record(struct apigw_reply *x, int status, const char *body, size_t len,
 
 	if (lg->al == NULL)
 		return;
-	if (x->request_id[0] == '\0')
-		make_id(x->request_id);
 	memset(&r, 0, sizeof(r));
 	r.req = x->req;
 	r.request_id = x->request_id;
@@ -146,6 +144,10 @@ apigw_finish_ex(struct apigw_reply *x, int status,
     const struct http_header *hdrs, size_t n, const char *body, size_t len,
     bool own)
 {
+	/* A request refused before any invocation still gets an id: for
+	 * its Apigw-Requestid header and its access-log line. */
+	if (x->request_id[0] == '\0')
+		make_id(x->request_id);
 	/* Before the reply: the request's memory lasts until http_respond. */
 	record(x, status, body, len, own);
 	apigw_respond(x, x->req, status, hdrs, n, body, len);

@@ -10,7 +10,7 @@
 # log; a W3C traceparent becomes the same trace.  stage and
 # stage_variable reach the event (payloads 2.0 and 1.0).
 . "$(dirname "$0")/lib.sh"
-plan 84
+plan 86
 
 mkdir -p "$T/keys"
 /usr/bin/python3 "$ROOT/tests/unit/jwt_mint.py" "$T/keys" "$(date +%s)" ||
@@ -76,6 +76,8 @@ next_line
 is "$(printf '%s' "$LINE" | python3 -c 'import json,sys; json.load(sys.stdin); print("json")')" json \
 	"the default line is one JSON object"
 is "$(f requestId)" "$(jget "$EV" 'j["requestContext"]["requestId"]')" "requestId: the event's"
+is "$(hv apigw-requestid)" "$(jget "$EV" 'j["requestContext"]["requestId"]')" \
+	"the reply's Apigw-Requestid: the event's requestContext.requestId"
 is "$(f ip)" 127.0.0.1 "identity.sourceIp"
 is "$(f userAgent)" al-test/1.0 "identity.userAgent"
 is "$(f httpMethod)" GET "httpMethod"
@@ -124,6 +126,7 @@ is "$(f errorMessage)" "Not Found" "  ... error.message: the gateway's"
 is "$(f integrationStatus)" - "  ... no integration"
 is "$(f userAgent)" 'x"y' "  ... a quote in a value stays JSON"
 like "$(f requestId)" '^[0-9a-f-]{36}$' "  ... a request id of its own"
+is "$(hv apigw-requestid)" "$(f requestId)" "  ... in its Apigw-Requestid header too"
 
 # ---- a 401 from the JWT authorizer ----
 req GET /priv/event
