@@ -306,6 +306,18 @@ value_param(struct pq *p)
 		    "don't match.");
 		return NULL;
 	}
+	/* Not an AttributeValue at all ("a", {}): refused with value.c's
+	 * words, never left to fail without a message. */
+	if (ddb_val_type(v) == DDB_T_BAD) {
+		cJSON *c = cJSON_Duplicate(v, 1);
+
+		if (!p->failed && (c == NULL || ddb_val_check(c, p->err) == 0))
+			pq_fail(p, "Supplied AttributeValue is empty, must "
+			    "contain exactly one of the supported datatypes");
+		p->failed = true;
+		cJSON_Delete(c);
+		return NULL;
+	}
 	return cJSON_Duplicate(v, 1);
 }
 

@@ -178,6 +178,18 @@ Test(statement, insert_duplicate_select, .init = setup, .fini = teardown)
 	    "'statement' failed to satisfy constraint");
 }
 
+/* fuzz_partiql: a parameter that is no AttributeValue failed the
+ * statement without an error (an empty __type in the reply). */
+Test(statement, parameter_not_a_value, .init = setup, .fini = teardown)
+{
+	fails(run(TOP_ExecuteStatement, "{`Statement`:`SELECT * FROM "
+	    "\\`orders\\` WHERE c = ?`,`Parameters`:[`a`]}"),
+	    DDB_SERIALIZATION, NULL);
+	fails(run(TOP_ExecuteStatement, "{`Statement`:`SELECT * FROM "
+	    "\\`orders\\` WHERE c = ?`,`Parameters`:[{}]}"),
+	    DDB_VALIDATION, "Supplied AttributeValue is empty");
+}
+
 Test(statement, paging_query_and_scan, .init = setup, .fini = teardown)
 {
 	cJSON *r;
