@@ -190,6 +190,20 @@ Test(statement, parameter_not_a_value, .init = setup, .fini = teardown)
 	    DDB_VALIDATION, "Supplied AttributeValue is empty");
 }
 
+/* fuzz_partiql: a function with too few or too many arguments was
+ * translated into an expression that did not parse. */
+Test(statement, function_arguments, .init = setup, .fini = teardown)
+{
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE begins_with(c)"),
+	    DDB_VALIDATION, "Incorrect number of arguments for function "
+	    "begins_with");
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE exists(c, n)"),
+	    DDB_VALIDATION, "Incorrect number of arguments for function "
+	    "attribute_exists");
+	cJSON_Delete(ok(stmt("SELECT * FROM \\`orders\\` WHERE "
+	    "begins_with(c, 'a') AND size(c) > 0 AND exists(n)")));
+}
+
 Test(statement, paging_query_and_scan, .init = setup, .fini = teardown)
 {
 	cJSON *r;
