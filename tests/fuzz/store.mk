@@ -6,6 +6,9 @@
 #   fuzz_expr     the expression languages, parsed and evaluated
 #   fuzz_partiql  PartiQL statements translated into requests
 
+# Included before the Makefile's `all` (so that `all` sees TARGETS):
+# keep `all` the default goal, not this file's first rule.
+.DEFAULT_GOAL := all
 TARGETS     += fuzz_ddb fuzz_expr fuzz_partiql
 TBL         := $(ROOT)/gateway/tables
 TBL_VALUE   := $(TBL)/value.c $(TBL)/number.c $(TBL)/ddb.c $(ROOT)/gateway/buf.c
