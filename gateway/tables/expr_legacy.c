@@ -547,6 +547,10 @@ update_one(struct expr *e, const cJSON *ent, struct action *a,
 		    "'attributeUpdates.%.300s.member.action' failed to satisfy "
 		    "constraint: Member must satisfy enum value set: [ADD, PUT, "
 		    "DELETE]", s, ent->string);
+	/* An item never holds an empty name (value.c refuses one in PutItem). */
+	if (ent->string[0] == '\0')
+		return ddb_fail(err, DDB_VALIDATION, INVALID
+		    "Empty attribute name");
 	expr_path_add_name(&a->path, ent->string, strlen(ent->string));
 	if (a->kind == ACT_REMOVE)
 		return 0;

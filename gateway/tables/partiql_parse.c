@@ -306,6 +306,18 @@ value_param(struct pq *p)
 		    "don't match.");
 		return NULL;
 	}
+	/* Not an AttributeValue at all ("a", {}): refused with value.c's
+	 * words, never left to fail without a message. */
+	if (ddb_val_type(v) == DDB_T_BAD) {
+		cJSON *c = cJSON_Duplicate(v, 1);
+
+		if (!p->failed && (c == NULL || ddb_val_check(c, p->err) == 0))
+			pq_fail(p, "Supplied AttributeValue is empty, must "
+			    "contain exactly one of the supported datatypes");
+		p->failed = true;
+		cJSON_Delete(c);
+		return NULL;
+	}
 	return cJSON_Duplicate(v, 1);
 }
 
@@ -559,6 +571,15 @@ static const char *const funcs[][2] = {
 
 static struct node *parse_operand(struct pq *p);
 
+/* The arguments each function of the expression language takes. */
+static int
+func_nargs(const char *fname)
+{
+	return strcmp(fname, "begins_with") == 0 ||
+	    strcmp(fname, "contains") == 0 ||
+	    strcmp(fname, "attribute_type") == 0 ? 2 : 1;
+}
+
 static struct node *
 parse_func(struct pq *p, const char *fname)
 {
@@ -575,6 +596,12 @@ parse_func(struct pq *p, const char *fname)
 	}
 	if (expect(p, ")") != 0)
 		return NULL;
+	/* Else the translation would not parse (fuzz_partiql). */
+	if (i + 1 != func_nargs(fname)) {
+		pq_fail(p, "Incorrect number of arguments for function %s",
+		    fname);
+		return NULL;
+	}
 	/* The first argument is always a path. */
 	if (n->a[0]->k != N_PATH) {
 		pq_fail(p, "Incorrect operand type for function %s", fname);

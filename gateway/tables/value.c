@@ -353,6 +353,42 @@ check_name(const char *name, struct ddb_err *err)
 	return 0;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * No name twice in an item or an M: cJSON keeps both members, the key
+ * would be read from the first and a client would read the item's last
+ * (fuzz_ddb), so the stored item would disagree with its own key.
+ */
+static int
+check_unique(const cJSON *obj, struct ddb_err *err)
+{
+	const cJSON *c;
+	const char **names;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (obj->child == NULL || obj->child->next == NULL)
+		return 0;
+	for (c = obj->child; c != NULL; c = c->next)
+		n++;
+	if ((names = malloc(n * sizeof(*names))) == NULL)
+		return ddb_fail(err, DDB_INTERNAL, "out of memory");
+	for (n = 0, c = obj->child; c != NULL; c = c->next)
+		names[n++] = c->string != NULL ? c->string : "";
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 1; i < n && rc == 0; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			rc = ddb_fail(err, DDB_VALIDATION, INVALID "Duplicate "
+			    "attribute name: %.300s", names[i]);
+	free(names);
+	return rc;
+}
+
 /* Members of M (names may be empty inside a map) or elements of L. */
 static int
 check_children(cJSON *inner, int depth, struct ddb_err *err)
@@ -362,6 +398,8 @@ check_children(cJSON *inner, int depth, struct ddb_err *err)
 	if (depth > DDB_DEPTH_MAX)
 		return ddb_fail(err, DDB_VALIDATION,
 		    "Nesting Levels have exceeded supported limits");
+	if (cJSON_IsObject(inner) && check_unique(inner, err) != 0)
+		return -1;
 	cJSON_ArrayForEach(c, inner) {
 		if (c->string != NULL && check_name(c->string, err) != 0)
 			return -1;
@@ -437,6 +475,8 @@ ddb_item_check(cJSON *item, struct ddb_err *err)
 		    check_value(c, 1, err) != 0)
 			return -1;
 	}
+	if (check_unique(item, err) != 0)
+		return -1;
 	if (ddb_item_size(item) > DDB_ITEM_MAX)
 		return ddb_fail(err, DDB_VALIDATION,
 		    "Item size has exceeded the maximum allowed size");

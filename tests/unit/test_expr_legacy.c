@@ -551,6 +551,9 @@ Test(expr_legacy, attribute_updates_errors)
 		    "'attributeUpdates.a.member.action' failed to satisfy "
 		    "constraint: Member must satisfy enum value set: [ADD, PUT, "
 		    "DELETE]" },
+		/* fuzz_expr: the update stored an item with an empty name. */
+		{ "{\"\":{\"Action\":\"PUT\",\"Value\":" N_("1") "}}", INV
+		    "Empty attribute name" },
 	};
 	struct ddb_err err = { 0 };
 	struct expr *e;

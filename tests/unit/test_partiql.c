@@ -178,6 +178,32 @@ Test(statement, insert_duplicate_select, .init = setup, .fini = teardown)
 	    "'statement' failed to satisfy constraint");
 }
 
+/* fuzz_partiql: a parameter that is no AttributeValue failed the
+ * statement without an error (an empty __type in the reply). */
+Test(statement, parameter_not_a_value, .init = setup, .fini = teardown)
+{
+	fails(run(TOP_ExecuteStatement, "{`Statement`:`SELECT * FROM "
+	    "\\`orders\\` WHERE c = ?`,`Parameters`:[`a`]}"),
+	    DDB_SERIALIZATION, NULL);
+	fails(run(TOP_ExecuteStatement, "{`Statement`:`SELECT * FROM "
+	    "\\`orders\\` WHERE c = ?`,`Parameters`:[{}]}"),
+	    DDB_VALIDATION, "Supplied AttributeValue is empty");
+}
+
+/* fuzz_partiql: a function with too few or too many arguments was
+ * translated into an expression that did not parse. */
+Test(statement, function_arguments, .init = setup, .fini = teardown)
+{
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE begins_with(c)"),
+	    DDB_VALIDATION, "Incorrect number of arguments for function "
+	    "begins_with");
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE exists(c, n)"),
+	    DDB_VALIDATION, "Incorrect number of arguments for function "
+	    "attribute_exists");
+	cJSON_Delete(ok(stmt("SELECT * FROM \\`orders\\` WHERE "
+	    "begins_with(c, 'a') AND size(c) > 0 AND exists(n)")));
+}
+
 Test(statement, paging_query_and_scan, .init = setup, .fini = teardown)
 {
 	cJSON *r;

@@ -80,6 +80,8 @@ Test(value, invalid_messages)
 		  " contains duplicates." },
 		{ "{\"M\":{\"a\":{}}}", "Supplied AttributeValue is empty, must "
 		  "contain exactly one of the supported datatypes" },
+		{ "{\"M\":{\"b\":{\"N\":\"1\"},\"a\":{\"S\":\"x\"},"
+		  "\"a\":{\"S\":\"y\"}}}", INV "Duplicate attribute name: a" },
 	};
 	struct ddb_err e;
 	size_t i;
@@ -92,6 +94,24 @@ Test(value, invalid_messages)
 	cr_expect_eq(e.type, DDB_SERIALIZATION);
 	cr_expect_eq(check("{\"B\":\"A\"}", &e, NULL), -1);
 	cr_expect_eq(check("{\"BOOL\":\"true\"}", &e, NULL), -1);
+}
+
+/* fuzz_ddb: an item with a name twice was stored keyed by the first and
+ * read by clients as the last. */
+Test(value, duplicate_names)
+{
+	struct ddb_err e = { 0 };
+	cJSON *it = cJSON_Parse("{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},"
+	    "\"v\":{\"S\":\"x\"},\"sk\":{\"N\":\"2\"}}");
+
+	cr_assert_not_null(it);
+	cr_expect_eq(ddb_item_check(it, &e), -1);
+	cr_expect_str_eq(e.msg, INV "Duplicate attribute name: sk");
+	cJSON_Delete(it);
+	it = cJSON_Parse("{\"pk\":{\"S\":\"a\"},\"m\":{\"M\":{\"\":"
+	    "{\"S\":\"x\"},\"b\":{\"S\":\"y\"}}}}");
+	cr_expect_eq(ddb_item_check(it, &e), 0, "%s", e.msg);
+	cJSON_Delete(it);
 }
 
 static char *
