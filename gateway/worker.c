@@ -416,13 +416,11 @@ wk_park_next(struct worker *w, struct http_request *req)
 {
 	bool full = w->state == WS_DRAINING ? w->nnext >= w->maxc :
 	    w->nnext + w->nlive + w->nlate >= w->maxc;
+	struct http_request *old = NULL;
 
 	if (full && w->nnext > 0) {
-		struct http_request *old = w->nexts[0];
-
+		old = w->nexts[0];
 		wk_next_remove(w, old);
-		rapi_send_error(old, 403, "InvalidStateTransition",
-		    "superseded by a newer /next");
 	} else if (full && w->nlate > 0)
 		wk_late_forget_oldest(w);
 	else if (full) {
@@ -433,6 +431,14 @@ wk_park_next(struct worker *w, struct http_request *req)
 	w->nexts[w->nnext++] = req;
 	req->on_abort = next_aborted;
 	req->data = w;
+	/*
+	 * Answered last: answering lets the old one's connection go on to a
+	 * request pipelined behind it (http_respond), which can be another
+	 * /next for this worker, parked from in here.
+	 */
+	if (old != NULL)
+		rapi_send_error(old, 403, "InvalidStateTransition",
+		    "superseded by a newer /next");
 }
 
 static void
