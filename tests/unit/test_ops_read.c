@@ -15,32 +15,18 @@
 
 #include <criterion/criterion.h>
 
-#include "tables/engine.h"
-#include "tmpdir.h"
-
-static char dir[PATH_MAX];
-static sqlite3 *db;
-static struct ddb_err err;
+#include "tables_fixture.h"
 
 static void
 setup(void)
 {
-	char path[PATH_MAX + 16];
-
-	tmpdir_make("ops_read", dir);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db, tables_schema, NULL, NULL, NULL),
-	    SQLITE_OK, "%s", sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	tf_open("ops_read");
 }
 
 static void
 teardown(void)
 {
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
-	tmpdir_remove(dir);
+	tf_close();
 }
 
 /* Run op on a request (printf format, ' for "): the reply, or NULL with
@@ -54,46 +40,13 @@ run(enum tables_op op, const char *fmt, ...)
 	struct tables_call call = { .region = "us-east-1",
 	    .account = "000000000000", .principal = "test",
 	    .now_ms = 1700000000000 };
-	char *text, *p;
-	cJSON *req, *resp = NULL;
+	char *text;
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
 	cr_assert_geq(vasprintf(&text, fmt, ap), 0);
 	va_end(ap);
-	for (p = text; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	req = cJSON_Parse(text);
-	cr_assert_not_null(req, "bad test JSON: %s", text);
-	ddb_err_clear(&err);
-	sqlite3_exec(db, "SAVEPOINT call", NULL, NULL, NULL);
-	rc = tables_exec(db, op, req, &call, &resp, &err);
-	sqlite3_exec(db, rc == 0 ? "RELEASE call" :
-	    "ROLLBACK TO call; RELEASE call", NULL, NULL, NULL);
-	cJSON_Delete(req);
-	free(text);
-	return rc == 0 ? resp : NULL;
-}
-
-static cJSON *
-ok(cJSON *resp)
-{
-	cr_assert_not_null(resp, "call failed: %s %s",
-	    ddb_err_name(err.type), err.msg);
-	return resp;
-}
-
-static void
-fails(cJSON *resp, enum ddb_errtype type, const char *msg_part)
-{
-	cr_assert_null(resp, "call should have failed");
-	cr_expect_eq(err.type, type, "type %s: %s", ddb_err_name(err.type),
-	    err.msg);
-	if (msg_part != NULL)
-		cr_expect(strstr(err.msg, msg_part) != NULL, "message: %s",
-		    err.msg);
+	return tf_exec(op, text, '\'', &call);
 }
 
 static int
