@@ -15,7 +15,7 @@ TBL_VALUE   := $(TBL)/value.c $(TBL)/number.c $(TBL)/ddb.c $(ROOT)/gateway/buf.c
 TBL_EXPR    := $(wildcard $(TBL)/expr_*.c) $(TBL_VALUE)
 # The whole engine: every operation file, PartiQL, the catalog.
 TBL_ENGINE  := $(TBL)/engine.c $(TBL)/engine_req.c $(TBL)/engine_maint.c \
-	$(wildcard $(TBL)/ops_*.c) $(TBL)/partiql.c $(TBL)/partiql_parse.c \
+	$(wildcard $(TBL)/ops_*.c) $(TBL)/partiql.c $(TBL)/partiql_parse.c $(TBL)/partiql_tr.c \
 	$(TBL)/tabledef.c $(TBL)/access.c $(TBL_EXPR) \
 	$(ROOT)/gateway/store/stmt.c
 TBL_HDRS    := $(wildcard $(TBL)/*.h $(ROOT)/gateway/store/*.h) $(HDRS)
