@@ -519,6 +519,15 @@ struct upd {
 
 static int u_term(struct tr *t, struct buf *b);
 
+/* Whether a plain path (no value, no function call) comes next. */
+static bool
+u_at_path(const struct pq *p)
+{
+	if (pq_cur(p)->k == T_EOF || pq_at_value(p))
+		return false;
+	return !(p->t[p->pos + 1].k == T_PUNCT && p->t[p->pos + 1].s[0] == '(');
+}
+
 /* path | value | list_append(a, b) | if_not_exists(path, v) */
 static int
 u_operand(struct tr *t, struct buf *b)
@@ -535,6 +544,10 @@ u_operand(struct tr *t, struct buf *b)
 		p->pos += 2;
 		buf_adds(b, la ? "list_append(" : "if_not_exists(");
 		p->depth++;
+		if (ine && !u_at_path(p))
+			return pq_fail(p, "Invalid UpdateExpression: Operator or "
+			    "function requires a document path; operator or "
+			    "function: if_not_exists");
 		if (u_operand(t, b) != 0 || pq_expect(p, ",") != 0)
 			return -1;
 		buf_adds(b, ", ");

@@ -37,6 +37,14 @@ def b64(data):
 def jwk_of(key, kid, **extra):
     cls = RSAAlgorithm if isinstance(key, rsa.RSAPublicKey) else ECAlgorithm
     d = json.loads(cls.to_jwk(key))
+    if cls is ECAlgorithm:
+        # Debian's PyJWT drops the leading zero bytes of x and y (one key
+        # in 128); RFC 7518 wants them at the curve's full size, and the
+        # daemon refuses anything else.
+        n = key.public_numbers()
+        size = (key.curve.key_size + 7) // 8
+        d["x"] = b64(n.x.to_bytes(size, "big"))
+        d["y"] = b64(n.y.to_bytes(size, "big"))
     d["kid"] = kid
     d.update(extra)
     return d

@@ -151,6 +151,10 @@ Test(statement, function_arguments, .init = setup, .fini = teardown)
 	fails(stmt("SELECT * FROM \\`orders\\` WHERE begins_with(c)"),
 	    DDB_VALIDATION, "Incorrect number of arguments for function "
 	    "begins_with");
+	/* fuzz_partiql: a value where if_not_exists needs its path. */
+	fails(stmt("UPDATE \\`orders\\` SET v = if_not_exists(0, v) "
+	    "WHERE c = 'u' AND n = 2"), DDB_VALIDATION,
+	    "requires a document path; operator or function: if_not_exists");
 	fails(stmt("SELECT * FROM \\`orders\\` WHERE exists(c, n)"),
 	    DDB_VALIDATION, "Incorrect number of arguments for function "
 	    "attribute_exists");
