@@ -529,6 +529,7 @@ static const char *const funcs[][2] = {
 };
 
 static struct node *parse_operand(struct pq *p);
+static struct node *parse_scalar(struct pq *p);
 
 /* The arguments each function of the expression language takes. */
 static int
@@ -548,7 +549,7 @@ parse_func(struct pq *p, const char *fname)
 	n->fname = fname;
 	p->pos += 2;
 	for (i = 0; i < 3; i++) {
-		if ((n->a[i] = parse_operand(p)) == NULL)
+		if ((n->a[i] = parse_scalar(p)) == NULL)
 			return NULL;
 		if (!pq_accept(p, ","))
 			break;
@@ -594,6 +595,20 @@ parse_operand(struct pq *p)
 	return (n->path = pq_parse_path(p)) == NULL ? NULL : n;
 }
 
+/* An operand where a value is wanted: of the functions only size() gives
+ * one, the others are conditions (else the translation would not parse). */
+static struct node *
+parse_scalar(struct pq *p)
+{
+	struct node *n = parse_operand(p);
+
+	if (n != NULL && n->k == N_FUNC && strcmp(n->fname, "size") != 0) {
+		pq_fail(p, "The function is not allowed to be used this "
+		    "way in an expression; function: %s", n->fname);
+		return NULL;
+	}
+	return n;
+}
 
 static struct node *
 pred_in(struct pq *p, struct node *x)
@@ -608,7 +623,7 @@ pred_in(struct pq *p, struct node *x)
 		n->list = realloc(n->list, (n->nlist + 1) * sizeof(*n->list));
 		if (n->list == NULL)
 			abort();
-		if ((n->list[n->nlist++] = parse_operand(p)) == NULL)
+		if ((n->list[n->nlist++] = parse_scalar(p)) == NULL)
 			return NULL;
 	} while (pq_accept(p, ","));
 	return pq_expect(p, close) == 0 ? n : NULL;
@@ -656,20 +671,22 @@ parse_pred(struct pq *p)
 	}
 	if ((x = parse_operand(p)) == NULL)
 		return NULL;
+	if (x->k == N_FUNC && strcmp(x->fname, "size") != 0)
+		return x;
 	for (i = 0; i < sizeof(cmps) / sizeof(cmps[0]); i++)
 		if (pq_accept(p, cmps[i])) {
 			n = node_new(p, N_CMP);
 			snprintf(n->op, sizeof(n->op), "%s",
 			    i == 2 ? "<>" : cmps[i]);
 			n->a[0] = x;
-			return (n->a[1] = parse_operand(p)) == NULL ? NULL : n;
+			return (n->a[1] = parse_scalar(p)) == NULL ? NULL : n;
 		}
 	if (pq_accept_word(p, "BETWEEN")) {
 		n = node_new(p, N_BETWEEN);
 		n->a[0] = x;
-		if ((n->a[1] = parse_operand(p)) == NULL ||
+		if ((n->a[1] = parse_scalar(p)) == NULL ||
 		    pq_expect_word(p, "AND") != 0 ||
-		    (n->a[2] = parse_operand(p)) == NULL)
+		    (n->a[2] = parse_scalar(p)) == NULL)
 			return NULL;
 		return n;
 	}
@@ -677,8 +694,6 @@ parse_pred(struct pq *p)
 		return pred_in(p, x);
 	if (pq_accept_word(p, "IS"))
 		return pred_is(p, x);
-	if (x->k == N_FUNC && strcmp(x->fname, "size") != 0)
-		return x;
 	pq_unexpected(p);
 	return NULL;
 }

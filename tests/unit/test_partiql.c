@@ -162,6 +162,24 @@ Test(statement, function_arguments, .init = setup, .fini = teardown)
 	    "begins_with(c, 'a') AND size(c) > 0 AND exists(n)")));
 }
 
+/* fuzz_partiql: a condition function used as a value (v > attribute_type(
+ * v, 'N')) was translated into an expression that did not parse. */
+Test(statement, function_as_value, .init = setup, .fini = teardown)
+{
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE "
+	    "n > attribute_type(n, 'N')"), DDB_VALIDATION, "function: "
+	    "attribute_type");
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE "
+	    "n BETWEEN 1 AND exists(c)"), DDB_VALIDATION, "function: "
+	    "attribute_exists");
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE c IN [contains(c, 'a')]"),
+	    DDB_VALIDATION, "function: contains");
+	fails(stmt("SELECT * FROM \\`orders\\` WHERE exists(c) = 1"),
+	    DDB_VALIDATION, "Unexpected token: =");
+	cJSON_Delete(ok(stmt("SELECT * FROM \\`orders\\` WHERE "
+	    "size(c) > size(n) AND n IN [size(c), 2] AND exists(c)")));
+}
+
 Test(statement, paging_query_and_scan, .init = setup, .fini = teardown)
 {
 	cJSON *r;
