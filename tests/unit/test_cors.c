@@ -17,10 +17,8 @@
 #include "apigw/apigw.h"
 #include "apigw/cors.h"
 #include "conf.h"
+#include "conf_fixture.h"
 #include "http.h"
-#include "tmpdir.h"
-
-static char tmpdir[PATH_MAX];
 
 static void
 setup(void)
@@ -35,60 +33,6 @@ teardown(void)
 }
 
 TestSuite(cors, .init = setup, .fini = teardown);
-
-static void
-put(const char *rel, const char *text)
-{
-	char path[PATH_MAX + 64];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fputs(text, fp);
-	fclose(fp);
-}
-
-/* Load a main file of [lambdad] + extra, and function files fns. */
-static int
-load(const char *extra, const char *fns, struct conf **c, char *err,
-    size_t errlen)
-{
-	char main[4096], path[PATH_MAX + 32], fd[PATH_MAX + 32];
-
-	snprintf(fd, sizeof(fd), "%s/fd", tmpdir);
-	mkdir(fd, 0755);
-	snprintf(main, sizeof(main), "[lambdad]\nfunctions = fd\n"
-	    "state_dir = st\n%s", extra);
-	put("lambdad.conf", main);
-	put("fd/f.conf", fns);
-	snprintf(path, sizeof(path), "%s/lambdad.conf", tmpdir);
-	return conf_load(path, c, err, errlen);
-}
-
-static struct conf *
-load_ok(const char *extra, const char *fns)
-{
-	struct conf *c = NULL;
-	char err[1024];
-
-	if (load(extra, fns, &c, err, sizeof(err)) != 0)
-		cr_assert_fail("load: %s", err);
-	return c;
-}
-
-/* The error of a config that must not load, with the temp dir cut. */
-static const char *
-load_err(const char *extra, const char *fns)
-{
-	static char err[1024];
-	struct conf *c = NULL;
-	size_t n = strlen(tmpdir);
-
-	cr_assert_neq(load(extra, fns, &c, err, sizeof(err)), 0);
-	if (strncmp(err, tmpdir, n) == 0)
-		memmove(err, err + n + 1, strlen(err + n + 1) + 1);
-	return err;
-}
 
 #define FN_A "[function a]\nbootstrap = /bin/true\nroute = GET /a\n"
 

@@ -21,11 +21,9 @@
 #include "apigw/openapi.h"
 #include "apigw/validate.h"
 #include "conf.h"
+#include "conf_fixture.h"
 #include "http.h"
 #include "route.h"
-#include "tmpdir.h"
-
-static char tmpdir[PATH_MAX];
 
 static void
 setup(void)
@@ -40,60 +38,6 @@ teardown(void)
 }
 
 TestSuite(openapi, .init = setup, .fini = teardown);
-
-static void
-put(const char *rel, const char *text)
-{
-	char path[PATH_MAX + 64];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static int
-load(const char *extra, const char *fns, struct conf **c, char *err,
-    size_t errlen)
-{
-	char main[4096], path[PATH_MAX + 32], fd[PATH_MAX + 32];
-
-	snprintf(fd, sizeof(fd), "%s/fd", tmpdir);
-	mkdir(fd, 0755);
-	snprintf(main, sizeof(main), "[lambdad]\nfunctions = fd\n"
-	    "state_dir = st\n%s", extra);
-	put("lambdad.conf", main);
-	put("fd/f.conf", fns);
-	snprintf(path, sizeof(path), "%s/lambdad.conf", tmpdir);
-	return conf_load(path, c, err, errlen);
-}
-
-static struct conf *
-load_ok(const char *extra, const char *fns)
-{
-	struct conf *c = NULL;
-	char err[1024];
-
-	if (load(extra, fns, &c, err, sizeof(err)) != 0)
-		cr_assert_fail("load: %s", err);
-	return c;
-}
-
-/* The error, with the temp dir cut from its front. */
-static const char *
-load_err(const char *extra, const char *fns)
-{
-	static char err[1024];
-	struct conf *c = NULL;
-	size_t n = strlen(tmpdir);
-	char *at;
-
-	cr_assert_neq(load(extra, fns, &c, err, sizeof(err)), 0);
-	while ((at = strstr(err, tmpdir)) != NULL)
-		memmove(at, at + n + 1, strlen(at + n + 1) + 1);
-	return err;
-}
 
 #define PET_SCHEMA "{\"$schema\":\"http://json-schema.org/draft-04/schema#\"," \
 	"\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":" \
