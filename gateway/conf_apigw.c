@@ -416,28 +416,26 @@ static int
 cors_key(struct conf_cors *cc, const char *key, const char *v, char *why,
     size_t whylen)
 {
+	const struct {
+		const char	 *key;
+		unsigned	  bit;
+		char		***list;
+		size_t		 *n;
+	} lists[] = {
+		{ "allow_origins", CORS_ORIGINS, &cc->origins, &cc->norigins },
+		{ "allow_methods", CORS_METHODS, &cc->methods, &cc->nmethods },
+		{ "allow_headers", CORS_HEADERS, &cc->headers, &cc->nheaders },
+		{ "expose_headers", CORS_EXPOSE, &cc->expose, &cc->nexpose },
+	};
 	unsigned n;
+	size_t i;
 
-	if (strcmp(key, "allow_origins") == 0) {
-		cc->set |= CORS_ORIGINS;
-		return list_parse(key, v, &cc->origins, &cc->norigins, why,
-		    whylen);
-	}
-	if (strcmp(key, "allow_methods") == 0) {
-		cc->set |= CORS_METHODS;
-		return list_parse(key, v, &cc->methods, &cc->nmethods, why,
-		    whylen);
-	}
-	if (strcmp(key, "allow_headers") == 0) {
-		cc->set |= CORS_HEADERS;
-		return list_parse(key, v, &cc->headers, &cc->nheaders, why,
-		    whylen);
-	}
-	if (strcmp(key, "expose_headers") == 0) {
-		cc->set |= CORS_EXPOSE;
-		return list_parse(key, v, &cc->expose, &cc->nexpose, why,
-		    whylen);
-	}
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (strcmp(key, lists[i].key) == 0) {
+			cc->set |= lists[i].bit;
+			return list_parse(key, v, lists[i].list, lists[i].n,
+			    why, whylen);
+		}
 	if (strcmp(key, "max_age") == 0) {
 		cc->set |= CORS_MAX_AGE;
 		if (conf_apigw_uint(v, CORS_MAX_AGE_MAX, &n, why, whylen) != 0)
