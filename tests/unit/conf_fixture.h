@@ -3,7 +3,8 @@
  * for the unit tests of stages configured by it.  The main file is
  * [lambdad] (functions = fd, state_dir = st) plus the test's lines, the
  * functions one file fd/f.conf.  The test makes tmpdir (tmpdir_make) in
- * its setup.
+ * its setup.  A test whose every config needs more in [lambdad] defines
+ * CONF_FIXTURE_MAIN before including this.
  */
 #ifndef LAMBDAD_TEST_CONF_FIXTURE_H
 #define LAMBDAD_TEST_CONF_FIXTURE_H
@@ -18,11 +19,15 @@
 #include "conf.h"
 #include "tmpdir.h"
 
+#ifndef CONF_FIXTURE_MAIN
+#define CONF_FIXTURE_MAIN	"[lambdad]\nfunctions = fd\nstate_dir = st\n"
+#endif
+
 static char tmpdir[PATH_MAX];
 
 /* Write text to tmpdir/rel. */
 static inline void
-put(const char *rel, const char *text)
+conf_put(const char *rel, const char *text)
 {
 	char path[PATH_MAX + 64];
 	FILE *fp;
@@ -42,10 +47,9 @@ load(const char *extra, const char *fns, struct conf **c, char *err,
 
 	snprintf(fd, sizeof(fd), "%s/fd", tmpdir);
 	mkdir(fd, 0755);
-	snprintf(main, sizeof(main), "[lambdad]\nfunctions = fd\n"
-	    "state_dir = st\n%s", extra);
-	put("lambdad.conf", main);
-	put("fd/f.conf", fns);
+	snprintf(main, sizeof(main), CONF_FIXTURE_MAIN "%s", extra);
+	conf_put("lambdad.conf", main);
+	conf_put("fd/f.conf", fns);
 	snprintf(path, sizeof(path), "%s/lambdad.conf", tmpdir);
 	return conf_load(path, c, err, errlen);
 }

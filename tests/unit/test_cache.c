@@ -19,11 +19,13 @@
 #include "apigw/cache.h"
 #include "buf.h"
 #include "conf.h"
+#define CONF_FIXTURE_MAIN	"[lambdad]\nfunctions = fd\nstate_dir = st\n" \
+	"access_key = AKID:0123456789abcdef\n"
+#include "conf_fixture.h"
 #include "event.h"
 #include "http.h"
 #include "metrics.h"
 #include "route.h"
-#include "tmpdir.h"
 
 /* ---- the store ---------------------------------------------------------- */
 
@@ -211,7 +213,6 @@ Test(etag, if_none_match_lists)
 
 /* ---- keys and the stage, on a real configuration ------------------------ */
 
-static char tmpdir[PATH_MAX];
 
 static void
 setup(void)
@@ -226,51 +227,6 @@ teardown(void)
 }
 
 TestSuite(cache, .init = setup, .fini = teardown);
-
-static int
-load(const char *lambdad, const char *fns, struct conf **c, char *err,
-    size_t errlen)
-{
-	char path[PATH_MAX + 32];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/fd", tmpdir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fd/f.conf", tmpdir);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fputs(fns, fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/lambdad.conf", tmpdir);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fprintf(fp, "[lambdad]\nfunctions = fd\nstate_dir = st\n"
-	    "access_key = AKID:0123456789abcdef\n%s", lambdad);
-	fclose(fp);
-	return conf_load(path, c, err, errlen);
-}
-
-static struct conf *
-load_ok(const char *lambdad, const char *fns)
-{
-	struct conf *c = NULL;
-	char err[1024];
-
-	if (load(lambdad, fns, &c, err, sizeof(err)) != 0)
-		cr_assert_fail("load: %s", err);
-	return c;
-}
-
-static const char *
-load_err(const char *lambdad, const char *fns)
-{
-	static char err[1024];
-	struct conf *c = NULL;
-	size_t n = strlen(tmpdir);
-
-	cr_assert_neq(load(lambdad, fns, &c, err, sizeof(err)), 0);
-	if (strncmp(err, tmpdir, n) == 0)
-		memmove(err, err + n + 1, strlen(err + n + 1) + 1);
-	return err;
-}
 
 #define FNS "[function a]\nbootstrap = /bin/true\nroute = GET /a\n" \
 	"cache_ttl = 30\n" \

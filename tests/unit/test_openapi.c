@@ -67,9 +67,9 @@ files(void)
 
 	snprintf(fd, sizeof(fd), "%s/fd", tmpdir);
 	mkdir(fd, 0755);
-	put("fd/pet.json", PET_SCHEMA);
-	put("fd/out.json", "{\"type\":\"object\"}");
-	put("secret", "0123456789abcdef0123456789abcdef");
+	conf_put("fd/pet.json", PET_SCHEMA);
+	conf_put("fd/out.json", "{\"type\":\"object\"}");
+	conf_put("secret", "0123456789abcdef0123456789abcdef");
 }
 
 /* A value of the document, printed unformatted (strings without quotes). */
@@ -115,8 +115,8 @@ Test(openapi, conf_keys_load)
 Test(openapi, conf_errors)
 {
 	files();
-	put("fd/bad.json", "{\"type\": ");
-	put("fd/notschema.json", "{\"type\": \"str\"}");
+	conf_put("fd/bad.json", "{\"type\": ");
+	conf_put("fd/notschema.json", "{\"type\": \"str\"}");
 	cr_assert_str_eq(load_err("", "[function a]\nbootstrap = /bin/true\n"
 	    "request_schema = bad.json\n"), "fd/f.conf:3: request_schema: "
 	    "\"fd/bad.json\" is not JSON (at byte 8)");

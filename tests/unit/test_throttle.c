@@ -16,10 +16,10 @@
 #include "apigw/throttle.h"
 #include "buf.h"
 #include "conf.h"
+#include "conf_fixture.h"
 #include "http.h"
 #include "metrics.h"
 #include "route.h"
-#include "tmpdir.h"
 
 /* ---- the bucket --------------------------------------------------------- */
 
@@ -99,7 +99,6 @@ Test(bucket, a_lower_burst_trims_it)
 
 /* ---- the stage and its keys --------------------------------------------- */
 
-static char tmpdir[PATH_MAX];
 
 static void
 setup(void)
@@ -114,50 +113,6 @@ teardown(void)
 }
 
 TestSuite(throttle, .init = setup, .fini = teardown);
-
-static int
-load(const char *lambdad, const char *fns, struct conf **c, char *err,
-    size_t errlen)
-{
-	char path[PATH_MAX + 32];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/fd", tmpdir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fd/f.conf", tmpdir);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fputs(fns, fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/lambdad.conf", tmpdir);
-	cr_assert_not_null(fp = fopen(path, "w"));
-	fprintf(fp, "[lambdad]\nfunctions = fd\nstate_dir = st\n%s", lambdad);
-	fclose(fp);
-	return conf_load(path, c, err, errlen);
-}
-
-static struct conf *
-load_ok(const char *lambdad, const char *fns)
-{
-	struct conf *c = NULL;
-	char err[1024];
-
-	if (load(lambdad, fns, &c, err, sizeof(err)) != 0)
-		cr_assert_fail("load: %s", err);
-	return c;
-}
-
-static const char *
-load_err(const char *lambdad, const char *fns)
-{
-	static char err[1024];
-	struct conf *c = NULL;
-	size_t n = strlen(tmpdir);
-
-	cr_assert_neq(load(lambdad, fns, &c, err, sizeof(err)), 0);
-	if (strncmp(err, tmpdir, n) == 0)
-		memmove(err, err + n + 1, strlen(err + n + 1) + 1);
-	return err;
-}
 
 #define FNS "[function a]\nbootstrap = /bin/true\nroute = GET /a\n" \
 	"route = GET /a2\n" \
