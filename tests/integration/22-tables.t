@@ -8,20 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 TB="$ROOT/tests/integration/tables"
 
-AWSCLI=/usr/bin/aws
-[ -x "$AWSCLI" ] || AWSCLI=$(command -v aws 2>/dev/null)
-if [ -z "$AWSCLI" ]; then echo "Bail out! no aws CLI (make deps-test installs awscli)"; exit 1; fi
-export HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
-export AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything-at-all
-export AWS_DEFAULT_REGION=us-east-1
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
+aws_env
 
-freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 DPORT=$(freeport)
 EP="http://127.0.0.1:$DPORT"
 EXTRA_CONF="dynamodb_listen = 127.0.0.1:$DPORT"
-waitport() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$DPORT") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 # ddb ARGS...: `aws dynamodb ARGS` against the door; sets RC, OUT, ERR.
 ddb() {
@@ -56,7 +47,7 @@ fn cart "$TB/ddb-bash.sh" 'route = POST /cart/{op}' 'seccomp = exec' \
 fn nogrant "$TB/ddb-bash.sh" 'route = POST /nogrant/{op}' 'seccomp = exec' \
 	'timeout = 10' 'max_workers = 1'
 start_daemon
-waitport; ok $? "the DynamoDB listener is up on dynamodb_listen"
+waitport "$DPORT"; ok $? "the DynamoDB listener is up on dynamodb_listen"
 like "$(dlog)" "dynamodb on 127\.0\.0\.1:$DPORT" "the log says where"
 
 # ---- the wire: health check, crc32, request id, content types ----------
@@ -176,7 +167,7 @@ is "$DEXIT" 0 "SIGTERM: the daemon stops cleanly with the store open"
 EXTRA_CONF="dynamodb_listen = 127.0.0.1:$DPORT
 access_key = AKIDTABLES:0123456789abcdef0123"
 start_daemon
-waitport
+waitport "$DPORT"
 AWS_ACCESS_KEY_ID=AKIDTABLES AWS_SECRET_ACCESS_KEY=0123456789abcdef0123 ddb list-tables
 is "$RC" 0 "signed with a configured key: the CLI works"
 is "$(jget "$OUT" 'j["TableNames"]')" '["carts", "others", "products"]' "  ... and the store came back after the restart"
@@ -196,7 +187,7 @@ stop_daemon
 # ---- SIGKILL in the middle of acknowledged writes ------------------------
 EXTRA_CONF="dynamodb_listen = 127.0.0.1:$DPORT"
 start_daemon
-waitport
+waitport "$DPORT"
 cat > "$T/writer.py" <<'PY'
 import http.client, json, sys
 port, ack = int(sys.argv[1]), open(sys.argv[2], "w")
@@ -225,7 +216,7 @@ wait "$wr" 2>/dev/null
 nack=$(wc -l < "$T/acked")
 [ "$nack" -gt 10 ]; ok $? "PutItems were acknowledged before the kill ($nack)"
 start_daemon
-waitport
+waitport "$DPORT"
 cat > "$T/check.py" <<'PY'
 import http.client, json, sys
 port, want = int(sys.argv[1]), set(open(sys.argv[2]).read().split())

@@ -9,16 +9,8 @@
 TB="$ROOT/tests/integration/tables"
 plan 58
 
-AWSCLI=$(command -v aws 2>/dev/null)
-if [ -z "$AWSCLI" ]; then echo "Bail out! no aws CLI (make deps-test installs awscli)"; exit 1; fi
-export HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
-export AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything-at-all
-export AWS_DEFAULT_REGION=us-east-1
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
+aws_env
 
-freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-waitport() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 DPORT=$(freeport)
 EP="http://127.0.0.1:$DPORT"
 CTL="$B/lambdactl -s $T/admin.sock"

@@ -13,13 +13,11 @@
 plan 18
 KILLS=${CRASH_KILLS:-20}
 API=/2015-03-31/functions
-freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 DPORT=$(freeport)
 EP="http://127.0.0.1:$DPORT"
 EXTRA_CONF="invoke_api = on
 dynamodb_listen = 127.0.0.1:$DPORT
 event_retry_delay = 1"
-waitport() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$DPORT") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 raw() {
 	curl -sS -o "$T/body" -w '%{http_code}' -X POST --max-time 20 \
 		-H 'Content-Type: application/x-amz-json-1.0' \
@@ -30,7 +28,7 @@ alllogs() { cat "$T"/log.* "$T/daemon.log" 2>/dev/null; }
 
 fn ev "$TH/misc" 'max_workers = 2' 'queue_depth = 200' 'timeout = 5'
 start_daemon
-waitport
+waitport "$DPORT"
 st=$(raw CreateTable '{"TableName":"crash","AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}')
 is "$st" 200 "the table is created"
 
@@ -44,7 +42,7 @@ for i in $(seq 1 "$KILLS"); do
 	wait "$LPID"
 	keep_log
 	start_daemon
-	waitport
+	waitport "$DPORT"
 done
 acked_ev=$(sort -u "$T/acks/events.acked" | wc -l)
 acked_wr=$(sort -u "$T/acks/writes.acked" | wc -l)
@@ -101,7 +99,7 @@ rm -rf "$SD"; mkdir -p "$SD"
 mount -t tmpfs -o size=2m tmpfs "$SD" || { for _ in 1 2 3 4 5 6 7 8 9 10; do skip "disk full: cannot mount a tmpfs"; done; done_testing; exit 0; }
 trap 'umount "$SD" 2>/dev/null; cleanup' EXIT
 start_daemon
-waitport
+waitport "$DPORT"
 raw CreateTable '{"TableName":"full","AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' >/dev/null
 dd if=/dev/zero of="$SD/filler" bs=64k 2>/dev/null
 req POST "$API/ev/invocations" -H 'X-Amz-Invocation-Type: Event' --data-binary '{"action":"print","text":"full-disk"}'

@@ -9,7 +9,6 @@
 plan 12
 
 command -v wrk > /dev/null || { for i in $(seq 1 12); do skip "no wrk"; done; done_testing; exit 0; }
-freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 P=$(freeport)
 D=$(freeport)
 SD="$T/sd"

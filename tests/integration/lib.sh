@@ -138,6 +138,28 @@ wpid() {
 	[ "${_w:-0}" = 0 ] && _w=$(sed -n "s/.* $1: worker \([0-9]*\) spawned in .*/\1/p" "$T/daemon.log" | tail -n 1)
 	echo "$_w"
 }
+# freeport: a free loopback port, as the kernel picks one.
+freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# waitport PORT: wait up to 10 s for a listener on 127.0.0.1:PORT.
+waitport() {
+	for _ in $(seq 200); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# aws_env: AWSCLI, the aws CLI (bails out when none), run with no user
+# config, no pager, no retries and made-up credentials for us-east-1.
+aws_env() {
+	AWSCLI=/usr/bin/aws
+	[ -x "$AWSCLI" ] || AWSCLI=$(command -v aws 2>/dev/null)
+	if [ -z "$AWSCLI" ]; then echo "Bail out! no aws CLI (make deps-test installs awscli)"; exit 1; fi
+	export HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+	export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
+	export AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything-at-all
+	export AWS_DEFAULT_REGION=us-east-1
+	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
+}
 done_testing() {
 	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
 	exit 0
