@@ -95,7 +95,9 @@ is "$(tget events '["ItemCount"]'):$(tget events '["TableSizeBytes"]')" "1:19" "
 		-H 'X-Amz-Target: DynamoDB_20120810.TransactWriteItems' \
 		--data-binary "{\"TransactItems\":[{\"Put\":{\"TableName\":\"orders\",\"Item\":{\"id\":{\"S\":\"w$i\"},\"ts\":{\"N\":\"1\"}}}},{\"Put\":{\"TableName\":\"orders\",\"Item\":{\"id\":{\"S\":\"w$i\"},\"ts\":{\"N\":\"2\"}}}}]}" \
 		"$EP/" 2>/dev/null
-	echo "$i" > "$T/written"
+	# Renamed into place: a reader never sees the file empty, half
+	# written by the > redirection (the bound then read as 1 once, in CI).
+	echo "$i" > "$T/written.new" && mv "$T/written.new" "$T/written"
   done ) &
 WPID=$!
 PIDS="$PIDS $WPID"
