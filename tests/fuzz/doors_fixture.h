@@ -8,9 +8,10 @@
  *     No process is forked: a "process" is a table entry (slots are
  *     reused) holding the worker, a fake pid and the log pipe's write end,
  *     which the fixture can write to as the worker's stdout;
- *   - quiet logs: stderr goes to /dev/null while an input runs (the
- *     daemon logs every worker it starts), sanitizer reports to the real
- *     one, and fz_fail() puts it back before aborting;
+ *   - quiet logs: the daemon logs every worker it starts; libFuzzer is
+ *     told -close_fd_mask=2 (LLVMFuzzerInitialize), so its own output and
+ *     the sanitizers' reports stay and the gateway's stderr is /dev/null;
+ *     fz_fail() writes to the real stderr, kept from before;
  *   - counting open descriptors, for the leak check.
  *
  * A header of static functions: each driver is one translation unit.
@@ -71,30 +72,50 @@ static struct {
 static void __attribute__((noreturn))
 fz_fail(const char *what)
 {
-	dup2(FZ.errfd, STDERR_FILENO);
-	fprintf(stderr, "invariant violated: %s\n", what);
+	dprintf(FZ.errfd, "invariant violated: %s\n", what);
 	abort();
 }
 
 #define FZ_CHECK(c) do { if (!(c)) fz_fail(#c); } while (0)
 
-static void
+static inline void
 fz_quiet(int on)
 {
-	dup2(on ? FZ.nullfd : FZ.errfd, STDERR_FILENO);
+	(void)on;
 }
 
-static void
+int	LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static char flag[] = "-close_fd_mask=2";
+	char **v = calloc((size_t)*argc + 2, sizeof(*v));
+	int i;
+
+	FZ.errfd = dup(STDERR_FILENO);
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < *argc; i++)
+		v[i] = (*argv)[i];
+	v[i++] = flag;
+	v[i] = NULL;
+	*argc = i;
+	*argv = v;
+	return 0;
+}
+
+static inline void
 fz_setup(uv_loop_t *loop)
 {
 	int sv[2];
 
-	FZ.errfd = dup(STDERR_FILENO);
+	if (FZ.errfd <= 0)
+		FZ.errfd = dup(STDERR_FILENO);
 	FZ.trace = getenv("DOORS_TRACE") != NULL;
 	FZ.nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (FZ.errfd < 0 || FZ.nullfd < 0)
 		abort();
-	__sanitizer_set_report_fd((void *)(intptr_t)FZ.errfd);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0, sv) != 0)
 		abort();
@@ -113,7 +134,7 @@ fz_setup(uv_loop_t *loop)
  * (libFuzzer uses it for NEW_FUNC lines), whose two pipes would otherwise
  * appear in the middle of a run as a leak.
  */
-static int
+static inline int
 fz_nfds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -139,7 +160,7 @@ fz_nfds(void)
 }
 
 /* Say what is open, for a leak report. */
-static void
+static inline void
 fz_dump_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -160,7 +181,7 @@ fz_dump_fds(void)
 
 /* ---- the fake spawner ---------------------------------------------------- */
 
-static struct fz_proc *
+static inline struct fz_proc *
 fz_proc_of(struct worker *w)
 {
 	size_t i;
@@ -171,7 +192,7 @@ fz_proc_of(struct worker *w)
 	return NULL;
 }
 
-static void
+static inline void
 fz_proc_free(struct fz_proc *pr)
 {
 	if (pr->logfd >= 0)
@@ -180,7 +201,7 @@ fz_proc_free(struct fz_proc *pr)
 	pr->logfd = -1;
 }
 
-static void
+static inline void
 fz_on_spawn(const struct sb_req_spawn *q, int fd)
 {
 	size_t i;
@@ -201,7 +222,7 @@ fz_on_spawn(const struct sb_req_spawn *q, int fd)
 		close(fd);
 }
 
-static void
+static inline void
 fz_on_kill(const struct sb_req_kill *q)
 {
 	size_t i;
@@ -218,7 +239,7 @@ fz_on_kill(const struct sb_req_kill *q)
 }
 
 /* Read what the gateway asked the spawner; 1 if there was anything. */
-static int
+static inline int
 fz_spawner_read(void)
 {
 	static union sb_req q;
@@ -267,7 +288,7 @@ fz_spawner_read(void)
 }
 
 /* The spawner's answer to an asked spawn: started, or not (err). */
-static void
+static inline void
 fz_spawn_answer(struct fz_proc *pr, int err)
 {
 	struct worker *w = pr->w;
@@ -284,7 +305,7 @@ fz_spawn_answer(struct fz_proc *pr, int err)
 }
 
 /* The process of pr ends with wait status st. */
-static void
+static inline void
 fz_exit(struct fz_proc *pr, int st, int sys_nr)
 {
 	struct worker *w = pr->w;
@@ -296,7 +317,7 @@ fz_exit(struct fz_proc *pr, int st, int sys_nr)
 }
 
 /* Killed processes die (as they would at once). */
-static void
+static inline void
 fz_reap_killed(void)
 {
 	size_t i;
@@ -307,7 +328,7 @@ fz_reap_killed(void)
 }
 
 /* Every spawn asked is answered, started; for the end of an input. */
-static void
+static inline void
 fz_answer_all(void)
 {
 	size_t i;
@@ -317,7 +338,7 @@ fz_answer_all(void)
 			fz_spawn_answer(&FZ.proc[i], 0);
 }
 
-static unsigned
+static inline unsigned
 fz_nprocs(void)
 {
 	unsigned i, n = 0;
