@@ -6,7 +6,7 @@
 # once, instrumented (fuzzer-no-link), into build/fuzz/doors/libdoors.a;
 # each driver links what it needs from there.
 
-TARGETS    += fuzz_rapi
+TARGETS    += fuzz_rapi fuzz_admin
 # The rules below come before the Makefile's own: keep its default.
 .DEFAULT_GOAL := all
 
