@@ -739,6 +739,30 @@ wk_kill(struct worker *w)
 		sb_spawner_kill(w->pool->sp->fd, w->pid, SIGKILL);
 }
 
+/*
+ * Every invocation w holds gets the error, exactly once: detached first,
+ * as a door's done may submit more.
+ */
+static void
+wk_fail_held(struct worker *w, const char *type, const char *why)
+{
+	struct pool *p = w->pool;
+	struct invocation *gone[64];
+	unsigned i, n = 0;
+
+	while (w->nlive > 0 && n < 64) {
+		struct invocation *inv = w->invs[0];
+
+		log_fn(p->fc->name, inv->id, why, strlen(why));
+		wk_log_report(w, inv);
+		wk_inv_detach(w, inv);
+		gone[n++] = inv;
+	}
+	for (i = 0; i < n; i++)
+		inv_fail(gone[i], INV_PLATFORM_ERROR, type,
+		    "RequestId: %s Error: %s", gone[i]->id, why);
+}
+
 /* ---- spawner replies ----------------------------------------------------- */
 
 void
@@ -770,6 +794,10 @@ wk_spawned(struct worker *w, pid_t pid, int err, int peakfd)
 		log_warnx("%s: cannot start %s: %s", p->fc->name,
 		    p->fc->bootstrap, strerror(-err));
 	w->exited = true;
+	/* Its process may have called /next before the answer came, and
+	 * been given invocations: they get the failure too. */
+	if (w->nlive > 0)
+		wk_fail_held(w, "Sandbox.Failure", strerror(-err));
 	wk_release(w);
 	pool_init_failed(p, err == -ENOENT || err == -EACCES || err == -ENOEXEC ?
 	    "Runtime.InvalidEntrypoint" : "Sandbox.Failure", NULL, 0,
@@ -829,24 +857,9 @@ wk_exited(struct worker *w, int status, int sys_nr, int sys_foreign)
 	if (sys_nr >= 0)
 		log_warnx("%s: worker %d killed by seccomp%s: %s", p->fc->name,
 		    (int)w->pid, was == WS_SPAWNING ? " during init" : "", why);
-	if (w->nlive > 0) {
-		/* Every invocation it held gets the crash, exactly once:
-		 * detached first, as a door's done may submit more. */
-		struct invocation *gone[64];
-		unsigned i, n = 0;
-
-		while (w->nlive > 0 && n < 64) {
-			struct invocation *inv = w->invs[0];
-
-			log_fn(p->fc->name, inv->id, why, strlen(why));
-			wk_log_report(w, inv);
-			wk_inv_detach(w, inv);
-			gone[n++] = inv;
-		}
-		for (i = 0; i < n; i++)
-			inv_fail(gone[i], INV_PLATFORM_ERROR, "Runtime.ExitError",
-			    "RequestId: %s Error: %s", gone[i]->id, why);
-	} else if (was == WS_SPAWNING) {
+	if (w->nlive > 0)
+		wk_fail_held(w, "Runtime.ExitError", why);
+	else if (was == WS_SPAWNING) {
 		if (sys_nr < 0)
 			log_warnx("%s: worker %d died during init: %s",
 			    p->fc->name, (int)w->pid, why);
