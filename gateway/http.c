@@ -235,7 +235,19 @@ conn_on_timer(uv_timer_t *t)
 	uint64_t	 now = uv_now(c->srv->loop);
 
 	c->timer_armed = 0;
-	if (c->deadline == 0 || c->closed)
+	if (c->closed)
+		return;
+	if (c->resume) {
+		c->resume = 0;
+		conn_process(c);
+		if (c->closed)
+			return;
+		if (c->deadline != 0 && !c->timer_armed)
+			conn_deadline(c, c->deadline > now ?
+			    c->deadline - now : 1);
+		return;
+	}
+	if (c->deadline == 0)
 		return;
 	if (now < c->deadline) {
 		conn_deadline(c, c->deadline - now);
@@ -851,6 +863,22 @@ conn_process(struct http_conn *c)
 
 /* ---- answering ------------------------------------------------------------ */
 
+/*
+ * A request the client pipelined behind the one just answered is parsed
+ * on the next turn of the loop, from the connection's timer, not inside
+ * http_respond: the owner answering may be deep in its own work (a pool
+ * handing an invocation to a worker's /next), and must not find a request
+ * of the same connection, or its consequences, arriving under it.
+ */
+static void
+conn_resume_later(struct http_conn *c)
+{
+	c->resume = 1;
+	uv_timer_start(&c->timer, conn_on_timer, 0, 0);
+	c->timer_due = uv_now(c->srv->loop);
+	c->timer_armed = 1;
+}
+
 static struct http_conn *
 req_conn(struct http_request *req)
 {
@@ -896,6 +924,10 @@ http_respond(struct http_request *req, int status,
 	c->phase = PH_IDLE;
 	if (c->srv->cfg.keepalive_timeout_ms)
 		conn_deadline(c, c->srv->cfg.keepalive_timeout_ms);
+	if (c->rpos < c->rlen && !c->in_process) {
+		conn_resume_later(c);
+		return 0;
+	}
 	conn_process(c);
 	return 0;
 }

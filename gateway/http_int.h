@@ -94,6 +94,7 @@ struct http_conn {
 	unsigned	 body_nul:1;	/* body already NUL-terminated */
 	unsigned	 corked:1;	/* in our own read callback: hold replies */
 	unsigned	 on_idle:1;	/* linked in the server's idle list */
+	unsigned	 resume:1;	/* parse on from the timer (http_respond) */
 };
 
 struct http_server {

@@ -113,6 +113,9 @@ fz_setup(uv_loop_t *loop)
 	if (FZ.errfd <= 0)
 		FZ.errfd = dup(STDERR_FILENO);
 	FZ.trace = getenv("DOORS_TRACE") != NULL;
+	/* As the daemon (main.c): a write to a connection the peer closed
+	 * is an EPIPE to handle, not a signal that ends the process. */
+	signal(SIGPIPE, SIG_IGN);
 	FZ.nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (FZ.errfd < 0 || FZ.nullfd < 0)
 		abort();
