@@ -293,13 +293,12 @@ ws_conn_arm(struct ws_conn *c)
 	if (c->o.connected_ms + c->api->lifetime_ms < due)
 		due = c->o.connected_ms + c->api->lifetime_ms;
 	left = due > now ? due - now : 0;
-	if (c->closing) {
-		uint64_t cl = c->close_due > uv_now(c->w->loop) ?
+	/* Closing, only the wait for the peer's close is left. */
+	if (c->closing)
+		left = c->close_due > uv_now(c->w->loop) ?
 		    c->close_due - uv_now(c->w->loop) : 0;
-
-		if (cl < left)
-			left = cl;
-	}
+	else if (left == 0)
+		left = 1;	/* never 0: libuv would run it again at once */
 	uv_timer_start(&c->timer, ws_on_timer, left, 0);
 }
 
