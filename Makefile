@@ -221,6 +221,7 @@ bench: deps-bench
 	$(MAKE) all
 	tests/bench/run.sh
 	tests/bench/tables.sh
+	tests/bench/ws.sh
 
 soak: deps-bench
 	$(MAKE) all
