@@ -40,6 +40,7 @@ static char ws_rbuf[65536];
 
 static void ws_conn_flush(struct ws_conn *c);
 static void ws_conn_check(struct ws_conn *c);
+static void ws_conn_resume(struct ws_conn *c);
 
 static uint64_t
 ws_epoch_ms(void)
@@ -85,6 +86,7 @@ ws_on_write(uv_write_t *wr, int status)
 		return;
 	}
 	ws_conn_flush(c);
+	ws_conn_resume(c);
 	ws_conn_check(c);
 }
 
@@ -371,6 +373,18 @@ ws_conn_feed(struct ws_conn *c, const char *data, size_t len)
 	ws_conn_check(c);
 }
 
+/* Bytes waiting to go out: in wslay's queue and in uv_writes. */
+static size_t
+ws_conn_backlog(const struct ws_conn *c)
+{
+	return c->wq + wslay_event_get_queued_msg_length(c->ctx);
+}
+
+/*
+ * A client that sends and does not read: its replies pile up, so it is
+ * not read either until they drain (ws_conn_resume from the write
+ * callback); what it costs is WS_WQ_MAX and a few messages.
+ */
 static void
 ws_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
@@ -384,6 +398,23 @@ ws_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread > 0)
 		ws_conn_feed(c, buf->base, (size_t)nread);
+	if (!c->dead && c->reading && ws_conn_backlog(c) > WS_WQ_MAX) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+}
+
+static void
+ws_conn_resume(struct ws_conn *c)
+{
+	if (c->dead || c->reading || ws_conn_backlog(c) > WS_WQ_MAX / 2)
+		return;
+	if (uv_read_start((uv_stream_t *)&c->tcp, ws_on_alloc,
+	    ws_on_read) != 0) {
+		ws_conn_kill(c);
+		return;
+	}
+	c->reading = 1;
 }
 
 int
@@ -398,6 +429,8 @@ ws_conn_send(struct ws_conn *c, int opcode, const void *data, size_t len)
 
 	if (c->dead || c->closing)
 		return -EPIPE;
+	if (ws_conn_backlog(c) > 4 * WS_WQ_MAX)
+		return -ENOBUFS;	/* a client that reads nothing */
 	if ((rc = wslay_event_queue_msg(c->ctx, &m)) != 0)
 		return rc == WSLAY_ERR_NOMEM ? -ENOMEM : -EPIPE;
 	c->w->st.msgs_out++;

@@ -16,6 +16,7 @@
  * PayloadTooLargeException; other methods 404.  Who may call is the
  * caller's decision (ws.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -105,7 +106,7 @@ ws_mgmt_get(struct ws_conn *c, struct http_request *req)
 static void
 ws_mgmt_post(struct ws_conn *c, struct http_request *req)
 {
-	int op;
+	int op, rc;
 
 	if (req->too_large || req->body_len > c->api->max_message) {
 		ws_mgmt_error(req, 413, "PayloadTooLargeException", "Message "
@@ -114,8 +115,12 @@ ws_mgmt_post(struct ws_conn *c, struct http_request *req)
 	}
 	op = ws_event_utf8(req->body, req->body_len) ? WSLAY_TEXT_FRAME :
 	    WSLAY_BINARY_FRAME;
-	if (ws_conn_send(c, op, req->body, req->body_len) != 0) {
-		ws_mgmt_error(req, 410, "GoneException", "Gone");
+	if ((rc = ws_conn_send(c, op, req->body, req->body_len)) != 0) {
+		if (rc == -ENOBUFS)
+			ws_mgmt_error(req, 429, "LimitExceededException", "The "
+			    "client is not reading its messages");
+		else
+			ws_mgmt_error(req, 410, "GoneException", "Gone");
 		return;
 	}
 	http_respond(req, 200, NULL, 0, NULL, 0);

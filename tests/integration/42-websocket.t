@@ -11,7 +11,7 @@
 # its private endpoint, $disconnect, the metrics, and the daemon's stop
 # closing what is open (1001).
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 55
 
 PY=/usr/bin/python3
 WSC="$ROOT/tests/integration/wsclient.py"
@@ -222,6 +222,26 @@ if [ -n "$CHROMIUM" ]; then
 else
 	fail "no chromium (make deps-test installs it)"
 fi
+
+# ---- a reload ----------------------------------------------------------
+bg r1 "$WS/ws" sleep:4 'send:{"action":"echo","data":"kept"}' recv
+bg r2 "$WS/bare" waitclose:15
+waitline "$T/r1.out" '^OPEN' && waitline "$T/r2.out" '^OPEN'
+# The same file without [websocket bare].
+python3 - "$T/lambdad.conf" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+open(p, "w").write(re.sub(r"\[websocket bare\][^\[]*", "", s))
+PY
+kill -HUP "$DPID"
+wait_log 'reloaded' 10
+waitline "$T/r2.out" '^CLOSED 1001'
+ok $? "a reload that removes an API closes its connections (1001)"
+waitline "$T/r1.out" '^TEXT echo: kept'
+ok $? "  ... and the connections of the APIs it keeps go on"
+wsc "$WS/bare"
+like "$OUT" '^REFUSED (404|426)' "  ... and its path upgrades no more"
 
 # ---- the daemon's stop ----------------------------------------------------
 bg c "$WS/ws" waitclose:30
