@@ -11,7 +11,7 @@
 # its private endpoint, $disconnect, the metrics, and the daemon's stop
 # closing what is open (1001).
 . "$(dirname "$0")/lib.sh"
-plan 55
+plan 59
 
 PY=/usr/bin/python3
 WSC="$ROOT/tests/integration/wsclient.py"
@@ -35,6 +35,17 @@ issuer = https://issuer.example.com
 audience = api
 jwks = keys/jwks.json
 identity_source = $request.querystring.token
+
+[authorizer gate]
+type = function
+function = authz
+identity_source = $request.header.X-Auth
+cache_ttl = 0
+
+[websocket gated]
+path = /gated
+auth = gate
+ws_route = $default chat
 
 [websocket chat]
 path = /ws
@@ -60,6 +71,7 @@ path = /bare
 ws_route = echo chat'
 
 fn chat "$EX/chat/bootstrap" 'max_workers = 2'
+fn authz "$TH/authz" 'timeout = 1'
 start_daemon
 WS="ws://127.0.0.1:$PORT"
 MPORT=$(sed -n 's/.*metrics on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/daemon.log" | head -n 1)
@@ -143,6 +155,15 @@ wsc "$WS/locked?token=$(tok rs256)" 'send:who' recv
 is "$(printf '%s\n' "$OUT" | head -n 1)" OPEN "  ... a valid token: connected"
 is "$(jget "$(field 2)" 'j["requestContext"]["authorizer"]["claims"]["sub"]')" user-1 \
 	"  ... and each message's event has the claims at requestContext.authorizer"
+
+wsc -H 'X-Auth: allow-ann' "$WS/gated" 'send:who' recv
+is "$(printf '%s\n' "$OUT" | head -n 1)" OPEN "a Lambda authorizer allowing: connected"
+is "$(jget "$(field 2)" 'j["requestContext"]["authorizer"]["user"]')" allow-ann \
+	"  ... its context in each message's requestContext.authorizer"
+wsc -H 'X-Auth: deny-bob' "$WS/gated"
+is "$OUT" "REFUSED 403" "a Lambda authorizer denying: 403"
+wsc "$WS/gated"
+is "$OUT" "REFUSED 401" "  ... no identity source: 401 without asking it"
 
 # ---- idle timeout --------------------------------------------------------
 wsc "$WS/brief" sleep:1 send:x recv waitclose:8
