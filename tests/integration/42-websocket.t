@@ -11,7 +11,7 @@
 # its private endpoint, $disconnect, the metrics, and the daemon's stop
 # closing what is open (1001).
 . "$(dirname "$0")/lib.sh"
-plan 59
+plan 60
 
 PY=/usr/bin/python3
 WSC="$ROOT/tests/integration/wsclient.py"
@@ -119,6 +119,9 @@ now=$(date +%s%3N)
 ct=$(jget "$ev" 'j["requestContext"]["connectedAt"]'); rt=$(jget "$ev" 'j["requestContext"]["requestTimeEpoch"]')
 [ -n "$ct" ] && [ -n "$rt" ] && [ "$ct" -le "$rt" ] && [ $((now - rt)) -lt 60000 ]
 ok $? "  ... connectedAt <= requestTimeEpoch, both now ($ct, $rt)"
+
+wsc "$WS/ws" ping 'send:{"action":"echo","data":"p"}' recv
+is "$OUT" "$(printf 'OPEN\nPONG\nTEXT echo: p')" "a ping is answered with a pong"
 
 wsc "$WS/ws" 'send:not json' recv
 is "$(jget "$(field 2)" 'j["requestContext"]["routeKey"]')" '$default' "a body that is not JSON: \$default"
