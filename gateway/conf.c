@@ -207,6 +207,12 @@ conf_section_end(struct conf_parser *p)
 			return conf_error(p, line, "%s", why);
 		return 0;
 	}
+	if (p->sect == SECT_WEBSOCKET) {
+		if (conf_ws_end(&p->c->websockets[p->ws], &line, why,
+		    sizeof(why)) != 0)
+			return conf_error(p, line, "%s", why);
+		return 0;
+	}
 	if (p->sect != SECT_FUNCTION)
 		return 0;
 	fn = conf_fn(p);
@@ -326,6 +332,24 @@ conf_plan_section(struct conf_parser *p, const char *name)
 	return 0;
 }
 
+/* WebSocket APIs are the main file's, as authorizers are. */
+static int
+conf_websocket_section(struct conf_parser *p, const char *name)
+{
+	char why[512];
+
+	if (p->dropin)
+		return conf_error(p, p->lineno, "[websocket %s] belongs in the "
+		    "main file; a drop-in file holds only [function NAME] "
+		    "sections", name);
+	if (conf_ws_begin(p->c, name, p->file, p->lineno, why,
+	    sizeof(why)) != 0)
+		return conf_error(p, p->lineno, "%s", why);
+	p->ws = p->c->nwebsockets - 1;
+	p->sect = SECT_WEBSOCKET;
+	return 0;
+}
+
 /* Trim blanks on both ends of s in place. */
 static char *
 conf_trim(char *s)
@@ -393,6 +417,9 @@ conf_section_begin(struct conf_parser *p, char *line)
 	if (strncmp(name, "usage_plan", 10) == 0 &&
 	    (name[10] == '\0' || isspace((unsigned char)name[10])))
 		return conf_plan_section(p, conf_trim(name + 10));
+	if (strncmp(name, "websocket", 9) == 0 &&
+	    (name[9] == '\0' || isspace((unsigned char)name[9])))
+		return conf_websocket_section(p, conf_trim(name + 9));
 	return conf_error(p, p->lineno, "unknown section [%s]", name);
 }
 
@@ -495,6 +522,10 @@ conf_handler(void *user, const char *section, const char *name,
 	case SECT_PLAN:
 		rc = conf_set(p, conf_plan_keys, conf_nplan_keys, "[usage_plan]",
 		    name, value);
+		break;
+	case SECT_WEBSOCKET:
+		rc = conf_set(p, conf_websocket_keys, conf_nwebsocket_keys,
+		    "[websocket]", name, value);
 		break;
 	default:
 		rc = conf_error(p, p->lineno, "\"%s\" is outside any section",

@@ -58,6 +58,12 @@
  *   rate = R (req/s, 3 decimals)   burst = N   quota = N/day|week|month
  *
  *   [function NAME]   api_key = required | off (the default)
+ *
+ *   [websocket NAME]                        ; conf_ws.c, main file only
+ *   path = /ws      route_selection = $request.body.action
+ *   ws_route = KEY FUNCTION (repeatable; $connect $disconnect $default)
+ *   auth = AUTHORIZER (on $connect)   idle_timeout = 600   max_lifetime = 7200
+ *   max_message = 131072   max_frame = 32768
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -117,6 +123,33 @@ struct conf_ident_src {
 enum conf_authz_response {
 	CONF_AUTHZ_SIMPLE,	/* {"isAuthorized": bool, "context": {...}} */
 	CONF_AUTHZ_IAM,		/* {"principalId", "policyDocument", "context"} */
+};
+
+/* One ws_route = KEY FUNCTION line of a [websocket NAME] section. */
+struct conf_ws_route {
+	char		*key;		/* "$connect", "$default", "sendmessage" */
+	char		*function;
+	size_t		 fn_index;	/* into struct conf's fns, once resolved */
+	int		 line;
+};
+
+/* [websocket NAME]: an API Gateway WebSocket API (apigw/ws.h). */
+struct conf_websocket {
+	char		*name;
+	char		*path;		/* "/ws" on the public listener */
+	char		*route_selection;	/* "$request.body.action" */
+	const char	*selection;	/* into route_selection: "action" */
+	struct conf_ws_route *routes;
+	size_t		 nroutes;
+	char		*auth;		/* an [authorizer NAME] for $connect */
+	const struct conf_authorizer *authz;	/* resolved, or NULL */
+	int		 auth_line;
+	unsigned	 idle_timeout_s;	/* 600, API Gateway's 10 minutes */
+	unsigned	 max_lifetime_s;	/* 7200, its 2 hours */
+	unsigned	 max_message;	/* 131072 bytes (128 KB) */
+	unsigned	 max_frame;	/* 32768 bytes (32 KB) */
+	const char	*file;		/* where the section starts */
+	int		 line;
 };
 
 /* [authorizer NAME]: who may call the routes of functions that name it. */
@@ -263,6 +296,10 @@ struct function_conf {
 	 * and the workers get no AWS_ENDPOINT_URL_DYNAMODB. */
 	struct conf_grant *tables;
 	size_t		 ntables;
+	/* A [websocket] section exists: the workers get
+	 * AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI (their private endpoint
+	 * serves @connections), as tables = gives them DynamoDB's. */
+	int		 ws_endpoint;
 	/* The API gateway's stages (conf_apigw.c).  cors is what applies,
 	 * NULL: CORS off (the function's own CORS headers pass untouched);
 	 * it points to cors_own or to the [cors] section's. */
@@ -350,6 +387,8 @@ struct conf {
 	size_t		 nauthorizers;
 	struct conf_plan *plans;	/* [usage_plan NAME] sections */
 	size_t		 nplans;
+	struct conf_websocket *websockets;	/* [websocket NAME] sections */
+	size_t		 nwebsockets;
 	char		**files;	/* every file read, for error messages */
 	size_t		 nfiles;
 };
@@ -403,6 +442,9 @@ int	conf_tables_dir(const struct conf *c, char *out, size_t outlen);
 struct function_conf *conf_find(const struct conf *c, const char *name);
 /* The [authorizer NAME] section named name, or NULL. */
 const struct conf_authorizer *conf_find_authorizer(const struct conf *c,
+	    const char *name);
+/* The [websocket NAME] section named name, or NULL. */
+const struct conf_websocket *conf_find_websocket(const struct conf *c,
 	    const char *name);
 /* The [usage_plan NAME] section named name, or NULL. */
 const struct conf_plan *conf_find_plan(const struct conf *c, const char *name);

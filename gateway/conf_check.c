@@ -274,7 +274,8 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    a->nenv != b->nenv ||
 	    /* Which tables does not count (the door reads the grants at each
 	     * call), whether any does: it sets the endpoint variable. */
-	    (a->ntables > 0) != (b->ntables > 0))
+	    (a->ntables > 0) != (b->ntables > 0) ||
+	    a->ws_endpoint != b->ws_endpoint)
 		return 0;
 	for (i = 0; i < a->nenv; i++)
 		if (strcmp(a->env[i], b->env[i]) != 0)

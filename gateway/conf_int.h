@@ -115,6 +115,19 @@ int	conf_docs_path(struct conf *c, const char *v, int line, char *why,
 int	conf_docs_finish(const struct conf *c, char *err, size_t errlen);
 void	conf_docs_fn_free(struct function_conf *fn);
 
+/* conf_ws.c: [websocket NAME] sections (main file only).  0, or -1 with
+ * the reason in why (without file:line); *line: the line at fault. */
+int	conf_ws_begin(struct conf *c, const char *name, const char *file,
+	    int line, char *why, size_t whylen);
+int	conf_ws_key(struct conf_websocket *ws, const char *key, const char *v,
+	    int line, char *why, size_t whylen);
+int	conf_ws_end(const struct conf_websocket *ws, int *line, char *why,
+	    size_t whylen);
+/* After every file: each ws_route's function and auth's authorizer
+ * exist, paths are unique.  "file:line: reason" in err. */
+int	conf_ws_resolve(struct conf *c, char *err, size_t errlen);
+void	conf_ws_free(struct conf *c);
+
 /* conf.c, for conf_load.c: one file parsed into c (dropin: a file of the
  * functions directory, which may hold only [function] sections), the
  * io of the load in progress (NULL: plain open), and the helpers. */

@@ -73,6 +73,8 @@ static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_stage(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_ws(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_docs(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_plan(struct conf_parser *, const struct conf_key *,
@@ -227,6 +229,17 @@ const struct conf_key conf_authorizer_keys[] = {
 	{ "cache_ttl", conf_set_auth, 0, 0, 0, false, NULL },
 };
 
+const struct conf_key conf_websocket_keys[] = {
+	{ "path", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "route_selection", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "ws_route", conf_set_ws, 0, 0, 0, true, NULL },
+	{ "auth", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "idle_timeout", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "max_lifetime", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "max_message", conf_set_ws, 0, 0, 0, false, NULL },
+	{ "max_frame", conf_set_ws, 0, 0, 0, false, NULL },
+};
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 const size_t conf_nlambdad_keys = NELEM(conf_lambdad_keys);
@@ -234,6 +247,7 @@ const size_t conf_ncors_keys = NELEM(conf_cors_keys);
 const size_t conf_nfunction_keys = NELEM(conf_function_keys);
 const size_t conf_nplan_keys = NELEM(conf_plan_keys);
 const size_t conf_nauthorizer_keys = NELEM(conf_authorizer_keys);
+const size_t conf_nwebsocket_keys = NELEM(conf_websocket_keys);
 
 /* parser->seen[] has one slot per scalar key of the largest section. */
 _Static_assert(NELEM(conf_lambdad_keys) <= CONF_NKEYS_MAX, "CONF_NKEYS_MAX");
@@ -467,6 +481,17 @@ conf_set_auth(struct conf_parser *p, const struct conf_key *k, const char *v)
 		rc = conf_auth_fn_scopes(conf_fn(p), v, p->lineno, why,
 		    sizeof(why));
 	return rc == 0 ? 0 : conf_error(p, p->lineno, "%s: %s", k->name, why);
+}
+
+/* [websocket] keys: conf_ws.c. */
+static int
+conf_set_ws(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char why[384];
+
+	return conf_ws_key(&p->c->websockets[p->ws], k->name, v, p->lineno,
+	    why, sizeof(why)) == 0 ? 0 :
+	    conf_error(p, p->lineno, "%s: %s", k->name, why);
 }
 
 /* Documentation keys: conf_docs.c. */

@@ -197,6 +197,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 		goto fail;
 	if (conf_check_routes(c, err, errlen) < 0 ||
 	    conf_auth_resolve(c, err, errlen) < 0 ||
+	    conf_ws_resolve(c, err, errlen) < 0 ||
 	    conf_check_auth(c, err, errlen) < 0 ||
 	    conf_apigw_finish(c, err, errlen) < 0 ||
 	    conf_docs_finish(c, err, errlen) < 0 ||
@@ -248,6 +249,7 @@ conf_free(struct conf *c)
 	free(c->fns);
 	conf_auth_free(c);
 	conf_plan_free(c);
+	conf_ws_free(c);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

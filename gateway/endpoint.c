@@ -6,11 +6,19 @@
  */
 #include <stddef.h>
 
+#include "apigw/ws.h"
 #include "endpoint.h"
 #include "http.h"
 #include "tables/door.h"
 
 static struct tables_door *endpoint_tables;
+static struct ws *endpoint_ws;
+
+void
+endpoint_set_ws(struct ws *ws)
+{
+	endpoint_ws = ws;
+}
 
 void
 endpoint_set_tables(struct tables_door *door)
@@ -23,6 +31,8 @@ endpoint_classify(const struct http_request *req)
 {
 	if (tables_door_match(req))
 		return ENDPOINT_DYNAMODB;
+	if (ws_mgmt_match(req->path, req->path_len))
+		return ENDPOINT_CONNECTIONS;
 	return ENDPOINT_RUNTIME;
 }
 
@@ -34,6 +44,14 @@ endpoint_serve(const char *fn, struct http_request *req)
 		/* Any signature the SDK made is accepted, not verified: the
 		 * endpoint the request came in on says who is calling. */
 		tables_door_function(endpoint_tables, fn, req);
+		return true;
+	case ENDPOINT_CONNECTIONS:
+		/* As DynamoDB's: the endpoint says who calls, unsigned. */
+		if (endpoint_ws == NULL)
+			http_respond_json(req, 503, "{\"message\":\"Service "
+			    "Unavailable\"}");
+		else
+			ws_mgmt_handle(endpoint_ws, req);
 		return true;
 	case ENDPOINT_RUNTIME:
 		break;

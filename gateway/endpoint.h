@@ -6,9 +6,12 @@
  * and headers:
  *
  *   X-Amz-Target: DynamoDB_20120810.*   the Tables store (tables/door.h)
+ *   /@connections/...                   the WebSocket APIs' @connections
+ *                                       (apigw/ws.h), for pushing to
+ *                                       clients
  *   anything else                       the Runtime API (rapi.h)
  *
- * (later: the S3 API for Buckets, and @connections).  The requests of
+ * (later: the S3 API for Buckets).  The requests of
  * other APIs are answered here, with the calling function's name, so that
  * worker.c keeps to the Runtime API.
  */
@@ -27,10 +30,14 @@ struct tables_door;
 enum endpoint_api {
 	ENDPOINT_RUNTIME,	/* the worker's own business */
 	ENDPOINT_DYNAMODB,
+	ENDPOINT_CONNECTIONS,	/* @connections (apigw/ws.h) */
 };
 
 /* The daemon's Tables door, or NULL (then DynamoDB calls get a 503). */
 void	endpoint_set_tables(struct tables_door *door);
+struct ws;
+/* The daemon's WebSocket APIs, or NULL (then @connections gets a 503). */
+void	endpoint_set_ws(struct ws *ws);
 enum endpoint_api endpoint_classify(const struct http_request *req);
 /*
  * Answer req (always, exactly once, maybe later) for function fn if it is

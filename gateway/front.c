@@ -15,6 +15,7 @@
 #include "apigw/iam.h"
 #include "apigw/throttle.h"
 #include "apigw/validate.h"
+#include "apigw/ws.h"
 #include "buf.h"
 #include "event.h"
 #include "front.h"
@@ -32,6 +33,7 @@ struct front {
 	struct invoke	*invoke;	/* NULL: the Invoke API is off */
 	struct apigw	*gw;		/* the stages' shared state */
 	struct docs	*docs;		/* docs_path's page and document */
+	struct ws	*ws;		/* the WebSocket APIs (apigw/ws.h) */
 	unsigned	 inflight;
 };
 
@@ -159,6 +161,16 @@ front_on_request(struct http_request *req, void *arg)
 	struct apigw_reply *x;
 	struct pool *p;
 
+	/* WebSocket upgrades and @connections are apigw/ws.h's. */
+	if (ws_match(f->ws, req)) {
+		ws_handle(f->ws, req);
+		return;
+	}
+	if (f->invoke != NULL && ws_mgmt_match(req->path, req->path_len)) {
+		if (invoke_check_access(f->invoke, req, "execute-api") == 0)
+			ws_mgmt_handle(f->ws, req);
+		return;
+	}
 	/* Before the routes: those paths are the API's, and so is its 413. */
 	if (f->invoke != NULL && invoke_match(req->path, req->path_len)) {
 		invoke_handle(f->invoke, req);
@@ -214,7 +226,9 @@ front_new(uv_loop_t *loop, struct route_table *rt)
 	f->rt = rt;
 	cfg.arg = f;
 	if ((f->gw = apigw_new()) == NULL || (f->docs = docs_new()) == NULL ||
+	    (f->ws = ws_new(loop, f->gw)) == NULL ||
 	    (f->srv = http_server_new(loop, &cfg)) == NULL) {
+		ws_free(f->ws);
 		apigw_free(f->gw);
 		docs_free(f->docs);
 		free(f);
@@ -252,6 +266,10 @@ int
 front_set_apigw(struct front *f, const struct conf *c, char *err,
     size_t errlen)
 {
+	if (ws_configure(f->ws, c) != 0) {
+		snprintf(err, errlen, "websocket: out of memory");
+		return -1;
+	}
 	return apigw_configure(f->gw, f->loop, c, err, errlen);
 }
 
@@ -301,24 +319,33 @@ void
 front_stop_accepting(struct front *f)
 {
 	http_server_stop_accepting(f->srv);
+	ws_stop(f->ws);
 }
 
 unsigned
 front_inflight(const struct front *f)
 {
-	return f->inflight + invoke_inflight(f->invoke) + apigw_pending(f->gw);
+	return f->inflight + invoke_inflight(f->invoke) + apigw_pending(f->gw) +
+	    ws_inflight(f->ws);
 }
 
 unsigned
 front_nconns(const struct front *f)
 {
-	return http_server_nconns(f->srv);
+	return http_server_nconns(f->srv) + ws_nconns(f->ws);
+}
+
+struct ws *
+front_ws(const struct front *f)
+{
+	return f->ws;
 }
 
 void
 front_set_max_conns(struct front *f, unsigned n)
 {
 	http_server_set_max_conns(f->srv, n);
+	ws_set_max_conns(f->ws, n);
 }
 
 void
@@ -340,6 +367,7 @@ front_free(struct front *f)
 	if (f == NULL)
 		return;
 	http_server_free(f->srv);
+	ws_free(f->ws);
 	apigw_free(f->gw);
 	docs_free(f->docs);
 	free(f);

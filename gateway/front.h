@@ -65,8 +65,12 @@ int	front_port(const struct front *f);
 void	front_stop_accepting(struct front *f);
 /* Invocations in flight from this listener, Invoke API ones included. */
 unsigned front_inflight(const struct front *f);
-/* Client connections open on this listener. */
+/* Client connections open on this listener, WebSocket ones included. */
 unsigned front_nconns(const struct front *f);
+struct ws;
+/* The WebSocket APIs (apigw/ws.h), for the private endpoints and the
+ * metrics. */
+struct ws *front_ws(const struct front *f);
 /* The connection cap ([lambdad] max_connections, sized in main.c). */
 void	front_set_max_conns(struct front *f, unsigned n);
 /* [lambdad] header_timeout and body_timeout, in seconds. */

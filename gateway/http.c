@@ -132,6 +132,7 @@ http_status_text(int status)
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
+	case 426: return "Upgrade Required";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
@@ -930,6 +931,54 @@ http_respond(struct http_request *req, int status,
 	}
 	conn_process(c);
 	return 0;
+}
+
+/*
+ * Hand the socket over (an Upgrade): a duplicate of its descriptor and what
+ * was read past the request, then close the connection without a FIN or
+ * lingering read, which would take the new owner's bytes.  libuv takes the
+ * descriptor out of epoll before closing it (uv__platform_invalidate_fd),
+ * so the duplicate is the only one left watching the socket.
+ */
+int
+http_detach(struct http_request *req, int *fd, char **rest, size_t *rest_len)
+{
+	struct http_conn *c = req_conn(req);
+	uv_os_fd_t	 ofd;
+	int		 rc = 0;
+
+	*fd = -1;
+	*rest = NULL;
+	*rest_len = 0;
+	if (!c->outstanding)
+		return -EINVAL;
+	if (c->closed)
+		rc = -ECONNRESET;
+	else if (c->clen > 0 ||
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > 0)
+		rc = -EBUSY;	/* an earlier reply is still on its way */
+	else if (uv_fileno((uv_handle_t *)&c->tcp, &ofd) != 0)
+		rc = -EBADF;
+	else if ((*fd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0)
+		rc = -errno;
+	else if (c->rlen > c->rpos) {
+		*rest_len = c->rlen - c->rpos;
+		if ((*rest = malloc(*rest_len)) == NULL) {
+			close(*fd);
+			*fd = -1;
+			*rest_len = 0;
+			rc = -ENOMEM;
+		} else
+			memcpy(*rest, c->rbuf + c->rpos, *rest_len);
+	}
+	if (rc == -EBUSY)
+		return rc;	/* still the caller's to answer */
+	c->outstanding = 0;
+	if (!c->closed)
+		conn_close(c);
+	else
+		conn_maybe_free(c);
+	return rc;
 }
 
 int

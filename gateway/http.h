@@ -151,6 +151,18 @@ int	http_respond(struct http_request *req, int status,
 	    const struct http_header *hdrs, size_t nhdrs,
 	    const char *body, size_t body_len);
 
+/*
+ * Take req's connection away from the server (a WebSocket upgrade): *fd
+ * gets a CLOEXEC descriptor of the socket, *rest (malloc'd, may be NULL)
+ * the bytes read past the request.  0: req is released and the
+ * connection is gone from the server (it no longer counts in nconns).
+ * -EBUSY: an earlier reply is still being written; nothing changed and
+ * req must still be answered.  Any other -errno: req is released (the
+ * peer left, or no descriptor), nothing is handed over.
+ */
+int	http_detach(struct http_request *req, int *fd, char **rest,
+	    size_t *rest_len);
+
 /* Convenience: status + Content-Type: application/json + body string. */
 int	http_respond_json(struct http_request *req, int status,
 	    const char *json);

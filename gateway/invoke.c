@@ -806,8 +806,9 @@ api_denied(struct http_request *req, const char *type, const char *msg)
  * With access keys, every request must be signed by one (any peer); without,
  * loopback peers only, signed or not.  On refusal req is answered.
  */
-static int
-invoke_authorized(struct invoke *iv, struct http_request *req)
+int
+invoke_check_access(struct invoke *iv, struct http_request *req,
+    const char *service)
 {
 	enum sigv4_status st;
 	char why[256];
@@ -820,7 +821,7 @@ invoke_authorized(struct invoke *iv, struct http_request *req)
 		return -EPERM;
 	}
 	st = sigv4_verify(req, iv->conf->access_keys, iv->conf->naccess_keys,
-	    "lambda", time(NULL), why, sizeof(why));
+	    service, time(NULL), why, sizeof(why));
 	if (st == SIGV4_OK)
 		return 0;
 	log_info("Invoke API: %s %.*s refused: %s", req->method,
@@ -836,7 +837,7 @@ invoke_handle(struct invoke *iv, struct http_request *req)
 	bool get = strcmp(req->method, "GET") == 0;
 	size_t segn, opn;
 
-	if (invoke_authorized(iv, req) != 0)
+	if (invoke_check_access(iv, req, "lambda") != 0)
 		return;
 	if (req->too_large) {
 		api_error(req, 413, "RequestEntityTooLargeException", NULL,

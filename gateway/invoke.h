@@ -60,6 +60,14 @@ void	invoke_set_conf(struct invoke *iv, const struct conf *c,
 bool	invoke_match(const char *path, size_t len);
 /* Answer req (always, exactly once, maybe later). */
 void	invoke_handle(struct invoke *iv, struct http_request *req);
+/*
+ * Who may call the APIs of this listener (the Invoke API's rule): with
+ * access keys a SigV4 signature for service by one of them, without,
+ * loopback peers only.  0, or -EPERM with req answered 403.  The
+ * @connections API (apigw/ws.h) is held to it with "execute-api".
+ */
+int	invoke_check_access(struct invoke *iv, struct http_request *req,
+	    const char *service);
 /* Event invocations waiting on disk (for metrics).  NULL-safe. */
 unsigned invoke_event_depth(const struct invoke *iv);
 /* Invocations accepted and not yet finished, Event ones included. */

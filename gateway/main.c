@@ -26,6 +26,7 @@
 #include "admin.h"
 #include "apigw/apikey.h"
 #include "apigw/keystore.h"
+#include "apigw/ws.h"
 #include "endpoint.h"
 #include "cgroup.h"
 #include "conf.h"
@@ -119,6 +120,7 @@ static void
 daemon_finish(struct daemon *d)
 {
 	log_info("stopped");
+	endpoint_set_ws(NULL);
 	front_free(d->front);
 	d->front = NULL;
 	invoke_free(d->invoke);
@@ -335,6 +337,24 @@ daemon_http_stats(void *arg, struct http_server_stats *st)
 }
 
 static void
+daemon_ws_stats(void *arg, struct metrics_ws *mw)
+{
+	struct daemon *d = arg;
+	struct ws_stats st;
+
+	if (d->front == NULL)
+		return;
+	ws_stats(front_ws(d->front), &st);
+	mw->open = st.open;
+	mw->accepted = st.accepted;
+	mw->refused = st.refused;
+	mw->msgs_in = st.msgs_in;
+	mw->msgs_out = st.msgs_out;
+	mw->bytes_in = st.bytes_in;
+	mw->bytes_out = st.bytes_out;
+}
+
+static void
 daemon_access_log(void *arg, uint64_t *lines, uint64_t *dropped)
 {
 	struct daemon *d = arg;
@@ -351,6 +371,7 @@ metrics_start(struct daemon *d)
 
 	metrics_set_conns(d->metrics, daemon_conns, d);
 	metrics_set_http(d->metrics, daemon_http_stats, d);
+	metrics_set_ws(d->metrics, daemon_ws_stats, d);
 	metrics_set_access_log(d->metrics, daemon_access_log, d);
 	if (d->conf->invoke_api)
 		metrics_set_events(d->metrics, daemon_events, d);
@@ -459,6 +480,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 		return -1;
 	tables_door_set_metrics(d->tables, metrics_tables(d->metrics));
 	endpoint_set_tables(d->tables);
+	endpoint_set_ws(front_ws(d->front));
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,8 @@ struct metrics {
 	void		*http_arg;
 	void		(*alog)(void *, uint64_t *, uint64_t *);
 	void		*alog_arg;
+	void		(*ws)(void *, struct metrics_ws *);
+	void		*ws_arg;
 	struct metrics_tables *tables;	/* the Tables store's series */
 };
 
@@ -173,6 +176,14 @@ metrics_set_http(struct metrics *m,
 {
 	m->http = fn;
 	m->http_arg = arg;
+}
+
+void
+metrics_set_ws(struct metrics *m, void (*fn)(void *, struct metrics_ws *),
+    void *arg)
+{
+	m->ws = fn;
+	m->ws_arg = arg;
 }
 
 void
@@ -525,6 +536,43 @@ render_http(struct metrics *m, struct buf *b)
 }
 
 static void
+render_ws(struct metrics *m, struct buf *b)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} s[] = {
+		{ "lambdad_ws_connections_total", "counter", "WebSocket "
+		    "upgrades accepted.", offsetof(struct metrics_ws, accepted) },
+		{ "lambdad_ws_refused_total", "counter", "WebSocket upgrades "
+		    "refused (handshake, authorizer, $connect, cap).",
+		    offsetof(struct metrics_ws, refused) },
+		{ "lambdad_ws_messages_in_total", "counter", "WebSocket "
+		    "messages received.", offsetof(struct metrics_ws, msgs_in) },
+		{ "lambdad_ws_messages_out_total", "counter", "WebSocket "
+		    "messages sent.", offsetof(struct metrics_ws, msgs_out) },
+		{ "lambdad_ws_bytes_in_total", "counter", "WebSocket message "
+		    "bytes received.", offsetof(struct metrics_ws, bytes_in) },
+		{ "lambdad_ws_bytes_out_total", "counter", "WebSocket bytes "
+		    "written, frames included.",
+		    offsetof(struct metrics_ws, bytes_out) },
+	};
+	struct metrics_ws st;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	m->ws(m->ws_arg, &st);
+	family(b, "lambdad_ws_open_connections", "gauge", "WebSocket "
+	    "connections open.");
+	sample_u(b, "lambdad_ws_open_connections", NULL, NULL, NULL, st.open);
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		family(b, s[i].name, s[i].type, s[i].help);
+		sample_u(b, s[i].name, NULL, NULL, NULL,
+		    *(const uint64_t *)((const char *)&st + s[i].off));
+	}
+}
+
+static void
 render_daemon(struct metrics *m, struct buf *b)
 {
 	family(b, "lambdad_up", "gauge", "1 while lambdad is serving.");
@@ -543,6 +591,8 @@ render_daemon(struct metrics *m, struct buf *b)
 	}
 	if (m->http != NULL)
 		render_http(m, b);
+	if (m->ws != NULL)
+		render_ws(m, b);
 	if (m->events != NULL) {
 		family(b, "lambdad_event_queue_depth", "gauge",
 		    "Event invocations accepted and kept on disk, not yet done.");

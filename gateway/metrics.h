@@ -99,6 +99,16 @@ struct http_server_stats;
 void	metrics_set_http(struct metrics *m,
 	    void (*fn)(void *, struct http_server_stats *), void *arg);
 
+/* The WebSocket APIs' numbers (apigw/ws.h), for lambdad_ws_*: open
+ * connections, upgrades accepted and refused, messages and bytes in
+ * and out. */
+struct metrics_ws {
+	unsigned	 open;
+	uint64_t	 accepted, refused, msgs_in, msgs_out, bytes_in,
+			 bytes_out;
+};
+void	metrics_set_ws(struct metrics *m,
+	    void (*fn)(void *, struct metrics_ws *), void *arg);
 /* A function's counters, summed over doors and error types (what
  * pool_stats reports). */
 struct metrics_counts {

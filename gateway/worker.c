@@ -113,7 +113,7 @@ static int
 wk_send_spawn(struct worker *w, int port, int logfd)
 {
 	struct pool *p = w->pool;
-	char api[64], stream[128], itype[64], ddb[64];
+	char api[64], stream[128], itype[64], ddb[64], apigw[80];
 	char *envp[128], *s;
 	struct sb_policy pol;
 	size_t i, n = 0;
@@ -138,6 +138,13 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 		snprintf(ddb, sizeof(ddb), "AWS_ENDPOINT_URL_DYNAMODB="
 		    "http://127.0.0.1:%d", port);
 		envp[n++] = ddb;
+	}
+	/* @connections the same way, for pushing to WebSocket clients. */
+	if (p->fc->ws_endpoint &&
+	    !wk_env_has(p, "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=")) {
+		snprintf(apigw, sizeof(apigw), "AWS_ENDPOINT_URL_"
+		    "APIGATEWAYMANAGEMENTAPI=http://127.0.0.1:%d", port);
+		envp[n++] = apigw;
 	}
 	for (i = 0, s = p->env.data; i < p->nenv && n < 127; i++) {
 		envp[n++] = s;

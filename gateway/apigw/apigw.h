@@ -211,6 +211,9 @@ struct apigw_reply *apigw_begin(struct apigw *gw, struct http_request *req);
 void	apigw_finish(struct apigw_reply *x, int status,
 	    const struct http_header *hdrs, size_t n, const char *body,
 	    size_t len);
+/* An upgrade the owner answers itself (101, apigw/ws.h): the access-log
+ * line, and x freed; req is not answered here. */
+void	apigw_finish_upgrade(struct apigw_reply *x);
 /* The gateway's own JSON answer {"message":"..."} (the access log's
  * error.message); retry_after (seconds) when not NULL. */
 void	apigw_finish_error(struct apigw_reply *x, int status, const char *body,

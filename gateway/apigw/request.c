@@ -155,6 +155,15 @@ apigw_finish_ex(struct apigw_reply *x, int status,
 }
 
 void
+apigw_finish_upgrade(struct apigw_reply *x)
+{
+	if (x->request_id[0] == '\0')
+		make_id(x->request_id);
+	record(x, 101, "", 0, false);
+	apigw_reply_free(x);
+}
+
+void
 apigw_finish(struct apigw_reply *x, int status,
     const struct http_header *hdrs, size_t n, const char *body, size_t len)
 {

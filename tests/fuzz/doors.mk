@@ -6,7 +6,7 @@
 # once, instrumented (fuzzer-no-link), into build/fuzz/doors/libdoors.a;
 # each driver links what it needs from there.
 
-TARGETS    += fuzz_rapi fuzz_admin
+TARGETS    += fuzz_rapi fuzz_admin fuzz_ws
 # The rules below come before the Makefile's own: keep its default.
 .DEFAULT_GOAL := all
 
@@ -27,7 +27,7 @@ DOORS_LIBCFLAGS := $(filter-out -fsanitize=fuzzer$(DOORS_COMMA)address$(DOORS_CO
 	-Werror,$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link,address,undefined \
 	-I$(ROOT)/sandbox $(shell $(PKG_CONFIG) --cflags sqlite3 libseccomp)
 DOORS_LIBS := $(FUZZ_LIBS) $(shell $(PKG_CONFIG) --libs sqlite3 libseccomp \
-	inih) -lpthread
+	inih) -lpthread -lwslay
 
 $(DOORS_B)/%.o: $(ROOT)/%.c $(DOORS_HDRS)
 	@mkdir -p $(@D)
@@ -49,3 +49,9 @@ $(B)/fuzz_admin: fuzz_admin.c doors_fixture.h $(DOORS_B)/libdoors.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(ROOT)/sandbox -o $@ $< \
 		$(DOORS_B)/libdoors.a $(DOORS_LIBS)
+
+# fuzz_ws: the WebSocket frame path (apigw/ws_conn.c and libwslay) on a
+# real connection, and the events' pure helpers (ws_event.c).
+$(B)/fuzz_ws: fuzz_ws.c $(DOORS_B)/libdoors.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(DOORS_B)/libdoors.a $(DOORS_LIBS)
