@@ -37,7 +37,7 @@ LLHTTP_LIBS   :=
 LLHTTP_OBJS   := $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
 endif
 
-PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd
+PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd libzip
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS)
 
@@ -137,10 +137,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
-	libsqlite3-dev libsystemd-dev
+	libsqlite3-dev libsystemd-dev libzip-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
-	mandoc awscli wrk chromium
+	mandoc awscli wrk chromium zip
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs

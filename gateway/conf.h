@@ -12,6 +12,7 @@
  *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
  *   worker_uids = 61000-61999
  *   event_retry_delay = 60    event_queue_max = 10000
+ *   code_storage = 76800 (MB of zips the control plane keeps)
  *   dynamodb_listen = 127.0.0.1:8000 (off when absent)
  *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
  *   tables_backend = http://HOST:PORT (off)  tables_backend_key = ID:SECRET
@@ -322,6 +323,7 @@ struct conf {
 	unsigned	 worker_uid_last;
 	unsigned	 event_retry_delay_s;	/* 60: first Event retry; 2nd twice it */
 	unsigned	 event_queue_max;	/* 10000: Event records on disk */
+	unsigned	 code_storage_mb;	/* 76800: the control plane's zips */
 	char		*dynamodb_host;	/* NULL: no DynamoDB listener */
 	int		 dynamodb_port;	/* -1: none */
 	char		*tables_dir;	/* NULL: <state_dir>/tables */

@@ -102,9 +102,26 @@ conf_scandir(const char *dir, struct dirent ***out)
 	return n;
 }
 
+/*
+ * A deployed drop-in (state_dir/functions.d/NAME.conf, as deploy.c and the
+ * control plane write them) whose NAME the operator's own files already
+ * define: the operator's wins, and the drop-in is not read.
+ */
+static bool
+conf_shadowed(const struct conf *c, const char *file)
+{
+	size_t i, n = strlen(file) - 5;		/* less ".conf" */
+
+	for (i = 0; i < c->nfns; i++)
+		if (strlen(c->fns[i].name) == n &&
+		    strncmp(c->fns[i].name, file, n) == 0)
+			return true;
+	return false;
+}
+
 static int
 conf_load_dropins(struct conf *c, const char *dir, int functions_line,
-    char *err, size_t errlen)
+    bool deployed, char *err, size_t errlen)
 {
 	struct dirent **ents;
 	int i, n, rc = 0;
@@ -124,7 +141,7 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (rc == 0)
+		if (rc == 0 && !(deployed && conf_shadowed(c, ents[i]->d_name)))
 			rc = conf_load_dropin(c, dir, ents[i]->d_name, err,
 			    errlen);
 		free(ents[i]);
@@ -174,6 +191,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	c->grace_s = 10;
 	c->event_retry_delay_s = 60;
 	c->event_queue_max = 10000;
+	c->code_storage_mb = 76800;	/* Lambda's 75 GB */
 	c->dynamodb_port = -1;
 	c->tables_sync_full = 1;
 	c->header_timeout_s = 10;
@@ -184,14 +202,14 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
 	if (c->functions_dir != NULL && conf_load_dropins(c, c->functions_dir,
-	    functions_line, err, errlen) < 0)
+	    functions_line, false, err, errlen) < 0)
 		goto fail;
 	/* What lambdactl deployed: <state_dir>/functions.d, read last. */
 	if ((deployed = conf_join(conf_state_dir(c), "functions.d")) == NULL) {
 		snprintf(err, errlen, "%s:0: out of memory", path);
 		goto fail;
 	}
-	rc = conf_load_dropins(c, deployed, 0, err, errlen);
+	rc = conf_load_dropins(c, deployed, 0, true, err, errlen);
 	free(deployed);
 	if (rc < 0)
 		goto fail;

@@ -1,0 +1,447 @@
+/*
+ * change: the control-plane calls that change a function -- CreateFunction,
+ * UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction.
+ *
+ * Each is one struct change going through these steps:
+ *   1. on the loop: parse and check the request (fnspec.h), find the
+ *      function, refuse what Lambda would refuse;
+ *   2. on the threadpool: decode the zip, hash it, check the code store,
+ *      unpack it and write the drop-in and record (fnstore.h);
+ *   3. on the loop: a reload (daemon.h) puts it in service;
+ *   4. then the reply -- or, if the reload refused it, a trip back to the
+ *      threadpool to undo step 2 before the error goes out;
+ *   5. after a success, old code that nothing runs is removed (deploy_gc),
+ *      on the threadpool again, after the reply.
+ * Only one change is in flight at a time (ctl->busy).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "control/control_int.h"
+#include "control/fnstore.h"
+#include "control/ziptree.h"
+#include "daemon.h"
+#include "deploy.h"
+#include "http.h"
+#include "log.h"
+#include "pool.h"
+
+enum change_op { OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE };
+
+struct change {
+	struct control	*ctl;
+	struct http_request *req;	/* NULL once answered */
+	uv_work_t	 work;
+	enum change_op	 op;
+	char		 name[65];
+	char		*state_dir;
+	cJSON		*body;		/* the request; holds zip64 */
+	const char	*zip64;		/* NULL: no new code */
+	cJSON		*rec;		/* the record after the change */
+	size_t		 code_others;	/* the other functions' zips */
+	size_t		 code_max;	/* code_storage, bytes */
+	bool		 dry_run;
+	int		 status;	/* the reply's, on success */
+	int		 rc;
+	struct fnspec_err e;
+	struct fnstore_undo undo;
+	char		**keep;		/* bootstraps in use, for deploy_gc */
+	size_t		 nkeep;
+};
+
+static const char *const op_names[] = {
+	"CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",
+	"DeleteFunction",
+};
+
+static void	change_reloaded(void *arg, int err, const char *msg);
+
+static void
+change_free(struct change *ch)
+{
+	struct control *ctl = ch->ctl;
+	size_t i;
+
+	if (ctl->busy == ch)
+		ctl->busy = NULL;
+	for (i = 0; i < ch->nkeep; i++)
+		free(ch->keep[i]);
+	free(ch->keep);
+	fnstore_done(&ch->undo);
+	cJSON_Delete(ch->body);
+	cJSON_Delete(ch->rec);
+	free(ch->state_dir);
+	free(ch);
+	if (ctl->closing && ctl->busy == NULL)
+		control_destroy(ctl);
+}
+
+static void
+change_aborted(struct http_request *req, void *arg)
+{
+	/* The change goes on; its reply is dropped. */
+	(void)req;
+	(void)arg;
+}
+
+/* Answer with the error in ch->e, then free ch. */
+static void
+change_fail(struct change *ch)
+{
+	control_error(ch->req, &ch->e);
+	change_free(ch);
+}
+
+/* ---- on the threadpool ---------------------------------------------------- */
+
+static void
+put_work(uv_work_t *w)
+{
+	struct change *ch = w->data;
+	struct buf zip;
+
+	if (ch->op == OP_DELETE) {
+		ch->rc = fnstore_rm(ch->state_dir, ch->name, &ch->undo, &ch->e);
+		return;
+	}
+	buf_init(&zip);
+	if (ch->zip64 != NULL) {
+		if (buf_unbase64(&zip, ch->zip64, strlen(ch->zip64)) != 0 ||
+		    zip.len == 0) {
+			ch->rc = fnspec_fail(&ch->e,
+			    "InvalidParameterValueException", "Could not unzip "
+			    "uploaded file: ZipFile is not base64");
+			goto out;
+		}
+		if (ch->code_others + zip.len > ch->code_max) {
+			ch->rc = fnspec_fail(&ch->e,
+			    "CodeStorageExceededException", "Code storage limit "
+			    "exceeded: %zu bytes of code are stored, this zip is "
+			    "%zu and code_storage allows %zu", ch->code_others,
+			    zip.len, ch->code_max);
+			goto out;
+		}
+		fnspec_set_code(ch->rec, zip.data, zip.len);
+	}
+	fnspec_touch(ch->rec);
+	if (!ch->dry_run)
+		ch->rc = fnstore_put(ch->state_dir, ch->rec, ch->zip64 != NULL ?
+		    zip.data : NULL, zip.len, ZIPTREE_MAX_UNZIPPED, &ch->undo,
+		    &ch->e);
+out:
+	buf_free(&zip);
+}
+
+static void
+undo_work(uv_work_t *w)
+{
+	struct change *ch = w->data;
+
+	fnstore_undo(&ch->undo);
+}
+
+static void
+gc_work(uv_work_t *w)
+{
+	struct change *ch = w->data;
+
+	deploy_gc(ch->state_dir, (const char *const *)ch->keep, ch->nkeep);
+}
+
+static void
+free_after(uv_work_t *w, int status)
+{
+	(void)status;
+	change_free(w->data);
+}
+
+static void
+fail_after(uv_work_t *w, int status)
+{
+	(void)status;
+	change_fail(w->data);
+}
+
+/* Step 2 is on disk and undone: answer with why. */
+static void
+change_undo(struct change *ch)
+{
+	if (uv_queue_work(ch->ctl->d->loop, &ch->work, undo_work,
+	    fail_after) != 0) {
+		fnstore_undo(&ch->undo);	/* no threadpool: do it here */
+		change_fail(ch);
+	}
+}
+
+/* ---- on the loop ---------------------------------------------------------- */
+
+/* The reply to a change that took. */
+static void
+change_reply(struct change *ch)
+{
+	cJSON *cfg;
+
+	if (ch->op == OP_DELETE) {
+		http_respond(ch->req, 204, NULL, 0, NULL, 0);
+		return;
+	}
+	cfg = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ch->rec,
+	    "Configuration"), 1);
+	control_json(ch->req, ch->status, cfg);
+}
+
+/* Old code versions go once nothing runs them; after the reply. */
+static void
+change_gc(struct change *ch)
+{
+	struct pool **all;
+	size_t i, n = daemon_all_pools(ch->ctl->d, &all);
+
+	if ((ch->keep = calloc(n + 1, sizeof(*ch->keep))) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		if ((ch->keep[i] = strdup(pool_conf(all[i])->bootstrap)) == NULL)
+			abort();
+	ch->nkeep = n;
+	free(all);
+	if (uv_queue_work(ch->ctl->d->loop, &ch->work, gc_work,
+	    free_after) != 0)
+		change_free(ch);
+}
+
+static void
+change_reloaded(void *arg, int err, const char *msg)
+{
+	struct change *ch = arg;
+
+	if (err != 0) {
+		log_warnx("control plane: %s %s undone: %s", op_names[ch->op],
+		    ch->name, msg);
+		fnspec_fail(&ch->e, err == -ECANCELED ? "ServiceException" :
+		    "InvalidParameterValueException", "lambdad could not run "
+		    "the function: %s", msg);
+		change_undo(ch);
+		return;
+	}
+	fnstore_done(&ch->undo);
+	log_info("control plane: %s %s done (%s)", op_names[ch->op], ch->name,
+	    msg);
+	change_reply(ch);
+	control_rec_set(ch->ctl, ch->name, ch->op == OP_DELETE ? NULL :
+	    ch->rec);
+	ch->rec = NULL;		/* the control's now */
+	change_gc(ch);
+}
+
+static void
+put_after(uv_work_t *w, int status)
+{
+	struct change *ch = w->data;
+	int rc;
+
+	(void)status;
+	if (ch->rc != 0) {
+		change_fail(ch);
+		return;
+	}
+	if (ch->dry_run) {
+		change_reply(ch);
+		change_free(ch);
+		return;
+	}
+	rc = daemon_reload(ch->ctl->d, change_reloaded, ch);
+	if (rc == -EBUSY) {
+		fnspec_fail(&ch->e, "ResourceConflictException", "The operation "
+		    "cannot be performed at this time. An update is in progress "
+		    "for resource: " FNSPEC_ARN_PREFIX "%s", ch->name);
+		change_undo(ch);
+	}
+}
+
+/* Step 2 and on; ch is the control's busy change until it is freed. */
+static void
+change_start(struct change *ch)
+{
+	struct control *ctl = ch->ctl;
+
+	ctl->busy = ch;
+	ch->req->on_abort = change_aborted;
+	ch->work.data = ch;
+	if ((ch->state_dir = strdup(ctl->d->state_dir)) == NULL)
+		abort();
+	ch->code_others = control_code_total(ctl, ch->name);
+	ch->code_max = (size_t)ctl->d->conf->code_storage_mb << 20;
+	if (uv_queue_work(ctl->d->loop, &ch->work, put_work, put_after) != 0) {
+		fnspec_fail(&ch->e, "ServiceException", "no threadpool");
+		change_fail(ch);
+	}
+}
+
+/*
+ * Step 1's common part: one change at a time, the body parsed.  NULL with
+ * req answered, or a change holding req.
+ */
+static struct change *
+change_new(struct control *ctl, struct http_request *req, enum change_op op)
+{
+	struct change *ch;
+	struct fnspec_err e;
+
+	if (ctl->busy != NULL || ctl->d->reload != NULL) {
+		fnspec_fail(&e, "ResourceConflictException", "The operation "
+		    "cannot be performed at this time. An update is in progress "
+		    "(lambdad is reloading); try again");
+		control_error(req, &e);
+		return NULL;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		abort();
+	ch->ctl = ctl;
+	ch->req = req;
+	ch->op = op;
+	ch->status = op == OP_CREATE ? 201 : 200;
+	if (op == OP_DELETE)
+		return ch;
+	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
+	if (ch->body == NULL) {
+		fnspec_fail(&ch->e, "InvalidRequestContentException", "Could not "
+		    "parse request body into json");
+		change_fail(ch);
+		return NULL;
+	}
+	return ch;
+}
+
+/*
+ * The API's own function named by seg, for a change; NULL with req
+ * answered when there is none or it is the operator's.
+ */
+static const cJSON *
+change_target(struct control *ctl, struct http_request *req, const char *seg,
+    struct fnspec_name *fn)
+{
+	const struct pool *p;
+	const cJSON *rec;
+	struct fnspec_err e;
+
+	if (fnspec_parse_name(seg, fn) != 0 || (fn->kind != FNSPEC_UNQUALIFIED &&
+	    fn->kind != FNSPEC_LATEST)) {
+		fnspec_fail(&e, fn->name[0] != '\0' ? "ResourceNotFoundException" :
+		    "ValidationException", "Function not found: "
+		    FNSPEC_ARN_PREFIX "%s", seg);
+		control_error(req, &e);
+		return NULL;
+	}
+	rec = control_rec_live(ctl, fn->name, &p);
+	if (p == NULL) {
+		fnspec_fail(&e, "ResourceNotFoundException", "Function not "
+		    "found: " FNSPEC_ARN_PREFIX "%s", fn->name);
+		control_error(req, &e);
+		return NULL;
+	}
+	if (rec == NULL) {
+		fnspec_fail(&e, "ResourceConflictException", "Function %s is "
+		    "defined at %s:%d, not made through this API: change it "
+		    "there and reload", fn->name, pool_conf(p)->file,
+		    pool_conf(p)->line);
+		control_error(req, &e);
+		return NULL;
+	}
+	return rec;
+}
+
+void
+change_create(struct control *ctl, struct http_request *req)
+{
+	struct change *ch = change_new(ctl, req, OP_CREATE);
+	const char *name;
+
+	if (ch == NULL)
+		return;
+	if (fnspec_create(ch->body, &ch->rec, &ch->zip64, &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	name = fnspec_rec_name(ch->rec);
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	if (daemon_pool(ctl->d, name, NULL) != NULL) {
+		fnspec_fail(&ch->e, "ResourceConflictException", "Function "
+		    "already exist: %s", name);
+		change_fail(ch);
+		return;
+	}
+	change_start(ch);
+}
+
+void
+change_code(struct control *ctl, struct http_request *req, const char *seg)
+{
+	struct fnspec_name fn;
+	const cJSON *rec = change_target(ctl, req, seg, &fn);
+	struct change *ch;
+	bool publish;
+
+	if (rec == NULL || (ch = change_new(ctl, req, OP_CODE)) == NULL)
+		return;
+	snprintf(ch->name, sizeof(ch->name), "%s", fn.name);
+	if (fnspec_code_req(rec, ch->body, &ch->zip64, &ch->dry_run, &publish,
+	    &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	if (publish) {
+		fnspec_fail(&ch->e, "InvalidParameterValueException", "lambdad "
+		    "does not keep versions yet: leave out Publish");
+		change_fail(ch);
+		return;
+	}
+	if ((ch->rec = cJSON_Duplicate(rec, 1)) == NULL)
+		abort();
+	change_start(ch);
+}
+
+void
+change_config(struct control *ctl, struct http_request *req, const char *seg)
+{
+	struct fnspec_name fn;
+	const cJSON *rec = change_target(ctl, req, seg, &fn);
+	struct change *ch;
+
+	if (rec == NULL || (ch = change_new(ctl, req, OP_CONFIG)) == NULL)
+		return;
+	snprintf(ch->name, sizeof(ch->name), "%s", fn.name);
+	if (fnspec_update(rec, ch->body, &ch->rec, &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	change_start(ch);
+}
+
+void
+change_delete(struct control *ctl, struct http_request *req, const char *seg)
+{
+	struct fnspec_name fn;
+	struct fnspec_err e;
+	struct change *ch;
+	char q[FNSPEC_QUAL_MAX + 1] = "";
+
+	if (control_query(req, "Qualifier", q, sizeof(q)) != 0 &&
+	    strcmp(q, "$LATEST") != 0) {
+		fnspec_fail(&e, "InvalidParameterValueException", "lambdad "
+		    "keeps no versions of %s: leave out Qualifier", seg);
+		control_error(req, &e);
+		return;
+	}
+	if (change_target(ctl, req, seg, &fn) == NULL ||
+	    (ch = change_new(ctl, req, OP_DELETE)) == NULL)
+		return;
+	snprintf(ch->name, sizeof(ch->name), "%s", fn.name);
+	change_start(ch);
+}
