@@ -216,13 +216,7 @@ check_env(const cJSON *env, struct fnspec_err *e)
 	if (!cJSON_IsObject(vars))
 		return vfail(e, "environment.variables", "Member must be a map");
 	cJSON_ArrayForEach(v, vars) {
-		if (!env_name_ok(v->string))
-			return vfail(e, "environment.variables", "Map keys must "
-			    "satisfy constraint: [Member must satisfy regular "
-			    "expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
-		if (!cJSON_IsString(v))
-			return vfail(e, "environment.variables", "Map values "
-			    "must be strings");
+		/* Reserved first: "_HANDLER" is refused for what it is. */
 		for (i = 0; i < NELEM(reserved_env); i++)
 			if (strcmp(v->string, reserved_env[i]) == 0)
 				return fnspec_fail(e,
@@ -233,6 +227,13 @@ check_env(const cJSON *env, struct fnspec_err *e)
 				    "are currently not supported for modification. "
 				    "Reserved keys used in this request: %s",
 				    v->string);
+		if (!env_name_ok(v->string))
+			return vfail(e, "environment.variables", "Map keys must "
+			    "satisfy constraint: [Member must satisfy regular "
+			    "expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+		if (!cJSON_IsString(v))
+			return vfail(e, "environment.variables", "Map values "
+			    "must be strings");
 		total += strlen(v->string) + strlen(v->valuestring);
 	}
 	if (total > FNSPEC_ENV_MAX)

@@ -58,6 +58,8 @@ ziptree_path_ok(const char *name)
 	/* A directory entry ends in one '/'; the rest has no empty part. */
 	if (name[len - 1] == '/')
 		len--;
+	if (len == 0 || name[len - 1] == '/')
+		return false;
 	while (s < name + len) {
 		n = component(&s, &c);
 		if (c + n > name + len)
