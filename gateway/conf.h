@@ -389,6 +389,9 @@ const char *conf_state_dir(const struct conf *c);
 #define CONF_NAME_MAX		64
 /* A function name: 1 to CONF_NAME_MAX of A-Z a-z 0-9 _ -. */
 bool	conf_fn_name_ok(const char *s);
+/* NAME:N (N a version, 1..9999999999): a version the control plane
+ * published; allowed as a section name in drop-ins only. */
+bool	conf_version_name_ok(const char *s);
 /* Two optional strings (NULL: the key's default) are the same setting. */
 int	conf_str_same(const char *a, const char *b);
 /*

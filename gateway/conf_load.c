@@ -105,14 +105,17 @@ conf_scandir(const char *dir, struct dirent ***out)
 /*
  * A deployed drop-in (state_dir/functions.d/NAME.conf, as deploy.c and the
  * control plane write them) whose NAME the operator's own files already
- * define: the operator's wins, and the drop-in is not read.
+ * define (the first nops of c's functions): the operator's wins, and the
+ * drop-in is not read, nor are the function's versions (NAME:N.conf).
  */
 static bool
-conf_shadowed(const struct conf *c, const char *file)
+conf_shadowed(const struct conf *c, size_t nops, const char *file)
 {
-	size_t i, n = strlen(file) - 5;		/* less ".conf" */
+	const char *colon = strchr(file, ':');
+	/* Less ".conf"; a version NAME:N goes with its function NAME. */
+	size_t i, n = colon != NULL ? (size_t)(colon - file) : strlen(file) - 5;
 
-	for (i = 0; i < c->nfns; i++)
+	for (i = 0; i < nops; i++)
 		if (strlen(c->fns[i].name) == n &&
 		    strncmp(c->fns[i].name, file, n) == 0)
 			return true;
@@ -124,6 +127,7 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
     bool deployed, char *err, size_t errlen)
 {
 	struct dirent **ents;
+	size_t nops = c->nfns;
 	int i, n, rc = 0;
 
 	n = conf_scandir(dir, &ents);
@@ -141,7 +145,8 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (rc == 0 && !(deployed && conf_shadowed(c, ents[i]->d_name)))
+		if (rc == 0 && !(deployed && conf_shadowed(c, nops,
+		    ents[i]->d_name)))
 			rc = conf_load_dropin(c, dir, ents[i]->d_name, err,
 			    errlen);
 		free(ents[i]);

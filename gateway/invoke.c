@@ -356,8 +356,10 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 		    "Function not found: " ARN_PREFIX "%s", name);
 		return NULL;
 	}
-	/* lambdad keeps no versions or aliases: only $LATEST exists. */
-	if (qual[0] != '\0' && strcmp(qual, "$LATEST") != 0) {
+	/* Versions and aliases: the control plane names their pool. */
+	if (qual[0] != '\0' && strcmp(qual, "$LATEST") != 0 &&
+	    (control_qualify(iv->ctl, name, qual, dec, sizeof(dec)) != 0 ||
+	    (p = invoke_find(iv, dec)) == NULL)) {
 		api_error(req, 404, "ResourceNotFoundException", rid,
 		    "Function not found: " ARN_PREFIX "%s:%s", name, qual);
 		return NULL;
@@ -374,6 +376,15 @@ wants_tail(const struct http_request *req)
 	const char *v = http_header_get(req, "X-Amz-Log-Type", &n);
 
 	return v != NULL && span_eq(v, n, "Tail");
+}
+
+/* The version a pool runs: N for a published one (NAME:N), or $LATEST. */
+static const char *
+invoke_version(const struct pool *p)
+{
+	const char *c = strchr(pool_conf(p)->name, ':');
+
+	return c != NULL ? c + 1 : "$LATEST";
 }
 
 static void
@@ -398,7 +409,7 @@ invoke_sync_done(struct invocation *inv, const struct inv_result *res)
 	}
 	buf_init(&tail);
 	h[nh++] = HDR("Content-Type", "application/json");
-	h[nh++] = HDR("X-Amz-Executed-Version", "$LATEST");
+	h[nh++] = HDR("X-Amz-Executed-Version", invoke_version(inv->pool));
 	h[nh++] = HDR("X-Amzn-RequestId", inv->id);
 	if (res->status != INV_OK)
 		h[nh++] = HDR("X-Amz-Function-Error", "Unhandled");

@@ -33,7 +33,10 @@
 #include "log.h"
 #include "pool.h"
 
-enum change_op { OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE };
+enum change_op {
+	OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE, OP_PUBLISH, OP_RM_VERSION,
+	OP_ALIAS,
+};
 
 struct change {
 	struct control	*ctl;
@@ -48,6 +51,12 @@ struct change {
 	size_t		 code_others;	/* the other functions' zips */
 	size_t		 code_max;	/* code_storage, bytes */
 	bool		 dry_run;
+	bool		 publish;	/* UpdateFunctionCode --publish */
+	bool		 reload;	/* the change needs one (not aliases) */
+	char		 qual[FNSPEC_QUAL_MAX + 1];	/* a version, an alias */
+	cJSON		*ver;		/* a version published, inside rec */
+	const cJSON	*reply;		/* what to answer with, inside rec;
+					   NULL: 204 */
 	int		 status;	/* the reply's, on success */
 	int		 rc;
 	struct fnspec_err e;
@@ -58,10 +67,13 @@ struct change {
 
 static const char *const op_names[] = {
 	"CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",
-	"DeleteFunction",
+	"DeleteFunction", "PublishVersion", "DeleteFunction (a version)",
+	"an alias change",
 };
 
 static void	change_reloaded(void *arg, int err, const char *msg);
+static void	change_rm_version(struct control *, struct http_request *,
+		    const cJSON *, const char *, const char *);
 
 static void
 change_free(struct change *ch)
@@ -101,14 +113,51 @@ change_fail(struct change *ch)
 
 /* ---- on the threadpool ---------------------------------------------------- */
 
+/* A version published: its drop-in, and the record that lists it. */
+static int
+put_version(struct change *ch)
+{
+	int rc;
+
+	if ((rc = fnstore_dropin(ch->state_dir, ch->ver, &ch->undo, &ch->e)) != 0 ||
+	    (rc = fnstore_record(ch->state_dir, ch->rec, &ch->undo, &ch->e)) != 0)
+		fnstore_undo(&ch->undo);
+	return rc;
+}
+
+/* The changes that write no code. */
+static void
+put_other(struct change *ch)
+{
+	char sect[FNSPEC_QUAL_MAX + 72];
+	int rc;
+
+	memset(&ch->undo, 0, sizeof(ch->undo));
+	if (ch->op == OP_DELETE) {
+		ch->rc = fnstore_rm(ch->state_dir, ch->rec, &ch->undo, &ch->e);
+		return;
+	}
+	if (ch->op == OP_PUBLISH) {
+		ch->rc = put_version(ch);
+		return;
+	}
+	snprintf(sect, sizeof(sect), "%s:%s", ch->name, ch->qual);
+	if ((ch->op == OP_RM_VERSION && (rc = fnstore_rm_dropin(ch->state_dir,
+	    sect, &ch->undo, &ch->e)) != 0) ||
+	    (rc = fnstore_record(ch->state_dir, ch->rec, &ch->undo, &ch->e)) != 0)
+		fnstore_undo(&ch->undo);
+	ch->rc = rc;
+}
+
 static void
 put_work(uv_work_t *w)
 {
 	struct change *ch = w->data;
 	struct buf zip;
+	bool fresh;
 
-	if (ch->op == OP_DELETE) {
-		ch->rc = fnstore_rm(ch->state_dir, ch->name, &ch->undo, &ch->e);
+	if (ch->op != OP_CREATE && ch->op != OP_CODE && ch->op != OP_CONFIG) {
+		put_other(ch);
 		return;
 	}
 	buf_init(&zip);
@@ -131,10 +180,21 @@ put_work(uv_work_t *w)
 		fnspec_set_code(ch->rec, zip.data, zip.len);
 	}
 	fnspec_touch(ch->rec);
-	if (!ch->dry_run)
-		ch->rc = fnstore_put(ch->state_dir, ch->rec, ch->zip64 != NULL ?
-		    zip.data : NULL, zip.len, ZIPTREE_MAX_UNZIPPED, &ch->undo,
-		    &ch->e);
+	if (ch->dry_run)
+		goto out;
+	ch->rc = fnstore_put(ch->state_dir, ch->rec, ch->zip64 != NULL ?
+	    zip.data : NULL, zip.len, ZIPTREE_MAX_UNZIPPED, &ch->undo, &ch->e);
+	if (ch->rc != 0 || !ch->publish)
+		goto out;
+	/* --publish: the new code frozen as a version at once. */
+	if ((ch->rc = fnspec_publish(ch->rec, NULL, &ch->ver, &fresh,
+	    &ch->e)) != 0 || (fresh && (ch->rc = fnstore_dropin(ch->state_dir,
+	    ch->ver, &ch->undo, &ch->e)) != 0) || (fresh && (ch->rc =
+	    fnstore_record(ch->state_dir, ch->rec, &ch->undo, &ch->e)) != 0)) {
+		fnstore_undo(&ch->undo);
+		goto out;
+	}
+	ch->reply = cJSON_GetObjectItemCaseSensitive(ch->ver, "Configuration");
 out:
 	buf_free(&zip);
 }
@@ -186,15 +246,11 @@ change_undo(struct change *ch)
 static void
 change_reply(struct change *ch)
 {
-	cJSON *cfg;
-
-	if (ch->op == OP_DELETE) {
+	if (ch->reply == NULL) {
 		http_respond(ch->req, 204, NULL, 0, NULL, 0);
 		return;
 	}
-	cfg = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ch->rec,
-	    "Configuration"), 1);
-	control_json(ch->req, ch->status, cfg);
+	control_json(ch->req, ch->status, cJSON_Duplicate(ch->reply, 1));
 }
 
 /* Old code versions go once nothing runs them; after the reply. */
@@ -256,6 +312,13 @@ put_after(uv_work_t *w, int status)
 		change_free(ch);
 		return;
 	}
+	if (!ch->reload) {
+		change_reply(ch);
+		control_rec_set(ch->ctl, ch->name, ch->rec);
+		ch->rec = NULL;
+		change_free(ch);
+		return;
+	}
 	rc = daemon_reload(ch->ctl->d, change_reloaded, ch);
 	if (rc == -EBUSY) {
 		fnspec_fail(&ch->e, "ResourceConflictException", "The operation "
@@ -306,10 +369,15 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	ch->ctl = ctl;
 	ch->req = req;
 	ch->op = op;
-	ch->status = op == OP_CREATE ? 201 : 200;
-	if (op == OP_DELETE)
+	ch->status = op == OP_CREATE || op == OP_PUBLISH ? 201 : 200;
+	ch->reload = op != OP_ALIAS;
+	if (op == OP_DELETE || op == OP_RM_VERSION)
 		return ch;
 	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
+	/* PublishVersion and DeleteAlias may come without a body. */
+	if (ch->body == NULL && req->body_len == 0 && (op == OP_PUBLISH ||
+	    op == OP_ALIAS))
+		ch->body = cJSON_CreateObject();
 	if (ch->body == NULL) {
 		fnspec_fail(&ch->e, "InvalidRequestContentException", "Could not "
 		    "parse request body into json");
@@ -371,6 +439,7 @@ change_create(struct control *ctl, struct http_request *req)
 	}
 	name = fnspec_rec_name(ch->rec);
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->reply = cJSON_GetObjectItemCaseSensitive(ch->rec, "Configuration");
 	if (daemon_pool(ctl->d, name, NULL) != NULL) {
 		fnspec_fail(&ch->e, "ResourceConflictException", "Function "
 		    "already exist: %s", name);
@@ -396,14 +465,10 @@ change_code(struct control *ctl, struct http_request *req, const char *seg)
 		change_fail(ch);
 		return;
 	}
-	if (publish) {
-		fnspec_fail(&ch->e, "InvalidParameterValueException", "lambdad "
-		    "does not keep versions yet: leave out Publish");
-		change_fail(ch);
-		return;
-	}
+	ch->publish = publish;
 	if ((ch->rec = cJSON_Duplicate(rec, 1)) == NULL)
 		abort();
+	ch->reply = cJSON_GetObjectItemCaseSensitive(ch->rec, "Configuration");
 	change_start(ch);
 }
 
@@ -421,6 +486,7 @@ change_config(struct control *ctl, struct http_request *req, const char *seg)
 		change_fail(ch);
 		return;
 	}
+	ch->reply = cJSON_GetObjectItemCaseSensitive(ch->rec, "Configuration");
 	change_start(ch);
 }
 
@@ -432,16 +498,109 @@ change_delete(struct control *ctl, struct http_request *req, const char *seg)
 	struct change *ch;
 	char q[FNSPEC_QUAL_MAX + 1] = "";
 
-	if (control_query(req, "Qualifier", q, sizeof(q)) != 0 &&
-	    strcmp(q, "$LATEST") != 0) {
-		fnspec_fail(&e, "InvalidParameterValueException", "lambdad "
-		    "keeps no versions of %s: leave out Qualifier", seg);
+	const cJSON *rec;
+	int rc;
+
+	if ((rc = control_query(req, "Qualifier", q, sizeof(q))) < 0) {
+		fnspec_fail(&e, "ValidationException", "1 validation error "
+		    "detected: Value at 'qualifier' failed to satisfy "
+		    "constraint: Member must match (|[a-zA-Z0-9$_-]+)");
 		control_error(req, &e);
 		return;
 	}
-	if (change_target(ctl, req, seg, &fn) == NULL ||
-	    (ch = change_new(ctl, req, OP_DELETE)) == NULL)
+	if ((rec = change_target(ctl, req, seg, &fn)) == NULL)
+		return;
+	if (rc > 0 && strcmp(q, "$LATEST") != 0) {
+		change_rm_version(ctl, req, rec, fn.name, q);
+		return;
+	}
+	if ((ch = change_new(ctl, req, OP_DELETE)) == NULL)
 		return;
 	snprintf(ch->name, sizeof(ch->name), "%s", fn.name);
+	if ((ch->rec = cJSON_Duplicate(rec, 1)) == NULL)
+		abort();
+	change_start(ch);
+}
+
+/* ---- versions and aliases ---------------------------------------------- */
+
+/* A change of op on a copy of rec, named name. */
+static struct change *
+change_on(struct control *ctl, struct http_request *req, const cJSON *rec,
+    const char *name, enum change_op op)
+{
+	struct change *ch = change_new(ctl, req, op);
+
+	if (ch == NULL)
+		return NULL;
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	if ((ch->rec = cJSON_Duplicate(rec, 1)) == NULL)
+		abort();
+	return ch;
+}
+
+static void
+change_rm_version(struct control *ctl, struct http_request *req,
+    const cJSON *rec, const char *name, const char *n)
+{
+	struct change *ch = change_on(ctl, req, rec, name, OP_RM_VERSION);
+
+	if (ch == NULL)
+		return;
+	snprintf(ch->qual, sizeof(ch->qual), "%s", n);
+	if (fnspec_version_rm(ch->rec, n, &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	change_start(ch);
+}
+
+void
+change_publish(struct control *ctl, struct http_request *req, const char *seg)
+{
+	struct fnspec_name fn;
+	const cJSON *rec = change_target(ctl, req, seg, &fn);
+	struct change *ch;
+	bool fresh;
+
+	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
+	    OP_PUBLISH)) == NULL)
+		return;
+	if (fnspec_publish(ch->rec, ch->body, &ch->ver, &fresh, &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	ch->reply = cJSON_GetObjectItemCaseSensitive(ch->ver, "Configuration");
+	if (!fresh) {		/* nothing new to publish: the last one */
+		change_reply(ch);
+		change_free(ch);
+		return;
+	}
+	change_start(ch);
+}
+
+void
+change_alias(struct control *ctl, struct http_request *req, const char *seg,
+    const char *alias)
+{
+	struct fnspec_name fn;
+	const cJSON *rec = change_target(ctl, req, seg, &fn);
+	struct change *ch;
+	cJSON *a;
+	int rc;
+
+	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
+	    OP_ALIAS)) == NULL)
+		return;
+	if (strcmp(req->method, "DELETE") == 0)
+		rc = fnspec_alias_rm(ch->rec, alias, &ch->e);
+	else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
+	    &ch->e)) == 0)
+		ch->reply = a;
+	if (rc != 0) {
+		change_fail(ch);
+		return;
+	}
+	ch->status = alias == NULL ? 201 : 200;
 	change_start(ch);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -256,7 +257,9 @@ control_list(struct control *ctl, struct http_request *req)
 	j = cJSON_CreateObject();
 	fns = cJSON_AddArrayToObject(j, "Functions");
 	for (i = 0; i < d->npools; i++) {
-		if (strcmp(pool_conf(v[i])->name, marker) < 0)
+		/* A published version (NAME:N) is listed by its function. */
+		if (strcmp(pool_conf(v[i])->name, marker) < 0 ||
+		    strchr(pool_conf(v[i])->name, ':') != NULL)
 			continue;
 		if (n++ == max) {
 			cJSON_AddStringToObject(j, "NextMarker",
@@ -269,10 +272,13 @@ control_list(struct control *ctl, struct http_request *req)
 	control_json(req, 200, j);
 }
 
-/* The function named by seg, $LATEST only; else req is answered. */
+/*
+ * The function named by seg (its $LATEST pool), with the qualifier from
+ * the name or ?Qualifier in fn; else req is answered.
+ */
 static struct pool *
 control_resolve(struct control *ctl, struct http_request *req,
-    const char *seg)
+    const char *seg, struct fnspec_name *out)
 {
 	struct fnspec_name fn;
 	struct fnspec_err e;
@@ -290,27 +296,59 @@ control_resolve(struct control *ctl, struct http_request *req,
 	}
 	if ((rc = control_query(req, "Qualifier", q, sizeof(q))) > 0)
 		snprintf(fn.qual, sizeof(fn.qual), "%s", q);
-	if ((p = daemon_pool(ctl->d, fn.name, NULL)) == NULL ||
-	    (fn.qual[0] != '\0' && strcmp(fn.qual, "$LATEST") != 0)) {
+	if ((p = daemon_pool(ctl->d, fn.name, NULL)) == NULL) {
 		fnspec_fail(&e, "ResourceNotFoundException", "Function not "
 		    "found: " FNSPEC_ARN_PREFIX "%s%s%s", fn.name,
 		    fn.qual[0] != '\0' ? ":" : "", fn.qual);
 		control_error(req, &e);
 		return NULL;
 	}
+	if (strcmp(fn.qual, "$LATEST") == 0)
+		fn.qual[0] = '\0';
+	*out = fn;
 	return p;
+}
+
+/* The Configuration of version (or alias) q of p's function, or NULL. */
+static cJSON *
+qual_view(const struct control *ctl, const struct pool *p, const char *q)
+{
+	const struct pool *live;
+	const cJSON *rec = control_rec_live(ctl, pool_conf(p)->name, &live);
+	const cJSON *ver;
+	char v[FNSPEC_QUAL_MAX + 1];
+
+	/* An alias describes its main version, as GetFunction on Lambda. */
+	if (rec == NULL || fnspec_route(rec, q, 1.0, v, sizeof(v)) != 0)
+		return NULL;
+	if (strcmp(v, "$LATEST") == 0)
+		return fn_view(ctl, p, NULL);
+	ver = fnspec_version(rec, v);
+	return cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ver,
+	    "Configuration"), 1);
 }
 
 static void
 control_get(struct control *ctl, struct http_request *req, const char *seg,
     bool config_only)
 {
-	struct pool *p = control_resolve(ctl, req, seg);
-	cJSON *j, *cfg, *tags;
+	struct fnspec_name fn;
+	struct pool *p = control_resolve(ctl, req, seg, &fn);
+	struct fnspec_err e;
+	cJSON *j, *cfg, *tags = NULL;
 
 	if (p == NULL)
 		return;
-	cfg = fn_view(ctl, p, &tags);
+	if (fn.qual[0] != '\0') {
+		if ((cfg = qual_view(ctl, p, fn.qual)) == NULL) {
+			fnspec_fail(&e, "ResourceNotFoundException", "Function "
+			    "not found: " FNSPEC_ARN_PREFIX "%s:%s", fn.name,
+			    fn.qual);
+			control_error(req, &e);
+			return;
+		}
+	} else
+		cfg = fn_view(ctl, p, &tags);
 	if (config_only) {
 		cJSON_Delete(tags);
 		control_json(req, 200, cfg);
@@ -354,6 +392,80 @@ control_account(struct control *ctl, struct http_request *req)
 	buf_free(&b);
 }
 
+/* ListVersionsByFunction: $LATEST, then each version. */
+static void
+control_versions(struct control *ctl, struct http_request *req,
+    const char *seg)
+{
+	struct fnspec_name fn;
+	struct pool *p = control_resolve(ctl, req, seg, &fn);
+	const struct pool *live;
+	const cJSON *rec, *v;
+	cJSON *j, *list;
+
+	if (p == NULL)
+		return;
+	rec = control_rec_live(ctl, fn.name, &live);
+	j = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(j, "Versions");
+	cJSON_AddItemToArray(list, fn_view(ctl, p, NULL));
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rec, "Versions"))
+		cJSON_AddItemToArray(list, cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(v, "Configuration"), 1));
+	control_json(req, 200, j);
+}
+
+/* ListAliases, or GetAlias with alias. */
+static void
+control_aliases(struct control *ctl, struct http_request *req,
+    const char *seg, const char *alias)
+{
+	struct fnspec_name fn;
+	struct pool *p = control_resolve(ctl, req, seg, &fn);
+	const struct pool *live;
+	const cJSON *rec, *a;
+	struct fnspec_err e;
+	cJSON *j;
+
+	if (p == NULL)
+		return;
+	rec = control_rec_live(ctl, fn.name, &live);
+	if (alias == NULL) {
+		j = cJSON_CreateObject();
+		a = cJSON_GetObjectItemCaseSensitive(rec, "Aliases");
+		cJSON_AddItemToObject(j, "Aliases", a != NULL ?
+		    cJSON_Duplicate(a, 1) : cJSON_CreateArray());
+		control_json(req, 200, j);
+		return;
+	}
+	if (rec == NULL || (a = fnspec_alias_get(rec, alias)) == NULL) {
+		fnspec_fail(&e, "ResourceNotFoundException", "Alias not found: "
+		    FNSPEC_ARN_PREFIX "%s:%s", fn.name, alias);
+		control_error(req, &e);
+		return;
+	}
+	control_json(req, 200, cJSON_Duplicate(a, 1));
+}
+
+int
+control_qualify(struct control *ctl, const char *name, const char *qual,
+    char *pool, size_t size)
+{
+	const struct pool *p;
+	const cJSON *rec;
+	char v[FNSPEC_QUAL_MAX + 1];
+	double r = (double)random() / ((double)RAND_MAX + 1.0);
+
+	if (ctl == NULL || (rec = control_rec_live(ctl, name, &p)) == NULL ||
+	    fnspec_route(rec, qual, r, v, sizeof(v)) != 0)
+		return -ENOENT;
+	if (strcmp(v, "$LATEST") == 0)
+		snprintf(pool, size, "%s", name);
+	else
+		snprintf(pool, size, "%s:%s", name, v);
+	return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 static void
@@ -371,6 +483,19 @@ static bool
 is(const struct http_request *req, const char *m)
 {
 	return strcmp(req->method, m) == 0;
+}
+
+/* GET, PUT, DELETE .../aliases/ALIAS. */
+static void
+control_alias_op(struct control *ctl, struct http_request *req,
+    const char *name, const char *alias)
+{
+	if (is(req, "GET"))
+		control_aliases(ctl, req, name, alias);
+	else if (is(req, "PUT") || is(req, "DELETE"))
+		change_alias(ctl, req, name, alias);
+	else
+		unknown_op(req);
 }
 
 /* /2015-03-31/functions/SEG[/OP]: seg decoded into name. */
@@ -397,6 +522,17 @@ control_function(struct control *ctl, struct http_request *req,
 		change_config(ctl, req, name);
 	else if (strcmp(op, "/code") == 0 && is(req, "PUT"))
 		change_code(ctl, req, name);
+	else if (strcmp(op, "/versions") == 0 && is(req, "POST"))
+		change_publish(ctl, req, name);
+	else if (strcmp(op, "/versions") == 0 && is(req, "GET"))
+		control_versions(ctl, req, name);
+	else if (strcmp(op, "/aliases") == 0 && is(req, "POST"))
+		change_alias(ctl, req, name, NULL);
+	else if (strcmp(op, "/aliases") == 0 && is(req, "GET"))
+		control_aliases(ctl, req, name, NULL);
+	else if (strncmp(op, "/aliases/", 9) == 0 && op[9] != '\0' &&
+	    strchr(op + 9, '/') == NULL)
+		control_alias_op(ctl, req, name, op + 9);
 	else
 		unknown_op(req);
 }
@@ -458,6 +594,7 @@ control_new(struct daemon *d)
 	if (ctl == NULL)
 		return NULL;
 	ctl->d = d;
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());	/* alias weights */
 	buf_init(&warn);
 	ctl->recs = fnstore_load(d->state_dir, &warn);
 	if (warn.len > 0)

@@ -53,6 +53,11 @@ void	change_config(struct control *ctl, struct http_request *req,
 	    const char *seg);
 void	change_delete(struct control *ctl, struct http_request *req,
 	    const char *seg);
+/* PublishVersion; CreateAlias (alias NULL), UpdateAlias, DeleteAlias. */
+void	change_publish(struct control *ctl, struct http_request *req,
+	    const char *seg);
+void	change_alias(struct control *ctl, struct http_request *req,
+	    const char *seg, const char *alias);
 /* control_free's end, once no change is in flight. */
 void	control_destroy(struct control *ctl);
 

@@ -574,13 +574,9 @@ fnspec_set_code(cJSON *rec, const void *zip, size_t len)
 }
 
 void
-fnspec_touch(cJSON *rec)
+fnspec_uuid(char id[37])
 {
-	cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	unsigned char u[16];
-	char id[37], when[96];
-	struct timespec ts;
-	struct tm tm;
 	int i, k = 0;
 
 	if (RAND_bytes(u, sizeof(u)) != 1)
@@ -590,8 +586,19 @@ fnspec_touch(cJSON *rec)
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			id[k++] = '-';
-		k += snprintf(id + k, sizeof(id) - (size_t)k, "%02x", u[i]);
+		k += snprintf(id + k, 37 - (size_t)k, "%02x", u[i]);
 	}
+}
+
+void
+fnspec_touch(cJSON *rec)
+{
+	cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
+	char id[37], when[96];
+	struct timespec ts;
+	struct tm tm;
+
+	fnspec_uuid(id);
 	set_str(cfg, "RevisionId", id);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -639,8 +646,8 @@ line_safe(const char *v)
 }
 
 int
-fnspec_dropin(const cJSON *rec, const char *bootstrap, struct buf *out,
-    struct fnspec_err *e)
+fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
+    struct buf *out, struct fnspec_err *e)
 {
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	const cJSON *env, *v;
@@ -656,9 +663,9 @@ fnspec_dropin(const cJSON *rec, const char *bootstrap, struct buf *out,
 			    "The value of %s cannot be kept by lambdad: no "
 			    "control characters, no \" ;\" or \" #\", and no "
 			    "blanks at either end", v->string);
-	buf_printf(out, "; Written by lambdad's control plane (CreateFunction "
-	    "%s); DeleteFunction removes it.\n[function %s]\nbootstrap = %s\n"
-	    "memory = %d\ntimeout = %d\n", name, name, bootstrap,
+	buf_printf(out, "; Written by lambdad's control plane (function %s); "
+	    "DeleteFunction removes it.\n[function %s]\nbootstrap = %s\n"
+	    "memory = %d\ntimeout = %d\n", name, section, bootstrap,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "MemorySize")->valueint,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "Timeout")->valueint);
 	if (h != NULL && h[0] != '\0')

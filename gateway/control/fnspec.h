@@ -87,18 +87,56 @@ int	fnspec_revision_ok(const struct cJSON *rec, const struct cJSON *req,
 void	fnspec_set_code(struct cJSON *rec, const void *zip, size_t len);
 /* A new RevisionId and LastModified (now), after any change. */
 void	fnspec_touch(struct cJSON *rec);
+/* A random (version 4) UUID. */
+void	fnspec_uuid(char id[37]);
 /* The function's name in rec. */
 const char *fnspec_rec_name(const struct cJSON *rec);
 /* CodeSize in rec (0 if none). */
 size_t	fnspec_rec_code_size(const struct cJSON *rec);
 
 /*
- * The [function NAME] drop-in for rec, running bootstrap.  Values go onto
+ * The [function SECTION] drop-in for rec (SECTION is NAME, or NAME:N for
+ * a published version), running bootstrap.  Values go onto
  * one INI line each, so a variable that could not (a control character,
  * " ;" or " #", blanks at either end) is refused: -EINVAL with e.
  */
-int	fnspec_dropin(const struct cJSON *rec, const char *bootstrap,
-	    struct buf *out, struct fnspec_err *e);
+int	fnspec_dropin(const struct cJSON *rec, const char *section,
+	    const char *bootstrap, struct buf *out, struct fnspec_err *e);
+
+/* ---- versions and aliases (fnspec_ver.c) ---- */
+
+/*
+ * PublishVersion: freeze rec's $LATEST (configuration and code) as the
+ * next version in rec's "Versions", or, when nothing changed since the
+ * last one, give that one back (as Lambda does).  req may be NULL, or
+ * hold Description, CodeSha256 and RevisionId to check.  The version's
+ * record (inside rec) in *ver; *fresh whether it is new.  0 or -EINVAL.
+ */
+int	fnspec_publish(struct cJSON *rec, const struct cJSON *req,
+	    struct cJSON **ver, bool *fresh, struct fnspec_err *e);
+/* The version N of rec (its record, inside rec), or NULL. */
+struct cJSON *fnspec_version(const struct cJSON *rec, const char *n);
+/* The alias name of rec (inside rec), or NULL. */
+struct cJSON *fnspec_alias_get(const struct cJSON *rec, const char *name);
+/*
+ * CreateAlias (name NULL: from req) or UpdateAlias (name given): check req
+ * against rec's versions and set the alias in rec; *alias is it (inside
+ * rec).  0 or -EINVAL with e.
+ */
+int	fnspec_alias_put(struct cJSON *rec, const char *name,
+	    const struct cJSON *req, struct cJSON **alias, struct fnspec_err *e);
+/* Remove version n (refused while an alias points at it) or alias. */
+int	fnspec_version_rm(struct cJSON *rec, const char *n,
+	    struct fnspec_err *e);
+int	fnspec_alias_rm(struct cJSON *rec, const char *name,
+	    struct fnspec_err *e);
+/*
+ * The version an invocation of rec's qualifier q runs: a version number,
+ * "$LATEST", or for an alias its version or, with the weight's odds r (in
+ * [0, 1)), its additional one.  Into out; 0 or -ENOENT.
+ */
+int	fnspec_route(const struct cJSON *rec, const char *q, double r,
+	    char *out, size_t size);
 
 /* Set e (type and status from the type) and return -EINVAL. */
 int	fnspec_fail(struct fnspec_err *e, const char *type, const char *fmt,

@@ -51,23 +51,35 @@ write_file(const char *path, const void *data, size_t len)
 	return fs_replace(dir, tmp, path, data, len, 0644);
 }
 
-/* Keep path's content (or its absence) for fnstore_undo. */
+/* Keep path's content (or its absence) for fnstore_undo, before a change. */
 static int
-save(struct fnstore_saved *s, const char *path)
+save(struct fnstore_undo *u, const char *path)
 {
+	struct fnstore_saved *f;
 	struct buf b;
 	int rc;
 
-	if ((s->path = strdup(path)) == NULL)
+	if ((f = reallocarray(u->files, u->nfiles + 1, sizeof(*f))) == NULL)
 		abort();	/* as buf.c: out of memory */
+	u->files = f;
+	f = &u->files[u->nfiles];
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL)
+		abort();
 	buf_init(&b);
 	if ((rc = fs_read(path, &b, RECORD_MAX)) != 0) {
 		buf_free(&b);
-		return rc == -ENOENT ? 0 : rc;
+		if (rc != -ENOENT) {
+			free(f->path);
+			return rc;
+		}
+		u->nfiles++;
+		return 0;
 	}
 	buf_addc(&b, '\0');
-	s->saved = buf_steal(&b, &s->len);
-	s->len--;
+	f->saved = buf_steal(&b, &f->len);
+	f->len--;
+	u->nfiles++;
 	return 0;
 }
 
@@ -76,8 +88,6 @@ restore(struct fnstore_saved *s)
 {
 	char dir[PATH_MAX], *slash;
 
-	if (s->path == NULL)
-		return;
 	if (s->saved != NULL)
 		(void)write_file(s->path, s->saved, s->len);
 	else if (unlink(s->path) == 0) {
@@ -87,14 +97,6 @@ restore(struct fnstore_saved *s)
 			(void)fs_fsync_dir(dir);
 		}
 	}
-}
-
-static void
-forget(struct fnstore_saved *s)
-{
-	free(s->path);
-	free(s->saved);
-	memset(s, 0, sizeof(*s));
 }
 
 /* The next version number under dir (1 if none). */
@@ -126,9 +128,8 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
-/* Unpack zip into code/NAME/N and point rec at its bootstrap. */
-static int
-put_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
+int
+fnstore_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
     size_t max, struct fnstore_undo *u, struct fnspec_err *e)
 {
 	const char *name = fnspec_rec_name(rec);
@@ -136,12 +137,12 @@ put_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
 	char why[512];
 	int rc;
 
+	if (strlen(state_dir) > PATH_MAX - 160)
+		return sys_fail(e, -ENAMETOOLONG, state_dir);
 	snprintf(dir, sizeof(dir), "%s/code", state_dir);
 	if ((rc = mkdir_one(dir)) != 0)
 		return sys_fail(e, rc, dir);
-	if (snprintf(dir, sizeof(dir), "%s/code/%s", state_dir, name) >=
-	    (int)sizeof(dir) - 16)
-		return sys_fail(e, -ENAMETOOLONG, state_dir);
+	snprintf(dir, sizeof(dir), "%s/code/%s", state_dir, name);
 	if ((rc = mkdir_one(dir)) != 0)
 		return sys_fail(e, rc, dir);
 	snprintf(vdir, sizeof(vdir), "%s/%u", dir, next_version(dir));
@@ -164,98 +165,159 @@ put_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
 	return 0;
 }
 
-int
-fnstore_put(const char *state_dir, cJSON *rec, const void *zip, size_t len,
-    size_t max_unzipped, struct fnstore_undo *u, struct fnspec_err *e)
+/* The section a version record runs as: NAME, or NAME:N. */
+static void
+section_of(const cJSON *ver, char *out, size_t size)
 {
-	const char *name = fnspec_rec_name(rec);
-	const cJSON *boot;
-	char path[PATH_MAX];
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(ver, "Configuration");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, "Version");
+
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "$LATEST") != 0)
+		snprintf(out, size, "%s:%s", fnspec_rec_name(ver), v->valuestring);
+	else
+		snprintf(out, size, "%s", fnspec_rec_name(ver));
+}
+
+/* Save path, then write data over it. */
+static int
+save_write(struct fnstore_undo *u, const char *path, const void *data,
+    size_t len, struct fnspec_err *e)
+{
+	int rc;
+
+	if ((rc = save(u, path)) != 0 || (rc = write_file(path, data, len)) != 0)
+		return sys_fail(e, rc, path);
+	return 0;
+}
+
+int
+fnstore_dropin(const char *state_dir, const cJSON *ver, struct fnstore_undo *u,
+    struct fnspec_err *e)
+{
+	const cJSON *boot = cJSON_GetObjectItemCaseSensitive(ver, "Bootstrap");
+	char path[PATH_MAX], sect[96];
 	struct buf drop;
-	char *text;
+	int rc;
+
+	if (!cJSON_IsString(boot))
+		return fnspec_fail(e, "ServiceException", "the record of %s "
+		    "names no code", fnspec_rec_name(ver));
+	section_of(ver, sect, sizeof(sect));
+	buf_init(&drop);
+	if ((rc = fnspec_dropin(ver, sect, boot->valuestring, &drop, e)) != 0) {
+		buf_free(&drop);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/functions.d", state_dir);
+	if ((rc = mkdir_one(path)) != 0) {
+		buf_free(&drop);
+		return sys_fail(e, rc, path);
+	}
+	snprintf(path, sizeof(path), "%s/functions.d/%s.conf", state_dir, sect);
+	rc = save_write(u, path, drop.data, drop.len, e);
+	buf_free(&drop);
+	return rc;
+}
+
+int
+fnstore_record(const char *state_dir, const cJSON *rec, struct fnstore_undo *u,
+    struct fnspec_err *e)
+{
+	char path[PATH_MAX], *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/lambda", state_dir);
+	if ((rc = mkdir_one(path)) != 0)
+		return sys_fail(e, rc, path);
+	snprintf(path, sizeof(path), "%s/lambda/%s.json", state_dir,
+	    fnspec_rec_name(rec));
+	if ((text = cJSON_Print(rec)) == NULL)
+		abort();
+	rc = save_write(u, path, text, strlen(text), e);
+	free(text);
+	return rc;
+}
+
+static int
+save_unlink(struct fnstore_undo *u, const char *path, struct fnspec_err *e)
+{
+	char dir[PATH_MAX], *slash;
+	int rc;
+
+	if ((rc = save(u, path)) != 0)
+		return sys_fail(e, rc, path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return sys_fail(e, -errno, path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		(void)fs_fsync_dir(dir);
+	}
+	return 0;
+}
+
+int
+fnstore_rm_dropin(const char *state_dir, const char *section,
+    struct fnstore_undo *u, struct fnspec_err *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/functions.d/%s.conf", state_dir,
+	    section);
+	return save_unlink(u, path, e);
+}
+
+int
+fnstore_rm(const char *state_dir, const cJSON *rec, struct fnstore_undo *u,
+    struct fnspec_err *e)
+{
+	const cJSON *v;
+	char path[PATH_MAX], sect[96];
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	if (strlen(state_dir) > PATH_MAX - 160)
-		return sys_fail(e, -ENAMETOOLONG, state_dir);
-	if (zip != NULL &&
-	    (rc = put_code(state_dir, rec, zip, len, max_unzipped, u, e)) != 0)
+	/* The drop-ins first: a record alone runs nothing. */
+	if ((rc = fnstore_rm_dropin(state_dir, fnspec_rec_name(rec), u, e)) != 0)
 		goto fail;
-	boot = cJSON_GetObjectItemCaseSensitive(rec, "Bootstrap");
-	buf_init(&drop);
-	if (!cJSON_IsString(boot)) {
-		rc = fnspec_fail(e, "ServiceException", "the record of %s names "
-		    "no code", name);
-		goto fail_buf;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rec, "Versions")) {
+		section_of(v, sect, sizeof(sect));
+		if ((rc = fnstore_rm_dropin(state_dir, sect, u, e)) != 0)
+			goto fail;
 	}
-	if ((rc = fnspec_dropin(rec, boot->valuestring, &drop, e)) != 0)
-		goto fail_buf;
-	snprintf(path, sizeof(path), "%s/functions.d", state_dir);
-	if ((rc = mkdir_one(path)) != 0)
-		goto fail_sys;
-	snprintf(path, sizeof(path), "%s/lambda", state_dir);
-	if ((rc = mkdir_one(path)) != 0)
-		goto fail_sys;
-	snprintf(path, sizeof(path), "%s/functions.d/%s.conf", state_dir, name);
-	if ((rc = save(&u->dropin, path)) != 0)
-		goto fail_sys;
-	snprintf(path, sizeof(path), "%s/lambda/%s.json", state_dir, name);
-	if ((rc = save(&u->record, path)) != 0)
-		goto fail_sys;
-	if ((text = cJSON_Print(rec)) == NULL)
-		abort();
-	rc = write_file(path, text, strlen(text));
-	free(text);
-	if (rc == 0)
-		rc = write_file(u->dropin.path, drop.data, drop.len);
-	if (rc != 0)
-		goto fail_sys;
-	buf_free(&drop);
+	snprintf(path, sizeof(path), "%s/lambda/%s.json", state_dir,
+	    fnspec_rec_name(rec));
+	if ((rc = save_unlink(u, path, e)) != 0)
+		goto fail;
 	return 0;
-fail_sys:
-	sys_fail(e, rc, path);
-fail_buf:
-	buf_free(&drop);
 fail:
 	fnstore_undo(u);
 	return rc;
 }
 
 int
-fnstore_rm(const char *state_dir, const char *name, struct fnstore_undo *u,
-    struct fnspec_err *e)
+fnstore_put(const char *state_dir, cJSON *rec, const void *zip, size_t len,
+    size_t max_unzipped, struct fnstore_undo *u, struct fnspec_err *e)
 {
-	char path[PATH_MAX];
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	snprintf(path, sizeof(path), "%s/functions.d/%s.conf", state_dir, name);
-	if ((rc = save(&u->dropin, path)) != 0)
-		return sys_fail(e, rc, path);
-	snprintf(path, sizeof(path), "%s/lambda/%s.json", state_dir, name);
-	if ((rc = save(&u->record, path)) != 0) {
-		fnstore_done(u);
-		return sys_fail(e, rc, path);
-	}
-	if ((u->dropin.saved != NULL && unlink(u->dropin.path) < 0) ||
-	    (u->record.saved != NULL && unlink(u->record.path) < 0)) {
-		rc = -errno;
+	if ((zip != NULL && (rc = fnstore_code(state_dir, rec, zip, len,
+	    max_unzipped, u, e)) != 0) ||
+	    (rc = fnstore_dropin(state_dir, rec, u, e)) != 0 ||
+	    (rc = fnstore_record(state_dir, rec, u, e)) != 0) {
 		fnstore_undo(u);
-		return sys_fail(e, rc, name);
+		return rc;
 	}
-	snprintf(path, sizeof(path), "%s/functions.d", state_dir);
-	(void)fs_fsync_dir(path);
-	snprintf(path, sizeof(path), "%s/lambda", state_dir);
-	(void)fs_fsync_dir(path);
 	return 0;
 }
 
 void
 fnstore_undo(struct fnstore_undo *u)
 {
-	/* The drop-in first: the record alone runs nothing. */
-	restore(&u->dropin);
-	restore(&u->record);
+	size_t i;
+
+	for (i = u->nfiles; i > 0; i--)
+		restore(&u->files[i - 1]);
 	if (u->code_dir != NULL)
 		(void)nftw(u->code_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	fnstore_done(u);
@@ -264,10 +326,15 @@ fnstore_undo(struct fnstore_undo *u)
 void
 fnstore_done(struct fnstore_undo *u)
 {
-	forget(&u->dropin);
-	forget(&u->record);
+	size_t i;
+
+	for (i = 0; i < u->nfiles; i++) {
+		free(u->files[i].path);
+		free(u->files[i].saved);
+	}
+	free(u->files);
 	free(u->code_dir);
-	u->code_dir = NULL;
+	memset(u, 0, sizeof(*u));
 }
 
 static int

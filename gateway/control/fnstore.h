@@ -7,6 +7,7 @@
  *   functions.d/NAME.conf    its [function NAME] drop-in (fnspec_dropin)
  *   lambda/NAME.json         its record (fnspec.h): what Lambda's API
  *                            says of it and conf does not hold
+ *   functions.d/NAME:N.conf  a published version's drop-in (conf.h)
  * Every file is written to a temporary name, fsync'd and renamed.  A
  * change is tentative until the reload after it succeeds: fnstore_undo
  * puts the previous files back, fnstore_done keeps the change.
@@ -30,24 +31,39 @@ struct fnstore_saved {
 };
 
 struct fnstore_undo {
-	struct fnstore_saved dropin, record;
+	struct fnstore_saved *files;	/* in the order they were changed */
+	size_t	 nfiles;
 	char	*code_dir;	/* a version directory made by the change */
 };
 
 /*
- * Write rec's function.  With zip (len bytes), unpack it as the next
- * version under code/NAME first (at most max_unzipped bytes) and point
- * rec's "Bootstrap" at it; without, keep the code rec names.  0, or
- * -EINVAL with e (a zip that is refused, a value a drop-in cannot hold),
- * or another -errno with e (ServiceException).  Nothing changed on error.
+ * Unpack zip (len bytes) as the next code directory under code/NAME (at
+ * most max_unzipped bytes) and point rec's "Bootstrap" at it.  0, or
+ * -EINVAL with e (a zip that is refused), or another -errno with e.
  */
+int	fnstore_code(const char *state_dir, struct cJSON *rec, const void *zip,
+	    size_t len, size_t max_unzipped, struct fnstore_undo *u,
+	    struct fnspec_err *e);
+/*
+ * Write the drop-in of ver (rec itself for $LATEST, or one of its
+ * "Versions", whose section is NAME:N) as functions.d/SECTION.conf.
+ */
+int	fnstore_dropin(const char *state_dir, const struct cJSON *ver,
+	    struct fnstore_undo *u, struct fnspec_err *e);
+/* Write rec as lambda/NAME.json. */
+int	fnstore_record(const char *state_dir, const struct cJSON *rec,
+	    struct fnstore_undo *u, struct fnspec_err *e);
+/* Remove functions.d/SECTION.conf ("NAME" or "NAME:N"), if there. */
+int	fnstore_rm_dropin(const char *state_dir, const char *section,
+	    struct fnstore_undo *u, struct fnspec_err *e);
+/* Remove name's record and every drop-in it names ($LATEST, versions). */
+int	fnstore_rm(const char *state_dir, const struct cJSON *rec,
+	    struct fnstore_undo *u, struct fnspec_err *e);
+/* fnstore_code (when zip), fnstore_dropin of $LATEST, fnstore_record. */
 int	fnstore_put(const char *state_dir, struct cJSON *rec, const void *zip,
 	    size_t len, size_t max_unzipped, struct fnstore_undo *u,
 	    struct fnspec_err *e);
-/* Remove name's drop-in and record.  0 or -errno with e. */
-int	fnstore_rm(const char *state_dir, const char *name,
-	    struct fnstore_undo *u, struct fnspec_err *e);
-/* The reload refused the change: put back what was there. */
+/* The reload refused the change: put back what was there, newest first. */
 void	fnstore_undo(struct fnstore_undo *u);
 /* The reload took it. */
 void	fnstore_done(struct fnstore_undo *u);

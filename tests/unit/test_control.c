@@ -324,7 +324,7 @@ Test(control, dropin_holds_the_runtime_settings)
 	struct buf b;
 
 	buf_init(&b);
-	cr_assert_eq(fnspec_dropin(rec, "/s/code/f/1/bootstrap", &b, &e), 0);
+	cr_assert_eq(fnspec_dropin(rec, "f", "/s/code/f/1/bootstrap", &b, &e), 0);
 	buf_addc(&b, '\0');
 	cr_assert(strstr(b.data, "\n[function f]\n") != NULL, "%s", b.data);
 	cr_assert(strstr(b.data, "\nbootstrap = /s/code/f/1/bootstrap\n") != NULL);
@@ -352,7 +352,7 @@ Test(control, dropin_refuses_values_a_line_cannot_hold)
 		    "{\"VV\":\"%s\"}}", bad[i]);
 		rec = make_rec(extra);
 		buf_init(&b);
-		cr_assert_eq(fnspec_dropin(rec, "/b", &b, &e), -EINVAL, "\"%s\" "
+		cr_assert_eq(fnspec_dropin(rec, "f", "/b", &b, &e), -EINVAL, "\"%s\" "
 		    "accepted", bad[i]);
 		cr_assert_str_eq(e.type, "InvalidParameterValueException");
 		buf_free(&b);
