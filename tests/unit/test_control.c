@@ -648,7 +648,7 @@ Test(control, store_put_undo_load)
 	snprintf(path, sizeof(path), "%s/functions.d/f.conf", state);
 	cr_assert_eq(stat(path, &st), 0, "the drop-in is still there");
 	/* Removed, then undone: it is back. */
-	cr_assert_eq(fnstore_rm(state, "f", &u, &e), 0);
+	cr_assert_eq(fnstore_rm(state, rec, &u, &e), 0);
 	cr_assert_neq(stat(path, &st), 0);
 	fnstore_undo(&u);
 	cr_assert_eq(stat(path, &st), 0);
@@ -695,5 +695,176 @@ Test(control, conf_skips_a_deployed_dropin_the_operator_defines)
 	cr_assert_str_eq(conf_find(c, "x")->bootstrap, "/op/x");
 	cr_assert_str_eq(conf_find(c, "y")->bootstrap, "/api/y");
 	conf_free(c);
+	tmpdir_remove(dir);
+}
+
+/* ---- versions and aliases ----------------------------------------------- */
+
+Test(control, version_names_in_conf)
+{
+	cr_assert(conf_version_name_ok("orders:1"));
+	cr_assert(conf_version_name_ok("orders:1234567890"));
+	cr_assert_not(conf_version_name_ok("orders:0"));
+	cr_assert_not(conf_version_name_ok("orders:01"));
+	cr_assert_not(conf_version_name_ok("orders:live"));
+	cr_assert_not(conf_version_name_ok("orders:"));
+	cr_assert_not(conf_version_name_ok(":1"));
+	cr_assert_not(conf_version_name_ok("or.ders:1"));
+	cr_assert_not(conf_version_name_ok("orders"));
+	cr_assert_not(conf_fn_name_ok("orders:1"), "not a name of its own");
+}
+
+/* rec with $LATEST touched (a RevisionId) and a Bootstrap. */
+static cJSON *
+versioned_rec(void)
+{
+	cJSON *rec = make_rec("");
+
+	fnspec_set_code(rec, "abc", 3);
+	fnspec_touch(rec);
+	cJSON_AddStringToObject(rec, "Bootstrap", "/s/code/f/1/bootstrap");
+	return rec;
+}
+
+static cJSON *
+publish(cJSON *rec, bool want_fresh)
+{
+	struct fnspec_err e;
+	cJSON *ver;
+	bool fresh;
+
+	cr_assert_eq(fnspec_publish(rec, NULL, &ver, &fresh, &e), 0, "%s",
+	    e.msg);
+	cr_assert_eq(fresh, want_fresh);
+	return ver;
+}
+
+Test(control, publish_freezes_and_numbers)
+{
+	cJSON *rec = versioned_rec(), *v1, *v2, *cfg;
+
+	v1 = publish(rec, true);
+	cfg = cJSON_GetObjectItemCaseSensitive(v1, "Configuration");
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cfg,
+	    "Version")->valuestring, "1");
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cfg,
+	    "FunctionArn")->valuestring,
+	    "arn:aws:lambda:us-east-1:123456789012:function:f:1");
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(v1,
+	    "Bootstrap")->valuestring, "/s/code/f/1/bootstrap");
+	/* Nothing changed: the same version back, no new number. */
+	cr_assert_eq(publish(rec, false), v1);
+	fnspec_touch(rec);	/* a change to $LATEST */
+	v2 = publish(rec, true);
+	cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(v2, "Configuration"),
+	    "Version")->valuestring, "2");
+	cr_assert_not_null(fnspec_version(rec, "1"));
+	cr_assert_not_null(fnspec_version(rec, "2"));
+	cr_assert_null(fnspec_version(rec, "3"));
+	cJSON_Delete(rec);
+}
+
+Test(control, publish_checks_code_sha256)
+{
+	cJSON *rec = versioned_rec(), *ver, *req;
+	struct fnspec_err e;
+	bool fresh;
+
+	req = cJSON_Parse("{\"CodeSha256\":\"bm9wZQ==\"}");
+	cr_assert_eq(fnspec_publish(rec, req, &ver, &fresh, &e), -EINVAL);
+	cr_assert_str_eq(e.type, "InvalidParameterValueException");
+	cJSON_Delete(req);
+	cJSON_Delete(rec);
+}
+
+static int
+alias(cJSON *rec, const char *name, const char *body, struct fnspec_err *e)
+{
+	cJSON *req = cJSON_Parse(body), *a;
+	int rc;
+
+	cr_assert_not_null(req, "%s", body);
+	rc = fnspec_alias_put(rec, name, req, &a, e);
+	cJSON_Delete(req);
+	return rc;
+}
+
+Test(control, aliases_and_their_weights)
+{
+	cJSON *rec = versioned_rec();
+	struct fnspec_err e;
+	char v[16];
+	int n2 = 0, i;
+
+	publish(rec, true);
+	fnspec_touch(rec);
+	publish(rec, true);
+	cr_assert_eq(alias(rec, NULL, "{\"Name\":\"live\",\"FunctionVersion\":"
+	    "\"1\"}", &e), 0, "%s", e.msg);
+	cr_assert_eq(alias(rec, NULL, "{\"Name\":\"live\",\"FunctionVersion\":"
+	    "\"1\"}", &e), -EINVAL);
+	cr_assert_str_eq(e.type, "ResourceConflictException");
+	cr_assert_eq(alias(rec, NULL, "{\"Name\":\"123\",\"FunctionVersion\":"
+	    "\"1\"}", &e), -EINVAL, "an alias may not be all digits");
+	cr_assert_str_eq(e.type, "ValidationException");
+	cr_assert_eq(alias(rec, NULL, "{\"Name\":\"x\",\"FunctionVersion\":"
+	    "\"9\"}", &e), -EINVAL);
+	cr_assert_str_eq(e.type, "ResourceNotFoundException");
+	cr_assert_eq(alias(rec, "live", "{\"RoutingConfig\":{"
+	    "\"AdditionalVersionWeights\":{\"2\":1.5}}}", &e), -EINVAL);
+	cr_assert_eq(alias(rec, "live", "{\"RoutingConfig\":{"
+	    "\"AdditionalVersionWeights\":{\"1\":0.5}}}", &e), -EINVAL,
+	    "the alias's own version as the additional one");
+	cr_assert_eq(alias(rec, "live", "{\"RoutingConfig\":{"
+	    "\"AdditionalVersionWeights\":{\"2\":0.25}}}", &e), 0, "%s", e.msg);
+	cr_assert_eq(alias(rec, "nope", "{\"FunctionVersion\":\"1\"}", &e),
+	    -EINVAL);
+	cr_assert_str_eq(e.type, "ResourceNotFoundException");
+	/* The weight's odds: r below 0.25 goes to 2, the rest to 1. */
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(fnspec_route(rec, "live", i / 100.0, v, sizeof(v)),
+		    0);
+		n2 += strcmp(v, "2") == 0;
+	}
+	cr_assert_eq(n2, 25);
+	cr_assert_eq(fnspec_route(rec, "1", 0.9, v, sizeof(v)), 0);
+	cr_assert_str_eq(v, "1");
+	cr_assert_eq(fnspec_route(rec, "$LATEST", 0.9, v, sizeof(v)), 0);
+	cr_assert_str_eq(v, "$LATEST");
+	cr_assert_eq(fnspec_route(rec, "gone", 0.1, v, sizeof(v)), -ENOENT);
+	cr_assert_eq(fnspec_route(rec, "7", 0.1, v, sizeof(v)), -ENOENT);
+	/* A version an alias uses cannot go; once the alias is gone, it can. */
+	cr_assert_eq(fnspec_version_rm(rec, "2", &e), -EINVAL);
+	cr_assert_str_eq(e.type, "ResourceConflictException");
+	cr_assert_eq(fnspec_alias_rm(rec, "live", &e), 0);
+	cr_assert_eq(fnspec_alias_rm(rec, "live", &e), -EINVAL);
+	cr_assert_eq(fnspec_version_rm(rec, "2", &e), 0);
+	cr_assert_null(fnspec_version(rec, "2"));
+	cJSON_Delete(rec);
+}
+
+Test(control, conf_reads_versions_beside_their_function)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], err[512];
+	struct conf *c;
+
+	tmpdir_make("ctlconf", dir);
+	write_text(dir, "lambdad.conf", "[lambdad]\nstate_dir = state\n");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/state/functions.d", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	write_text(path, "f.conf", "[function f]\nbootstrap = /api/f/2\n");
+	write_text(path, "f:1.conf", "[function f:1]\nbootstrap = /api/f/1\n");
+	snprintf(path, sizeof(path), "%s/lambdad.conf", dir);
+	cr_assert_eq(conf_load(path, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->nfns, 2);
+	cr_assert_str_eq(conf_find(c, "f:1")->bootstrap, "/api/f/1");
+	conf_free(c);
+	/* In the main file, NAME:N is not a name. */
+	write_text(dir, "lambdad.conf", "[lambdad]\nstate_dir = state\n"
+	    "[function g:1]\nbootstrap = /x\n");
+	cr_assert_neq(conf_load(path, &c, err, sizeof(err)), 0);
 	tmpdir_remove(dir);
 }
