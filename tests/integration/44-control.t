@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 75
+plan 105
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -205,6 +205,81 @@ unlike "$($CTL ls)" 'orders' "  ... from lambdactl ls too"
 ok "$(test ! -e "$T/state/functions.d/orders.conf" && test ! -e "$T/state/lambda/orders.json"; echo $?)" "  ... and from state_dir"
 create orders "$T/fn.zip"
 is "$RC" 0 "the name can be used again"
+
+# ---- versions and aliases ----
+lam publish-version --function-name orders --description first
+is "$(jget "$OUT" 'j["Version"]+" "+j["FunctionArn"]+" "+j["Description"]')" "1 arn:aws:lambda:us-east-1:123456789012:function:orders:1 first" "publish-version: version 1, its ARN and description"
+lam publish-version --function-name orders
+is "$(jget "$OUT" 'j["Version"]')" 1 "nothing changed since: publish-version gives version 1 back"
+call orders:1 '{"action":"pid"}'
+w1=$(jget "$RESULT" 'j["worker"]')
+lam update-function-code --function-name orders --zip-file "fileb://$T/fn2.zip" --publish
+is "$(jget "$OUT" 'j["Version"]+" "+j["CodeSha256"]')" "2 $(sha "$T/fn2.zip")" "update-function-code --publish: version 2 of the new code"
+call orders:1 '{"action":"env"}'
+like "$RESULT" '"AWS_LAMBDA_FUNCTION_VERSION=1"' "orders:1 runs version 1, which knows it"
+like "$RESULT" '"AWS_LAMBDA_FUNCTION_NAME=orders"' "  ... under the function's name"
+is "$(jget "$OUT" 'j["ExecutedVersion"]')" 1 "  ... and ExecutedVersion is 1"
+call orders:1 '{"action":"pid"}'
+is "$(jget "$RESULT" 'j["worker"]')" "$w1" "a deploy of new code left version 1's warm worker alone"
+call orders:2 '{"v":2}'
+is "$RESULT $(jget "$OUT" 'j["ExecutedVersion"]')" '{"v":2} 2' "orders:2 runs the new code (echo), ExecutedVersion 2"
+call orders '{"action":"env"}'
+is "$RESULT $(jget "$OUT" 'j["ExecutedVersion"]')" '{"action":"env"} $LATEST' "orders runs \$LATEST"
+lam list-versions-by-function --function-name orders
+is "$(jget "$OUT" '",".join(x["Version"] for x in j["Versions"])')" '$LATEST,1,2' "list-versions-by-function"
+lam get-function-configuration --function-name orders:1
+is "$(jget "$OUT" 'j["Version"]+" "+j["CodeSha256"]')" "1 $(sha "$T/fn.zip")" "get-function-configuration of orders:1: its frozen code"
+lam list-functions
+is "$(jget "$OUT" '",".join(sorted(x["FunctionName"] for x in j["Functions"]))')" "ops,orders" "ListFunctions lists functions, not versions"
+lam create-alias --function-name orders --name live --function-version 1
+is "$(jget "$OUT" 'j["AliasArn"]+" "+j["FunctionVersion"]')" "arn:aws:lambda:us-east-1:123456789012:function:orders:live 1" "create-alias live -> 1"
+call orders:live '{"action":"env"}'
+like "$RESULT" '"AWS_LAMBDA_FUNCTION_VERSION=1"' "orders:live runs version 1"
+lam create-alias --function-name orders --name live --function-version 2
+like "$ERR" 'ResourceConflictException.*Alias already exists' "a second alias live: ResourceConflictException"
+lam create-alias --function-name orders --name 12 --function-version 2
+like "$ERR" 'ValidationException' "an alias of digits only: ValidationException"
+lam create-alias --function-name orders --name next --function-version 9
+like "$ERR" 'ResourceNotFoundException' "an alias to a missing version: ResourceNotFoundException"
+lam update-alias --function-name orders --name live --function-version 1 \
+	--routing-config 'AdditionalVersionWeights={2=0.2}'
+is "$(jget "$OUT" 'j["RoutingConfig"]["AdditionalVersionWeights"]["2"]')" 0.2 "update-alias: 20% to version 2"
+/usr/bin/python3 - "$PORT" > "$T/split.out" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+n, two = 10000, 0
+for _ in range(n):
+    c.request("POST", "/2015-03-31/functions/orders:live/invocations", body=b'{}')
+    r = c.getresponse(); r.read()
+    two += r.getheader("X-Amz-Executed-Version") == "2"
+print("%.3f" % (two / n))
+PY
+share=$(cat "$T/split.out")
+ok "$(python3 -c "import sys; sys.exit(0 if abs(float('$share') - 0.2) <= 0.02 else 1)" 2>/dev/null; echo $?)" "10000 invocations of orders:live: version 2 ran $share of them (0.2 +- 0.02)"
+lam list-aliases --function-name orders
+is "$(jget "$OUT" '",".join(x["Name"] for x in j["Aliases"])')" live "list-aliases"
+lam delete-function --function-name orders --qualifier 2
+like "$ERR" 'ResourceConflictException.*live' "deleting a version an alias routes to: ResourceConflictException"
+lam invoke --function-name orders:nope "$T/out.json"
+like "$ERR" 'ResourceNotFoundException.*orders:nope' "invoking a missing alias: ResourceNotFoundException"
+stop_daemon
+start_daemon
+lam get-alias --function-name orders --name live
+is "$(jget "$OUT" 'j["FunctionVersion"]+" "+str(j["RoutingConfig"]["AdditionalVersionWeights"]["2"])')" "1 0.2" "after a restart the alias and its weights are there"
+call orders:2 '{"after":2}'
+is "$RESULT" '{"after":2}' "  ... and version 2 runs"
+like "$($CTL ls)" 'orders:2' "lambdactl ls shows the versions' pools"
+lam update-alias --function-name orders --name live --function-version 2 --routing-config 'AdditionalVersionWeights={}'
+call orders:live '{"v":"live"}'
+is "$(jget "$OUT" 'j["ExecutedVersion"]')" 2 "update-alias to 2 without weights: orders:live runs 2"
+lam delete-function --function-name orders --qualifier 1
+is "$RC" 0 "delete-function --qualifier 1 (no alias uses it now)"
+lam invoke --function-name orders:1 "$T/out.json"
+like "$ERR" 'ResourceNotFoundException' "  ... then orders:1 is gone"
+lam delete-alias --function-name orders --name live
+is "$RC" 0 "delete-alias"
+lam get-alias --function-name orders --name live
+like "$ERR" 'ResourceNotFoundException' "  ... then the alias is gone"
 
 # ---- the operator's files win ----
 create late "$T/fn.zip" --environment 'Variables={WHO=api}'
