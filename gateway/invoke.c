@@ -184,7 +184,9 @@ invoke_peer_trusted(const struct sockaddr_storage *ss)
 bool
 invoke_match(const char *path, size_t len)
 {
-	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH };
+	/* The last two: reserved concurrency's (control.h). */
+	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
+	    "/2017-10-31/functions", "/2019-09-30/functions" };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {

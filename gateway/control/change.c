@@ -35,7 +35,7 @@
 
 enum change_op {
 	OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE, OP_PUBLISH, OP_RM_VERSION,
-	OP_ALIAS,
+	OP_ALIAS, OP_CONCURRENCY,
 };
 
 struct change {
@@ -68,7 +68,7 @@ struct change {
 static const char *const op_names[] = {
 	"CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",
 	"DeleteFunction", "PublishVersion", "DeleteFunction (a version)",
-	"an alias change",
+	"an alias change", "a reserved concurrency change",
 };
 
 static void	change_reloaded(void *arg, int err, const char *msg);
@@ -137,7 +137,8 @@ put_other(struct change *ch)
 		ch->rc = fnstore_rm(ch->state_dir, ch->rec, &ch->undo, &ch->e);
 		return;
 	}
-	if (ch->op == OP_PUBLISH) {
+	if (ch->op == OP_PUBLISH || ch->op == OP_CONCURRENCY) {
+		ch->ver = ch->op == OP_CONCURRENCY ? ch->rec : ch->ver;
 		ch->rc = put_version(ch);
 		return;
 	}
@@ -376,7 +377,7 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
 	/* PublishVersion and DeleteAlias may come without a body. */
 	if (ch->body == NULL && req->body_len == 0 && (op == OP_PUBLISH ||
-	    op == OP_ALIAS))
+	    op == OP_ALIAS || op == OP_CONCURRENCY))
 		ch->body = cJSON_CreateObject();
 	if (ch->body == NULL) {
 		fnspec_fail(&ch->e, "InvalidRequestContentException", "Could not "
@@ -602,5 +603,26 @@ change_alias(struct control *ctl, struct http_request *req, const char *seg,
 		return;
 	}
 	ch->status = alias == NULL ? 201 : 200;
+	change_start(ch);
+}
+
+void
+change_concurrency(struct control *ctl, struct http_request *req,
+    const char *seg)
+{
+	struct fnspec_name fn;
+	const cJSON *rec = change_target(ctl, req, seg, &fn);
+	bool put = strcmp(req->method, "PUT") == 0;
+	struct change *ch;
+
+	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
+	    OP_CONCURRENCY)) == NULL)
+		return;
+	if (fnspec_concurrency(ch->rec, put ? ch->body : NULL, &ch->e) != 0) {
+		change_fail(ch);
+		return;
+	}
+	ch->reply = put ? cJSON_GetObjectItemCaseSensitive(ch->rec,
+	    "Concurrency") : NULL;
 	change_start(ch);
 }

@@ -29,6 +29,8 @@
 
 #define FN_PATH		"/2015-03-31/functions"
 #define ACCOUNT_PATH	"/2016-08-19/account-settings"
+#define CONC_PATH	"/2017-10-31/functions/"	/* Put, Delete */
+#define GETCONC_PATH	"/2019-09-30/functions/"	/* Get */
 #define HDR(n, v)	((struct http_header){ n, sizeof(n) - 1, v, strlen(v) })
 
 /* ---- replies ------------------------------------------------------------- */
@@ -328,6 +330,18 @@ qual_view(const struct control *ctl, const struct pool *p, const char *q)
 	    "Configuration"), 1);
 }
 
+/* GetFunction's Concurrency, when some is reserved. */
+static void
+control_get_extra(const struct control *ctl, cJSON *j, const char *name)
+{
+	const struct pool *live;
+	const cJSON *rec = control_rec_live(ctl, name, &live);
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(rec, "Concurrency");
+
+	if (c != NULL)
+		cJSON_AddItemToObject(j, "Concurrency", cJSON_Duplicate(c, 1));
+}
+
 static void
 control_get(struct control *ctl, struct http_request *req, const char *seg,
     bool config_only)
@@ -360,6 +374,7 @@ control_get(struct control *ctl, struct http_request *req, const char *seg,
 	    "\"S3\",\"Location\":\"\"}"));
 	if (tags != NULL)
 		cJSON_AddItemToObject(j, "Tags", tags);
+	control_get_extra(ctl, j, fn.name);
 	control_json(req, 200, j);
 }
 
@@ -537,6 +552,50 @@ control_function(struct control *ctl, struct http_request *req,
 		unknown_op(req);
 }
 
+/* GetFunctionConcurrency: {} when nothing is reserved. */
+static void
+control_get_concurrency(struct control *ctl, struct http_request *req,
+    const char *seg)
+{
+	struct fnspec_name fn;
+	struct pool *p = control_resolve(ctl, req, seg, &fn);
+	const struct pool *live;
+	const cJSON *rec, *c;
+
+	if (p == NULL)
+		return;
+	rec = control_rec_live(ctl, fn.name, &live);
+	c = cJSON_GetObjectItemCaseSensitive(rec, "Concurrency");
+	control_json(req, 200, c != NULL ? cJSON_Duplicate(c, 1) :
+	    cJSON_CreateObject());
+}
+
+/* /2017-10-31/functions/NAME/concurrency and /2019-09-30/'s. */
+static void
+control_concurrency_path(struct control *ctl, struct http_request *req,
+    const char *p)
+{
+	const char *seg = p + strlen(CONC_PATH), *op = strchr(seg, '/');
+	bool get = strncmp(p, GETCONC_PATH, strlen(GETCONC_PATH)) == 0;
+	char name[256];
+	long n;
+
+	if (op == NULL || op == seg || strcmp(op, "/concurrency") != 0 ||
+	    (size_t)(op - seg) >= sizeof(name) ||
+	    (n = buf_pct_decode(name, seg, (size_t)(op - seg),
+	    BUF_PCT_STRICT)) < 0) {
+		unknown_op(req);
+		return;
+	}
+	name[n] = '\0';
+	if (get && is(req, "GET"))
+		control_get_concurrency(ctl, req, name);
+	else if (!get && (is(req, "PUT") || is(req, "DELETE")))
+		change_concurrency(ctl, req, name);
+	else
+		unknown_op(req);
+}
+
 void
 control_handle(struct control *ctl, struct http_request *req)
 {
@@ -559,6 +618,11 @@ control_handle(struct control *ctl, struct http_request *req)
 			control_account(ctl, req);
 		else
 			unknown_op(req);
+		return;
+	}
+	if (strncmp(p, CONC_PATH, strlen(CONC_PATH)) == 0 ||
+	    strncmp(p, GETCONC_PATH, strlen(GETCONC_PATH)) == 0) {
+		control_concurrency_path(ctl, req, p);
 		return;
 	}
 	if (strncmp(p, FN_PATH, n) != 0) {

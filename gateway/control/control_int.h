@@ -58,6 +58,9 @@ void	change_publish(struct control *ctl, struct http_request *req,
 	    const char *seg);
 void	change_alias(struct control *ctl, struct http_request *req,
 	    const char *seg, const char *alias);
+/* PutFunctionConcurrency (PUT), DeleteFunctionConcurrency (DELETE). */
+void	change_concurrency(struct control *ctl, struct http_request *req,
+	    const char *seg);
 /* control_free's end, once no change is in flight. */
 void	control_destroy(struct control *ctl);
 

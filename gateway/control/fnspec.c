@@ -668,9 +668,40 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 	    "memory = %d\ntimeout = %d\n", name, section, bootstrap,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "MemorySize")->valueint,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "Timeout")->valueint);
+	/* Reserved concurrency: that many workers, and 429 past them. */
+	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    rec, "Concurrency"), "ReservedConcurrentExecutions");
+	if (cJSON_IsNumber(v) && v->valueint >= 1)
+		buf_printf(out, "max_workers = %d\nqueue_depth = 0\n",
+		    v->valueint);
 	if (h != NULL && h[0] != '\0')
 		buf_printf(out, "env = _HANDLER=%s\n", h);
 	cJSON_ArrayForEach(v, env)
 		buf_printf(out, "env = %s=%s\n", v->string, v->valuestring);
+	return 0;
+}
+
+int
+fnspec_concurrency(cJSON *rec, const cJSON *req, struct fnspec_err *e)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(req,
+	    "ReservedConcurrentExecutions");
+	cJSON *c;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "Concurrency");
+	if (req == NULL)
+		return 0;
+	if (!cJSON_IsNumber(n) || n->valuedouble != (int)n->valuedouble ||
+	    n->valuedouble < 0)
+		return vfail(e, "reservedConcurrentExecutions", "Member must "
+		    "have value greater than or equal to 0");
+	if (n->valueint < 1 || n->valueint > FNSPEC_RESERVED_MAX)
+		return fnspec_fail(e, "InvalidParameterValueException",
+		    "lambdad reserves 1 to %d workers for a function, not %d",
+		    FNSPEC_RESERVED_MAX, n->valueint);
+	if ((c = cJSON_AddObjectToObject(rec, "Concurrency")) == NULL ||
+	    cJSON_AddNumberToObject(c, "ReservedConcurrentExecutions",
+	    n->valueint) == NULL)
+		abort();	/* as buf.c: out of memory */
 	return 0;
 }

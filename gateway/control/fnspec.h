@@ -103,6 +103,15 @@ size_t	fnspec_rec_code_size(const struct cJSON *rec);
 int	fnspec_dropin(const struct cJSON *rec, const char *section,
 	    const char *bootstrap, struct buf *out, struct fnspec_err *e);
 
+/*
+ * PutFunctionConcurrency (req) or DeleteFunctionConcurrency (req NULL):
+ * rec's "Concurrency", which its drop-in makes max_workers with no queue
+ * (a 429 past it).  0 or -EINVAL with e.
+ */
+#define FNSPEC_RESERVED_MAX	1024	/* conf's max_workers */
+int	fnspec_concurrency(struct cJSON *rec, const struct cJSON *req,
+	    struct fnspec_err *e);
+
 /* ---- versions and aliases (fnspec_ver.c) ---- */
 
 /*

@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 105
+plan 113
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -280,6 +280,34 @@ lam delete-alias --function-name orders --name live
 is "$RC" 0 "delete-alias"
 lam get-alias --function-name orders --name live
 like "$ERR" 'ResourceNotFoundException' "  ... then the alias is gone"
+
+# ---- reserved concurrency ----
+lam put-function-concurrency --function-name orders --reserved-concurrent-executions 1
+is "$(jget "$OUT" 'j["ReservedConcurrentExecutions"]')" 1 "put-function-concurrency 1"
+lam get-function-concurrency --function-name orders
+is "$(jget "$OUT" 'j["ReservedConcurrentExecutions"]')" 1 "get-function-concurrency"
+lam get-function --function-name orders
+is "$(jget "$OUT" 'j["Concurrency"]["ReservedConcurrentExecutions"]')" 1 "GetFunction shows it"
+lam update-function-code --function-name orders --zip-file "fileb://$T/fn.zip"
+curl -s -o /dev/null -H 'Content-Type:' --data-binary '{"action":"sleep","n":4000}' "$URL$API/orders/invocations" &
+bg=$!; PIDS="$PIDS $bg"
+wait_log '\[orders\] START RequestId' 5
+sleep 0.3
+req POST "$API/orders/invocations" -H 'Content-Type:' --data-binary '{"action":"pid"}'
+is "$STATUS $(hdr x-amzn-errortype)" "429 toomanyrequestsexception" "past the reserved 1: 429 TooManyRequestsException"
+wait "$bg"
+lam put-function-concurrency --function-name orders --reserved-concurrent-executions 0
+like "$ERR" 'InvalidParameterValueException' "reserving 0 is refused (lambdad cannot stop a function that way)"
+lam delete-function-concurrency --function-name orders
+is "$RC" 0 "delete-function-concurrency"
+lam get-function-concurrency --function-name orders
+unlike "$RC $OUT" 'Reserved|^[^0]' "  ... then none is reserved"
+curl -s -o /dev/null -H 'Content-Type:' --data-binary '{"action":"sleep","n":3000}' "$URL$API/orders/invocations" &
+bg=$!; PIDS="$PIDS $bg"
+sleep 0.5
+req POST "$API/orders/invocations" -H 'Content-Type:' --data-binary '{"action":"pid"}'
+is "$STATUS" 200 "  ... and a second invocation at once runs"
+wait "$bg"
 
 # ---- the operator's files win ----
 create late "$T/fn.zip" --environment 'Variables={WHO=api}'
