@@ -868,3 +868,34 @@ Test(control, conf_reads_versions_beside_their_function)
 	cr_assert_neq(conf_load(path, &c, err, sizeof(err)), 0);
 	tmpdir_remove(dir);
 }
+
+Test(control, reserved_concurrency_is_the_ceiling)
+{
+	cJSON *rec = make_rec(""), *req;
+	struct fnspec_err e;
+	struct buf b;
+
+	req = cJSON_Parse("{\"ReservedConcurrentExecutions\":3}");
+	cr_assert_eq(fnspec_concurrency(rec, req, &e), 0, "%s", e.msg);
+	buf_init(&b);
+	cr_assert_eq(fnspec_dropin(rec, "f", "/b", &b, &e), 0);
+	buf_addc(&b, '\0');
+	cr_assert(strstr(b.data, "\nmax_workers = 3\nqueue_depth = 0\n") != NULL,
+	    "%s", b.data);
+	buf_free(&b);
+	cJSON_Delete(req);
+	req = cJSON_Parse("{\"ReservedConcurrentExecutions\":0}");
+	cr_assert_eq(fnspec_concurrency(rec, req, &e), -EINVAL);
+	cJSON_Delete(req);
+	req = cJSON_Parse("{\"ReservedConcurrentExecutions\":-1}");
+	cr_assert_eq(fnspec_concurrency(rec, req, &e), -EINVAL);
+	cr_assert_str_eq(e.type, "ValidationException");
+	cJSON_Delete(req);
+	cr_assert_eq(fnspec_concurrency(rec, NULL, &e), 0);
+	buf_init(&b);
+	cr_assert_eq(fnspec_dropin(rec, "f", "/b", &b, &e), 0);
+	buf_addc(&b, '\0');
+	cr_assert(strstr(b.data, "max_workers") == NULL, "deleted: %s", b.data);
+	buf_free(&b);
+	cJSON_Delete(rec);
+}
