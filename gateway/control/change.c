@@ -291,9 +291,12 @@ change_reloaded(void *arg, int err, const char *msg)
 	log_info("control plane: %s %s done (%s)", op_names[ch->op], ch->name,
 	    msg);
 	change_reply(ch);
-	control_rec_set(ch->ctl, ch->name, ch->op == OP_DELETE ? NULL :
-	    ch->rec);
-	ch->rec = NULL;		/* the control's now */
+	if (ch->op == OP_DELETE)
+		control_rec_set(ch->ctl, ch->name, NULL);
+	else {
+		control_rec_set(ch->ctl, ch->name, ch->rec);
+		ch->rec = NULL;		/* the control's now */
+	}
 	change_gc(ch);
 }
 

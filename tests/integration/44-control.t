@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 113
+plan 116
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -308,6 +308,11 @@ sleep 0.5
 req POST "$API/orders/invocations" -H 'Content-Type:' --data-binary '{"action":"pid"}'
 is "$STATUS" 200 "  ... and a second invocation at once runs"
 wait "$bg"
+
+lam delete-function --function-name orders
+is "$RC" 0 "delete-function of a function with versions"
+unlike "$($CTL ls)" 'orders' "  ... takes its versions' pools too"
+ok "$(ls "$T/state/functions.d" | grep -q '^orders'; test $? = 1; echo $?)" "  ... and their drop-ins"
 
 # ---- the operator's files win ----
 create late "$T/fn.zip" --environment 'Variables={WHO=api}'
