@@ -35,6 +35,12 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+static void
+scratch_rm(void)
+{
+	nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Only "x" (or nothing) in the scratch directory. */
 static void
 check_scratch(int want_x)
@@ -88,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (mkdtemp(scratch) == NULL)
 			abort();
 		snprintf(dir, sizeof(dir), "%s/x", scratch);
+		atexit(scratch_rm);
 	}
 	rc = ziptree_extract(data, size, dir, CAP, err, sizeof(err));
 	check_scratch(rc == 0);
