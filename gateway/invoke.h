@@ -10,8 +10,9 @@
  * An invocation made here goes into the function's own pool, the same one
  * its routes use.  Replies follow AWS: 200 with the function's bytes and
  * X-Amz-Function-Error: Unhandled when it failed; API errors carry
- * x-amzn-ErrorType and a JSON {"Type","Message"} body.  Only $LATEST
- * exists.
+ * x-amzn-ErrorType and a JSON {"Type","Message"} body.  NAME:VERSION and
+ * NAME:ALIAS of a function made through the control plane go to the pool
+ * control_qualify names; X-Amz-Executed-Version says which version ran.
  *
  * Access: with access_key lines in [lambdad], every request must carry a
  * valid SigV4 signature (service "lambda") from one of those keys, from
