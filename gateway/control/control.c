@@ -153,15 +153,39 @@ control_rec_set(struct control *ctl, const char *name, cJSON *rec)
 		cJSON_AddItemToArray(ctl->recs, rec);
 }
 
+/* The bootstrap a record or version runs. */
+static const char *
+boot_of(const cJSON *r)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(r, "Bootstrap");
+
+	return cJSON_IsString(b) ? b->valuestring : "";
+}
+
+/*
+ * Every zip kept counts once: each function's $LATEST (but name's, which
+ * the change replaces) and each version whose code is not $LATEST's or
+ * the version's before it (a version shares the code it was made from).
+ */
 size_t
 control_code_total(const struct control *ctl, const char *name)
 {
-	const cJSON *r;
+	const cJSON *r, *v;
+	const char *prev;
 	size_t n = 0;
 
-	cJSON_ArrayForEach(r, ctl->recs)
+	cJSON_ArrayForEach(r, ctl->recs) {
 		if (strcmp(fnspec_rec_name(r), name) != 0)
 			n += fnspec_rec_code_size(r);
+		prev = boot_of(r);
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(r,
+		    "Versions")) {
+			if (strcmp(boot_of(v), boot_of(r)) != 0 &&
+			    strcmp(boot_of(v), prev) != 0)
+				n += fnspec_rec_code_size(v);
+			prev = boot_of(v);
+		}
+	}
 	return n;
 }
 

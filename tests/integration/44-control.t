@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 116
+plan 120
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -347,5 +347,21 @@ except c.exceptions.ResourceNotFoundException:
     print("deleted")
 PY
 is "$(tr '\n' ' ' < "$T/boto.out")" "created boto Active invoked 200 True deleted " "boto3: create, invoke, delete"
+
+# ---- with access keys, signed calls only ----
+stop_daemon
+EXTRA_CONF='invoke_api = on
+access_key = AKIDCONTROL0001:control-secret-0123456789abcdef'
+start_daemon
+req POST "$API" -H 'Content-Type: application/json' --data '{}'
+is "$STATUS $(hdr x-amzn-errortype)" "403 missingauthenticationtokenexception" "with access keys, an unsigned CreateFunction: 403"
+export AWS_ACCESS_KEY_ID=AKIDCONTROL0001 AWS_SECRET_ACCESS_KEY=control-secret-0123456789abcdef
+create signed "$T/fn.zip"
+is "$RC" 0 "a CreateFunction signed with the key is served"
+export AWS_SECRET_ACCESS_KEY=not-the-secret-0123456789abcdef
+lam delete-function --function-name signed
+like "$ERR" 'InvalidSignatureException' "a wrong secret: InvalidSignatureException"
+lam get-function --function-name signed
+like "$ERR" 'InvalidSignatureException' "  ... for the read calls too"
 
 done_testing
