@@ -44,7 +44,7 @@ else
 WSLAY_LIBS := -lwslay
 endif
 
-PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd
+PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd libzip
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS) $(WSLAY_LIBS)
 
@@ -144,10 +144,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
-	libsqlite3-dev libsystemd-dev libwslay-dev
+	libsqlite3-dev libsystemd-dev libwslay-dev libzip-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
-	mandoc awscli wrk chromium python3-websockets
+	mandoc awscli wrk chromium python3-websockets zip
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
@@ -205,7 +205,7 @@ test: deps-test
 # integration tests of the parsers, doors and pools run against it, and any
 # sanitizer report fails the run.  Workers run the normal build's handlers.
 SAN_B     := build/san
-SAN_TESTS ?= 01- 02- 03- 04- 07- 10- 14- 16- 17- 18- 19- 23- 25- 27- 30- 31- 33- 36- 37- 38- 39- 40- 41- 42-
+SAN_TESTS ?= 01- 02- 03- 04- 07- 10- 14- 16- 17- 18- 19- 23- 25- 27- 30- 31- 33- 36- 37- 38- 39- 40- 41- 42- 44-
 SAN_ENV    = ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/asan:detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/ubsan:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp

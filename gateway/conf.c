@@ -239,6 +239,23 @@ conf_fn_name_ok(const char *s)
 	return true;
 }
 
+bool
+conf_version_name_ok(const char *s)
+{
+	const char *colon = strchr(s, ':'), *d;
+	char base[CONF_NAME_MAX + 1];
+
+	if (colon == NULL || colon - s > CONF_NAME_MAX || colon[1] == '0' ||
+	    colon[1] == '\0' || strlen(colon + 1) > 10)
+		return false;
+	for (d = colon + 1; *d != '\0'; d++)
+		if (!isdigit((unsigned char)*d))
+			return false;
+	memcpy(base, s, (size_t)(colon - s));
+	base[colon - s] = '\0';
+	return conf_fn_name_ok(base);
+}
+
 static void
 conf_fn_defaults(struct function_conf *fn)
 {
@@ -275,7 +292,8 @@ conf_function_begin(struct conf_parser *p, const char *name)
 	struct function_conf *fn;
 	size_t i;
 
-	if (!conf_fn_name_ok(name))
+	/* NAME:N, a published version, only in drop-ins (control.h). */
+	if (!conf_fn_name_ok(name) && !(p->dropin && conf_version_name_ok(name)))
 		return conf_error(p, p->lineno, "function name \"%s\" must be "
 		    "1 to %d of A-Z a-z 0-9 _ -", name, CONF_NAME_MAX);
 	for (i = 0; i < c->nfns; i++)

@@ -12,6 +12,7 @@
  *   access_key = ID:SECRET  (repeatable)      metrics_listen = 127.0.0.1:9100
  *   worker_uids = 61000-61999
  *   event_retry_delay = 60    event_queue_max = 10000
+ *   code_storage = 76800 (MB of zips the control plane keeps)
  *   dynamodb_listen = 127.0.0.1:8000 (off when absent)
  *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
  *   tables_backend = http://HOST:PORT (off)  tables_backend_key = ID:SECRET
@@ -359,6 +360,7 @@ struct conf {
 	unsigned	 worker_uid_last;
 	unsigned	 event_retry_delay_s;	/* 60: first Event retry; 2nd twice it */
 	unsigned	 event_queue_max;	/* 10000: Event records on disk */
+	unsigned	 code_storage_mb;	/* 76800: the control plane's zips */
 	char		*dynamodb_host;	/* NULL: no DynamoDB listener */
 	int		 dynamodb_port;	/* -1: none */
 	char		*tables_dir;	/* NULL: <state_dir>/tables */
@@ -426,6 +428,9 @@ const char *conf_state_dir(const struct conf *c);
 #define CONF_NAME_MAX		64
 /* A function name: 1 to CONF_NAME_MAX of A-Z a-z 0-9 _ -. */
 bool	conf_fn_name_ok(const char *s);
+/* NAME:N (N a version, 1..9999999999): a version the control plane
+ * published; allowed as a section name in drop-ins only. */
+bool	conf_version_name_ok(const char *s);
 /* Two optional strings (NULL: the key's default) are the same setting. */
 int	conf_str_same(const char *a, const char *b);
 /*

@@ -123,6 +123,9 @@ const struct conf_key conf_lambdad_keys[] = {
 	    offsetof(struct conf, event_retry_delay_s), 1, 3600, false, NULL },
 	{ "event_queue_max", conf_set_uint,
 	    offsetof(struct conf, event_queue_max), 1, 1000000, false, NULL },
+	/* MB of zips CreateFunction and UpdateFunctionCode keep (control.h). */
+	{ "code_storage", conf_set_uint,
+	    offsetof(struct conf, code_storage_mb), 1, 10000000, false, NULL },
 	{ "dynamodb_listen", conf_set_tables, 0, 0, 0, false, NULL },
 	{ "tables_dir", conf_set_path, offsetof(struct conf, tables_dir), 0, 0,
 	    false, NULL },

@@ -102,11 +102,32 @@ conf_scandir(const char *dir, struct dirent ***out)
 	return n;
 }
 
+/*
+ * A deployed drop-in (state_dir/functions.d/NAME.conf, as deploy.c and the
+ * control plane write them) whose NAME the operator's own files already
+ * define (the first nops of c's functions): the operator's wins, and the
+ * drop-in is not read, nor are the function's versions (NAME:N.conf).
+ */
+static bool
+conf_shadowed(const struct conf *c, size_t nops, const char *file)
+{
+	const char *colon = strchr(file, ':');
+	/* Less ".conf"; a version NAME:N goes with its function NAME. */
+	size_t i, n = colon != NULL ? (size_t)(colon - file) : strlen(file) - 5;
+
+	for (i = 0; i < nops; i++)
+		if (strlen(c->fns[i].name) == n &&
+		    strncmp(c->fns[i].name, file, n) == 0)
+			return true;
+	return false;
+}
+
 static int
 conf_load_dropins(struct conf *c, const char *dir, int functions_line,
-    char *err, size_t errlen)
+    bool deployed, char *err, size_t errlen)
 {
 	struct dirent **ents;
+	size_t nops = c->nfns;
 	int i, n, rc = 0;
 
 	n = conf_scandir(dir, &ents);
@@ -124,7 +145,8 @@ conf_load_dropins(struct conf *c, const char *dir, int functions_line,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (rc == 0)
+		if (rc == 0 && !(deployed && conf_shadowed(c, nops,
+		    ents[i]->d_name)))
 			rc = conf_load_dropin(c, dir, ents[i]->d_name, err,
 			    errlen);
 		free(ents[i]);
@@ -174,6 +196,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	c->grace_s = 10;
 	c->event_retry_delay_s = 60;
 	c->event_queue_max = 10000;
+	c->code_storage_mb = 76800;	/* Lambda's 75 GB */
 	c->dynamodb_port = -1;
 	c->tables_sync_full = 1;
 	c->header_timeout_s = 10;
@@ -184,14 +207,14 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	if (conf_parse_file(c, path, false, &functions_line, err, errlen) < 0)
 		goto fail;
 	if (c->functions_dir != NULL && conf_load_dropins(c, c->functions_dir,
-	    functions_line, err, errlen) < 0)
+	    functions_line, false, err, errlen) < 0)
 		goto fail;
 	/* What lambdactl deployed: <state_dir>/functions.d, read last. */
 	if ((deployed = conf_join(conf_state_dir(c), "functions.d")) == NULL) {
 		snprintf(err, errlen, "%s:0: out of memory", path);
 		goto fail;
 	}
-	rc = conf_load_dropins(c, deployed, 0, err, errlen);
+	rc = conf_load_dropins(c, deployed, 0, true, err, errlen);
 	free(deployed);
 	if (rc < 0)
 		goto fail;

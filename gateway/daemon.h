@@ -25,6 +25,7 @@ struct spawner;
 struct pool;
 struct front;
 struct invoke;
+struct control;
 struct admin;
 struct metrics;
 struct metrics_server;
@@ -61,6 +62,7 @@ struct daemon {
 	size_t		 nstopped, nstopping;
 	struct front	*front;
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
+	struct control	*control;	/* Lambda's control plane, with invoke */
 	struct tables_door *tables;	/* the Tables store's door */
 	struct keystore	*keys;		/* API keys (apigw/keystore.h) */
 	struct admin	*admin;

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <cJSON.h>
 
 #include "buf.h"
 #include "conf.h"
+#include "control/control.h"
 #include "equeue.h"
 #include "front.h"
 #include "http.h"
@@ -37,12 +37,6 @@
 #define LOG_RESULT_MAX	4096	/* X-Amz-Log-Result: the last 4 KB */
 #define QUAL_MAX	128
 
-#if defined(__aarch64__)
-#define ARCH		"arm64"
-#else
-#define ARCH		"x86_64"
-#endif
-
 enum inv_type { TYPE_SYNC, TYPE_EVENT, TYPE_DRYRUN };
 
 struct invoke {
@@ -52,6 +46,7 @@ struct invoke {
 	struct equeue	*eq;		/* NULL: no state_dir, no Events */
 	char		 eq_err[256];	/* why eq is NULL */
 	unsigned	 inflight;	/* RequestResponse */
+	struct control	*ctl;		/* not owned: the control plane */
 };
 
 /* An Event waiting for its record to be durable. */
@@ -189,7 +184,9 @@ invoke_peer_trusted(const struct sockaddr_storage *ss)
 bool
 invoke_match(const char *path, size_t len)
 {
-	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH };
+	/* The last two: reserved concurrency's (control.h). */
+	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
+	    "/2017-10-31/functions", "/2019-09-30/functions" };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
@@ -300,15 +297,6 @@ api_throttled(struct http_request *req, const struct pool *p, const char *rid)
 }
 
 static void
-reply_json(struct http_request *req, struct buf *b)
-{
-	struct http_header h = HDR("Content-Type", "application/json");
-
-	http_respond(req, 200, &h, 1, b->data, b->len);
-	buf_free(b);
-}
-
-static void
 invoke_aborted(struct http_request *req, void *arg)
 {
 	/* The invocation still runs to its end; the reply is discarded. */
@@ -370,8 +358,10 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 		    "Function not found: " ARN_PREFIX "%s", name);
 		return NULL;
 	}
-	/* lambdad keeps no versions or aliases: only $LATEST exists. */
-	if (qual[0] != '\0' && strcmp(qual, "$LATEST") != 0) {
+	/* Versions and aliases: the control plane names their pool. */
+	if (qual[0] != '\0' && strcmp(qual, "$LATEST") != 0 &&
+	    (control_qualify(iv->ctl, name, qual, dec, sizeof(dec)) != 0 ||
+	    (p = invoke_find(iv, dec)) == NULL)) {
 		api_error(req, 404, "ResourceNotFoundException", rid,
 		    "Function not found: " ARN_PREFIX "%s:%s", name, qual);
 		return NULL;
@@ -388,6 +378,15 @@ wants_tail(const struct http_request *req)
 	const char *v = http_header_get(req, "X-Amz-Log-Type", &n);
 
 	return v != NULL && span_eq(v, n, "Tail");
+}
+
+/* The version a pool runs: N for a published one (NAME:N), or $LATEST. */
+static const char *
+invoke_version(const struct pool *p)
+{
+	const char *c = strchr(pool_conf(p)->name, ':');
+
+	return c != NULL ? c + 1 : "$LATEST";
 }
 
 static void
@@ -412,7 +411,7 @@ invoke_sync_done(struct invocation *inv, const struct inv_result *res)
 	}
 	buf_init(&tail);
 	h[nh++] = HDR("Content-Type", "application/json");
-	h[nh++] = HDR("X-Amz-Executed-Version", "$LATEST");
+	h[nh++] = HDR("X-Amz-Executed-Version", invoke_version(inv->pool));
 	h[nh++] = HDR("X-Amzn-RequestId", inv->id);
 	if (res->status != INV_OK)
 		h[nh++] = HDR("X-Amz-Function-Error", "Unhandled");
@@ -664,126 +663,7 @@ done:
 	inv_free(inv);
 }
 
-/* ---- read-only control calls ------------------------------------------- */
-
-/* FunctionConfiguration, from the config and the bootstrap file. */
-static void
-fn_config_json(struct buf *b, const struct function_conf *fc)
-{
-	struct stat st;
-	struct tm tm;
-	char when[64] = "1970-01-01T00:00:00.000+0000";
-
-	if (stat(fc->bootstrap, &st) != 0)
-		memset(&st, 0, sizeof(st));
-	else if (gmtime_r(&st.st_mtim.tv_sec, &tm) != NULL)
-		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d."
-		    "%03ld+0000", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, st.st_mtim.tv_nsec / 1000000);
-	buf_adds(b, "{\"FunctionName\":");
-	buf_json_str(b, fc->name, strlen(fc->name));
-	buf_printf(b, ",\"FunctionArn\":\"" ARN_PREFIX "%s\"", fc->name);
-	buf_printf(b, ",\"Runtime\":\"provided.al2023\",\"Role\":"
-	    "\"arn:aws:iam::" ACCOUNT_ID ":role/lambdad\",\"Handler\":"
-	    "\"bootstrap\",\"CodeSize\":%lld,\"Description\":\"\","
-	    "\"Timeout\":%u,\"MemorySize\":%u,\"LastModified\":\"%s\","
-	    "\"CodeSha256\":\"\",\"Version\":\"$LATEST\",\"State\":\"Active\","
-	    "\"LastUpdateStatus\":\"Successful\",\"PackageType\":\"Zip\","
-	    "\"Architectures\":[\"" ARCH "\"],\"EphemeralStorage\":"
-	    "{\"Size\":512},\"TracingConfig\":{\"Mode\":\"PassThrough\"}}",
-	    (long long)st.st_size, fc->timeout_s, fc->memory_mb, when);
-}
-
-/* ListFunctions; Marker is the index of the next function, as text. */
-static void
-invoke_list(struct invoke *iv, struct http_request *req)
-{
-	char num[16];
-	unsigned long from = 0, max = 50, i;
-	struct buf b;
-
-	if (query_get(req, "Marker", num, sizeof(num)) > 0)
-		from = strtoul(num, NULL, 10);
-	if (query_get(req, "MaxItems", num, sizeof(num)) > 0)
-		max = strtoul(num, NULL, 10);
-	if (max < 1 || max > 10000) {
-		api_error(req, 400, "InvalidParameterValueException", NULL,
-		    "MaxItems must be from 1 to 10000");
-		return;
-	}
-	buf_init(&b);
-	buf_adds(&b, "{\"Functions\":[");
-	for (i = from; i < iv->npools && i < from + max; i++) {
-		if (i > from)
-			buf_addc(&b, ',');
-		fn_config_json(&b, pool_conf(iv->pools[i]));
-	}
-	buf_addc(&b, ']');
-	if (i < iv->npools)
-		buf_printf(&b, ",\"NextMarker\":\"%lu\"", i);
-	buf_addc(&b, '}');
-	reply_json(req, &b);
-}
-
-static void
-invoke_get(struct invoke *iv, struct http_request *req, const char *seg,
-    size_t n, bool config_only)
-{
-	const struct function_conf *fc;
-	struct pool *p;
-	struct buf b;
-
-	if ((p = invoke_resolve(iv, req, seg, n, NULL)) == NULL)
-		return;
-	fc = pool_conf(p);
-	buf_init(&b);
-	if (config_only) {
-		fn_config_json(&b, fc);
-		reply_json(req, &b);
-		return;
-	}
-	buf_adds(&b, "{\"Configuration\":");
-	fn_config_json(&b, fc);
-	buf_adds(&b, ",\"Code\":{\"RepositoryType\":\"S3\",\"Location\":\"\"},");
-	buf_printf(&b, "\"Concurrency\":{\"ReservedConcurrentExecutions\":%u}}",
-	    fc->max_workers);
-	reply_json(req, &b);
-}
-
-static void
-invoke_account(struct invoke *iv, struct http_request *req)
-{
-	unsigned long long code = 0;
-	unsigned workers = 0;
-	struct stat st;
-	struct buf b;
-	size_t i;
-
-	for (i = 0; i < iv->npools; i++) {
-		const struct function_conf *fc = pool_conf(iv->pools[i]);
-
-		workers += fc->max_workers;
-		if (stat(fc->bootstrap, &st) == 0)
-			code += (unsigned long long)st.st_size;
-	}
-	buf_init(&b);
-	buf_printf(&b, "{\"AccountLimit\":{\"TotalCodeSize\":80530636800,"
-	    "\"CodeSizeUnzipped\":262144000,\"CodeSizeZipped\":52428800,"
-	    "\"ConcurrentExecutions\":%u,\"UnreservedConcurrentExecutions\":0},"
-	    "\"AccountUsage\":{\"TotalCodeSize\":%llu,\"FunctionCount\":%zu}}",
-	    workers, code, iv->npools);
-	reply_json(req, &b);
-}
-
 /* ---- the door ------------------------------------------------------------ */
-
-static void
-unknown_op(struct http_request *req)
-{
-	api_error(req, 404, "UnknownOperationException", NULL, "lambdad does "
-	    "not serve %s on this path (functions are deployed with "
-	    "configuration files)", req->method);
-}
 
 /* 403 with AWS's error type and a JSON {"message"}. */
 static void
@@ -830,52 +710,33 @@ invoke_check_access(struct invoke *iv, struct http_request *req,
 	return -EPERM;
 }
 
+/*
+ * Invocations are this file's; every other Lambda REST call (the control
+ * plane: functions, account settings) is control.h's, once authorized.
+ */
 void
 invoke_handle(struct invoke *iv, struct http_request *req)
 {
-	const char *p = req->path, *end = p + req->path_len, *seg, *op;
-	bool get = strcmp(req->method, "GET") == 0;
-	size_t segn, opn;
+	const char *p = req->path + strlen(FN_PATH), *end = req->path +
+	    req->path_len, *seg, *op = NULL;
 
 	if (invoke_check_access(iv, req, "lambda") != 0)
 		return;
+	seg = p + 1;
+	if (strncmp(req->path, FN_PATH "/", strlen(FN_PATH) + 1) == 0)
+		op = memchr(seg, '/', (size_t)(end - seg));
+	if (op == NULL || op == seg || strcmp(req->method, "POST") != 0 ||
+	    !span_eq(op, (size_t)(end - op), "/invocations")) {
+		control_handle(iv->ctl, req);
+		return;
+	}
 	if (req->too_large) {
 		api_error(req, 413, "RequestEntityTooLargeException", NULL,
 		    "Request must be smaller than %d bytes for the "
 		    "InvokeFunction operation", FRONT_MAX_BODY);
 		return;
 	}
-	if (strncmp(p, ACCOUNT_PATH, strlen(ACCOUNT_PATH)) == 0) {
-		p += strlen(ACCOUNT_PATH);
-		if (get && (p == end || (p + 1 == end && *p == '/')))
-			invoke_account(iv, req);
-		else
-			unknown_op(req);
-		return;
-	}
-	p += strlen(FN_PATH);
-	if (p == end || (p + 1 == end && *p == '/')) {
-		if (get)
-			invoke_list(iv, req);
-		else
-			unknown_op(req);
-		return;
-	}
-	seg = p + 1;
-	op = memchr(seg, '/', (size_t)(end - seg));
-	if (op == NULL)
-		op = end;
-	segn = (size_t)(op - seg);
-	opn = (size_t)(end - op);
-	if (segn > 0 && strcmp(req->method, "POST") == 0 &&
-	    span_eq(op, opn, "/invocations"))
-		invoke_function(iv, req, seg, segn);
-	else if (segn > 0 && get && opn == 0)
-		invoke_get(iv, req, seg, segn, false);
-	else if (segn > 0 && get && span_eq(op, opn, "/configuration"))
-		invoke_get(iv, req, seg, segn, true);
-	else
-		unknown_op(req);
+	invoke_function(iv, req, seg, (size_t)(op - seg));
 }
 
 static struct pool *
@@ -953,6 +814,12 @@ unsigned
 invoke_inflight(const struct invoke *iv)
 {
 	return iv != NULL ? iv->inflight + equeue_inflight(iv->eq) : 0;
+}
+
+void
+invoke_set_control(struct invoke *iv, struct control *ctl)
+{
+	iv->ctl = ctl;
 }
 
 /* A reload's new generation (invocations in flight keep their pools). */

@@ -3,16 +3,16 @@
  * --endpoint-url ...` and the AWS SDKs can call a function by name.
  *
  *   POST /2015-03-31/functions/{FunctionName}/invocations[?Qualifier=Q]
- *   GET  /2015-03-31/functions[/]                 ListFunctions
- *   GET  /2015-03-31/functions/{FunctionName}     GetFunction
- *   GET  /2015-03-31/functions/{FunctionName}/configuration
- *   GET  /2016-08-19/account-settings             GetAccountSettings
+ *
+ * and hands the rest of /2015-03-31/functions and /2016-08-19/account-
+ * settings, once the caller is let in, to the control plane (control.h).
  *
  * An invocation made here goes into the function's own pool, the same one
  * its routes use.  Replies follow AWS: 200 with the function's bytes and
  * X-Amz-Function-Error: Unhandled when it failed; API errors carry
- * x-amzn-ErrorType and a JSON {"Type","Message"} body.  Only $LATEST
- * exists.
+ * x-amzn-ErrorType and a JSON {"Type","Message"} body.  NAME:VERSION and
+ * NAME:ALIAS of a function made through the control plane go to the pool
+ * control_qualify names; X-Amz-Executed-Version says which version ran.
  *
  * Access: with access_key lines in [lambdad], every request must carry a
  * valid SigV4 signature (service "lambda") from one of those keys, from
@@ -38,6 +38,7 @@ struct invoke;
 struct pool;
 struct http_request;
 struct conf;
+struct control;
 
 #define INVOKE_MAX_CLIENT_CONTEXT	3583	/* base64 bytes, as AWS */
 
@@ -55,6 +56,10 @@ void	invoke_free(struct invoke *iv);		/* NULL-safe */
  * functions in from now on; the old ones may be freed. */
 void	invoke_set_conf(struct invoke *iv, const struct conf *c,
 	    struct pool **pools, size_t npools);
+
+/* Hand every call but Invoke to the control plane (control.h), which
+ * must outlive the door. */
+void	invoke_set_control(struct invoke *iv, struct control *ctl);
 
 /* Whether path (not decoded) belongs to the Invoke API. */
 bool	invoke_match(const char *path, size_t len);

@@ -35,6 +35,7 @@
 #include "http.h"
 #include "fs.h"
 #include "invoke.h"
+#include "control/control.h"
 #include "log.h"
 #include "metrics.h"
 #include "opener.h"
@@ -125,6 +126,8 @@ daemon_finish(struct daemon *d)
 	d->front = NULL;
 	invoke_free(d->invoke);
 	d->invoke = NULL;
+	control_free(d->control);
+	d->control = NULL;
 	/* Its last jobs finish first; the loop runs until they have. */
 	endpoint_set_tables(NULL);
 	tables_door_close(d->tables, NULL, NULL);
@@ -459,8 +462,9 @@ daemon_start(struct daemon *d, const char *host, int port)
 		return -1;
 	if (d->conf->invoke_api) {
 		if ((d->invoke = invoke_new(d->loop, d->conf, d->pools,
-		    d->npools)) == NULL)
+		    d->npools)) == NULL || (d->control = control_new(d)) == NULL)
 			return -1;
+		invoke_set_control(d->invoke, d->control);
 		front_set_invoke(d->front, d->invoke);
 	}
 	front_set_cors(d->front, d->conf->cors);

@@ -369,13 +369,20 @@ pool_build_env(struct pool *p)
 	char tmp[512];
 	size_t i;
 
+	/* A published version's section is named NAME:N (conf.h). */
+	const char *colon = strchr(fc->name, ':');
+	char name[CONF_NAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "%.*s", colon != NULL ?
+	    (int)(colon - fc->name) : CONF_NAME_MAX, fc->name);
 	buf_init(&p->env);
 	p->nenv = 0;
 	snprintf(tmp, sizeof(tmp), "%u", fc->memory_mb);
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", tmp);
-	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_NAME", fc->name);
-	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-	snprintf(tmp, sizeof(tmp), "/aws/lambda/%s", fc->name);
+	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_NAME", name);
+	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_VERSION",
+	    colon != NULL ? colon + 1 : "$LATEST");
+	snprintf(tmp, sizeof(tmp), "/aws/lambda/%s", name);
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_LOG_GROUP_NAME", tmp);
 	env_add(&p->env, &p->nenv, "AWS_REGION", REGION);
 	env_add(&p->env, &p->nenv, "AWS_DEFAULT_REGION", REGION);
