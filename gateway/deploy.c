@@ -3,7 +3,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,26 +53,6 @@ deploy_mkdir(const char *path)
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
-}
-
-/* The next version number under code/NAME (1 if none). */
-static unsigned
-deploy_next_version(const char *dir)
-{
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	unsigned long v, max = 0;
-	char *end;
-
-	if (dp == NULL)
-		return 1;
-	while ((de = readdir(dp)) != NULL) {
-		v = strtoul(de->d_name, &end, 10);
-		if (*end == '\0' && end != de->d_name && v > max && v < UINT_MAX)
-			max = v;
-	}
-	closedir(dp);
-	return (unsigned)max + 1;
 }
 
 /* A value goes into "key = value" on one line: nothing that would end the
@@ -193,7 +172,7 @@ deploy_put(const char *state_dir, const char *name, const char *query,
 	if ((rc = deploy_mkdir(dir)) != 0)
 		goto fail_sys;
 	if (snprintf(vdir, sizeof(vdir), "%s/%u", dir,
-	    deploy_next_version(dir)) >= (int)sizeof(vdir) ||
+	    fs_next_version(dir)) >= (int)sizeof(vdir) ||
 	    snprintf(boot, sizeof(boot), "%s/bootstrap", vdir) >=
 	    (int)sizeof(boot)) {
 		rc = -ENAMETOOLONG;
@@ -253,23 +232,6 @@ deploy_rm(const char *state_dir, const char *name, struct deploy_undo *u,
 	return 0;
 }
 
-/* Best effort, and on to the next entry whatever happens. */
-static int
-deploy_rm_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
-	return 0;
-}
-
-static void
-deploy_rm_tree(const char *dir)
-{
-	(void)nftw(dir, deploy_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 void
 deploy_undo(struct deploy_undo *u)
 {
@@ -288,7 +250,7 @@ deploy_undo(struct deploy_undo *u)
 		}
 	}
 	if (u->code_dir != NULL)
-		deploy_rm_tree(u->code_dir);
+		fs_rm_tree(u->code_dir);
 	deploy_done(u);
 }
 
@@ -339,7 +301,7 @@ deploy_gc_fn(const char *fdir, const char *const *keep, size_t nkeep)
 		    "%s/bootstrap", vdir) >= (int)sizeof(boot))
 			continue;
 		if (!deploy_kept(boot, keep, nkeep))
-			deploy_rm_tree(vdir);
+			fs_rm_tree(vdir);
 	}
 	closedir(dp);
 	(void)rmdir(fdir);	/* fails while a version is left: fine */

@@ -1,10 +1,13 @@
 /*
  * fs: durable file operations for the state directory.  See fs.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,4 +112,40 @@ fs_read(const char *path, struct buf *b, size_t max)
 	}
 	close(fd);
 	return rc;
+}
+
+/* Best effort, and on to the next entry whatever happens. */
+static int
+fs_rm_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
+	return 0;
+}
+
+void
+fs_rm_tree(const char *dir)
+{
+	(void)nftw(dir, fs_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+unsigned
+fs_next_version(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	unsigned long v, max = 0;
+	char *end;
+
+	if (dp == NULL)
+		return 1;
+	while ((de = readdir(dp)) != NULL) {
+		v = strtoul(de->d_name, &end, 10);
+		if (*end == '\0' && end != de->d_name && v > max && v < UINT_MAX)
+			max = v;
+	}
+	closedir(dp);
+	return (unsigned)max + 1;
 }

@@ -25,5 +25,10 @@ int	fs_replace(const char *dir, const char *tmp, const char *path,
 	    const void *data, size_t len, mode_t mode);
 /* Append the whole file to b; -EFBIG past max bytes.  0 or -errno. */
 int	fs_read(const char *path, struct buf *b, size_t max);
+/* rm -rf dir, best effort (symlinks removed, not followed). */
+void	fs_rm_tree(const char *dir);
+/* One more than the largest all-digits name in dir: 1 if none (a code
+ * store's next version directory). */
+unsigned fs_next_version(const char *dir);
 
 #endif

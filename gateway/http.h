@@ -136,6 +136,13 @@ void	http_server_stats(const struct http_server *srv,
  */
 void	http_server_free(struct http_server *srv);
 
+/*
+ * The value of key in req's query string, percent-decoded (strictly) into
+ * out: 1 found, 0 absent or empty, -EINVAL malformed or longer than
+ * size - 1.
+ */
+int	http_query_get(const struct http_request *req, const char *key,
+	    char *out, size_t size);
 /* First header named name (case-insensitive), or NULL; *len gets its length. */
 const char *http_header_get(const struct http_request *req, const char *name,
 	    size_t *len);

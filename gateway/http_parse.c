@@ -11,6 +11,7 @@
 
 #include <llhttp.h>
 
+#include "buf.h"
 #include "http.h"
 #include "http_int.h"
 
@@ -239,3 +240,27 @@ const llhttp_settings_t http_settings = {
 	.on_chunk_header = cb_chunk_header,
 	.on_message_complete = cb_message_complete,
 };
+
+int
+http_query_get(const struct http_request *req, const char *key, char *out,
+    size_t size)
+{
+	const char *q = req->query, *end = q + req->query_len, *amp;
+	size_t kl = strlen(key), vl;
+	long n;
+
+	for (; q < end; q = amp + 1) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		if ((size_t)(amp - q) <= kl || memcmp(q, key, kl) != 0 ||
+		    q[kl] != '=')
+			continue;
+		vl = (size_t)(amp - q) - kl - 1;
+		if (vl >= size || (n = buf_pct_decode(out, q + kl + 1, vl,
+		    BUF_PCT_STRICT)) < 0)
+			return -EINVAL;
+		out[n] = '\0';
+		return out[0] != '\0';
+	}
+	return 0;
+}

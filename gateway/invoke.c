@@ -200,31 +200,6 @@ invoke_match(const char *path, size_t len)
 }
 
 /*
- * The value of key in the query string, percent-decoded into out: 1 found,
- * 0 absent (or empty), -EINVAL malformed or longer than size - 1.
- */
-static int
-query_get(const struct http_request *req, const char *key, char *out,
-    size_t size)
-{
-	const char *q = req->query, *end = q + req->query_len, *amp;
-	size_t kl = strlen(key), vl;
-
-	for (; q < end; q = amp + 1) {
-		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
-			amp = end;
-		if ((size_t)(amp - q) <= kl || memcmp(q, key, kl) != 0 ||
-		    q[kl] != '=')
-			continue;
-		vl = (size_t)(amp - q) - kl - 1;
-		if (vl >= size || invoke_pct_decode(q + kl + 1, vl, out) != 0)
-			return -EINVAL;
-		return out[0] != '\0';
-	}
-	return 0;
-}
-
-/*
  * Whether s[0..n) is exactly one JSON value (whitespace around it allowed).
  * On failure *at is the byte offset where parsing stopped.  With out, the
  * parsed value is handed back (caller frees).
@@ -338,7 +313,7 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 		    "name:qualifier or function ARN");
 		return NULL;
 	}
-	if ((rc = query_get(req, "Qualifier", q, sizeof(q))) < 0 ||
+	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) < 0 ||
 	    (rc > 0 && !qual_ok(q, strlen(q)))) {
 		api_error(req, 400, "ValidationException", rid, "1 validation "
 		    "error detected: Value at 'qualifier' failed to satisfy "

@@ -505,7 +505,7 @@ change_delete(struct control *ctl, struct http_request *req, const char *seg)
 	const cJSON *rec;
 	int rc;
 
-	if ((rc = control_query(req, "Qualifier", q, sizeof(q))) < 0) {
+	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) < 0) {
 		fnspec_fail(&e, "ValidationException", "1 validation error "
 		    "detected: Value at 'qualifier' failed to satisfy "
 		    "constraint: Member must match (|[a-zA-Z0-9$_-]+)");

@@ -76,30 +76,6 @@ not_found(struct http_request *req, const char *name)
 	control_error(req, &e);
 }
 
-int
-control_query(const struct http_request *req, const char *key, char *out,
-    size_t size)
-{
-	const char *q = req->query, *end = q + req->query_len, *amp;
-	size_t kl = strlen(key), vl;
-	long n;
-
-	for (; q < end; q = amp + 1) {
-		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
-			amp = end;
-		if ((size_t)(amp - q) <= kl || memcmp(q, key, kl) != 0 ||
-		    q[kl] != '=')
-			continue;
-		vl = (size_t)(amp - q) - kl - 1;
-		if (vl >= size || (n = buf_pct_decode(out, q + kl + 1, vl,
-		    BUF_PCT_STRICT)) < 0)
-			return -EINVAL;
-		out[n] = '\0';
-		return out[0] != '\0';
-	}
-	return 0;
-}
-
 /* ---- records ---------------------------------------------------------------- */
 
 cJSON *
@@ -266,9 +242,9 @@ control_list(struct control *ctl, struct http_request *req)
 	cJSON *j, *fns;
 	size_t i;
 
-	if (control_query(req, "Marker", marker, sizeof(marker)) < 0)
+	if (http_query_get(req, "Marker", marker, sizeof(marker)) < 0)
 		marker[0] = '\0';
-	if (control_query(req, "MaxItems", num, sizeof(num)) > 0)
+	if (http_query_get(req, "MaxItems", num, sizeof(num)) > 0)
 		max = strtoul(num, NULL, 10);
 	if (max < 1 || max > 10000) {
 		fnspec_fail(&e, "InvalidParameterValueException", "MaxItems must "
@@ -320,7 +296,7 @@ control_resolve(struct control *ctl, struct http_request *req,
 		control_error(req, &e);
 		return NULL;
 	}
-	if ((rc = control_query(req, "Qualifier", q, sizeof(q))) > 0)
+	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) > 0)
 		snprintf(fn.qual, sizeof(fn.qual), "%s", q);
 	if ((p = daemon_pool(ctl->d, fn.name, NULL)) == NULL) {
 		fnspec_fail(&e, "ResourceNotFoundException", "Function not "

@@ -27,9 +27,6 @@ struct control {
 /* Replies: an error from e; a JSON object (consumed) with status. */
 void	control_error(struct http_request *req, const struct fnspec_err *e);
 void	control_json(struct http_request *req, int status, struct cJSON *j);
-/* The value of key in req's query string (decoded): 1, 0 absent, -EINVAL. */
-int	control_query(const struct http_request *req, const char *key,
-	    char *out, size_t size);
 
 /* The record of name, or NULL. */
 struct cJSON *control_rec(const struct control *ctl, const char *name);

@@ -3,7 +3,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,35 +98,6 @@ restore(struct fnstore_saved *s)
 	}
 }
 
-/* The next version number under dir (1 if none). */
-static unsigned
-next_version(const char *dir)
-{
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	unsigned long v, max = 0;
-	char *end;
-
-	if (dp == NULL)
-		return 1;
-	while ((de = readdir(dp)) != NULL) {
-		v = strtoul(de->d_name, &end, 10);
-		if (*end == '\0' && end != de->d_name && v > max && v < UINT_MAX)
-			max = v;
-	}
-	closedir(dp);
-	return (unsigned)max + 1;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
-	return 0;
-}
-
 int
 fnstore_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
     size_t max, struct fnstore_undo *u, struct fnspec_err *e)
@@ -145,7 +115,7 @@ fnstore_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
 	snprintf(dir, sizeof(dir), "%s/code/%s", state_dir, name);
 	if ((rc = mkdir_one(dir)) != 0)
 		return sys_fail(e, rc, dir);
-	snprintf(vdir, sizeof(vdir), "%s/%u", dir, next_version(dir));
+	snprintf(vdir, sizeof(vdir), "%s/%u", dir, fs_next_version(dir));
 	rc = ziptree_extract(zip, len, vdir, max, why, sizeof(why));
 	if (rc != 0)
 		(void)rmdir(dir);	/* fails while another version is left */
@@ -319,7 +289,7 @@ fnstore_undo(struct fnstore_undo *u)
 	for (i = u->nfiles; i > 0; i--)
 		restore(&u->files[i - 1]);
 	if (u->code_dir != NULL)
-		(void)nftw(u->code_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		fs_rm_tree(u->code_dir);
 	fnstore_done(u);
 }
 

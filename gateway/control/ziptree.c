@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 
 #include <zip.h>
 
+#include "fs.h"
 #include "control/ziptree.h"
 
 #define CHUNK		65536
@@ -283,15 +283,6 @@ unzip_pass(struct unzip *u, zip_int64_t count, bool links)
 	return 0;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
-	return 0;
-}
-
 /* The bootstrap at the root must be a file the worker can run. */
 static int
 check_bootstrap(struct unzip *u)
@@ -355,7 +346,7 @@ ziptree_extract(const void *zip, size_t len, const char *dir, size_t max,
 		rc = check_bootstrap(&u);
 	zip_discard(u.za);
 	if (rc != 0)
-		(void)nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		fs_rm_tree(dir);
 	else
 		(void)chmod(dir, 0755);
 	return rc;

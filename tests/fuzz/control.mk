@@ -11,6 +11,6 @@ CTL         := $(ROOT)/gateway/control
 CTL_HDRS    := $(wildcard $(CTL)/*.h) $(HDRS)
 CTL_LIBS    := $(shell $(PKG_CONFIG) --libs libcjson libzip libcrypto) -lm
 
-$(B)/fuzz_zip: fuzz_zip.c $(CTL)/ziptree.c $(CTL_HDRS)
+$(B)/fuzz_zip: fuzz_zip.c $(CTL)/ziptree.c $(ROOT)/gateway/fs.c $(ROOT)/gateway/buf.c $(CTL_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CTL)/ziptree.c $(CTL_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CTL)/ziptree.c $(ROOT)/gateway/fs.c $(ROOT)/gateway/buf.c $(CTL_LIBS)
