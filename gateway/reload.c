@@ -83,6 +83,10 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 		    o->dynamodb_port != n->dynamodb_port },
 		{ "tables_dir", !conf_str_same(o->tables_dir, n->tables_dir) },
 		{ "tables_sync", o->tables_sync_full != n->tables_sync_full },
+		{ "s3_listen", !conf_str_same(o->s3_host, n->s3_host) ||
+		    o->s3_port != n->s3_port },
+		{ "buckets_dir",
+		    !conf_str_same(o->buckets_dir, n->buckets_dir) },
 		{ "tables_backend",
 		    !conf_str_same(o->tables_backend, n->tables_backend) ||
 		    !conf_str_same(o->tables_backend_key, n->tables_backend_key) ||
