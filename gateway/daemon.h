@@ -31,6 +31,7 @@ struct metrics_server;
 struct reload;
 struct opener;
 struct tables_door;
+struct buckets;
 struct keystore;
 
 /* A configuration still referenced by draining pools. */
@@ -62,6 +63,7 @@ struct daemon {
 	struct front	*front;
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
 	struct tables_door *tables;	/* the Tables store's door */
+	struct buckets	*buckets;	/* NULL without s3_listen */
 	struct keystore	*keys;		/* API keys (apigw/keystore.h) */
 	struct admin	*admin;
 	struct metrics	*metrics;	/* outlives pools (reloads) */

@@ -34,6 +34,7 @@
 #include "pool.h"
 #include "route.h"
 #include "tables/door.h"
+#include "buckets/bucket.h"
 
 #define RELOAD_WARM_MS		10000	/* as long as an init may take */
 #define RELOAD_POLL_MS		2
@@ -222,6 +223,7 @@ reload_switch(struct reload *r)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	/* New grants apply from the next call, warm workers' too. */
 	tables_door_set_conf(d->tables, r->nc);
+	buckets_set_conf(d->buckets, r->nc);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);
