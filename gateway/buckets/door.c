@@ -307,7 +307,7 @@ s3_job_reply(struct s3_job *j)
 	char *p, *e, *c;
 
 	if (j->err != S3E_OK) {
-		if (j->err >= S3E_INTERNAL)
+		if (j->err == S3E_INTERNAL || j->err == S3E_UNAVAILABLE)
 			log_warnx("buckets: %s %s %s: %s", j->rid,
 			    s3_op_name(j->rt.op), s3_errs[j->err].code,
 			    j->msg);
