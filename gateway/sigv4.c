@@ -235,12 +235,14 @@ canonical_header(const struct http_request *req, const char *name, size_t nl,
 	buf_addc(out, ':');
 	for (i = 0; i < req->nheaders; i++) {
 		const struct http_header *h = &req->headers[i];
-		int blank = 0;
+		int blank = 0, start = 1;
 
 		if (h->name_len != nl || strncasecmp(h->name, name, nl) != 0)
 			continue;
 		if (found++ > 0)
 			buf_addc(out, ',');
+		/* Blanks inside the value squeezed to one, even after a comma
+		 * ("Thu, 01 Jan"); none at its start. */
 		for (j = 0; j < h->value_len; j++) {
 			char c = h->value[j];
 
@@ -248,10 +250,9 @@ canonical_header(const struct http_request *req, const char *name, size_t nl,
 				blank = 1;
 				continue;
 			}
-			if (blank && out->data[out->len - 1] != ':' &&
-			    out->data[out->len - 1] != ',')
+			if (blank && !start)
 				buf_addc(out, ' ');
-			blank = 0;
+			blank = start = 0;
 			buf_addc(out, c);
 		}
 	}
