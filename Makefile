@@ -140,7 +140,7 @@ DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp
 	libsqlite3-dev libsystemd-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
-	mandoc awscli wrk chromium
+	mandoc awscli wrk chromium s3cmd
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
