@@ -764,6 +764,13 @@ sigv4_verify_s3(const struct http_request *req, char *const *keys,
 	return s3_check(req, &a, secret, d, ctx, why, whylen);
 }
 
+void
+sigv4_ctx_key(struct sigv4_ctx *c, const char *secret, const char *region)
+{
+	signing_key(secret, c->amzdate, 8, region, strlen(region), "s3", 2,
+	    c->key);
+}
+
 /* HMAC of the string to sign of one chunk or of the trailer. */
 static void
 chain_sig(const struct sigv4_ctx *c, const char *algo, const char *prev,

@@ -72,6 +72,9 @@ struct sigv4_ctx {
 enum sigv4_status sigv4_verify_s3(const struct http_request *req,
 	    char *const *keys, size_t nkeys, time_t now, struct sigv4_ctx *ctx,
 	    char *why, size_t whylen);
+/* c->key for secret and region from c->amzdate (tests, fuzzers). */
+void	sigv4_ctx_key(struct sigv4_ctx *c, const char *secret,
+	    const char *region);
 /* The signature of an aws-chunked chunk data[0..n) whose previous
  * signature (the seed, for the first) is prev; and of the trailer block. */
 void	sigv4_chunk_sig(const struct sigv4_ctx *c, const char *prev,
