@@ -214,6 +214,7 @@ bench: deps-bench
 	$(MAKE) all
 	tests/bench/run.sh
 	tests/bench/tables.sh
+	tests/bench/buckets.sh
 
 soak: deps-bench
 	$(MAKE) all
