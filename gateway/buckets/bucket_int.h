@@ -29,6 +29,8 @@ struct store;
 #define S3_PART_MIN	(5u * 1024 * 1024)	/* all parts but the last */
 #define S3_PARTS_MAX	10000
 #define S3_REGION	"us-east-1"
+#define S3_STREAM_MIN	(256u * 1024)	/* GetObject streams past this */
+#define S3_STREAM_BUF	(256u * 1024)	/* one read of a streamed body */
 
 struct buckets {
 	uv_loop_t	*loop;
@@ -99,6 +101,12 @@ struct s3_job {
 	struct buf	 list;		/* part numbers and ETags, etc. */
 	struct buf	 aux;
 	uint64_t	 head_len;	/* HeadObject's Content-Length */
+	/* GetObject of a large object: streamed from fd (door.c). */
+	int		 fd;		/* -1: none */
+	uint64_t	 s_off, s_left;
+	uv_fs_t		 fsreq;
+	char		*s_buf;
+	bool		 s_reading, s_waiting, s_gone;
 	int		 part;		/* UploadPart's number */
 	char		 upload[40];	/* an upload id */
 	int64_t		 reserve;	/* bytes a write adds (quota) */
@@ -161,6 +169,8 @@ int	s3_meta_quota(sqlite3 *db, struct s3_job *j, int64_t add);
  * relative name into rel.  0 or -errno. */
 int	s3_file_write(const char *dir, const void *data, size_t n,
 	    char rel[80]);
+/* Open rel for reading: the fd, or -errno. */
+int	s3_file_open(const char *dir, const char *rel);
 /* Read [off, off+len) of rel into out.  0 or -errno. */
 int	s3_file_read(const char *dir, const char *rel, uint64_t off,
 	    uint64_t len, struct buf *out);

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -204,6 +205,7 @@ job_new(struct buckets *b, struct http_request *req)
 	s3_obj_init(&j->obj);
 	s3_obj_init(&j->src);
 	j->status = 200;
+	j->fd = -1;
 	j->body = req->body;
 	j->body_len = req->body_len;
 	b->jobs++;
@@ -228,6 +230,9 @@ job_free(struct s3_job *j)
 	buf_free(&j->out);
 	s3_obj_free(&j->obj);
 	s3_obj_free(&j->src);
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->s_buf);
 	free(j);
 }
 
@@ -299,6 +304,112 @@ job_unlink(struct s3_job *j)
 		unlink_done(&u->w, 0);
 }
 
+/* ---- streamed GetObject ---------------------------------------------------- */
+
+static void	stream_next(struct s3_job *);
+
+static void
+stream_finish(struct s3_job *j)
+{
+	if (j->s_left > 0 || j->s_gone)
+		http_stream_end(j->req);
+	job_free(j);
+}
+
+static void
+stream_read_done(uv_fs_t *fr)
+{
+	struct s3_job *j = fr->data;
+	ssize_t n = fr->result;
+
+	uv_fs_req_cleanup(fr);
+	j->s_reading = false;
+	if (j->s_gone || n <= 0) {
+		if (n <= 0 && !j->s_gone)
+			log_warnx("buckets: %s: reading the object: %s", j->rid,
+			    n < 0 ? uv_strerror((int)n) : "cut short");
+		stream_finish(j);
+		return;
+	}
+	if ((uint64_t)n > j->s_left)
+		n = (ssize_t)j->s_left;
+	j->s_off += (uint64_t)n;
+	j->s_left -= (uint64_t)n;
+	if (http_stream_write(j->req, j->s_buf, (size_t)n) != 0) {
+		j->s_gone = true;
+		stream_finish(j);
+		return;
+	}
+	if (j->s_left == 0) {
+		job_free(j);	/* the request is answered */
+		return;
+	}
+	if (http_stream_queued(j->req) > 2 * S3_STREAM_BUF) {
+		j->s_waiting = true;	/* on_drain goes on */
+		return;
+	}
+	stream_next(j);
+}
+
+static void
+stream_next(struct s3_job *j)
+{
+	uv_buf_t b;
+	size_t n = j->s_left < S3_STREAM_BUF ? (size_t)j->s_left :
+	    S3_STREAM_BUF;
+
+	b = uv_buf_init(j->s_buf, (unsigned)n);
+	j->fsreq.data = j;
+	j->s_reading = true;
+	if (uv_fs_read(j->b->loop, &j->fsreq, j->fd, &b, 1, (int64_t)j->s_off,
+	    stream_read_done) != 0) {
+		j->s_reading = false;
+		stream_finish(j);
+	}
+}
+
+static void
+stream_drain(struct http_request *req, void *arg)
+{
+	struct s3_job *j = req->data;
+
+	(void)arg;
+	if (!j->s_waiting)
+		return;
+	j->s_waiting = false;
+	stream_next(j);
+}
+
+static void
+stream_abort(struct http_request *req, void *arg)
+{
+	struct s3_job *j = req->data;
+
+	(void)arg;
+	j->s_gone = true;
+	if (j->s_waiting) {
+		j->s_waiting = false;
+		stream_finish(j);
+	}
+	/* A read in flight finishes first (stream_read_done). */
+}
+
+static void
+stream_start(struct s3_job *j, const struct http_header *h, size_t n)
+{
+	if ((j->s_buf = malloc(S3_STREAM_BUF)) == NULL)
+		abort();
+	j->req->data = j;
+	j->req->on_drain = stream_drain;
+	j->req->on_abort = stream_abort;
+	if (http_stream_begin(j->req, j->status, h, n, j->s_left) != 0) {
+		j->s_gone = true;
+		stream_finish(j);
+		return;
+	}
+	stream_next(j);
+}
+
 void
 s3_job_reply(struct s3_job *j)
 {
@@ -324,6 +435,10 @@ s3_job_reply(struct s3_job *j)
 			break;
 		h[n++] = (struct http_header){ p, (size_t)(c - p), c + 2,
 		    (size_t)(e - c - 2) };
+	}
+	if (j->err == S3E_OK && j->fd >= 0) {
+		stream_start(j, h, n);
+		return;
 	}
 	/* HEAD: http.c sends no body, only its length. */
 	http_respond(j->req, j->status, h, n, j->out.data != NULL ?

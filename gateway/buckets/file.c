@@ -104,6 +104,18 @@ s3_file_write(const char *dir, const void *data, size_t n, char rel[80])
 }
 
 int
+s3_file_open(const char *dir, const char *rel)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	return fd;
+}
+
+int
 s3_file_read(const char *dir, const char *rel, uint64_t off, uint64_t len,
     struct buf *out)
 {
