@@ -5,7 +5,7 @@
 # clock, a virtual-hosted Host, an aws-chunked body).  Data survives a
 # restart; a SIGKILL in the middle of an upload leaves no object.
 . "$(dirname "$0")/lib.sh"
-plan 78
+plan 80
 
 aws_env
 SPORT=$(freeport)
@@ -74,7 +74,12 @@ api head-object --bucket photos --key big.bin
 like "$(jget "$OUT" "j['ETag']")" '^"[0-9a-f]{32}-3"$' "its ETag is S3's multipart one, 3 parts"
 is "$(jget "$OUT" "j['ContentLength']")" 20000000 "its length"
 s3 cp s3://photos/big.bin "$T/f/big.out"
-cmp -s "$T/f/big.bin" "$T/f/big.out"; ok $? "and comes down whole"
+cmp -s "$T/f/big.bin" "$T/f/big.out"; ok $? "and comes down whole (streamed from the file)"
+URL=$($S3REQ presign GET photos big.bin 60)
+curl -sS -r 10000000-10999999 "$URL" | cmp -s - <(tail -c +10000001 "$T/f/big.bin" | head -c 1000000)
+ok $? "a 1 MB range from the middle of it"
+curl -sS --max-time 0.3 --limit-rate 1M "$URL" -o /dev/null 2>/dev/null
+curl -sS "$URL" | cmp -s - "$T/f/big.bin"; ok $? "a download cut short does not stop the next"
 s3 sync "$T/sync" s3://photos/site/
 ok $RC "aws s3 sync"
 s3 ls --recursive s3://photos/site/
