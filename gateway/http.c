@@ -793,6 +793,7 @@ conn_dispatch(struct http_conn *c)
 	}
 	r->data = NULL;
 	r->on_abort = NULL;
+	r->on_drain = NULL;
 	c->head = c->parser.method == HTTP_HEAD;
 	c->keepalive = !c->too_large && !c->parser.upgrade &&
 	    llhttp_should_keep_alive(&c->parser) && !srv->freeing;
