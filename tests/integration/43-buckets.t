@@ -5,7 +5,7 @@
 # clock, a virtual-hosted Host, an aws-chunked body).  Data survives a
 # restart; a SIGKILL in the middle of an upload leaves no object.
 . "$(dirname "$0")/lib.sh"
-plan 80
+plan 82
 
 aws_env
 SPORT=$(freeport)
@@ -18,7 +18,7 @@ MAXB=${MAXB:-0}
 
 start() {
 	EXTRA_CONF="s3_listen = 127.0.0.1:$SPORT
-access_key = $KEY:$SECRET
+${NOKEY:+#}access_key = $KEY:$SECRET
 buckets_max_bytes = $MAXB"
 	start_daemon
 	waitport "$SPORT" || { echo "Bail out! no S3 listener"; dlog | sed 's/^/# /'; exit 1; }
@@ -275,8 +275,12 @@ ok $RC "emptied, it goes"
 is "$(find "$T/state/buckets/data" -type f | wc -l)" 0 "and every data file with it"
 
 stop_daemon
-MAXB=2K start
-s3 mb s3://capped
+MAXB=2K NOKEY=1 start
+curlget -X PUT "$EP/capped"
+is "$STATUS" 200 "without access keys, a loopback client needs no signature"
+curlget -X PUT --data-binary plain "$EP/capped/plain.txt"
+curlget "$EP/capped/plain.txt"
+is "$STATUS $BODY" "200 plain" "and reads back what it wrote"
 head -c 4096 /dev/zero > "$T/f/4k"
 s3 cp "$T/f/4k" s3://capped/4k
 like "$ERR" EntityTooLarge "past buckets_max_bytes: EntityTooLarge"
