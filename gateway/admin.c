@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "tables/door.h"
+#include "buckets/bucket.h"
 
 #define ADMIN_MAX_BODY		(64 * 1024 * 1024)	/* a bootstrap */
 #define ADMIN_LOG_CHUNK		(64 * 1024)
@@ -571,6 +572,22 @@ admin_tables_done(void *arg, int status, cJSON *res, const char *err)
 	admin_json(req, 200, j);
 }
 
+/* GET /buckets: Buckets' answer (buckets/bucket.h), on the loop. */
+static void
+admin_buckets_done(void *arg, int status, cJSON *res, const char *err)
+{
+	struct http_request *req = arg;
+	cJSON *j;
+
+	if (status != 200) {
+		admin_error(req, status, "%s", err);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "buckets", res);
+	admin_json(req, 200, j);
+}
+
 /* POST /tables/NAME/backup {"file": "/abs/path"} */
 static void
 admin_table_backup(struct admin *a, struct http_request *req)
@@ -691,6 +708,8 @@ admin_request(struct http_request *req, void *arg)
 		admin_metrics(a, req);
 	else if (strcmp(path, "/tables") == 0 && strcmp(m, "GET") == 0)
 		tables_door_stats(a->d->tables, admin_tables_done, req);
+	else if (strcmp(path, "/buckets") == 0 && strcmp(m, "GET") == 0)
+		buckets_stats(a->d->buckets, admin_buckets_done, req);
 	else if (strncmp(path, "/tables/", 8) == 0)
 		admin_table_backup(a, req);
 	else if (strcmp(path, "/openapi") == 0 && strcmp(m, "GET") == 0)

@@ -17,6 +17,8 @@
  *   tables_dir = STATE_DIR/tables     tables_sync = full | normal
  *   tables_backend = http://HOST:PORT (off)  tables_backend_key = ID:SECRET
  *   tables_backend_region = us-east-1
+ *   s3_listen = 127.0.0.1:9000 (off when absent)   buckets_dir = DIR
+ *   buckets_max_bytes = 10G (0: no cap)     (conf_buckets.c)
  *   max_connections = 0 (from RLIMIT_NOFILE)    busy_poll = off
  *   header_timeout = 10   body_timeout = 10 (s; slow clients get 408)
  *   throttle_rate = R (req/s, 3 decimals; every route's default, 0 = none)
@@ -71,6 +73,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum conf_seccomp {
 	CONF_SECCOMP_DEFAULT,	/* tight allowlist for native handlers */
@@ -368,6 +371,10 @@ struct conf {
 	char		*tables_backend;	/* NULL: the embedded store */
 	char		*tables_backend_key;	/* "ID:SECRET", NULL: unsigned */
 	char		*tables_backend_region;	/* NULL: from the URL */
+	char		*s3_host;	/* NULL: no S3 listener */
+	int		 s3_port;	/* -1: none */
+	char		*buckets_dir;	/* NULL: <state_dir>/buckets */
+	uint64_t	 buckets_max_bytes;	/* 0: no cap on stored bytes */
 	unsigned	 max_connections;	/* 0: from RLIMIT_NOFILE (main.c) */
 	int		 busy_poll;	/* 0: the loop sleeps when idle; 1: spins */
 	unsigned	 header_timeout_s;	/* 10: first byte to end of headers */
@@ -443,6 +450,8 @@ bool	conf_table_allowed(const struct function_conf *fn, const char *table,
 /* The Tables store's directory: tables_dir, or <state_dir>/tables, into
  * out.  0, or -ENAMETOOLONG. */
 int	conf_tables_dir(const struct conf *c, char *out, size_t outlen);
+/* Buckets' directory: buckets_dir, or <state_dir>/buckets; the same. */
+int	conf_buckets_dir(const struct conf *c, char *out, size_t outlen);
 /* The function named name, or NULL. */
 struct function_conf *conf_find(const struct conf *c, const char *name);
 /* The [authorizer NAME] section named name, or NULL. */

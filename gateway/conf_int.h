@@ -29,6 +29,9 @@ int	conf_tables_listen(struct conf *c, const char *v, char *why,
 int	conf_tables_backend(struct conf *c, const char *key, const char *v,
 	    char *why, size_t whylen);
 void	conf_tables_free(struct function_conf *fn);
+/* conf_buckets.c: s3_listen and buckets_max_bytes; the same use. */
+int	conf_buckets_key(struct conf *c, const char *key, const char *v,
+	    char *why, size_t whylen);
 
 /*
  * conf_apigw.c: the API gateway's keys (CORS, throttling, caching).  cors_sect:

@@ -65,6 +65,8 @@ static int	conf_set_metrics(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_uid_range(struct conf_parser *,
 		    const struct conf_key *, const char *);
+static int	conf_set_buckets(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_tables(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_apigw(struct conf_parser *, const struct conf_key *,
@@ -133,6 +135,10 @@ const struct conf_key conf_lambdad_keys[] = {
 	{ "tables_backend", conf_set_tables, 0, 0, 0, false, NULL },
 	{ "tables_backend_key", conf_set_tables, 0, 0, 0, false, NULL },
 	{ "tables_backend_region", conf_set_tables, 0, 0, 0, false, NULL },
+	{ "s3_listen", conf_set_buckets, 0, 0, 0, false, NULL },
+	{ "buckets_dir", conf_set_path, offsetof(struct conf, buckets_dir), 0,
+	    0, false, NULL },
+	{ "buckets_max_bytes", conf_set_buckets, 0, 0, 0, false, NULL },
 	/* 0 (the default): sized from RLIMIT_NOFILE at start (main.c). */
 	{ "max_connections", conf_set_uint,
 	    offsetof(struct conf, max_connections), 0, 10000000, false, NULL },
@@ -444,6 +450,18 @@ conf_set_tables(struct conf_parser *p, const struct conf_key *k, const char *v)
 	    conf_tables_backend(p->c, k->name, v, why, sizeof(why));
 
 	return rc == 0 ? 0 : conf_error(p, p->lineno, "%s: %s", k->name, why);
+}
+
+/* s3_listen and buckets_max_bytes: conf_buckets.c has them. */
+static int
+conf_set_buckets(struct conf_parser *p, const struct conf_key *k,
+    const char *v)
+{
+	char why[384];
+
+	if (conf_buckets_key(p->c, k->name, v, why, sizeof(why)) != 0)
+		return conf_error(p, p->lineno, "%s: %s", k->name, why);
+	return 0;
 }
 
 /* CORS, throttling and caching: conf_apigw.c has them. */

@@ -198,6 +198,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	c->event_queue_max = 10000;
 	c->code_storage_mb = 76800;	/* Lambda's 75 GB */
 	c->dynamodb_port = -1;
+	c->s3_port = -1;
 	c->tables_sync_full = 1;
 	c->header_timeout_s = 10;
 	c->body_timeout_s = 10;
@@ -288,6 +289,8 @@ conf_free(struct conf *c)
 	free(c->metrics_host);
 	free(c->dynamodb_host);
 	free(c->tables_dir);
+	free(c->s3_host);
+	free(c->buckets_dir);
 	free(c->tables_backend);
 	free(c->tables_backend_key);
 	free(c->tables_backend_region);

@@ -32,6 +32,7 @@ struct metrics_server;
 struct reload;
 struct opener;
 struct tables_door;
+struct buckets;
 struct keystore;
 
 /* A configuration still referenced by draining pools. */
@@ -64,6 +65,7 @@ struct daemon {
 	struct invoke	*invoke;	/* NULL unless invoke_api = on */
 	struct control	*control;	/* Lambda's control plane, with invoke */
 	struct tables_door *tables;	/* the Tables store's door */
+	struct buckets	*buckets;	/* NULL without s3_listen */
 	struct keystore	*keys;		/* API keys (apigw/keystore.h) */
 	struct admin	*admin;
 	struct metrics	*metrics;	/* outlives pools (reloads) */

@@ -282,6 +282,11 @@ conn_on_write(uv_write_t *wr, int status)
 		conn_close(c);
 		return;
 	}
+	/* A streamed reply's owner waits for the queue to drain. */
+	if (c->outstanding && c->streaming && !c->closed &&
+	    c->req.on_drain != NULL && uv_stream_get_write_queue_size(
+	    (uv_stream_t *)&c->tcp) <= HTTP_STREAM_LOW)
+		c->req.on_drain(&c->req, c->srv->cfg.arg);
 	/* A client that pipelines but does not read was held back: go on. */
 	if (!c->outstanding && c->phase != PH_CLOSING && !c->closed)
 		conn_process(c);
@@ -390,7 +395,7 @@ hdrs_skip(const struct http_header *h, bool *has_date)
 }
 
 /* Format status line and headers into c->wbuf; returns the length. */
-static int
+int
 conn_format_head(struct http_conn *c, int status, const struct http_header *hdrs,
     size_t nhdrs, size_t body_len, bool close)
 {
@@ -801,6 +806,7 @@ conn_dispatch(struct http_conn *c)
 	}
 	r->data = NULL;
 	r->on_abort = NULL;
+	r->on_drain = NULL;
 	c->head = c->parser.method == HTTP_HEAD;
 	c->keepalive = !c->too_large && !c->parser.upgrade &&
 	    llhttp_should_keep_alive(&c->parser) && !srv->freeing;
@@ -904,7 +910,14 @@ http_respond(struct http_request *req, int status,
 	if (!c->closed && (rc = conn_send(c, status, hdrs, nhdrs, body,
 	    body_len, close)) < 0)
 		close = true;
+	return conn_answered(c, close, rc);
+}
+
+int
+conn_answered(struct http_conn *c, bool close, int rc)
+{
 	c->outstanding = 0;
+	c->streaming = 0;
 	if (c->closed) {
 		conn_maybe_free(c);	/* aborted: the reply is discarded */
 		return 0;

@@ -94,6 +94,9 @@ struct http_request {
 	/* Owner's fields. */
 	void		*data;
 	http_abort_cb	 on_abort;	/* peer closed while request outstanding */
+	/* A streamed reply (http_stream_begin): the socket took most of what
+	 * was queued; give more. */
+	void		(*on_drain)(struct http_request *req, void *arg);
 };
 
 struct http_server *http_server_new(uv_loop_t *loop,
@@ -169,6 +172,24 @@ int	http_respond(struct http_request *req, int status,
  */
 int	http_detach(struct http_request *req, int *fd, char **rest,
 	    size_t *rest_len);
+
+/*
+ * A reply whose body comes in pieces (a large file): http_stream_begin
+ * sends the status and headers with Content-Length body_len; each
+ * http_stream_write queues a piece (copied as far as the socket does not
+ * take it at once); the request is answered once body_len bytes were
+ * given.  http_stream_queued tells how much waits to be written: past a
+ * few hundred KiB, wait for on_drain before the next piece.  If the peer
+ * goes (on_abort, or a write fails), http_stream_end releases the request.
+ * Returns 0 or -errno.
+ */
+int	http_stream_begin(struct http_request *req, int status,
+	    const struct http_header *hdrs, size_t nhdrs, uint64_t body_len);
+int	http_stream_write(struct http_request *req, const void *p, size_t n);
+size_t	http_stream_queued(struct http_request *req);
+/* Release req early (a read error, the peer gone): the connection closes
+ * unless every byte was given. */
+void	http_stream_end(struct http_request *req);
 
 /* Convenience: status + Content-Type: application/json + body string. */
 int	http_respond_json(struct http_request *req, int status,

@@ -95,6 +95,9 @@ struct http_conn {
 	unsigned	 corked:1;	/* in our own read callback: hold replies */
 	unsigned	 on_idle:1;	/* linked in the server's idle list */
 	unsigned	 resume:1;	/* parse on from the timer (http_respond) */
+	unsigned	 streaming:1;	/* a reply's body is being streamed */
+	unsigned	 stream_close:1;	/* close after the streamed one */
+	uint64_t	 stream_left;	/* its bytes not yet given */
 };
 
 struct http_server {
@@ -147,6 +150,14 @@ void	conn_idle_update(struct http_conn *c);
 void	conn_read_start(struct http_conn *c);
 /* The close callback of a connection's handles (both counted). */
 void	conn_on_close(uv_handle_t *h);
+/* The status line and headers of a reply into c->wbuf; its length. */
+int	conn_format_head(struct http_conn *c, int status,
+	    const struct http_header *hdrs, size_t nhdrs, size_t body_len,
+	    bool close);
+/* The reply to c's request is all queued (rc: conn_send's): release the
+ * request, then keep the connection for the next or close it. */
+int	conn_answered(struct http_conn *c, bool close, int rc);
+#define HTTP_STREAM_LOW	(256 * 1024)	/* queued bytes that call on_drain */
 /* Free srv once it is being freed and its last connection is gone
  * (http_server.c). */
 void	srv_maybe_free(struct http_server *srv);

@@ -62,6 +62,7 @@ usage(void)
 	    "  reload\n"
 	    "  tables [-j]\n"
 	    "  tables backup NAME FILE\n"
+	    "  buckets [-j]\n"
 	    "  keys add NAME --plan PLAN\n"
 	    "  keys rm NAME\n"
 	    "  keys ls [-j]\n"
@@ -667,6 +668,35 @@ cmd_tables(int argc, char **argv)
 	usage();
 }
 
+/* ---- buckets --------------------------------------------------------------- */
+
+static int
+cmd_buckets(int argc, char **argv)
+{
+	struct reply r;
+	cJSON *j, *b;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-j") != 0))
+		usage();
+	ctl_request("GET", "/buckets", NULL, 0, &r);
+	j = ctl_check(&r);
+	if (argc == 2)
+		ctl_print_json(j);
+	else {
+		printf("%-40s %10s %14s  %s\n", "NAME", "OBJECTS", "BYTES",
+		    "CREATED");
+		cJSON_ArrayForEach(b, cJSON_GetObjectItem(j, "buckets"))
+			printf("%-40s %10.0f %14.0f  %s\n",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(b, "name")),
+			    num(b, "objects"), num(b, "bytes"),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(b,
+			    "created")));
+	}
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
 /* ---- keys ------------------------------------------------------------------ */
 
 /* A key or plan name as the daemon takes it (so it needs no escaping). */
@@ -798,6 +828,7 @@ main(int argc, char *argv[])
 		{ "logs", cmd_logs }, { "reload", cmd_reload },
 		{ "tables", cmd_tables }, { "openapi", cmd_openapi },
 		{ "tables", cmd_tables }, { "keys", cmd_keys },
+		{ "buckets", cmd_buckets },
 	};
 	size_t i;
 	int ch;

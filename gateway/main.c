@@ -45,6 +45,7 @@
 #include "route.h"
 #include "sdsock.h"
 #include "tables/door.h"
+#include "buckets/bucket.h"
 
 /*
  * Busy-poll: while only a few invocations are in flight, the loop polls
@@ -132,6 +133,8 @@ daemon_finish(struct daemon *d)
 	endpoint_set_tables(NULL);
 	tables_door_close(d->tables, NULL, NULL);
 	d->tables = NULL;
+	buckets_close(d->buckets);
+	d->buckets = NULL;
 	/* The last counts are written; the loop runs until they are. */
 	apigw_apikey_set_store(NULL);
 	keystore_close(d->keys);
@@ -212,6 +215,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	front_stop_accepting(d->front);
 	invoke_stop(d->invoke);
 	tables_door_stop(d->tables);
+	buckets_stop(d->buckets);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
 	d->stop_linger = uv_now(d->loop) + STOP_LINGER_MS;
 	uv_timer_start(&d->stop_timer, stop_tick, 0, 20);
@@ -485,6 +489,8 @@ daemon_start(struct daemon *d, const char *host, int port)
 	tables_door_set_metrics(d->tables, metrics_tables(d->metrics));
 	endpoint_set_tables(d->tables);
 	endpoint_set_ws(front_ws(d->front));
+	if (buckets_open(d->loop, d->conf, &d->buckets) != 0)
+		return -1;
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

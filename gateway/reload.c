@@ -34,6 +34,7 @@
 #include "pool.h"
 #include "route.h"
 #include "tables/door.h"
+#include "buckets/bucket.h"
 
 #define RELOAD_WARM_MS		10000	/* as long as an init may take */
 #define RELOAD_POLL_MS		2
@@ -83,6 +84,10 @@ reload_warn_fixed(const struct conf *o, const struct conf *n)
 		    o->dynamodb_port != n->dynamodb_port },
 		{ "tables_dir", !conf_str_same(o->tables_dir, n->tables_dir) },
 		{ "tables_sync", o->tables_sync_full != n->tables_sync_full },
+		{ "s3_listen", !conf_str_same(o->s3_host, n->s3_host) ||
+		    o->s3_port != n->s3_port },
+		{ "buckets_dir",
+		    !conf_str_same(o->buckets_dir, n->buckets_dir) },
 		{ "tables_backend",
 		    !conf_str_same(o->tables_backend, n->tables_backend) ||
 		    !conf_str_same(o->tables_backend_key, n->tables_backend_key) ||
@@ -218,6 +223,7 @@ reload_switch(struct reload *r)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
 	/* New grants apply from the next call, warm workers' too. */
 	tables_door_set_conf(d->tables, r->nc);
+	buckets_set_conf(d->buckets, r->nc);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);

@@ -35,7 +35,17 @@ struct auth {
 	/* From cred. */
 	const char	*id, *date, *region, *service;
 	size_t		 id_len, date_len, region_len, service_len;
+	/* A presigned URL: the query without X-Amz-Signature, and the
+	 * decoded parameters the pointers above point into. */
+	char		*query;
+	char		*qcred, *qsigned, *qsig;
 };
+
+/* canonical_request's ways of writing the path. */
+#define URI_RAW		0	/* normalised, as sent */
+#define URI_ENCODE	1	/* normalised, encoded once more */
+#define URI_S3		2	/* decoded and encoded strictly, as S3 */
+#define URI_S3_RAW	3	/* as sent, not normalised */
 
 static const char hexd[] = "0123456789abcdef";
 
@@ -91,6 +101,23 @@ uri_encode(struct buf *b, const char *s, size_t n, int keep_slash)
 }
 
 /* ---- canonical pieces --------------------------------------------------- */
+
+/* S3's canonical URI: the path as the key is, each byte but unreserved and
+ * '/' percent-encoded once; no segment is removed. */
+static void
+s3_canonical_uri(const char *path, size_t len, struct buf *out)
+{
+	char *tmp = malloc(len + 1);
+	long n;
+
+	if (tmp == NULL)
+		abort();
+	n = buf_pct_decode(tmp, path, len, 0);
+	uri_encode(out, tmp, (size_t)n, 1);
+	if (n == 0)
+		buf_addc(out, '/');
+	free(tmp);
+}
 
 void
 sigv4_canonical_uri(const char *path, size_t len, int encode, struct buf *out)
@@ -208,12 +235,14 @@ canonical_header(const struct http_request *req, const char *name, size_t nl,
 	buf_addc(out, ':');
 	for (i = 0; i < req->nheaders; i++) {
 		const struct http_header *h = &req->headers[i];
-		int blank = 0;
+		int blank = 0, start = 1;
 
 		if (h->name_len != nl || strncasecmp(h->name, name, nl) != 0)
 			continue;
 		if (found++ > 0)
 			buf_addc(out, ',');
+		/* Blanks inside the value squeezed to one, even after a comma
+		 * ("Thu, 01 Jan"); none at its start. */
 		for (j = 0; j < h->value_len; j++) {
 			char c = h->value[j];
 
@@ -221,10 +250,9 @@ canonical_header(const struct http_request *req, const char *name, size_t nl,
 				blank = 1;
 				continue;
 			}
-			if (blank && out->data[out->len - 1] != ':' &&
-			    out->data[out->len - 1] != ',')
+			if (blank && !start)
 				buf_addc(out, ' ');
-			blank = 0;
+			blank = start = 0;
 			buf_addc(out, c);
 		}
 	}
@@ -342,9 +370,15 @@ canonical_request(const struct http_request *req, const struct auth *a,
 
 	buf_adds(out, req->method);
 	buf_addc(out, '\n');
-	sigv4_canonical_uri(req->path, req->path_len, encode, out);
+	if (encode == URI_S3)
+		s3_canonical_uri(req->path, req->path_len, out);
+	else if (encode == URI_S3_RAW)
+		buf_add(out, req->path, req->path_len);
+	else
+		sigv4_canonical_uri(req->path, req->path_len, encode, out);
 	buf_addc(out, '\n');
-	if (sigv4_canonical_query(req->query, req->query_len, out) != 0)
+	if (sigv4_canonical_query(a->query != NULL ? a->query : req->query,
+	    a->query != NULL ? strlen(a->query) : req->query_len, out) != 0)
 		return -1;
 	buf_addc(out, '\n');
 	for (; p < end; p = s + 1) {
@@ -361,25 +395,39 @@ canonical_request(const struct http_request *req, const struct auth *a,
 	return host ? 0 : -1;
 }
 
+/* The signing key of secret for the scope date/region/service (the
+ * chained HMACs). */
+static void
+signing_key(const char *secret, const char *date, size_t dlen,
+    const char *region, size_t rlen, const char *service, size_t slen,
+    unsigned char key[32])
+{
+	unsigned char k[32];
+	char kdate[256];
+
+	snprintf(kdate, sizeof(kdate), "AWS4%s", secret);
+	hmac(kdate, strlen(kdate), date, dlen, key);
+	hmac(key, 32, region, rlen, k);
+	hmac(k, 32, service, slen, key);
+	hmac(key, 32, "aws4_request", 12, k);
+	memcpy(key, k, 32);
+	OPENSSL_cleanse(kdate, sizeof(kdate));
+	OPENSSL_cleanse(k, sizeof(k));
+}
+
 /* The hex signature of the string to sign sts under secret, for the
- * scope date/region/service (the chained HMACs of the signing key). */
+ * scope date/region/service. */
 static void
 signature_hex(const char *secret, const char *date, size_t dlen,
     const char *region, size_t rlen, const char *service, size_t slen,
     const struct buf *sts, char sig[65])
 {
-	unsigned char k[32], k2[32];
-	char kdate[256];
+	unsigned char key[32], k[32];
 
-	snprintf(kdate, sizeof(kdate), "AWS4%s", secret);
-	hmac(kdate, strlen(kdate), date, dlen, k);
-	hmac(k, 32, region, rlen, k2);
-	hmac(k2, 32, service, slen, k);
-	hmac(k, 32, "aws4_request", 12, k2);
-	hmac(k2, 32, sts->data, sts->len, k);
+	signing_key(secret, date, dlen, region, rlen, service, slen, key);
+	hmac(key, 32, sts->data, sts->len, k);
 	hex(k, 32, sig);
-	OPENSSL_cleanse(kdate, sizeof(kdate));
-	OPENSSL_cleanse(k2, sizeof(k2));
+	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(k, sizeof(k));
 }
 
@@ -490,6 +538,277 @@ sigv4_verify(const struct http_request *req, char *const *keys, size_t nkeys,
 	return sigv4_check(req, &a, secret, d, why, whylen);
 }
 
+/* ---- S3 ------------------------------------------------------------------ */
+
+/* Every payload hash S3 takes in place of the body's SHA-256. */
+static int
+s3_payload_ok(const char *v, size_t n)
+{
+	static const char *const named[] = {
+		"UNSIGNED-PAYLOAD", SIGV4_STREAMING, SIGV4_STREAMING_TRAILER,
+		SIGV4_STREAMING_UNSIGNED,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (n == strlen(named[i]) && memcmp(v, named[i], n) == 0)
+			return 1;
+	if (n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
+/* Both of S3's ways of writing the path: strictly encoded, then as sent. */
+static enum sigv4_status
+s3_check(const struct http_request *req, struct auth *a, const char *secret,
+    const char *amzdate, struct sigv4_ctx *ctx, char *why, size_t whylen)
+{
+	struct buf canon;
+	int mode, ok = 0;
+
+	for (mode = URI_S3; mode <= URI_S3_RAW && !ok; mode++) {
+		buf_init(&canon);
+		if (canonical_request(req, a, mode, ctx->payload, &canon) != 0) {
+			buf_free(&canon);
+			return fail(SIGV4_MALFORMED, why, whylen, "'Host' or a "
+			    "header named in SignedHeaders is missing.");
+		}
+		ok = signature_ok(a, secret, amzdate, &canon);
+		buf_free(&canon);
+	}
+	if (!ok)
+		return fail(SIGV4_MISMATCH, why, whylen, "The request "
+		    "signature we calculated does not match the signature you "
+		    "provided. Check your key and signing method.");
+	memcpy(ctx->amzdate, amzdate, 16);
+	ctx->amzdate[16] = '\0';
+	snprintf(ctx->scope, sizeof(ctx->scope), "%.*s",
+	    (int)(a->cred_len - a->id_len - 1), a->date);
+	memcpy(ctx->seed, a->sig, 64);
+	ctx->seed[64] = '\0';
+	signing_key(secret, a->date, a->date_len, a->region, a->region_len,
+	    a->service, a->service_len, ctx->key);
+	return SIGV4_OK;
+}
+
+/* The decoded value of query parameter name (malloc'd), or NULL. */
+static char *
+qparam(const char *q, size_t len, const char *name)
+{
+	const char *p = q, *end = q + len, *amp;
+	size_t nl = strlen(name);
+	char *v;
+	long k;
+
+	for (; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((size_t)(amp - p) > nl && memcmp(p, name, nl) == 0 &&
+		    p[nl] == '=') {
+			if ((v = malloc((size_t)(amp - p))) == NULL)
+				abort();
+			k = buf_pct_decode(v, p + nl + 1,
+			    (size_t)(amp - p) - nl - 1, 0);
+			v[k] = '\0';
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* The query without its X-Amz-Signature pair. */
+static char *
+query_unsigned(const char *q, size_t len)
+{
+	const char *p = q, *end = q + len, *amp;
+	struct buf b;
+
+	buf_init(&b);
+	for (; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((size_t)(amp - p) >= 16 &&
+		    memcmp(p, "X-Amz-Signature=", 16) == 0)
+			continue;
+		if (b.len > 0)
+			buf_addc(&b, '&');
+		buf_add(&b, p, (size_t)(amp - p));
+	}
+	buf_addc(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
+static void
+auth_free(struct auth *a)
+{
+	free(a->query);
+	free(a->qcred);
+	free(a->qsigned);
+	free(a->qsig);
+}
+
+/* A presigned URL: X-Amz-Algorithm, -Credential, -Date, -Expires,
+ * -SignedHeaders and -Signature in the query. */
+static enum sigv4_status
+s3_presigned(const struct http_request *req, char *const *keys, size_t nkeys,
+    time_t now, struct sigv4_ctx *ctx, char *why, size_t whylen)
+{
+	const char *q = req->query, *secret;
+	size_t ql = req->query_len;
+	char *alg = qparam(q, ql, "X-Amz-Algorithm");
+	char *date = qparam(q, ql, "X-Amz-Date");
+	char *exp = qparam(q, ql, "X-Amz-Expires"), *e = NULL;
+	enum sigv4_status st;
+	struct auth a;
+	long expires = -1;
+	time_t t;
+
+	memset(&a, 0, sizeof(a));
+	a.qcred = qparam(q, ql, "X-Amz-Credential");
+	a.qsigned = qparam(q, ql, "X-Amz-SignedHeaders");
+	a.qsig = qparam(q, ql, "X-Amz-Signature");
+	if (exp != NULL)
+		expires = strtol(exp, &e, 10);
+	ctx->presigned = 1;
+	snprintf(ctx->payload, sizeof(ctx->payload), "UNSIGNED-PAYLOAD");
+	if (alg == NULL || strcmp(alg, ALGO) != 0 || a.qcred == NULL ||
+	    a.qsigned == NULL || a.qsig == NULL || strlen(a.qsig) != 64 ||
+	    date == NULL || e == NULL || *e != '\0' || expires < 1 ||
+	    expires > 604800) {
+		st = fail(SIGV4_MALFORMED, why, whylen, "Query-string "
+		    "authentication version 4 requires the X-Amz-Algorithm, "
+		    "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, "
+		    "X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
+		goto out;
+	}
+	a.cred = a.qcred, a.cred_len = strlen(a.qcred);
+	a.signed_hdrs = a.qsigned, a.signed_len = strlen(a.qsigned);
+	a.sig = a.qsig, a.sig_len = 64;
+	a.query = query_unsigned(q, ql);
+	if (auth_scope(&a) != 0 || (t = amz_date(date, strlen(date))) < 0 ||
+	    memcmp(date, a.date, 8) != 0) {
+		st = fail(SIGV4_MALFORMED, why, whylen, "X-Amz-Credential or "
+		    "X-Amz-Date is malformed.");
+		goto out;
+	}
+	if ((secret = key_find(keys, nkeys, a.id, a.id_len)) == NULL) {
+		st = fail(SIGV4_UNKNOWN_KEY, why, whylen, "The AWS Access Key "
+		    "Id you provided does not exist in our records.");
+		goto out;
+	}
+	if (t > now + SIGV4_MAX_SKEW) {
+		st = fail(SIGV4_EXPIRED, why, whylen, "Request is not yet "
+		    "valid");
+		goto out;
+	}
+	if (now > t + expires) {
+		st = fail(SIGV4_URL_EXPIRED, why, whylen, "Request has expired");
+		goto out;
+	}
+	st = s3_check(req, &a, secret, date, ctx, why, whylen);
+out:
+	auth_free(&a);
+	free(alg);
+	free(date);
+	free(exp);
+	return st;
+}
+
+enum sigv4_status
+sigv4_verify_s3(const struct http_request *req, char *const *keys,
+    size_t nkeys, time_t now, struct sigv4_ctx *ctx, char *why, size_t whylen)
+{
+	const char *v, *secret, *d;
+	struct auth a;
+	size_t n, dn;
+	time_t t;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if ((v = http_header_get(req, "Authorization", &n)) == NULL || n == 0) {
+		if (memmem(req->query, req->query_len, "X-Amz-Signature=",
+		    16) != NULL)
+			return s3_presigned(req, keys, nkeys, now, ctx, why,
+			    whylen);
+		return fail(SIGV4_MISSING, why, whylen, "Access Denied");
+	}
+	if (auth_parse(v, n, &a) != 0)
+		return fail(SIGV4_MALFORMED, why, whylen, "The authorization "
+		    "header is malformed; AWS4-HMAC-SHA256 with Credential, "
+		    "SignedHeaders and Signature is expected.");
+	if ((secret = key_find(keys, nkeys, a.id, a.id_len)) == NULL)
+		return fail(SIGV4_UNKNOWN_KEY, why, whylen, "The AWS Access Key "
+		    "Id you provided does not exist in our records.");
+	if (a.service_len != 2 || memcmp(a.service, "s3", 2) != 0)
+		return fail(SIGV4_MALFORMED, why, whylen, "The authorization "
+		    "header is malformed; the service is 's3'.");
+	if ((d = http_header_get(req, "X-Amz-Date", &dn)) == NULL ||
+	    (t = amz_date(d, dn)) < 0 || memcmp(d, a.date, 8) != 0)
+		return fail(SIGV4_MALFORMED, why, whylen, "X-Amz-Date must be "
+		    "YYYYMMDD'T'HHMMSS'Z' and match the Credential's date.");
+	if (t < now - SIGV4_MAX_SKEW || t > now + SIGV4_MAX_SKEW)
+		return fail(SIGV4_EXPIRED, why, whylen, "The difference "
+		    "between the request time and the current time is too "
+		    "large.");
+	if ((v = http_header_get(req, "X-Amz-Content-Sha256", &n)) == NULL)
+		sigv4_sha256_hex(req->body != NULL ? req->body : "",
+		    req->body_len, ctx->payload);
+	else if (!s3_payload_ok(v, n))
+		return fail(SIGV4_MALFORMED, why, whylen, "x-amz-content-sha256 "
+		    "must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-"
+		    "PAYLOAD, or a valid sha256 value.");
+	else
+		snprintf(ctx->payload, sizeof(ctx->payload), "%.*s", (int)n, v);
+	return s3_check(req, &a, secret, d, ctx, why, whylen);
+}
+
+void
+sigv4_ctx_key(struct sigv4_ctx *c, const char *secret, const char *region)
+{
+	signing_key(secret, c->amzdate, 8, region, strlen(region), "s3", 2,
+	    c->key);
+}
+
+/* HMAC of the string to sign of one chunk or of the trailer. */
+static void
+chain_sig(const struct sigv4_ctx *c, const char *algo, const char *prev,
+    const char *hashes, char out[65])
+{
+	unsigned char k[32];
+	struct buf sts;
+
+	buf_init(&sts);
+	buf_printf(&sts, "%s\n%s\n%s\n%.64s\n%s", algo, c->amzdate, c->scope,
+	    prev, hashes);
+	hmac(c->key, 32, sts.data, sts.len, k);
+	hex(k, 32, out);
+	buf_free(&sts);
+}
+
+void
+sigv4_chunk_sig(const struct sigv4_ctx *c, const char *prev, const void *data,
+    size_t n, char out[65])
+{
+	char h[65 + 65];
+
+	sigv4_sha256_hex("", 0, h);
+	h[64] = '\n';
+	sigv4_sha256_hex(data, n, h + 65);
+	chain_sig(c, ALGO "-PAYLOAD", prev, h, out);
+}
+
+void
+sigv4_trailer_sig(const struct sigv4_ctx *c, const char *prev,
+    const void *trailer, size_t n, char out[65])
+{
+	char h[65];
+
+	sigv4_sha256_hex(trailer, n, h);
+	chain_sig(c, ALGO "-TRAILER", prev, h, out);
+}
+
 const char *
 sigv4_error_type(enum sigv4_status st)
 {
@@ -503,6 +822,7 @@ sigv4_error_type(enum sigv4_status st)
 	case SIGV4_UNKNOWN_KEY:
 		return "UnrecognizedClientException";
 	case SIGV4_EXPIRED:
+	case SIGV4_URL_EXPIRED:
 	case SIGV4_MISMATCH:
 		break;
 	}

@@ -10,7 +10,15 @@
  * the signed headers.  The body hash is always computed; a
  * X-Amz-Content-Sha256 header must equal it (UNSIGNED-PAYLOAD is refused,
  * since it would let the body be swapped under a valid signature).
- * Presigned URLs (X-Amz-Signature in the query) are not accepted.
+ * Presigned URLs (X-Amz-Signature in the query) are not accepted there.
+ *
+ * sigv4_verify_s3 is S3's variant: service "s3", the path signed as S3
+ * signs it (each key byte encoded once, no segment removed), the
+ * X-Amz-Content-Sha256 header taken as the payload's hash (a hex SHA-256
+ * the caller checks against the body, UNSIGNED-PAYLOAD, or one of the
+ * aws-chunked streaming forms, whose chunk signatures chain from the
+ * request's with sigv4_chunk_sig), and presigned query-string URLs with
+ * X-Amz-Expires.
  *
  * The canonical URI is the wire path encoded once more, as every service
  * but S3 signs it; a path with escapes that fails that way is also tried
@@ -35,6 +43,7 @@ enum sigv4_status {
 	SIGV4_UNKNOWN_KEY,	/* the key id is not one of ours */
 	SIGV4_EXPIRED,		/* X-Amz-Date too far from now */
 	SIGV4_MISMATCH,		/* wrong signature, service or body hash */
+	SIGV4_URL_EXPIRED,	/* a presigned URL past its X-Amz-Expires */
 };
 
 /*
@@ -44,6 +53,35 @@ enum sigv4_status {
 enum sigv4_status sigv4_verify(const struct http_request *req,
 	    char *const *keys, size_t nkeys, const char *service, time_t now,
 	    char *why, size_t whylen);
+/* The streaming payload hashes S3 accepts (aws-chunked bodies). */
+#define SIGV4_STREAMING		"STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+#define SIGV4_STREAMING_TRAILER	"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+#define SIGV4_STREAMING_UNSIGNED "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+
+/* What a verified S3 request was signed with, for its chunks. */
+struct sigv4_ctx {
+	char		 payload[72];	/* the payload hash the signature covers */
+	char		 amzdate[17];
+	char		 scope[160];	/* DATE/REGION/s3/aws4_request */
+	char		 seed[65];	/* the request's signature */
+	unsigned char	 key[32];	/* the signing key */
+	int		 presigned;
+};
+
+/* S3's rules (above); ctx is filled on SIGV4_OK. */
+enum sigv4_status sigv4_verify_s3(const struct http_request *req,
+	    char *const *keys, size_t nkeys, time_t now, struct sigv4_ctx *ctx,
+	    char *why, size_t whylen);
+/* c->key for secret and region from c->amzdate (tests, fuzzers). */
+void	sigv4_ctx_key(struct sigv4_ctx *c, const char *secret,
+	    const char *region);
+/* The signature of an aws-chunked chunk data[0..n) whose previous
+ * signature (the seed, for the first) is prev; and of the trailer block. */
+void	sigv4_chunk_sig(const struct sigv4_ctx *c, const char *prev,
+	    const void *data, size_t n, char out[65]);
+void	sigv4_trailer_sig(const struct sigv4_ctx *c, const char *prev,
+	    const void *trailer, size_t n, char out[65]);
+
 /* AWS's x-amzn-ErrorType for a failed status. */
 const char *sigv4_error_type(enum sigv4_status st);
 

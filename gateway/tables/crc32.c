@@ -7,30 +7,49 @@
 
 #include "crc32.h"
 
-static uint32_t crc_table[256];
+static uint32_t crc_table[256], crcc_table[256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void
-crc_table_build(void)
+table_build(uint32_t *t, uint32_t poly)
 {
 	uint32_t c, i, k;
 
 	for (i = 0; i < 256; i++) {
 		c = i;
 		for (k = 0; k < 8; k++)
-			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
+			c = (c & 1) ? poly ^ (c >> 1) : c >> 1;
+		t[i] = c;
 	}
 }
 
-uint32_t
-crc32_update(uint32_t crc, const void *p, size_t n)
+static void
+crc_table_build(void)
+{
+	table_build(crc_table, 0xEDB88320u);
+	table_build(crcc_table, 0x82F63B78u);
+}
+
+static uint32_t
+crc_run(const uint32_t *t, uint32_t crc, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 
 	pthread_once(&crc_once, crc_table_build);
 	crc = ~crc;
 	while (n-- > 0)
-		crc = crc_table[(crc ^ *b++) & 0xff] ^ (crc >> 8);
+		crc = t[(crc ^ *b++) & 0xff] ^ (crc >> 8);
 	return ~crc;
+}
+
+uint32_t
+crc32_update(uint32_t crc, const void *p, size_t n)
+{
+	return crc_run(crc_table, crc, p, n);
+}
+
+uint32_t
+crc32c_update(uint32_t crc, const void *p, size_t n)
+{
+	return crc_run(crcc_table, crc, p, n);
 }

@@ -4,6 +4,7 @@
  * x-amz-crc32 header DynamoDB clients check on every reply
  * (spec/dynamodb.md 1.2).  Written here rather than linked from zlib: it
  * is one table and one loop, and the daemon has no other use for zlib.
+ * Buckets uses both for the checksums S3 clients send.
  */
 #ifndef LAMBDAD_TABLES_CRC32_H
 #define LAMBDAD_TABLES_CRC32_H
@@ -13,5 +14,8 @@
 
 /* CRC-32 of p[0..n), continuing from crc (0 to start). */
 uint32_t crc32_update(uint32_t crc, const void *p, size_t n);
+/* CRC-32C (Castagnoli, 0x82F63B78 reflected), as S3's
+ * x-amz-checksum-crc32c; the same use. */
+uint32_t crc32c_update(uint32_t crc, const void *p, size_t n);
 
 #endif

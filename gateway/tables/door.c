@@ -475,6 +475,7 @@ door_authorized(struct tables_door *d, struct http_request *req)
 		    "token included in the request is invalid.");
 		break;
 	case SIGV4_EXPIRED:
+	case SIGV4_URL_EXPIRED:
 		door_fail(d, req, 0, DDB_INVALID_SIGNATURE, why);
 		break;
 	case SIGV4_MISMATCH:

@@ -24,3 +24,13 @@ Test(crc32, incremental)
 	cr_assert_eq(a, 0x414FA339u);
 	cr_assert_eq(a, b);
 }
+
+/* CRC-32C, as S3's x-amz-checksum-crc32c: the check value of
+ * "123456789" (RFC 3720's polynomial), and incremental. */
+Test(crc32c, check_value)
+{
+	cr_assert_eq(crc32c_update(0, "123456789", 9), 0xE3069283u);
+	cr_assert_eq(crc32c_update(0, "", 0), 0);
+	cr_assert_eq(crc32c_update(crc32c_update(0, "1234", 4), "56789", 5),
+	    0xE3069283u);
+}

@@ -153,6 +153,26 @@ on_abort(struct http_request *req, void *arg)
 	H.nabort++;
 }
 
+/* /stream: 4 MiB in 64 KiB pieces, each byte its offset mod 251, paced
+ * on on_drain as Buckets' GetObject is. */
+#define STREAM_LEN	(4u << 20)
+static size_t stream_off;
+
+static void
+stream_more(struct http_request *req, void *arg)
+{
+	static char piece[65536];
+	size_t i;
+
+	(void)arg;
+	while (stream_off < STREAM_LEN && http_stream_queued(req) < 512 * 1024) {
+		for (i = 0; i < sizeof(piece); i++)
+			piece[i] = (char)((stream_off + i) % 251);
+		stream_off += sizeof(piece);
+		cr_assert_eq(http_stream_write(req, piece, sizeof(piece)), 0);
+	}
+}
+
 static void
 on_request(struct http_request *req, void *arg)
 {
@@ -172,6 +192,11 @@ on_request(struct http_request *req, void *arg)
 		memset(pad, 'p', sizeof(pad));
 		h.value_len = snprintf(seq, sizeof(seq), "%d", H.seq++);
 		cr_assert_eq(http_respond(req, 200, &h, 1, pad, sizeof(pad)), 0);
+	} else if (strcmp(req->path, "/stream") == 0) {
+		stream_off = 0;
+		req->on_drain = stream_more;
+		cr_assert_eq(http_stream_begin(req, 200, NULL, 0, STREAM_LEN), 0);
+		stream_more(req, NULL);
 	} else if (strcmp(req->path, "/hold") == 0) {
 		req->on_abort = on_abort;
 		H.held[H.nheld++] = req;
@@ -515,6 +540,31 @@ Test(http, simple_get)
 	cr_assert(strstr(resp_header(&r, "Date"), " GMT") != NULL);
 	cr_assert_null(resp_header(&r, "Connection"));
 	cr_assert(strncmp(r.head, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	resp_free(&r);
+	cli_close(c);
+	stop();
+}
+
+/* A streamed reply: every byte in order, then the connection serves the
+ * next request. */
+Test(http, streamed_reply)
+{
+	struct cli *c = start_default();
+	struct resp r;
+	size_t i;
+
+	cli_send(c, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+	usleep(100000);		/* let the queue fill: on_drain paces it */
+	cli_read_resp(c, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(r.body_len, STREAM_LEN);
+	for (i = 0; i < r.body_len; i++)
+		if ((unsigned char)r.body[i] != i % 251)
+			cr_assert_fail("byte %zu", i);
+	resp_free(&r);
+	cli_send(c, "GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+	cli_read_resp(c, &r);
+	cr_assert_str_eq(jstr(&r, "path", NULL), "/after");
 	resp_free(&r);
 	cli_close(c);
 	stop();

@@ -318,3 +318,35 @@ Test(sigv4_sign, amz_date)
 	sigv4_amz_date(NOW, d);
 	cr_assert_str_eq(d, "20150830T123600Z");
 }
+
+/* A value with ", " inside (an HTTP date) keeps its blank after the
+ * comma in the canonical header: the aws CLI signs If-Modified-Since so. */
+Test(sigv4, blank_after_comma_in_value)
+{
+	static const char date[] = "Thu, 01 Jan 2099 00:00:00 GMT";
+	struct http_header sh[3] = {
+		{ "host", 4, "example.amazonaws.com", 21 },
+		{ "if-modified-since", 17, date, sizeof(date) - 1 },
+		{ "x-amz-date", 10, "20150830T123600Z", 16 },
+	};
+	struct built b;
+	struct buf authz;
+	char why[256] = "";
+
+	buf_init(&authz);
+	cr_assert_eq(sigv4_sign(key0, "us-east-1", "service", "GET", "/", sh,
+	    3, "", 0, "20150830T123600Z", &authz), 0);
+	memset(&b, 0, sizeof(b));
+	b.req.method = "GET";
+	b.req.path = "/";
+	b.req.path_len = 1;
+	b.req.query = "";
+	b.req.body = "";
+	b.req.headers = b.h;
+	hdr(&b, "Host", "example.amazonaws.com");
+	hdr(&b, "If-Modified-Since", date);
+	hdr(&b, "X-Amz-Date", "20150830T123600Z");
+	hdr(&b, "Authorization", authz.data);
+	cr_assert_eq(verify(&b, NOW, why), SIGV4_OK, "%s", why);
+	buf_free(&authz);
+}
