@@ -462,6 +462,37 @@ fail(enum sigv4_status st, char *why, size_t whylen, const char *fmt, ...)
 	return st;
 }
 
+/*
+ * The signature made over the canonical request with the path written as
+ * mode1, else as mode2 (-1: none): SIGV4_OK if one matches.  hint ends
+ * the mismatch message.
+ */
+static enum sigv4_status
+modes_check(const struct http_request *req, const struct auth *a,
+    const char *secret, const char *amzdate, const char *payload, int mode1,
+    int mode2, const char *hint, char *why, size_t whylen)
+{
+	const int modes[2] = { mode1, mode2 };
+	struct buf canon;
+	int i, ok = 0;
+
+	for (i = 0; i < 2 && modes[i] >= 0 && !ok; i++) {
+		buf_init(&canon);
+		if (canonical_request(req, a, modes[i], payload, &canon) != 0) {
+			buf_free(&canon);
+			return fail(SIGV4_MALFORMED, why, whylen, "'Host' or a "
+			    "header named in SignedHeaders is missing.");
+		}
+		ok = signature_ok(a, secret, amzdate, &canon);
+		buf_free(&canon);
+	}
+	if (!ok)
+		return fail(SIGV4_MISMATCH, why, whylen, "The request "
+		    "signature we calculated does not match the signature you "
+		    "provided. %s", hint);
+	return SIGV4_OK;
+}
+
 /* The body's hash, checked against X-Amz-Content-Sha256 if sent. */
 static int
 body_hash(const struct http_request *req, char out[65])
@@ -478,31 +509,16 @@ sigv4_check(const struct http_request *req, const struct auth *a,
     const char *secret, const char *amzdate, char *why, size_t whylen)
 {
 	char bh[65];
-	struct buf canon;
-	int ok = 0, encode;
 
 	if (body_hash(req, bh) != 0)
 		return fail(SIGV4_MISMATCH, why, whylen, "The provided "
 		    "X-Amz-Content-Sha256 header does not match what was "
 		    "computed.");
-	for (encode = 1; encode >= 0 && !ok; encode--) {
-		if (!encode && memchr(req->path, '%', req->path_len) == NULL)
-			break;
-		buf_init(&canon);
-		if (canonical_request(req, a, encode, bh, &canon) != 0) {
-			buf_free(&canon);
-			return fail(SIGV4_MALFORMED, why, whylen, "'Host' or a "
-			    "header named in SignedHeaders is missing.");
-		}
-		ok = signature_ok(a, secret, amzdate, &canon);
-		buf_free(&canon);
-	}
-	if (!ok)
-		return fail(SIGV4_MISMATCH, why, whylen, "The request "
-		    "signature we calculated does not match the signature you "
-		    "provided. Check your AWS Secret Access Key and signing "
-		    "method. Consult the service documentation for details.");
-	return SIGV4_OK;
+	/* The path encoded once more (as the SDKs sign), then as sent. */
+	return modes_check(req, a, secret, amzdate, bh, URI_ENCODE,
+	    memchr(req->path, '%', req->path_len) != NULL ? URI_RAW : -1,
+	    "Check your AWS Secret Access Key and signing method. Consult the "
+	    "service documentation for details.", why, whylen);
 }
 
 enum sigv4_status
@@ -566,23 +582,12 @@ static enum sigv4_status
 s3_check(const struct http_request *req, struct auth *a, const char *secret,
     const char *amzdate, struct sigv4_ctx *ctx, char *why, size_t whylen)
 {
-	struct buf canon;
-	int mode, ok = 0;
+	enum sigv4_status st;
 
-	for (mode = URI_S3; mode <= URI_S3_RAW && !ok; mode++) {
-		buf_init(&canon);
-		if (canonical_request(req, a, mode, ctx->payload, &canon) != 0) {
-			buf_free(&canon);
-			return fail(SIGV4_MALFORMED, why, whylen, "'Host' or a "
-			    "header named in SignedHeaders is missing.");
-		}
-		ok = signature_ok(a, secret, amzdate, &canon);
-		buf_free(&canon);
-	}
-	if (!ok)
-		return fail(SIGV4_MISMATCH, why, whylen, "The request "
-		    "signature we calculated does not match the signature you "
-		    "provided. Check your key and signing method.");
+	if ((st = modes_check(req, a, secret, amzdate, ctx->payload, URI_S3,
+	    URI_S3_RAW, "Check your key and signing method.", why,
+	    whylen)) != SIGV4_OK)
+		return st;
 	memcpy(ctx->amzdate, amzdate, 16);
 	ctx->amzdate[16] = '\0';
 	snprintf(ctx->scope, sizeof(ctx->scope), "%.*s",

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 #include <uv.h>
@@ -202,5 +203,15 @@ void	s3_put_done(struct s3_job *j);
 int	s3_small_body(struct s3_job *j);
 /* The kept headers of a request (Content-Type etc., x-amz-meta-*) into o. */
 void	s3_obj_from_req(struct s3_job *j, struct s3_obj *o);
+
+/* Wall-clock ms since the epoch: an object's or upload's time. */
+static inline int64_t
+s3_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 #endif

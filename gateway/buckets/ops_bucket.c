@@ -15,15 +15,6 @@
 #include "bucket.h"
 #include "bucket_int.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 list_buckets(sqlite3 *db, struct s3_job *j)
 {
@@ -71,7 +62,7 @@ create_bucket(sqlite3 *db, struct s3_job *j)
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, j->rt.bucket, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
+	sqlite3_bind_int64(st, 2, s3_now_ms());
 	rc = sqlite3_step(st);
 	store_stmt_done(st);
 	s3_hdr(j, "Location", "/%s", j->rt.bucket);

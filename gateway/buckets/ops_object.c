@@ -25,15 +25,6 @@ static const char *const kept[] = {
 	"content-language", "expires", "x-amz-website-redirect-location",
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Content-Encoding without the aws-chunked that only framed the body. */
 static void
 keep_encoding(struct s3_obj *o, const char *v, size_t n)
@@ -157,7 +148,7 @@ s3_body_work(struct s3_job *j)
 	}
 	snprintf(j->newfile, sizeof(j->newfile), "%s", j->obj.file);
 	j->obj.size = (int64_t)j->body_len;
-	j->obj.mtime = now_ms();
+	j->obj.mtime = s3_now_ms();
 out:
 	buf_free(&dl);
 }
@@ -553,7 +544,7 @@ copy_run(sqlite3 *db, struct s3_job *j)
 	}
 	snprintf(j->newfile, sizeof(j->newfile), "%s", j->obj.file);
 	j->obj.size = j->src.size;
-	j->obj.mtime = now_ms();
+	j->obj.mtime = s3_now_ms();
 	snprintf(j->obj.etag, sizeof(j->obj.etag), "%s", j->src.etag);
 	if (s3_meta_put(db, j, j->rt.bucket, j->rt.key, &j->obj) != 0)
 		return -1;

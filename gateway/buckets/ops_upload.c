@@ -18,15 +18,6 @@
 
 #include "bucket_int.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 sql_fail(sqlite3 *db, struct s3_job *j)
 {
@@ -87,7 +78,7 @@ create_run(sqlite3 *db, struct s3_job *j)
 	sqlite3_bind_text(st, 1, j->upload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, j->rt.bucket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, j->rt.key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
+	sqlite3_bind_int64(st, 4, s3_now_ms());
 	sqlite3_bind_text(st, 5, j->obj.ctype.data, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, j->obj.meta.data != NULL ? j->obj.meta.data :
 	    "", -1, SQLITE_STATIC);
@@ -227,7 +218,7 @@ concat_work(struct s3_job *j)
 	snprintf(j->newfile, sizeof(j->newfile), "%s", j->obj.file);
 	s3_md5_hex(j->aux.data, j->aux.len, j->obj.etag);
 	snprintf(j->obj.etag + 32, sizeof(j->obj.etag) - 32, "-%d", j->part);
-	j->obj.mtime = now_ms();
+	j->obj.mtime = s3_now_ms();
 }
 
 /* Every part of the upload to j->unlink, then the rows gone. */
