@@ -14,7 +14,8 @@
 # Cold start per jail layer: the same cold hello under sandbox = none,
 # basic (rlimits + seccomp + uid), full with network = host, and full with
 # network = none (its own netns, joined).  BENCH_ONLY=cold-layers runs only
-# that part; BENCH_ONLY=cors only the warm hello with and without CORS (and with the
+# that part; BENCH_ONLY=cors only the warm hello with and without CORS (and behind a
+# JWT authorizer, and with the
 # access log);
 # BENCH_ONLY=cache the warm hello and the same route cached (cache_ttl:
 # every request a hit of the response cache, no worker involved).
@@ -226,7 +227,7 @@ wrk_runs() {
 # check_body URL TEXT: the server answers 200 with TEXT in the body.
 check_body() {
 	local body code
-	body=$(curl -s -m 5 -w '\n%{http_code}' "$1")
+	body=$(curl -s -m 5 -w '\n%{http_code}' ${3:+-H "$3"} "$1")
 	code=${body##*$'\n'}
 	body=${body%$'\n'*}
 	if [ "$code" != 200 ] || [[ "$body" != *"$2"* ]]; then
@@ -451,7 +452,9 @@ hello_workers() {
 # bench_lambdad_warm [KEY LAMBDAD_EXTRA [HEADER [FN_EXTRA]]]: KEY warm (the
 # default config), warm_spin (busy_poll = on: what spinning buys, mostly at
 # c1), warm_cors (a [cors] section; wrk sends HEADER, an allowed Origin) or
-# warm_cache (FN_EXTRA cache_ttl: the response cache answers every request).
+# warm_cache (FN_EXTRA cache_ttl: the response cache answers every request)
+# or warm_jwt (a JWT authorizer on the function; wrk sends HEADER, a valid
+# HS256 token).
 bench_lambdad_warm() {
 	local key=${1:-warm} extra=${2:-} hdr=${3:-} fnextra=${4:-} port conf pid url p k m=0 n=0 i
 	log "lambdad $key: hello, min_idle = 2, max_workers = 2, $ROUTES_FEW routes${extra:+, $extra}${fnextra:+, $fnextra}"
@@ -466,18 +469,18 @@ bench_lambdad_warm() {
 		[ "$(hello_workers "$pid" | wc -l)" -ge 2 ] && break
 		sleep 0.05
 	done
-	if ! check_body "$url" "Hello, bench!"; then
+	if ! check_body "$url" "Hello, bench!" "$hdr"; then
 		NOTE[$key]="wrong answer"
 		stop_daemon "$pid"
 		return
 	fi
 	[ -n "$hdr" ] && WRK_ARGS=(-H "$hdr")
-	if [ -n "$hdr" ] && ! curl -s -m 5 -D - -o /dev/null -H "$hdr" "$url" |
+	if [ "$key" = warm_cors ] && ! curl -s -m 5 -D - -o /dev/null -H "$hdr" "$url" |
 	    grep -qi '^access-control-allow-origin:'; then
 		fail "$key: no Access-Control-Allow-Origin in the reply"
 		NOTE[$key]="no CORS headers"
 	fi
-	if [ -n "$fnextra" ] && ! curl -s -m 5 -D - -o /dev/null "$url" |
+	if [ "$key" = warm_cache ] && ! curl -s -m 5 -D - -o /dev/null "$url" |
 	    grep -qi '^age:'; then
 		fail "$key: the second request was not a cache hit (no Age)"
 		NOTE[$key]="not cached"
@@ -656,6 +659,7 @@ $(row fcgi "nginx + spawn-fcgi, libfcgi C handler, 2 processes (fastcgi_keep_con
 $(row warm "lambdad, hello warm, 2 workers, $ROUTES_FEW routes")
 $(row warm_spin "lambdad, the same with busy_poll = on")
 $(row warm_cors "lambdad, the same with CORS on ([cors], allowed Origin)")
+$(row warm_jwt "lambdad, the same behind a JWT authorizer (HS256 token)")
 $(row warm_alog "lambdad, the same with access_log = FILE (default JSON)")
 $(row warm_cache "lambdad, the same route cached (cache_ttl = 60: every request a hit, no worker)")
 $(row routes "lambdad, hello warm, 2 workers, $ROUTES_MANY routes")
@@ -698,12 +702,27 @@ if [ "${BENCH_ONLY:-}" = cold-layers ]; then
 fi
 make -s -f tests/bench/Makefile || exit 1
 CORS_CONF=$'[cors]\nallow_origins = https://app.example\nallow_methods = GET\nexpose_headers = x-id'
+# A JWT authorizer with an HS256 secret, and a token for it (valid a day).
+printf 'bench-secret-0123456789abcdef0123' >"$TMP/jwt.secret"
+JWT_CONF=$'[authorizer bench]\ntype = jwt\nissuer = https://bench.example\naudience = bench\nsecret = '"$TMP/jwt.secret"
+JWT_TOKEN=$(python3 - "$TMP/jwt.secret" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+key = open(sys.argv[1], "rb").read()
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b64(json.dumps({"iss": "https://bench.example", "aud": "bench",
+    "sub": "bench", "exp": int(time.time()) + 86400}).encode())
+sig = b64(hmac.new(key, head + b"." + body, hashlib.sha256).digest())
+print((head + b"." + body + b"." + sig).decode())
+PY
+)
 if [ "${BENCH_ONLY:-}" = cors ]; then
 	bench_bare
 	bench_lambdad_warm
 	bench_lambdad_warm warm_cors "$CORS_CONF" "Origin: https://app.example"
+	bench_lambdad_warm warm_jwt "$JWT_CONF" "Authorization: Bearer $JWT_TOKEN" "auth = bench"
 	bench_lambdad_warm warm_alog "access_log = $TMP/access.log"
-	report | sed -n '/^| design/,/^$/p' | grep -E "^\| (design|---|bare|lambdad, hello warm, 2 workers, $ROUTES_FEW routes|lambdad, the same with (CORS|access_log))" |
+	report | sed -n '/^| design/,/^$/p' | grep -E "^\| (design|---|bare|lambdad, hello warm, 2 workers, $ROUTES_FEW routes|lambdad, the same (with (CORS|access_log)|behind a JWT))" |
 		tee "$OUT/cors.md"
 	exit "$FAILED"
 fi
@@ -722,6 +741,7 @@ if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_warm
 	bench_lambdad_warm warm_spin "busy_poll = on"
 	bench_lambdad_warm warm_cors "$CORS_CONF" "Origin: https://app.example"
+	bench_lambdad_warm warm_jwt "$JWT_CONF" "Authorization: Bearer $JWT_TOKEN" "auth = bench"
 	bench_lambdad_warm warm_alog "access_log = $TMP/access.log"
 	bench_lambdad_warm warm_cache "" "" "cache_ttl = 60"
 	bench_lambdad_routes
@@ -730,7 +750,7 @@ if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_idle
 else
 	log "skipping lambdad: $LAMBDAD or $HELLO is missing (make all first)"
-	for k in warm warm_spin warm_cors warm_cache warm_alog routes cold; do NOTE[$k]="skipped: not built"; done
+	for k in warm warm_spin warm_cors warm_jwt warm_cache warm_alog routes cold; do NOTE[$k]="skipped: not built"; done
 fi
 
 { report; report_cold_layers; } | tee "$RESULTS"
