@@ -48,6 +48,7 @@
  *   event_retries = 2 (0..2)   event_max_age = 21600 (60..21600 s)
  *   sandbox = full | basic | none
  *   tables = TABLE[:read] ... (repeatable; * for every table)
+ *   buckets = BUCKET[:read] ... (repeatable; * for every bucket)
  *   throttle_rate, throttle_burst, cors = on | off, and the [cors] keys
  *   description = TEXT      request_schema = FILE   response_schema = FILE
  *   validate = off | on     (conf_docs.c: the API's documentation)
@@ -214,8 +215,8 @@ struct conf_route {
 	int		 line;
 };
 
-/* One entry of a tables = line: a table ("*": every table) the function
- * may call, and whether only for reads. */
+/* One entry of a tables = or buckets = line: a table or bucket ("*":
+ * every one) the function may call, and whether only for reads. */
 struct conf_grant {
 	char		*table;
 	bool		 read_only;
@@ -300,6 +301,10 @@ struct function_conf {
 	 * and the workers get no AWS_ENDPOINT_URL_DYNAMODB. */
 	struct conf_grant *tables;
 	size_t		 ntables;
+	/* buckets = lines (conf_buckets.c), the same for Buckets' S3 API
+	 * and AWS_ENDPOINT_URL_S3. */
+	struct conf_grant *buckets;
+	size_t		 nbuckets;
 	/* A [websocket] section exists: the workers get
 	 * AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI (their private endpoint
 	 * serves @connections), as tables = gives them DynamoDB's. */
@@ -447,6 +452,9 @@ int	conf_str_same(const char *a, const char *b);
  */
 bool	conf_table_allowed(const struct function_conf *fn, const char *table,
 	    bool write);
+/* The same for list[0..n) (tables or buckets) and name. */
+bool	conf_grant_allows(const struct conf_grant *list, size_t n,
+	    const char *name, bool write);
 /* The Tables store's directory: tables_dir, or <state_dir>/tables, into
  * out.  0, or -ENAMETOOLONG. */
 int	conf_tables_dir(const struct conf *c, char *out, size_t outlen);

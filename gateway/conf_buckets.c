@@ -6,6 +6,7 @@
  *   [lambdad]   s3_listen = HOST:PORT        (off when absent)
  *               buckets_dir = DIR            (STATE_DIR/buckets)
  *               buckets_max_bytes = N[K|M|G|T]   (0, the default: no cap)
+ *   [function]  buckets = BUCKET[:read] ...  (repeatable, "*" = all)
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,8 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buckets/s3.h"
 #include "conf.h"
 #include "conf_int.h"
+
+static bool
+bucket_grant_ok(const char *s, size_t n)
+{
+	return (n == 1 && s[0] == '*') || s3_bucket_name_ok(s, n);
+}
+
+int
+conf_buckets_grant(struct function_conf *fn, const char *v, char *why,
+    size_t whylen)
+{
+	return conf_grant_line(&fn->buckets, &fn->nbuckets, v,
+	    bucket_grant_ok, "bucket (S3's rules: 3 to 63 of a-z 0-9 . -, "
+	    "or *)", why, whylen);
+}
 
 static int
 conf_buckets_size(struct conf *c, const char *v, char *why, size_t whylen)

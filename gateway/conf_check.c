@@ -275,6 +275,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 	    /* Which tables does not count (the door reads the grants at each
 	     * call), whether any does: it sets the endpoint variable. */
 	    (a->ntables > 0) != (b->ntables > 0) ||
+	    (a->nbuckets > 0) != (b->nbuckets > 0) ||
 	    a->ws_endpoint != b->ws_endpoint)
 		return 0;
 	for (i = 0; i < a->nenv; i++)

@@ -28,10 +28,20 @@ int	conf_tables_listen(struct conf *c, const char *v, char *why,
 	    size_t whylen);
 int	conf_tables_backend(struct conf *c, const char *key, const char *v,
 	    char *why, size_t whylen);
+/* tables = and buckets = both: the words of line v, each NAME or
+ * NAME:read with name_ok(NAME), added to *list; noun names them. */
+int	conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
+	    bool (*name_ok)(const char *, size_t), const char *noun,
+	    char *why, size_t whylen);
+void	conf_grants_free(struct conf_grant **list, size_t *n);
+/* Frees both the tables = and the buckets = grants. */
 void	conf_tables_free(struct function_conf *fn);
 /* conf_buckets.c: s3_listen and buckets_max_bytes; the same use. */
 int	conf_buckets_key(struct conf *c, const char *key, const char *v,
 	    char *why, size_t whylen);
+/* buckets = BUCKET[:read] ... of a function. */
+int	conf_buckets_grant(struct function_conf *fn, const char *v, char *why,
+	    size_t whylen);
 
 /*
  * conf_apigw.c: the API gateway's keys (CORS, throttling, caching).  cors_sect:

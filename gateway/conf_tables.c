@@ -45,9 +45,10 @@ table_name_ok(const char *s, size_t len)
 	return true;
 }
 
-/* One word of a tables = line: "NAME" or "NAME:read". */
+/* One word of a grant line into *list: "NAME" or "NAME:read". */
 static int
-grant_add(struct function_conf *fn, const char *w, size_t len, char *why,
+grant_add(struct conf_grant **list, size_t *n, const char *w, size_t len,
+    bool (*name_ok)(const char *, size_t), const char *noun, char *why,
     size_t whylen)
 {
 	const char *colon = memchr(w, ':', len);
@@ -60,26 +61,26 @@ grant_add(struct function_conf *fn, const char *w, size_t len, char *why,
 		    (int)len, w);
 		return -1;
 	}
-	if (!table_name_ok(w, nlen)) {
-		snprintf(why, whylen, "\"%.*s\" is not a table name (3 to 255 "
-		    "of A-Z a-z 0-9 _ . -, or *)", (int)nlen, w);
+	if (!name_ok(w, nlen)) {
+		snprintf(why, whylen, "\"%.*s\" is not a %s name", (int)nlen,
+		    w, noun);
 		return -1;
 	}
-	for (i = 0; i < fn->ntables; i++)
-		if (strlen(fn->tables[i].table) == nlen &&
-		    memcmp(fn->tables[i].table, w, nlen) == 0) {
-			snprintf(why, whylen, "table %.*s is granted twice",
+	for (i = 0; i < *n; i++)
+		if (strlen((*list)[i].table) == nlen &&
+		    memcmp((*list)[i].table, w, nlen) == 0) {
+			snprintf(why, whylen, "%s %.*s is granted twice", noun,
 			    (int)nlen, w);
 			return -1;
 		}
-	if ((g = reallocarray(fn->tables, fn->ntables + 1, sizeof(*g))) == NULL)
+	if ((g = reallocarray(*list, *n + 1, sizeof(*g))) == NULL)
 		goto nomem;
-	fn->tables = g;
-	g = &fn->tables[fn->ntables];
+	*list = g;
+	g = &(*list)[*n];
 	if ((g->table = strndup(w, nlen)) == NULL)
 		goto nomem;
 	g->read_only = colon != NULL;
-	fn->ntables++;
+	(*n)++;
 	return 0;
 nomem:
 	snprintf(why, whylen, "out of memory");
@@ -87,11 +88,12 @@ nomem:
 }
 
 int
-conf_tables_grant(struct function_conf *fn, const char *v, char *why,
+conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
+    bool (*name_ok)(const char *, size_t), const char *noun, char *why,
     size_t whylen)
 {
 	const char *s = v, *e;
-	size_t before = fn->ntables;
+	size_t before = *n;
 
 	for (;;) {
 		while (*s == ' ' || *s == '\t')
@@ -100,16 +102,25 @@ conf_tables_grant(struct function_conf *fn, const char *v, char *why,
 			break;
 		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
 			;
-		if (grant_add(fn, s, (size_t)(e - s), why, whylen) != 0)
+		if (grant_add(list, n, s, (size_t)(e - s), name_ok, noun, why,
+		    whylen) != 0)
 			return -1;
 		s = e;
 	}
-	if (fn->ntables == before) {
-		snprintf(why, whylen, "expected one or more TABLE or "
-		    "TABLE:read, or *");
+	if (*n == before) {
+		snprintf(why, whylen, "expected one or more NAME or NAME:read, "
+		    "or *");
 		return -1;
 	}
 	return 0;
+}
+
+int
+conf_tables_grant(struct function_conf *fn, const char *v, char *why,
+    size_t whylen)
+{
+	return conf_grant_line(&fn->tables, &fn->ntables, v, table_name_ok,
+	    "table (3 to 255 of A-Z a-z 0-9 _ . -, or *)", why, whylen);
 }
 
 int
@@ -164,31 +175,45 @@ conf_tables_backend(struct conf *c, const char *key, const char *v,
 }
 
 void
-conf_tables_free(struct function_conf *fn)
+conf_grants_free(struct conf_grant **list, size_t *n)
 {
 	size_t i;
 
-	for (i = 0; i < fn->ntables; i++)
-		free(fn->tables[i].table);
-	free(fn->tables);
-	fn->tables = NULL;
-	fn->ntables = 0;
+	for (i = 0; i < *n; i++)
+		free((*list)[i].table);
+	free(*list);
+	*list = NULL;
+	*n = 0;
+}
+
+void
+conf_tables_free(struct function_conf *fn)
+{
+	conf_grants_free(&fn->tables, &fn->ntables);
+	conf_grants_free(&fn->buckets, &fn->nbuckets);
+}
+
+bool
+conf_grant_allows(const struct conf_grant *list, size_t n, const char *name,
+    bool write)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct conf_grant *g = &list[i];
+
+		if ((strcmp(g->table, "*") == 0 || strcmp(g->table, name) == 0)
+		    && (!write || !g->read_only))
+			return true;
+	}
+	return false;
 }
 
 bool
 conf_table_allowed(const struct function_conf *fn, const char *table,
     bool write)
 {
-	size_t i;
-
-	for (i = 0; i < fn->ntables; i++) {
-		const struct conf_grant *g = &fn->tables[i];
-
-		if ((strcmp(g->table, "*") == 0 || strcmp(g->table, table) == 0)
-		    && (!write || !g->read_only))
-			return true;
-	}
-	return false;
+	return conf_grant_allows(fn->tables, fn->ntables, table, write);
 }
 
 int

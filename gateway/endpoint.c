@@ -5,14 +5,28 @@
  * its pool, so that pools do not need to know what else the daemon runs.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "apigw/ws.h"
+#include "buckets/bucket.h"
+#include "conf.h"
 #include "endpoint.h"
 #include "http.h"
 #include "tables/door.h"
 
+#define RAPI_PREFIX	"/2018-06-01/"
+
 static struct tables_door *endpoint_tables;
 static struct ws *endpoint_ws;
+static struct buckets *endpoint_buckets;
+static const struct conf *endpoint_conf;
+
+void
+endpoint_set_buckets(struct buckets *b, const struct conf *c)
+{
+	endpoint_buckets = b;
+	endpoint_conf = c;
+}
 
 void
 endpoint_set_ws(struct ws *ws)
@@ -33,12 +47,17 @@ endpoint_classify(const struct http_request *req)
 		return ENDPOINT_DYNAMODB;
 	if (ws_mgmt_match(req->path, req->path_len))
 		return ENDPOINT_CONNECTIONS;
-	return ENDPOINT_RUNTIME;
+	if (req->path_len >= strlen(RAPI_PREFIX) && memcmp(req->path,
+	    RAPI_PREFIX, strlen(RAPI_PREFIX)) == 0)
+		return ENDPOINT_RUNTIME;
+	return ENDPOINT_S3;
 }
 
 bool
 endpoint_serve(const char *fn, struct http_request *req)
 {
+	const struct function_conf *f;
+
 	switch (endpoint_classify(req)) {
 	case ENDPOINT_DYNAMODB:
 		/* Any signature the SDK made is accepted, not verified: the
@@ -53,6 +72,15 @@ endpoint_serve(const char *fn, struct http_request *req)
 		else
 			ws_mgmt_handle(endpoint_ws, req);
 		return true;
+	case ENDPOINT_S3:
+		/* Only for a function granted buckets: for the others it
+		 * stays the Runtime API's 404, as before Buckets. */
+		if (endpoint_conf != NULL && (f = conf_find(endpoint_conf,
+		    fn)) != NULL && f->nbuckets > 0) {
+			buckets_function(endpoint_buckets, fn, req);
+			return true;
+		}
+		break;
 	case ENDPOINT_RUNTIME:
 		break;
 	}

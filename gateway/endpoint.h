@@ -9,9 +9,13 @@
  *   /@connections/...                   the WebSocket APIs' @connections
  *                                       (apigw/ws.h), for pushing to
  *                                       clients
- *   anything else                       the Runtime API (rapi.h)
+ *   /2018-06-01/...                     the Runtime API (rapi.h)
+ *   anything else                       the S3 API of Buckets, path-style
+ *                                       (buckets/bucket.h), for a function
+ *                                       with buckets =; else the Runtime
+ *                                       API's (its 404)
  *
- * (later: the S3 API for Buckets).  The requests of
+ * The requests of
  * other APIs are answered here, with the calling function's name, so that
  * worker.c keeps to the Runtime API.
  */
@@ -31,10 +35,16 @@ enum endpoint_api {
 	ENDPOINT_RUNTIME,	/* the worker's own business */
 	ENDPOINT_DYNAMODB,
 	ENDPOINT_CONNECTIONS,	/* @connections (apigw/ws.h) */
+	ENDPOINT_S3,		/* Buckets, if the function has buckets = */
 };
 
 /* The daemon's Tables door, or NULL (then DynamoDB calls get a 503). */
 void	endpoint_set_tables(struct tables_door *door);
+struct buckets;
+struct conf;
+/* The daemon's Buckets (NULL: S3 calls get a 503) and the configuration
+ * whose buckets = lines say which functions may make them. */
+void	endpoint_set_buckets(struct buckets *b, const struct conf *c);
 struct ws;
 /* The daemon's WebSocket APIs, or NULL (then @connections gets a 503). */
 void	endpoint_set_ws(struct ws *ws);

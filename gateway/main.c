@@ -131,6 +131,7 @@ daemon_finish(struct daemon *d)
 	d->control = NULL;
 	/* Its last jobs finish first; the loop runs until they have. */
 	endpoint_set_tables(NULL);
+	endpoint_set_buckets(NULL, NULL);
 	tables_door_close(d->tables, NULL, NULL);
 	d->tables = NULL;
 	buckets_close(d->buckets);
@@ -491,6 +492,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	endpoint_set_ws(front_ws(d->front));
 	if (buckets_open(d->loop, d->conf, &d->buckets) != 0)
 		return -1;
+	endpoint_set_buckets(d->buckets, d->conf);
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

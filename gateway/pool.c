@@ -344,7 +344,7 @@ pool_env_has(const struct function_conf *fc, const char *name)
 }
 
 /*
- * With tables =, the SDKs must sign their calls to the Tables store (they
+ * With tables = or buckets =, the SDKs must sign their calls to the Tables store (they
  * refuse to send unsigned ones), and the endpoint checks no signature: any
  * credentials do, so these are fixed placeholders, not secrets.  A
  * function's own env wins.  The endpoint itself is per worker (worker.c).
@@ -352,7 +352,7 @@ pool_env_has(const struct function_conf *fc, const char *name)
 static void
 pool_tables_env(struct pool *p)
 {
-	if (p->fc->ntables == 0)
+	if (p->fc->ntables == 0 && p->fc->nbuckets == 0)
 		return;
 	if (!pool_env_has(p->fc, "AWS_ACCESS_KEY_ID"))
 		env_add(&p->env, &p->nenv, "AWS_ACCESS_KEY_ID", "lambdad");

@@ -25,6 +25,7 @@
 
 #include "apigw/keystore.h"
 #include "daemon.h"
+#include "endpoint.h"
 #include "front.h"
 #include "invoke.h"
 #include "log.h"
@@ -224,6 +225,7 @@ reload_switch(struct reload *r)
 	/* New grants apply from the next call, warm workers' too. */
 	tables_door_set_conf(d->tables, r->nc);
 	buckets_set_conf(d->buckets, r->nc);
+	endpoint_set_buckets(d->buckets, r->nc);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);

@@ -114,6 +114,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 {
 	struct pool *p = w->pool;
 	char api[64], stream[128], itype[64], ddb[64], apigw[80];
+	char s3[64];
 	char *envp[128], *s;
 	struct sb_policy pol;
 	size_t i, n = 0;
@@ -138,6 +139,13 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 		snprintf(ddb, sizeof(ddb), "AWS_ENDPOINT_URL_DYNAMODB="
 		    "http://127.0.0.1:%d", port);
 		envp[n++] = ddb;
+	}
+	/* Buckets the same way (path-style: an IP address has no bucket
+	 * subdomains; the aws CLI and boto3 choose it by themselves). */
+	if (p->fc->nbuckets > 0 && !wk_env_has(p, "AWS_ENDPOINT_URL_S3=")) {
+		snprintf(s3, sizeof(s3), "AWS_ENDPOINT_URL_S3="
+		    "http://127.0.0.1:%d", port);
+		envp[n++] = s3;
 	}
 	/* @connections the same way, for pushing to WebSocket clients. */
 	if (p->fc->ws_endpoint &&

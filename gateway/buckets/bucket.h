@@ -16,8 +16,10 @@
  *     store (store/store.h): SQLite off the loop, group commit;
  *   - file I/O on libuv's threadpool, never on the loop.
  *
- * Not here yet: function grants (buckets =) on the private endpoint,
- * on_object events, [site] hosting, versioning, ACLs.
+ *   - functions' calls on their private endpoints (buckets_function),
+ *     with their buckets = grants (grants.c).
+ *
+ * Not here yet: on_object events, [site] hosting, versioning, ACLs.
  */
 #ifndef LAMBDAD_BUCKETS_BUCKET_H
 #define LAMBDAD_BUCKETS_BUCKET_H
@@ -37,6 +39,15 @@ int	buckets_open(uv_loop_t *loop, const struct conf *c,
 void	buckets_set_conf(struct buckets *b, const struct conf *c);
 /* The listener's port, or -1. */
 int	buckets_port(const struct buckets *b);
+
+struct http_request;
+/*
+ * A request on function fn's private endpoint (endpoint.h), path-style:
+ * served as on s3_listen but with fn's buckets = grants and no signature
+ * checked (the endpoint says who calls).  b NULL: 503 ServiceUnavailable.
+ */
+void	buckets_function(struct buckets *b, const char *fn,
+	    struct http_request *req);
 
 /* The admin's list: cb(arg, 200, [{"name","objects","bytes",
  * "created"}...], NULL) or an HTTP status and a sentence, on the loop. */

@@ -22,6 +22,8 @@
 #include "sigv4.h"
 #include "s3.h"
 
+struct conf;
+struct conf_grant;
 struct http_request;
 struct http_server;
 struct store;
@@ -78,6 +80,11 @@ typedef void (*s3_step_fn)(struct s3_job *j);
 struct s3_job {
 	struct buckets	*b;
 	struct http_request *req;
+	/* A function's request (its private endpoint): its name and its
+	 * buckets = grants (grants.c); NULL: the operator's listener. */
+	char		*fn;
+	struct conf_grant *grants;
+	size_t		 ngrants;
 	struct s3_route	 rt;
 	char		 rid[17];
 	struct sigv4_ctx sig;
@@ -118,6 +125,18 @@ struct s3_job {
 	struct buf	 hdrs;		/* "Name: value\n" */
 	struct buf	 out;		/* the body */
 };
+
+/* ---- grants.c ---- */
+
+/* Note function fn and copy its buckets = grants from c into j; -1: no
+ * memory. */
+int	s3_grants_copy(struct s3_job *j, const struct conf *c, const char *fn);
+void	s3_grants_free(struct s3_job *j);
+/* Whether j may read (or write) bucket: always for the operator's. */
+bool	s3_allowed(const struct s3_job *j, const char *bucket, bool write);
+/* j's routed operation against its grants: 0, or -1 and j failed with
+ * AccessDenied. */
+int	s3_grants_check(struct s3_job *j);
 
 /* ---- door.c ---- */
 

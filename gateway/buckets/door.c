@@ -21,6 +21,7 @@
 #include <cJSON.h>
 
 #include "conf.h"
+#include "endpoint.h"
 #include "fs.h"
 #include "http.h"
 #include "invoke.h"
@@ -219,6 +220,7 @@ job_free(struct s3_job *j)
 {
 	if (--j->b->jobs == 0 && j->b->store_gone)
 		door_free(j->b);
+	s3_grants_free(j);
 	s3_route_free(&j->rt);
 	buf_free(&j->decoded);
 	buf_free(&j->trailers);
@@ -614,9 +616,9 @@ door_payload(struct s3_job *j)
 	const char *p = j->sig.payload;
 	size_t n;
 	const char *v = http_header_get(j->req, "X-Amz-Content-Sha256", &n);
+	bool verified = j->fn == NULL && j->b->conf->naccess_keys > 0;
 
-	if (j->b->conf->naccess_keys == 0 && v != NULL && n < sizeof(
-	    j->sig.payload))
+	if (!verified && v != NULL && n < sizeof(j->sig.payload))
 		snprintf(j->sig.payload, sizeof(j->sig.payload), "%.*s",
 		    (int)n, v);
 	j->signed_chunks = strncmp(p, SIGV4_STREAMING,
@@ -624,16 +626,18 @@ door_payload(struct s3_job *j)
 	j->signed_trailer = strcmp(p, SIGV4_STREAMING_TRAILER) == 0;
 	j->chunked = j->signed_chunks ||
 	    strcmp(p, SIGV4_STREAMING_UNSIGNED) == 0;
-	/* Without keys nothing was verified: chunk signatures neither. */
-	if (j->b->conf->naccess_keys == 0 && j->signed_chunks)
+	/* Without keys (or from a function) nothing was verified: chunk
+	 * signatures neither. */
+	if (!verified && j->signed_chunks)
 		j->signed_chunks = false, j->chunked = true;
 }
 
-static void
-door_on_request(struct http_request *req, void *arg)
+/* Route j; 0, or -1 with j answered. */
+static int
+door_route(struct s3_job *j)
 {
-	struct buckets *b = arg;
-	struct s3_job *j = job_new(b, req);
+	struct http_request *req = j->req;
+	struct buckets *b = j->b;
 	size_t hl;
 	const char *host = http_header_get(req, "Host", &hl);
 	bool copy = http_header_get(req, "x-amz-copy-source", NULL) != NULL;
@@ -643,21 +647,24 @@ door_on_request(struct http_request *req, void *arg)
 	    (const char *const *)b->suffixes, b->nsuffixes, &j->rt) != 0) {
 		s3_fail(j, S3E_REQUEST, "%s", j->rt.why);
 		s3_job_reply(j);
-		return;
+		return -1;
 	}
 	if (req->too_large) {
 		s3_fail(j, S3E_TOO_LARGE, "Your proposed upload exceeds the "
-		    "maximum allowed size (%llu bytes)",
-		    (unsigned long long)S3_MAX_BODY);
+		    "maximum allowed size (%llu bytes)", (unsigned long long)
+		    (j->fn != NULL ? ENDPOINT_MAX_BODY : S3_MAX_BODY));
 		s3_job_reply(j);
-		return;
+		return -1;
 	}
-	if (door_auth(j) != 0) {
-		s3_job_reply(j);
-		return;
-	}
+	return 0;
+}
+
+/* An authenticated, routed j: its operation. */
+static void
+door_serve(struct s3_job *j)
+{
 	door_payload(j);
-	if (b->closing) {
+	if (j->b->closing) {
 		s3_fail(j, S3E_UNAVAILABLE, NULL);
 		s3_job_reply(j);
 		return;
@@ -665,6 +672,10 @@ door_on_request(struct http_request *req, void *arg)
 	if (j->rt.bucket != NULL && !s3_bucket_name_ok(j->rt.bucket,
 	    strlen(j->rt.bucket)) && j->rt.op != S3_CREATE_BUCKET) {
 		s3_fail(j, S3E_NO_BUCKET, NULL);
+		s3_job_reply(j);
+		return;
+	}
+	if (s3_grants_check(j) != 0) {
 		s3_job_reply(j);
 		return;
 	}
@@ -696,6 +707,44 @@ door_on_request(struct http_request *req, void *arg)
 		s3_op_object(j);
 		return;
 	}
+}
+
+static void
+door_on_request(struct http_request *req, void *arg)
+{
+	struct s3_job *j = job_new(arg, req);
+
+	if (door_route(j) != 0)
+		return;
+	if (door_auth(j) != 0) {
+		s3_job_reply(j);
+		return;
+	}
+	door_serve(j);
+}
+
+void
+buckets_function(struct buckets *b, const char *fn, struct http_request *req)
+{
+	static const char body[] = "<?xml version=\"1.0\" encoding=\"UTF-8\""
+	    "?>\n<Error><Code>ServiceUnavailable</Code><Message>Buckets are "
+	    "off (no s3_listen is set)</Message></Error>";
+	static const struct http_header h[] = {
+		{ "Content-Type", 12, "application/xml", 15 },
+	};
+	struct s3_job *j;
+
+	if (b == NULL) {
+		http_respond(req, 503, h, 1, body, strlen(body));
+		return;
+	}
+	j = job_new(b, req);
+	if (s3_grants_copy(j, b->conf, fn) != 0)
+		abort();
+	if (door_route(j) != 0)
+		return;
+	/* Any signature the SDK made is accepted, not verified. */
+	door_serve(j);
 }
 
 /* ---- life ----------------------------------------------------------------- */

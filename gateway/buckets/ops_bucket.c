@@ -34,6 +34,8 @@ list_buckets(sqlite3 *db, struct s3_job *j)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
 
+		if (!s3_allowed(j, n, false))
+			continue;	/* a function sees its own only */
 		s3_iso_date(sqlite3_column_int64(st, 1), d);
 		buf_adds(&j->out, "<Bucket>");
 		s3_xml_el(&j->out, "Name", n, strlen(n));

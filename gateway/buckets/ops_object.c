@@ -589,6 +589,12 @@ copy_start(struct s3_job *j)
 	buf_add(&j->tmp, slash + 1, (size_t)(s + k - slash - 1));
 	buf_addc(&j->tmp, '\0');
 	free(dec);
+	if (!s3_allowed(j, j->tmp.data, false)) {
+		s3_fail(j, S3E_ACCESS_DENIED, "Function %s is not granted "
+		    "reads of bucket %s (buckets =)", j->fn, j->tmp.data);
+		s3_job_reply(j);
+		return;
+	}
 	s3_obj_from_req(j, &j->obj);
 	s3_job_write(j, copy_run, s3_job_reply);
 }
