@@ -30,8 +30,8 @@ conf_buckets_grant(struct function_conf *fn, const char *v, char *why,
     size_t whylen)
 {
 	return conf_grant_line(&fn->buckets, &fn->nbuckets, v,
-	    bucket_grant_ok, "bucket (S3's rules: 3 to 63 of a-z 0-9 . -, "
-	    "or *)", why, whylen);
+	    bucket_grant_ok, "bucket", "S3's: 3 to 63 of a-z 0-9 . -, or *",
+	    why, whylen);
 }
 
 static int

@@ -29,10 +29,11 @@ int	conf_tables_listen(struct conf *c, const char *v, char *why,
 int	conf_tables_backend(struct conf *c, const char *key, const char *v,
 	    char *why, size_t whylen);
 /* tables = and buckets = both: the words of line v, each NAME or
- * NAME:read with name_ok(NAME), added to *list; noun names them. */
+ * NAME:read with name_ok(NAME), added to *list; noun ("table") and rules
+ * (what a name may be) word the errors. */
 int	conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
 	    bool (*name_ok)(const char *, size_t), const char *noun,
-	    char *why, size_t whylen);
+	    const char *rules, char *why, size_t whylen);
 void	conf_grants_free(struct conf_grant **list, size_t *n);
 /* Frees both the tables = and the buckets = grants. */
 void	conf_tables_free(struct function_conf *fn);

@@ -13,6 +13,7 @@
  * A-Z a-z 0-9 _ . -), so that a typo is an error at load time rather than
  * a grant that can never match.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,8 +49,8 @@ table_name_ok(const char *s, size_t len)
 /* One word of a grant line into *list: "NAME" or "NAME:read". */
 static int
 grant_add(struct conf_grant **list, size_t *n, const char *w, size_t len,
-    bool (*name_ok)(const char *, size_t), const char *noun, char *why,
-    size_t whylen)
+    bool (*name_ok)(const char *, size_t), const char *noun,
+    const char *rules, char *why, size_t whylen)
 {
 	const char *colon = memchr(w, ':', len);
 	size_t nlen = colon != NULL ? (size_t)(colon - w) : len, i;
@@ -62,8 +63,8 @@ grant_add(struct conf_grant **list, size_t *n, const char *w, size_t len,
 		return -1;
 	}
 	if (!name_ok(w, nlen)) {
-		snprintf(why, whylen, "\"%.*s\" is not a %s name", (int)nlen,
-		    w, noun);
+		snprintf(why, whylen, "\"%.*s\" is not a %s name (%s)",
+		    (int)nlen, w, noun, rules);
 		return -1;
 	}
 	for (i = 0; i < *n; i++)
@@ -89,11 +90,12 @@ nomem:
 
 int
 conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
-    bool (*name_ok)(const char *, size_t), const char *noun, char *why,
-    size_t whylen)
+    bool (*name_ok)(const char *, size_t), const char *noun,
+    const char *rules, char *why, size_t whylen)
 {
 	const char *s = v, *e;
-	size_t before = *n;
+	size_t before = *n, i;
+	char up[16];
 
 	for (;;) {
 		while (*s == ' ' || *s == '\t')
@@ -102,14 +104,17 @@ conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
 			break;
 		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
 			;
-		if (grant_add(list, n, s, (size_t)(e - s), name_ok, noun, why,
-		    whylen) != 0)
+		if (grant_add(list, n, s, (size_t)(e - s), name_ok, noun,
+		    rules, why, whylen) != 0)
 			return -1;
 		s = e;
 	}
 	if (*n == before) {
-		snprintf(why, whylen, "expected one or more NAME or NAME:read, "
-		    "or *");
+		for (i = 0; noun[i] != '\0' && i < sizeof(up) - 1; i++)
+			up[i] = (char)toupper((unsigned char)noun[i]);
+		up[i] = '\0';
+		snprintf(why, whylen, "expected one or more %s or %s:read, "
+		    "or *", up, up);
 		return -1;
 	}
 	return 0;
@@ -120,7 +125,7 @@ conf_tables_grant(struct function_conf *fn, const char *v, char *why,
     size_t whylen)
 {
 	return conf_grant_line(&fn->tables, &fn->ntables, v, table_name_ok,
-	    "table (3 to 255 of A-Z a-z 0-9 _ . -, or *)", why, whylen);
+	    "table", "3 to 255 of A-Z a-z 0-9 _ . -, or *", why, whylen);
 }
 
 int

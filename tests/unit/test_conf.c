@@ -966,6 +966,44 @@ Test(conf, tables_errors, .init = setup, .fini = teardown)
 	    "TABLE:read, or *");
 }
 
+/* buckets = (conf_buckets.c), parsed as tables = is. */
+Test(conf, buckets_grants, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /a\n"
+	    "buckets = uploads:read thumbs\n[function b]\nbootstrap = /a\n");
+
+	cr_assert_eq(c->fns[0].nbuckets, 2);
+	cr_assert_str_eq(c->fns[0].buckets[0].table, "uploads");
+	cr_assert(c->fns[0].buckets[0].read_only);
+	cr_assert(conf_grant_allows(c->fns[0].buckets, c->fns[0].nbuckets,
+	    "thumbs", true));
+	cr_assert(conf_grant_allows(c->fns[0].buckets, c->fns[0].nbuckets,
+	    "uploads", false));
+	cr_assert_not(conf_grant_allows(c->fns[0].buckets, c->fns[0].nbuckets,
+	    "uploads", true));
+	cr_assert_not(conf_grant_allows(c->fns[0].buckets, c->fns[0].nbuckets,
+	    "other", false));
+	cr_assert_eq(c->fns[0].ntables, 0);
+	cr_assert_eq(c->fns[1].nbuckets, 0);
+	/* A first grant sets AWS_ENDPOINT_URL_S3: new workers. */
+	free(c->fns[1].name);
+	c->fns[1].name = strdup("a");
+	cr_assert_not(conf_fn_same(&c->fns[0], &c->fns[1]));
+	conf_free(c);
+	expect_error("[function a]\nbootstrap = /a\nbuckets = Uploads\n",
+	    "@/lambdad.conf:3: buckets: \"Uploads\" is not a bucket name "
+	    "(S3's: 3 to 63 of a-z 0-9 . -, or *)");
+	expect_error("[function a]\nbootstrap = /a\nbuckets = web:write\n",
+	    "@/lambdad.conf:3: buckets: \"web:write\": the only suffix is "
+	    ":read");
+	expect_error("[function a]\nbootstrap = /a\nbuckets = web\n"
+	    "buckets = web:read\n",
+	    "@/lambdad.conf:4: buckets: bucket web is granted twice");
+	expect_error("[function a]\nbootstrap = /a\nbuckets =\n",
+	    "@/lambdad.conf:3: buckets: expected one or more BUCKET or "
+	    "BUCKET:read, or *");
+}
+
 Test(conf, tables_fn_same, .init = setup, .fini = teardown)
 {
 	struct conf *c = load_ok("[function a]\nbootstrap = /a\n"
