@@ -6,7 +6,7 @@
 # buckets only; what a function writes is there on s3_listen for the aws
 # CLI.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 26
 
 aws_env
 SPORT=$(freeport)
@@ -77,6 +77,14 @@ fs3 thumbs '{"method":"PUT","path":"/newbucket"}'
 like "$S3ST:$S3BODY" '^403:.*AccessDenied' "CreateBucket from a function: AccessDenied"
 fs3 thumbs '{"method":"DELETE","path":"/thumbs"}'
 like "$S3ST:$S3BODY" '^403:.*AccessDenied' "DeleteBucket from a function: AccessDenied"
+
+# A large object streams from its file (GetObject past 256 KiB).
+python3 -c 'print("b" * 700000, end="")' > "$T/big.txt"
+api put-object --bucket uploads --key big.txt --body "$T/big.txt"
+fs3 thumbs '{"method":"GET","path":"/uploads/big.txt"}'
+is "$S3ST:${#S3BODY}" "200:700000" "a 700 KB object, streamed to the function whole"
+fs3 thumbs '{"method":"GET","path":"/uploads/big.txt","headers":["Range: bytes=10-19"]}'
+is "$S3ST:$S3BODY" "206:bbbbbbbbbb" "a Range from the function: 206"
 
 # ---- without buckets = -----------------------------------------------------
 fs3 plain '{"method":"GET","path":"/thumbs/img/photo.jpg"}'

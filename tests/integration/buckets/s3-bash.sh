@@ -40,8 +40,9 @@ while true; do
 	curl -sS -D "$headers" -o "$ev" "$api/invocation/next"
 	id=$(header Lambda-Runtime-Aws-Request-Id)
 	[ -n "$id" ] || exit 1
-	if response=$(handler); then
-		curl -sS -o /dev/null -X POST --data-binary "$response" \
+	# Through a file: a large reply would not fit in one argument.
+	if handler > "$ev.out"; then
+		curl -sS -o /dev/null -X POST --data-binary @"$ev.out" \
 		    "$api/invocation/$id/response"
 	else
 		curl -sS -o /dev/null -X POST \
