@@ -6,7 +6,7 @@
 # buckets only; what a function writes is there on s3_listen for the aws
 # CLI.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 29
 
 aws_env
 SPORT=$(freeport)
@@ -30,6 +30,10 @@ fs3() {
 
 fn thumbs "$FNB" 'route = POST /thumbs' 'seccomp = exec' 'timeout = 10' \
 	'max_workers = 1' 'buckets = uploads:read' 'buckets = thumbs'
+fn cli "$ROOT/tests/integration/buckets/s3-cli.sh" 'route = POST /cli' \
+	'seccomp = exec' 'timeout = 30' 'max_workers = 1' 'memory = 512' \
+	"env = PATH=$(dirname "$AWSCLI"):/usr/local/bin:/usr/bin:/bin" \
+	'buckets = thumbs uploads:read'
 fn plain "$FNB" 'route = POST /plain' 'seccomp = exec' 'timeout = 10' \
 	'max_workers = 1'
 start_daemon
@@ -85,6 +89,14 @@ fs3 thumbs '{"method":"GET","path":"/uploads/big.txt"}'
 is "$S3ST:${#S3BODY}" "200:700000" "a 700 KB object, streamed to the function whole"
 fs3 thumbs '{"method":"GET","path":"/uploads/big.txt","headers":["Range: bytes=10-19"]}'
 is "$S3ST:$S3BODY" "206:bbbbbbbbbb" "a Range from the function: 206"
+
+# ---- the aws CLI inside a function, its own signatures ----------------------
+REQ_TIMEOUT=40 req POST /cli -H "Content-Type: text/plain" --data-binary "written by the CLI"
+is "$(jget "$BODY" 'j["put"]')" 0 "aws s3 cp from a function, to AWS_ENDPOINT_URL_S3, signed as the CLI signs" ||
+	diag "  $(jget "$BODY" 'j["err"]' | head -c 600)"
+is "$(jget "$BODY" '" ".join(j["buckets"])')" "thumbs uploads" "aws s3api list-buckets from it: the granted two"
+api get-object --bucket thumbs --key cli.txt "$T/cli.txt"
+is "$(cat "$T/cli.txt" 2>/dev/null)" "written by the CLI" "what it wrote, on s3_listen"
 
 # ---- without buckets = -----------------------------------------------------
 fs3 plain '{"method":"GET","path":"/thumbs/img/photo.jpg"}'
