@@ -344,10 +344,10 @@ pool_env_has(const struct function_conf *fc, const char *name)
 }
 
 /*
- * With tables = or buckets =, the SDKs must sign their calls to the Tables store (they
- * refuse to send unsigned ones), and the endpoint checks no signature: any
- * credentials do, so these are fixed placeholders, not secrets.  A
- * function's own env wins.  The endpoint itself is per worker (worker.c).
+ * With tables = or buckets =, the SDKs must sign their calls to Tables
+ * and Buckets (they refuse to send unsigned ones), and the endpoint
+ * checks no signature: any credentials do, so these are fixed
+ * placeholders, not secrets.  A function's own env wins.  The endpoint itself is per worker (worker.c).
  */
 static void
 pool_tables_env(struct pool *p)
