@@ -6,7 +6,7 @@
 # buckets only; what a function writes is there on s3_listen for the aws
 # CLI.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 33
 
 aws_env
 SPORT=$(freeport)
@@ -101,6 +101,18 @@ is "$(cat "$T/cli.txt" 2>/dev/null)" "written by the CLI" "what it wrote, on s3_
 # ---- without buckets = -----------------------------------------------------
 fs3 plain '{"method":"GET","path":"/thumbs/img/photo.jpg"}'
 is "$S3EP:$S3ST" "none:404" "no buckets =: no AWS_ENDPOINT_URL_S3, no S3 on the endpoint"
+
+# ---- a reload that changes only the grants: the warm worker, new rights ----
+w1=$(wpid thumbs)
+sed -i 's/^buckets = uploads:read$/buckets = uploads/; s/^buckets = thumbs$/buckets = thumbs:read/' \
+	"$T/functions.d/thumbs.conf"
+kill -HUP "$DPID"
+wait_log 'reloaded .*3 unchanged, 0 changed' 10; ok $? "the reload keeps the function's pool (a grant change is no restart)"
+fs3 thumbs '{"method":"PUT","path":"/uploads/after.txt","body":"now writable"}'
+is "$S3ST" 200 "after the reload, uploads is writable"
+fs3 thumbs '{"method":"PUT","path":"/thumbs/after.txt","body":"x"}'
+is "$S3ST" 403 "  ... and thumbs read-only"
+is "$(wpid thumbs)" "$w1" "  ... on the same warm worker"
 
 # ---- the operator sees what the function wrote ----------------------------
 api get-object --bucket thumbs --key img/photo.jpg "$T/got.txt"
