@@ -399,6 +399,10 @@ head_parse_status(const char *line, struct rapi_response *r)
 	    line[8] != ' ' || strspn(line + 9, "0123456789") != 3 ||
 	    (line[12] != ' ' && line[12] != '\0'))
 		return -EPROTO;
+	if (line[9] == '0') {	/* 3DIGIT, but no status is below 100 */
+		rapi_logx("malformed status %.3s", line + 9);
+		return -EPROTO;
+	}
 	for (s = line + 12; *s != '\0'; s++)
 		if ((unsigned char)*s < ' ' && *s != '\t')
 			return -EPROTO;
