@@ -314,55 +314,53 @@ conf_function_begin(struct conf_parser *p, const char *name)
 	return 0;
 }
 
-/* Authorizers are the main file's: functions in drop-ins name them. */
+typedef int (*conf_begin_fn)(struct conf *, const char *, const char *, int,
+    char *, size_t);
+
+/*
+ * Authorizers, usage plans and WebSocket APIs are the main file's:
+ * functions in drop-ins name them.  Begin section [kind name] with begin.
+ */
 static int
-conf_authorizer_begin(struct conf_parser *p, const char *name)
+conf_main_section(struct conf_parser *p, const char *kind, const char *name,
+    conf_begin_fn begin)
 {
 	char why[512];
 
 	if (p->dropin)
-		return conf_error(p, p->lineno, "[authorizer %s] belongs in the "
-		    "main file; a drop-in file holds only [function NAME] "
-		    "sections", name);
-	if (conf_auth_begin(p->c, name, p->file, p->lineno, why,
-	    sizeof(why)) != 0)
+		return conf_error(p, p->lineno, "[%s %s] belongs in the main "
+		    "file; a drop-in file holds only [function NAME] sections",
+		    kind, name);
+	if (begin(p->c, name, p->file, p->lineno, why, sizeof(why)) != 0)
 		return conf_error(p, p->lineno, "%s", why);
+	return 0;
+}
+
+static int
+conf_authorizer_begin(struct conf_parser *p, const char *name)
+{
+	if (conf_main_section(p, "authorizer", name, conf_auth_begin) != 0)
+		return -1;
 	p->authz = p->c->nauthorizers - 1;
 	p->sect = SECT_AUTHORIZER;
 	return 0;
 }
 
-/* Usage plans are the main file's, as authorizers are. */
 static int
 conf_plan_section(struct conf_parser *p, const char *name)
 {
-	char why[512];
-
-	if (p->dropin)
-		return conf_error(p, p->lineno, "[usage_plan %s] belongs in the "
-		    "main file; a drop-in file holds only [function NAME] "
-		    "sections", name);
-	if (conf_plan_begin(p->c, name, p->file, p->lineno, why,
-	    sizeof(why)) != 0)
-		return conf_error(p, p->lineno, "%s", why);
+	if (conf_main_section(p, "usage_plan", name, conf_plan_begin) != 0)
+		return -1;
 	p->plan = p->c->nplans - 1;
 	p->sect = SECT_PLAN;
 	return 0;
 }
 
-/* WebSocket APIs are the main file's, as authorizers are. */
 static int
 conf_websocket_section(struct conf_parser *p, const char *name)
 {
-	char why[512];
-
-	if (p->dropin)
-		return conf_error(p, p->lineno, "[websocket %s] belongs in the "
-		    "main file; a drop-in file holds only [function NAME] "
-		    "sections", name);
-	if (conf_ws_begin(p->c, name, p->file, p->lineno, why,
-	    sizeof(why)) != 0)
-		return conf_error(p, p->lineno, "%s", why);
+	if (conf_main_section(p, "websocket", name, conf_ws_begin) != 0)
+		return -1;
 	p->ws = p->c->nwebsockets - 1;
 	p->sect = SECT_WEBSOCKET;
 	return 0;
