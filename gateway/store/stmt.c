@@ -35,6 +35,8 @@ struct stmt_cache {
 	sqlite3		*db;
 	uint64_t	 tick;
 	struct stmt_slot slot[STMT_SLOTS];
+	void		*memo;
+	void		(*memo_free)(void *);
 };
 
 static __thread struct stmt_cache *tls;
@@ -64,6 +66,8 @@ store_stmt_detach(void)
 
 	if (tls == NULL)
 		return;
+	if (tls->memo_free != NULL)
+		tls->memo_free(tls->memo);
 	for (i = 0; i < STMT_SLOTS; i++) {
 		sqlite3_finalize(tls->slot[i].st);
 		free(tls->slot[i].sql);
@@ -152,4 +156,22 @@ store_stmt_done(sqlite3_stmt *st)
 				return;
 			}
 	sqlite3_finalize(st);
+}
+
+void *
+store_memo(sqlite3 *db)
+{
+	return tls != NULL && tls->db == db ? tls->memo : NULL;
+}
+
+int
+store_memo_set(sqlite3 *db, void *v, void (*fr)(void *))
+{
+	if (tls == NULL || tls->db != db)
+		return -1;
+	if (tls->memo_free != NULL && tls->memo != v)
+		tls->memo_free(tls->memo);
+	tls->memo = v;
+	tls->memo_free = fr;
+	return 0;
 }

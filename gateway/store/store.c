@@ -358,6 +358,14 @@ store_writer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A reader takes up to this many queued jobs per wake-up and hands them
+ * back together: one wake-up of the reader and one of the loop for the
+ * lot, instead of one each.  Small, so the other readers still get work
+ * and a batch's first reply does not wait long for its last.
+ */
+#define STORE_READ_BATCH	4
+
 /* A read transaction: one snapshot for the whole job. */
 static void
 store_read_one(sqlite3 *db, struct store_job *j)
@@ -377,12 +385,14 @@ store_reader_main(void *arg)
 {
 	struct store_thread *t = arg;
 	struct store *s = t->s;
-	struct store_job *j;
+	struct store_job *j[STORE_READ_BATCH];
+	unsigned i, n;
 
 	store_stmt_attach(t->db);
-	while (store_queue_take(&s->rq, &j, 1) > 0) {
-		store_read_one(t->db, j);
-		store_complete(s, &j, 1);
+	while ((n = store_queue_take(&s->rq, j, STORE_READ_BATCH)) > 0) {
+		for (i = 0; i < n; i++)
+			store_read_one(t->db, j[i]);
+		store_complete(s, j, n);
 	}
 	store_stmt_detach();
 	store_db_close(t->db);

@@ -1,13 +1,16 @@
 /*
- * crc32: a table-driven CRC-32 (see crc32.h).  The table is built once,
- * on first use; the door calls it from the store's threads as well as the
- * loop, so the build is guarded by pthread_once.
+ * crc32: CRC-32 through zlib, CRC-32C table-driven (see crc32.h).  The
+ * table is built once, on first use; the doors call it from the store's
+ * threads as well as the loop, so the build is guarded by pthread_once.
  */
+#include <limits.h>
 #include <pthread.h>
+
+#include <zlib.h>
 
 #include "crc32.h"
 
-static uint32_t crc_table[256], crcc_table[256];
+static uint32_t crcc_table[256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -26,7 +29,6 @@ table_build(uint32_t *t, uint32_t poly)
 static void
 crc_table_build(void)
 {
-	table_build(crc_table, 0xEDB88320u);
 	table_build(crcc_table, 0x82F63B78u);
 }
 
@@ -45,7 +47,14 @@ crc_run(const uint32_t *t, uint32_t crc, const void *p, size_t n)
 uint32_t
 crc32_update(uint32_t crc, const void *p, size_t n)
 {
-	return crc_run(crc_table, crc, p, n);
+	const unsigned char *b = p;
+	uInt k;
+
+	for (; n > 0; n -= k, b += k) {
+		k = n > UINT_MAX ? UINT_MAX : (uInt)n;
+		crc = (uint32_t)crc32(crc, b, k);
+	}
+	return crc;
 }
 
 uint32_t

@@ -2,9 +2,10 @@
  * crc32: the CRC-32 of zlib, gzip and java.util.zip.CRC32 (reflected
  * polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF), for the
  * x-amz-crc32 header DynamoDB clients check on every reply
- * (spec/dynamodb.md 1.2).  Written here rather than linked from zlib: it
- * is one table and one loop, and the daemon has no other use for zlib.
- * Buckets uses both for the checksums S3 clients send.
+ * (spec/dynamodb.md 1.2): zlib's, whose word-at-a-time loop is several
+ * times faster than a byte table on the 20 KiB replies of a Query.
+ * CRC-32C, which zlib does not have, is a table here.  Buckets uses both
+ * for the checksums S3 clients send.
  */
 #ifndef LAMBDAD_TABLES_CRC32_H
 #define LAMBDAD_TABLES_CRC32_H

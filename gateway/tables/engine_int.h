@@ -45,6 +45,7 @@ struct tbl {
 	size_t		 nidx;
 	char		*ttl_attr;	/* NULL: TTL off */
 	cJSON		*desc;		/* the stored TableDescription */
+	unsigned	 refs;		/* the caller's, and a reader's cache */
 };
 
 /* ---- catalog (engine.c) ---- */

@@ -328,4 +328,39 @@ client.delete_table(TableName="b3_orders")
 code, _, _ = err_code(client.describe_table, TableName="b3_orders")
 eq(code, "ResourceNotFoundException", "delete-table: gone")
 
+# ---- a table's definition changes under the readers ----------------------------------
+# The reader threads keep the definitions they loaded; each change of the
+# catalog must reach every reader at once.  Several reads after each change
+# so that both reader threads have loaded (and cached) the old definition.
+def reads(fn, n=6):
+    return [fn() for _ in range(n)]
+
+
+client.create_table(TableName="b3_shape", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])
+client.put_item(TableName="b3_shape", Item={"k": {"S": "a"}, "g": {"S": "x"}})
+reads(lambda: client.get_item(TableName="b3_shape", Key={"k": {"S": "a"}}))
+client.update_table(TableName="b3_shape",
+                    AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                    GlobalSecondaryIndexUpdates=[{"Create": {
+                        "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"}}}])
+got = reads(lambda: client.query(TableName="b3_shape", IndexName="by_g",
+                                 KeyConditionExpression="g = :g",
+                                 ExpressionAttributeValues={":g": {"S": "x"}})["Count"])
+eq(got, [1] * 6, "every read after UpdateTable sees the new GSI")
+client.delete_table(TableName="b3_shape")
+client.create_table(TableName="b3_shape", BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+client.put_item(TableName="b3_shape", Item={"id": {"N": "7"}})
+got = reads(lambda: client.get_item(TableName="b3_shape", Key={"id": {"N": "7"}}).get("Item"))
+eq(got, [{"id": {"N": "7"}}] * 6, "a table deleted and made again with another key is read with the new key")
+code, _, _ = err_code(client.get_item, TableName="b3_shape", Key={"k": {"S": "a"}})
+eq(code, "ValidationException", "and the old key is refused")
+client.delete_table(TableName="b3_shape")
+got = [err_code(client.get_item, TableName="b3_shape", Key={"id": {"N": "7"}})[0] for _ in range(6)]
+eq(got, ["ResourceNotFoundException"] * 6, "every read after DeleteTable finds no table")
+
 print("1..%d" % N)
