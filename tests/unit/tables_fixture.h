@@ -44,6 +44,22 @@ tf_close(void)
 	tmpdir_remove(tf_dir);
 }
 
+/* The reply as a client reads it: printed and parsed again (a Query's
+ * items are raw nodes, the stored text, until printed). */
+static inline cJSON *
+tf_wire(cJSON *resp)
+{
+	char *t = cJSON_PrintUnformatted(resp);
+	cJSON *back;
+
+	cr_assert_not_null(t);
+	cJSON_Delete(resp);
+	back = cJSON_Parse(t);
+	cr_assert_not_null(back, "the reply is not JSON: %s", t);
+	free(t);
+	return back;
+}
+
 /* Run op on text (freed here), quote standing for ": the reply, or NULL
  * with err set. */
 static inline cJSON *
@@ -66,7 +82,7 @@ tf_exec(enum tables_op op, char *text, char quote,
 	    "ROLLBACK TO call; RELEASE call", NULL, NULL, NULL);
 	cJSON_Delete(req);
 	free(text);
-	return rc == 0 ? resp : NULL;
+	return rc == 0 ? tf_wire(resp) : NULL;
 }
 
 static inline cJSON *
