@@ -661,6 +661,39 @@ tbl_index_project(const struct tbl *t, const struct tbl_index *ix,
 /* ---- items ----------------------------------------------------------------- */
 
 int
+tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, cJSON **raw, size_t *size, struct ddb_err *err)
+{
+	sqlite3_stmt *st;
+	const char *text;
+	int rc;
+
+	*raw = NULL;
+	*size = 0;
+	if (tbl_prepare(db, "SELECT item, size FROM items WHERE tid = ?1 AND "
+	    "hk = ?2 AND rk = ?3", &st, err) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	tbl_bind_buf(st, 2, hk);
+	tbl_bind_buf(st, 3, rk);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if ((text = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			rc = SQLITE_CORRUPT;
+		else if ((*raw = cJSON_CreateRaw(text)) == NULL)
+			abort();
+		*size = (size_t)sqlite3_column_int64(st, 1);
+	}
+	store_stmt_done(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CORRUPT)
+		return ddb_fail(err, DDB_INTERNAL,
+		    "Internal server error: a stored item is damaged");
+	return tbl_sql_fail(db, err);
+}
+
+int
 tbl_get(sqlite3 *db, const struct tbl *t, const struct buf *hk,
     const struct buf *rk, cJSON **item, struct ddb_err *err)
 {

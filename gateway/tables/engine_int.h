@@ -74,6 +74,11 @@ int	tbl_key_only(const struct tbl *t, const cJSON *key,
 /* The stored item with that key, parsed, or NULL (absent).  -1 on error. */
 int	tbl_get(sqlite3 *db, const struct tbl *t, const struct buf *hk,
 	    const struct buf *rk, cJSON **item, struct ddb_err *err);
+/* The same item as stored, unparsed: a raw node holding its JSON text
+ * (for a reply that sends it as it is), and its stored size. */
+int	tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+	    const struct buf *rk, cJSON **raw, size_t *size,
+	    struct ddb_err *err);
 /* Write item (replacing any), or delete the key (item NULL), with every
  * index entry updated in the same transaction.  old is the previous item
  * (NULL if none), so the index entries can be moved. */

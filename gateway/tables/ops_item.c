@@ -419,16 +419,21 @@ op_GetItem(sqlite3 *db, cJSON *req, const struct tables_call *call,
 	    tbl_return_enums(req, false, err) != 0 ||
 	    ddb_item_check(key, err) != 0 ||
 	    exprs_parse(req, &r, X_PROJ, err) != 0 ||
-	    ireq_table(db, &r, err) != 0 || ireq_key(&r, key, err) != 0 ||
-	    tbl_get(db, r.t, &r.hk, &r.rk, &r.old, err) != 0)
+	    ireq_table(db, &r, err) != 0 || ireq_key(&r, key, err) != 0)
 		goto done;
-	*resp = cJSON_CreateObject();
-	size = r.old != NULL ? ddb_item_size(r.old) : 0;
-	if (r.old != NULL) {
-		item = r.proj != NULL ? expr_project(r.proj, r.old) :
-		    cJSON_Duplicate(r.old, true);
-		cJSON_AddItemToObject(*resp, "Item", item);
+	if (r.proj == NULL) {
+		/* Sent as stored: no parse, no copy, no print of the item. */
+		if (tbl_get_raw(db, r.t, &r.hk, &r.rk, &item, &size, err) != 0)
+			goto done;
+	} else {
+		if (tbl_get(db, r.t, &r.hk, &r.rk, &r.old, err) != 0)
+			goto done;
+		size = r.old != NULL ? ddb_item_size(r.old) : 0;
+		item = r.old != NULL ? expr_project(r.proj, r.old) : NULL;
 	}
+	*resp = cJSON_CreateObject();
+	if (item != NULL)
+		cJSON_AddItemToObject(*resp, "Item", item);
 	tbl_capacity(*resp, req, r.t->name, tbl_read_units(size, consistent),
 	    0);
 	rc = 0;
