@@ -74,18 +74,22 @@ static void
 door_rid(struct tables_door *d, char out[DOOR_RID_LEN + 1])
 {
 	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	uint64_t x;
+	uint64_t x = 0;
 	size_t i;
 
 	for (i = 0; i < DOOR_RID_LEN; i++) {
-		/* xorshift128+: unique enough for logs, never a secret. */
-		uint64_t s1 = d->rng[0], s0 = d->rng[1];
+		/* xorshift128+, twelve letters a draw (36^12 < 2^64):
+		 * unique enough for logs, never a secret. */
+		if (i % 12 == 0) {
+			uint64_t s1 = d->rng[0], s0 = d->rng[1];
 
-		d->rng[0] = s0;
-		s1 ^= s1 << 23;
-		d->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
-		x = d->rng[1] + s0;
-		out[i] = al[(x >> 32) % (sizeof(al) - 1)];
+			d->rng[0] = s0;
+			s1 ^= s1 << 23;
+			d->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+			x = d->rng[1] + s0;
+		}
+		out[i] = al[x % (sizeof(al) - 1)];
+		x /= sizeof(al) - 1;
 	}
 	out[DOOR_RID_LEN] = '\0';
 }
