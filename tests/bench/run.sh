@@ -17,13 +17,15 @@
 # that part; BENCH_ONLY=cors only the warm hello with and without CORS (and behind a
 # JWT authorizer, and with the
 # access log);
+# BENCH_ONLY=conns only the idle keep-alive clients' memory;
 # BENCH_ONLY=cache the warm hello and the same route cached (cache_ttl:
 # every request a hit of the response cache, no worker involved).
 # max_concurrency: hello and a 5 ms-sleep handler, 2 workers at 1 and 16
 # invocations each (tests/bench/concurrency.sh; BENCH_ONLY=concurrency runs
 # only that).
 # Memory: an idle hello worker's private memory, the daemon's RSS with 100
-# functions configured.  Absolute numbers drift from run to run; the targets
+# functions configured and with BENCH_CONNS_IDLE (10,000) idle keep-alive
+# clients.  Absolute numbers drift from run to run; the targets
 # are ratios measured in the same run (see /work/shared/anchors.md).
 #
 # Environment: BENCH_DURATION (s, default 10), BENCH_RUNS (3),
@@ -50,6 +52,7 @@ HELLO=${HELLO_BOOTSTRAP:-$ROOT/build/examples/hello/bootstrap}
 OUT=$ROOT/build/bench
 RESULTS=$OUT/results.md
 ROUTES_MANY=10000
+NCONNS=${BENCH_CONNS_IDLE:-10000}
 ROUTES_FEW=10
 NFUNCS=100
 
@@ -609,6 +612,42 @@ bench_lambdad_idle() {
 	stop_daemon "$pid"
 }
 
+# 10,000 idle keep-alive clients (tests/integration/holdconns.py: one
+# request each, then held): the daemon's RSS before, while they are held,
+# and after they closed (what malloc keeps).
+bench_lambdad_conns() {
+	local port conf pid i before
+	log "lambdad with $NCONNS idle keep-alive connections"
+	port=$(free_port)
+	conf=$TMP/conns.conf
+	lambdad_conf "$conf" "$port" "$ROUTES_FEW" $'min_idle = 1\nmax_workers = 2' \
+	    "max_connections = $((NCONNS + 100))"
+	start_lambdad lambdad-conns "$conf" "$port" || { NOTE[conns]="failed to start"; return; }
+	pid=$STARTED
+	if check_body "http://127.0.0.1:$port/hello/bench" "Hello, bench!"; then
+		before=$(rss_kib "$pid")
+		rm -f "$TMP/conns.ready" "$TMP/conns.stop"
+		python3 "$ROOT/tests/integration/holdconns.py" "$port" "$NCONNS" /hello/bench \
+		    "$TMP/conns.ready" "$TMP/conns.stop" --max-hold 120 >"$TMP/conns.out" 2>&1 &
+		local hp=$!
+		for ((i = 0; i < 1200; i++)); do
+			[ -s "$TMP/conns.ready" ] && break
+			kill -0 "$hp" 2>/dev/null || break
+			sleep 0.1
+		done
+		MEM[conns_before]=$before
+		MEM[conns_held]=$(rss_kib "$pid")
+		MEM[conns_note]=$(cat "$TMP/conns.ready" 2>/dev/null)
+		touch "$TMP/conns.stop"
+		wait "$hp" 2>/dev/null
+		sleep 1
+		MEM[conns_after]=$(rss_kib "$pid")
+	else
+		NOTE[conns]="wrong answer"
+	fi
+	stop_daemon "$pid"
+}
+
 # ---- the report --------------------------------------------------------------
 
 # ratio A B: A/B to two decimals, or "n/a".
@@ -672,6 +711,7 @@ $(row cold "lambdad, hello cold (max_invocations = 1)")
 | cold start, added ms (cold p50 - warm p50) | $cold | <= 1.5 | $(verdict "$cold" "<=" 1.5) |
 | idle hello worker, private KiB | ${MEM[worker_priv]:-n/a} | <= 200 | $(verdict "${MEM[worker_priv]:-}" "<=" 200) |
 | lambdad RSS idle, $NFUNCS functions, KiB | ${MEM[fns_rss]:-n/a} | < 8192 | $(verdict "${MEM[fns_rss]:-}" "<" 8192) |
+| lambdad RSS with $NCONNS idle keep-alive clients, KiB | ${MEM[conns_held]:-n/a} | <= 51200 | $(verdict "${MEM[conns_held]:-}" "<=" 51200) |
 | throughput, $ROUTES_MANY routes / $ROUTES_FEW routes | $routes | the same (>= 0.95x) | $(verdict "$routes" ">=" 0.95) |
 
 | memory, KiB | value |
@@ -682,6 +722,7 @@ $(row cold "lambdad, hello cold (max_invocations = 1)")
 | lambdad RSS after load, $ROUTES_MANY routes | ${MEM[routes_rss]:-n/a} |
 | lambdad RSS idle, $NFUNCS functions | ${MEM[fns_rss]:-n/a} |
 | its helper processes (name RSS) | ${MEM[fns_helpers]:-none} |
+| lambdad RSS before / with / after $NCONNS keep-alive clients (${MEM[conns_note]:-not measured}) | ${MEM[conns_before]:-n/a} / ${MEM[conns_held]:-n/a} / ${MEM[conns_after]:-n/a} |
 EOF
 }
 
@@ -716,6 +757,11 @@ sig = b64(hmac.new(key, head + b"." + body, hashlib.sha256).digest())
 print((head + b"." + body + b"." + sig).decode())
 PY
 )
+if [ "${BENCH_ONLY:-}" = conns ]; then
+	bench_lambdad_conns
+	report | grep -E "^\| (target|---|lambdad RSS (with|before))" | tee "$OUT/conns.md"
+	exit "$FAILED"
+fi
 if [ "${BENCH_ONLY:-}" = cors ]; then
 	bench_bare
 	bench_lambdad_warm
@@ -748,6 +794,7 @@ if [ -x "$LAMBDAD" ] && [ -x "$HELLO" ]; then
 	bench_lambdad_cold
 	bench_cold_layers
 	bench_lambdad_idle
+	bench_lambdad_conns
 else
 	log "skipping lambdad: $LAMBDAD or $HELLO is missing (make all first)"
 	for k in warm warm_spin warm_cors warm_jwt warm_cache warm_alog routes cold; do NOTE[$k]="skipped: not built"; done
