@@ -759,7 +759,7 @@ PY
 )
 if [ "${BENCH_ONLY:-}" = conns ]; then
 	bench_lambdad_conns
-	report | grep -E "^\| (target|---|lambdad RSS (with|before))" | tee "$OUT/conns.md"
+	report | grep -E "^\| lambdad RSS (with|before)" | tee "$OUT/conns.md"
 	exit "$FAILED"
 fi
 if [ "${BENCH_ONLY:-}" = cors ]; then
