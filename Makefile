@@ -44,7 +44,7 @@ else
 WSLAY_LIBS := -lwslay
 endif
 
-PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd libzip zlib
+PC_LIBS  := libuv libcjson libseccomp inih libcrypto sqlite3 libsystemd libzip zlib libbrotlienc
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null) $(LLHTTP_CFLAGS)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null) $(LLHTTP_LIBS) $(WSLAY_LIBS)
 
@@ -144,7 +144,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(GW_OBJS) $(B)/libgwsub.a $(B)/libsandbox.a $
 # ---- dependencies -------------------------------------------------------------
 # Debian packages; installed only when missing (needs root or sudo).
 DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp-dev libinih-dev libssl-dev \
-	libsqlite3-dev libsystemd-dev libwslay-dev libzip-dev zlib1g-dev
+	libsqlite3-dev libsystemd-dev libwslay-dev libzip-dev zlib1g-dev libbrotli-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
 	mandoc awscli wrk chromium python3-websockets zip s3cmd

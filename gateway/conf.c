@@ -213,6 +213,13 @@ conf_section_end(struct conf_parser *p)
 			return conf_error(p, line, "%s", why);
 		return 0;
 	}
+	if (p->sect == SECT_SITE) {
+		line = p->sect_line;
+		if (conf_site_end(&p->c->sites[p->site], &line, why,
+		    sizeof(why)) != 0)
+			return conf_error(p, line, "%s", why);
+		return 0;
+	}
 	if (p->sect != SECT_FUNCTION)
 		return 0;
 	fn = conf_fn(p);
@@ -366,6 +373,16 @@ conf_websocket_section(struct conf_parser *p, const char *name)
 	return 0;
 }
 
+static int
+conf_site_section(struct conf_parser *p, const char *name)
+{
+	if (conf_main_section(p, "site", name, conf_site_begin) != 0)
+		return -1;
+	p->site = p->c->nsites - 1;
+	p->sect = SECT_SITE;
+	return 0;
+}
+
 /* Trim blanks on both ends of s in place. */
 static char *
 conf_trim(char *s)
@@ -436,6 +453,9 @@ conf_section_begin(struct conf_parser *p, char *line)
 	if (strncmp(name, "websocket", 9) == 0 &&
 	    (name[9] == '\0' || isspace((unsigned char)name[9])))
 		return conf_websocket_section(p, conf_trim(name + 9));
+	if (strncmp(name, "site", 4) == 0 &&
+	    (name[4] == '\0' || isspace((unsigned char)name[4])))
+		return conf_site_section(p, conf_trim(name + 4));
 	return conf_error(p, p->lineno, "unknown section [%s]", name);
 }
 
@@ -542,6 +562,10 @@ conf_handler(void *user, const char *section, const char *name,
 	case SECT_WEBSOCKET:
 		rc = conf_set(p, conf_websocket_keys, conf_nwebsocket_keys,
 		    "[websocket]", name, value);
+		break;
+	case SECT_SITE:
+		rc = conf_set(p, conf_site_keys, conf_nsite_keys, "[site]",
+		    name, value);
 		break;
 	default:
 		rc = conf_error(p, p->lineno, "\"%s\" is outside any section",

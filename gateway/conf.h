@@ -68,6 +68,10 @@
  *   ws_route = KEY FUNCTION (repeatable; $connect $disconnect $default)
  *   auth = AUTHORIZER (on $connect)   idle_timeout = 600   max_lifetime = 7200
  *   max_message = 131072   max_frame = 32768
+ *
+ *   [site NAME]                             ; conf_site.c, main file only
+ *   bucket = BUCKET   route = GET /path/{proxy+} (repeatable)
+ *   index = index.html   error_document = KEY   cache_max_age = SECONDS
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -403,8 +407,23 @@ struct conf {
 	size_t		 nplans;
 	struct conf_websocket *websockets;	/* [websocket NAME] sections */
 	size_t		 nwebsockets;
+	struct conf_site *sites;	/* [site NAME] sections */
+	size_t		 nsites;
 	char		**files;	/* every file read, for error messages */
 	size_t		 nfiles;
+};
+
+/* [site NAME]: a bucket served on the public listener (buckets/site.h). */
+struct conf_site {
+	char		*name;
+	const char	*file;
+	int		 line;
+	char		*bucket;
+	struct conf_route *routes;	/* GET or HEAD only */
+	size_t		 nroutes;
+	char		*index;		/* "index.html" */
+	char		*error_document;	/* a key, or NULL */
+	long long	 cache_max_age;	/* seconds; -1: none */
 };
 
 /*

@@ -142,6 +142,19 @@ int	conf_ws_end(const struct conf_websocket *ws, int *line, char *why,
 int	conf_ws_resolve(struct conf *c, char *err, size_t errlen);
 void	conf_ws_free(struct conf *c);
 
+/* conf_site.c: [site NAME] sections (main file only).  0, or -1 with
+ * the reason in why (without file:line); *line: the line at fault. */
+int	conf_site_begin(struct conf *c, const char *name, const char *file,
+	    int line, char *why, size_t whylen);
+int	conf_site_key(struct conf_site *s, const char *key, const char *v,
+	    const char *file, int line, char *why, size_t whylen);
+int	conf_site_end(const struct conf_site *s, int *line, char *why,
+	    size_t whylen);
+/* After every file: s3_listen is set, and no site route is a function's
+ * or another site's.  "file:line: reason" in err. */
+int	conf_site_finish(const struct conf *c, char *err, size_t errlen);
+void	conf_site_free(struct conf *c);
+
 /* conf.c, for conf_load.c: one file parsed into c (dropin: a file of the
  * functions directory, which may hold only [function] sections), the
  * io of the load in progress (NULL: plain open), and the helpers. */

@@ -81,6 +81,8 @@ static int	conf_set_docs(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_plan(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_site(struct conf_parser *, const struct conf_key *,
+		    const char *);
 
 static const struct conf_word conf_onoff[] = {
 	{ "on", 1 }, { "off", 0 }, { NULL, 0 } };
@@ -250,6 +252,15 @@ const struct conf_key conf_websocket_keys[] = {
 	{ "max_frame", conf_set_ws, 0, 0, 0, false, NULL },
 };
 
+/* [site NAME]: conf_site.c parses every value. */
+const struct conf_key conf_site_keys[] = {
+	{ "bucket", conf_set_site, 0, 0, 0, false, NULL },
+	{ "route", conf_set_site, 0, 0, 0, true, NULL },
+	{ "index", conf_set_site, 0, 0, 0, false, NULL },
+	{ "error_document", conf_set_site, 0, 0, 0, false, NULL },
+	{ "cache_max_age", conf_set_site, 0, 0, 0, false, NULL },
+};
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 const size_t conf_nlambdad_keys = NELEM(conf_lambdad_keys);
@@ -258,6 +269,7 @@ const size_t conf_nfunction_keys = NELEM(conf_function_keys);
 const size_t conf_nplan_keys = NELEM(conf_plan_keys);
 const size_t conf_nauthorizer_keys = NELEM(conf_authorizer_keys);
 const size_t conf_nwebsocket_keys = NELEM(conf_websocket_keys);
+const size_t conf_nsite_keys = NELEM(conf_site_keys);
 
 /* parser->seen[] has one slot per scalar key of the largest section. */
 _Static_assert(NELEM(conf_lambdad_keys) <= CONF_NKEYS_MAX, "CONF_NKEYS_MAX");
@@ -516,6 +528,17 @@ conf_set_ws(struct conf_parser *p, const struct conf_key *k, const char *v)
 
 	return conf_ws_key(&p->c->websockets[p->ws], k->name, v, p->lineno,
 	    why, sizeof(why)) == 0 ? 0 :
+	    conf_error(p, p->lineno, "%s: %s", k->name, why);
+}
+
+/* [site] keys: conf_site.c. */
+static int
+conf_set_site(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char why[384];
+
+	return conf_site_key(&p->c->sites[p->site], k->name, v, p->file,
+	    p->lineno, why, sizeof(why)) == 0 ? 0 :
 	    conf_error(p, p->lineno, "%s: %s", k->name, why);
 }
 

@@ -225,7 +225,8 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	    conf_check_auth(c, err, errlen) < 0 ||
 	    conf_apigw_finish(c, err, errlen) < 0 ||
 	    conf_docs_finish(c, err, errlen) < 0 ||
-	    conf_plan_finish(c, err, errlen) < 0)
+	    conf_plan_finish(c, err, errlen) < 0 ||
+	    conf_site_finish(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
 	conf_assign_uids(c);
@@ -274,6 +275,7 @@ conf_free(struct conf *c)
 	conf_auth_free(c);
 	conf_plan_free(c);
 	conf_ws_free(c);
+	conf_site_free(c);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

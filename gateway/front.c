@@ -16,6 +16,7 @@
 #include "apigw/throttle.h"
 #include "apigw/validate.h"
 #include "apigw/ws.h"
+#include "buckets/site.h"
 #include "buf.h"
 #include "event.h"
 #include "front.h"
@@ -34,6 +35,7 @@ struct front {
 	struct apigw	*gw;		/* the stages' shared state */
 	struct docs	*docs;		/* docs_path's page and document */
 	struct ws	*ws;		/* the WebSocket APIs (apigw/ws.h) */
+	struct site_table *sites;	/* [site] routes (buckets/site.h) */
 	unsigned	 inflight;
 };
 
@@ -186,6 +188,10 @@ front_on_request(struct http_request *req, void *arg)
 		apigw_reply_free(x);	/* the API's reference, not the API */
 		return;
 	}
+	if (site_serve(f->sites, req)) {
+		apigw_reply_free(x);	/* a bucket's file, not the API */
+		return;
+	}
 	if (apigw_lookup(f->rt, req, &m) != 0) {
 		if (apigw_preflight(x, f->rt, uv_now(f->loop)) == APIGW_PASS)
 			apigw_finish_error(x, 404, "{\"message\":\"Not Found\"}",
@@ -254,6 +260,13 @@ void
 front_set_routes(struct front *f, struct route_table *rt)
 {
 	f->rt = rt;
+}
+
+void
+front_set_sites(struct front *f, const struct conf *c, struct buckets *b)
+{
+	site_table_free(f->sites);
+	f->sites = site_table_new(c, b);
 }
 
 void
@@ -370,5 +383,6 @@ front_free(struct front *f)
 	ws_free(f->ws);
 	apigw_free(f->gw);
 	docs_free(f->docs);
+	site_table_free(f->sites);
 	free(f);
 }

@@ -45,6 +45,12 @@ struct conf_cors;
 /* The [cors] section (not owned, NULL: none), for preflights of paths no
  * route serves; a reload sets the new one. */
 void	front_set_cors(struct front *f, const struct conf_cors *cors);
+/* The [site] routes of c, served from b (buckets/site.h); replaces the
+ * last ones (at a reload). */
+struct buckets;
+struct conf;
+void	front_set_sites(struct front *f, const struct conf *c,
+	    struct buckets *b);
 struct conf;
 /* c's stage, stage variables and access log (not owned; a reload sets
  * the new ones): 0, or -1 with "access_log: ..." in err. */

@@ -493,6 +493,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	if (buckets_open(d->loop, d->conf, &d->buckets) != 0)
 		return -1;
 	endpoint_set_buckets(d->buckets, d->conf);
+	front_set_sites(d->front, d->conf, d->buckets);
 	if ((rc = front_listen(d->front, host, port)) != 0) {
 		log_err("cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
 		return -1;

@@ -226,6 +226,7 @@ reload_switch(struct reload *r)
 	tables_door_set_conf(d->tables, r->nc);
 	buckets_set_conf(d->buckets, r->nc);
 	endpoint_set_buckets(d->buckets, r->nc);
+	front_set_sites(d->front, r->nc, d->buckets);
 	for (i = 0; i < r->nc->nfns; i++)
 		if (!r->fresh[i])
 			pool_set_conf(r->npools[i], &r->nc->fns[i]);

@@ -124,6 +124,8 @@ struct s3_job {
 	int		 status;
 	struct buf	 hdrs;		/* "Name: value\n" */
 	struct buf	 out;		/* the body */
+	/* A site's request (site.c): its errors are HTML pages. */
+	struct site_job	*site;
 };
 
 /* ---- grants.c ---- */
@@ -139,6 +141,9 @@ bool	s3_allowed(const struct s3_job *j, const char *bucket, bool write);
 int	s3_grants_check(struct s3_job *j);
 
 /* ---- door.c ---- */
+
+/* A job for req (s3_job_reply answers and frees it). */
+struct s3_job *s3_job_new(struct buckets *b, struct http_request *req);
 
 /* Fail j with err and a message (NULL: the code's own). */
 void	s3_fail(struct s3_job *j, enum s3_err err, const char *fmt, ...)
@@ -206,6 +211,12 @@ void	s3_md5_hex(const void *p, size_t n, char out[33]);
 /* Check the Content-MD5 and x-amz-checksum-* of the body (headers and
  * trailers); the checksum headers to keep go to j->obj.meta. 0 or -1. */
 int	s3_check_body(struct s3_job *j);
+
+/* ---- site.c ---- */
+
+void	s3_site_free(struct site_job *sj);	/* NULL-safe */
+/* j->err as a site's HTML page, into j->out and j->hdrs. */
+void	s3_site_error(struct s3_job *j);
 
 /* ---- the operations (ops_*.c) ---- */
 

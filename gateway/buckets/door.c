@@ -213,6 +213,12 @@ job_new(struct buckets *b, struct http_request *req)
 	return j;
 }
 
+struct s3_job *
+s3_job_new(struct buckets *b, struct http_request *req)
+{
+	return job_new(b, req);
+}
+
 static void	door_free(struct buckets *);
 
 static void
@@ -232,6 +238,7 @@ job_free(struct s3_job *j)
 	buf_free(&j->out);
 	s3_obj_free(&j->obj);
 	s3_obj_free(&j->src);
+	s3_site_free(j->site);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->s_buf);
@@ -244,6 +251,10 @@ job_error_body(struct s3_job *j)
 {
 	struct buf res;
 
+	if (j->site != NULL) {
+		s3_site_error(j);
+		return;
+	}
 	buf_init(&res);
 	buf_adds(&res, "/");
 	if (j->rt.bucket != NULL)
