@@ -64,6 +64,7 @@ struct site_job {
 	char		*errdoc;
 	long long	 max_age;
 	bool		 dir;		/* the index was appended to the key */
+	bool		 slashes;	/* the path begins with "//" */
 	bool		 head;
 	bool		 vary;		/* a text type: Vary: Accept-Encoding */
 	unsigned	 accept;	/* SITE_GZIP | SITE_BR */
@@ -436,7 +437,8 @@ site_lookup(sqlite3 *db, struct s3_job *j)
 
 	if ((rc = s3_meta_get(db, j, j->rt.bucket, j->rt.key, &j->obj)) <= 0)
 		return rc;
-	if (!sj->dir) {
+	/* "//host" would be a Location to another site: no redirect. */
+	if (!sj->dir && !sj->slashes) {
 		buf_init(&alt);
 		buf_printf(&alt, "%s/%s", j->rt.key, sj->index);
 		rc = s3_meta_get(db, j, j->rt.bucket, alt.data, &j->obj);
@@ -720,6 +722,7 @@ site_serve(struct site_table *t, struct http_request *req)
 	j->rt.key = key;
 	j->site = site_job_new(s, req);
 	j->site->dir = dir;
+	j->site->slashes = req->path_len > 1 && req->path[1] == '/';
 	if (t->b->closing) {
 		s3_fail(j, S3E_UNAVAILABLE, NULL);
 		s3_job_reply(j);

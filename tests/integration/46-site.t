@@ -8,7 +8,7 @@
 # and headless Chromium loads a page whose image and script come from
 # the bucket.
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 62
 
 aws_env
 SPORT=$(freeport)
@@ -57,7 +57,11 @@ bucket = web
 route = GET /{proxy+}
 index = index.html
 error_document = 404.html
-cache_max_age = 300"
+cache_max_age = 300
+
+[site ghost]
+bucket = nobucket
+route = GET /ghost/{proxy+}"
 start_daemon
 waitport "$SPORT" || { echo "Bail out! no S3 listener"; dlog | sed 's/^/# /'; exit 1; }
 
@@ -89,6 +93,7 @@ open(d + "/app.js", "w").write(js + 'document.title = "loaded from the bucket";\
 open(d + "/style.css", "w").write("body { font-family: sans-serif; }\n" * 40)
 PY
 head -c 1500000 /dev/urandom > "$P/big.bin"
+head -c 1200000 /dev/urandom | base64 > "$P/big.txt"
 
 s3 mb s3://web
 ok $RC "aws s3 mb web"
@@ -118,6 +123,11 @@ cmp -s "$T/body" "$P/404.html"; ok $? "with the error document"
 req GET /api/world
 is "$STATUS" 200 "a function route beside the site's: the function answers"
 like "$BODY" "Hello, world" "with its greeting"
+req GET /ghost/a.html
+is "$STATUS" 404 "a site whose bucket is missing: 404"
+like "$BODY" "NoSuchBucket" "NoSuchBucket, in an HTML page"
+req GET /ghost/
+is "$STATUS" 404 "/ghost/ (the route's parent) is the site's too"
 req GET /%zz
 is "$STATUS" 400 "a malformed escape in the path: 400"
 
@@ -180,6 +190,16 @@ NEW=$(etag app.js)
 isnt=$([ "$NEW" != "$JS_ETAG" ] && echo 0 || echo 1); ok "$isnt" "a new ETag"
 curl -sS --compressed -H 'Accept-Encoding: br' "$URL/app.js" | cmp -s - "$P/app.js"; ok $? "the compressed copy is made again, of the new script"
 test -s "$T/state/buckets/site/$(echo "$NEW" | tr -d '"').br"; ok $? "kept under the new ETag"
+
+# A compressed copy larger than a read: streamed from the kept file.
+req GET /big.txt -H 'Accept-Encoding: br'
+is "$(hdr content-encoding)" br "a 1.6 MB text file goes in brotli"
+curl -sS --compressed -H 'Accept-Encoding: br' "$URL/big.txt" | cmp -s - "$P/big.txt"; ok $? "and decodes to the file (streamed)"
+# The object's own Cache-Control wins over cache_max_age.
+"$AWSCLI" s3 cp "$P/style.css" s3://web/nocache.css --cache-control no-cache \
+	--endpoint-url "$EP" --only-show-errors
+req GET /nocache.css
+is "$(hdr cache-control)" "no-cache" "an object's own Cache-Control wins"
 
 # ---- a browser -----------------------------------------------------------------
 CHROMIUM=$(command -v chromium || command -v chromium-browser)
