@@ -44,6 +44,7 @@ struct buckets {
 	uint64_t	 max_bytes;	/* 0: no cap */
 	uint64_t	 rng[2];
 	unsigned	 jobs;		/* outstanding */
+	uint64_t	 gen;		/* writes done: sites' cache (site.c) */
 	bool		 closing;
 	bool		 store_gone;	/* closed: b goes with the last job */
 	char		*suffixes[4];	/* virtual-host names */
@@ -99,6 +100,7 @@ struct s3_job {
 	/* Between steps. */
 	s3_step_fn	 next;		/* on the loop after a thread step */
 	int		(*thread_fn)(sqlite3 *db, struct s3_job *j);
+	bool		 writing;	/* the step is a write: gen moves */
 	void		(*work_fn)(struct s3_job *j);
 	uv_work_t	 work;
 	struct s3_obj	 obj;		/* the object written or read */
@@ -217,6 +219,32 @@ int	s3_check_body(struct s3_job *j);
 void	s3_site_free(struct site_job *sj);	/* NULL-safe */
 /* j->err as a site's HTML page, into j->out and j->hdrs. */
 void	s3_site_error(struct s3_job *j);
+
+/* ---- site_cache.c: on the loop ---- */
+
+#define SITE_CACHE_BYTES	(32u << 20)	/* all entries */
+#define SITE_CACHE_ENTRY	(64u << 10)	/* one body at most */
+
+/* A cached answer: a 200's headers ("Name: value\n") and body. */
+struct site_hit {
+	char		 etag[72];
+	int64_t		 mtime;		/* epoch ms */
+	char		*hdrs;
+	char		*body;
+	size_t		 body_len;
+};
+struct site_cache;
+struct site_cache *site_cache_new(void);
+struct site_cache *site_cache_ref(struct site_cache *c);
+void	site_cache_unref(struct site_cache *c);	/* NULL-safe */
+/* The entry for bucket/key and accept filled at gen, or NULL (a stale
+ * one is dropped).  Valid until the next call. */
+const struct site_hit *site_cache_get(struct site_cache *c,
+	    const char *bucket, const char *key, unsigned accept, uint64_t gen);
+void	site_cache_put(struct site_cache *c, const char *bucket,
+	    const char *key, unsigned accept, uint64_t gen,
+	    const struct s3_obj *o, const struct buf *hdrs,
+	    const struct buf *body);
 
 /* ---- the operations (ops_*.c) ---- */
 

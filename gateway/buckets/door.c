@@ -478,6 +478,9 @@ step_done(void *arg, int rc)
 {
 	struct s3_job *j = arg;
 
+	if (j->writing)		/* committed or not: cached answers go */
+		j->b->gen++;
+	j->writing = false;
 	if (rc == STORE_ECOMMIT) {
 		char why[160];
 
@@ -512,6 +515,7 @@ step_submit(struct s3_job *j, int (*fn)(sqlite3 *, struct s3_job *),
 
 	j->thread_fn = fn;
 	j->next = next;
+	j->writing = write;
 	if (j->b->store == NULL)
 		rc = STORE_ECLOSED;
 	else

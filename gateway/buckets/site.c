@@ -43,6 +43,7 @@ struct site {
 struct site_table {
 	struct route_table *rt;
 	struct buckets	*b;
+	struct site_cache *cache;
 	struct site	*sites;
 	size_t		 n;
 };
@@ -65,6 +66,8 @@ struct site_job {
 	long long	 max_age;
 	bool		 dir;		/* the index was appended to the key */
 	bool		 slashes;	/* the path begins with "//" */
+	struct site_cache *cache;	/* filled with the answer if small */
+	uint64_t	 gen;		/* the store's when the lookup began */
 	bool		 head;
 	bool		 vary;		/* a text type: Vary: Accept-Encoding */
 	unsigned	 accept;	/* SITE_GZIP | SITE_BR */
@@ -92,6 +95,7 @@ site_table_free(struct site_table *t)
 	if (t == NULL)
 		return;
 	route_table_free(t->rt);
+	site_cache_unref(t->cache);
 	for (i = 0; i < t->n; i++)
 		site_free_one(&t->sites[i]);
 	free(t->sites);
@@ -152,6 +156,7 @@ site_table_new(const struct conf *c, struct buckets *b)
 		abort();
 	t->b = b;
 	t->n = c->nsites;
+	t->cache = site_cache_new();
 	for (i = 0; i < c->nfns; i++)
 		for (j = 0; j < c->fns[i].nroutes; j++)
 			(void)route_add(t->rt, c->fns[i].routes[j].spec,
@@ -184,6 +189,7 @@ s3_site_free(struct site_job *sj)
 		return;
 	free(sj->index);
 	free(sj->errdoc);
+	site_cache_unref(sj->cache);
 	free(sj);
 }
 
@@ -252,17 +258,18 @@ site_meta(struct s3_job *j, const struct s3_obj *o, bool *cc, bool *ce)
 
 /* 304 for If-None-Match, or If-Modified-Since without it. */
 static bool
-site_not_modified(struct s3_job *j, const struct s3_obj *o)
+site_not_modified(const struct http_request *req, const char *etag,
+    int64_t mtime)
 {
 	size_t n;
-	const char *v = http_header_get(j->req, "If-None-Match", &n);
+	const char *v = http_header_get(req, "If-None-Match", &n);
 	time_t t;
 
 	if (v != NULL)
-		return site_etag_match(v, n, o->etag);
-	v = http_header_get(j->req, "If-Modified-Since", &n);
+		return site_etag_match(v, n, etag);
+	v = http_header_get(req, "If-Modified-Since", &n);
 	return v != NULL && (t = s3_parse_http_date(v, n)) >= 0 &&
-	    o->mtime / 1000 <= (int64_t)t;
+	    mtime / 1000 <= (int64_t)t;
 }
 
 /* If-Range: a Range only holds for the object's own ETag or date. */
@@ -383,7 +390,7 @@ site_object(struct s3_job *j)
 		if (!cc && sj->max_age >= 0)
 			s3_hdr(j, "Cache-Control", "public, max-age=%lld",
 			    sj->max_age);
-		if (site_not_modified(j, o)) {
+		if (site_not_modified(j->req, o->etag, o->mtime)) {
 			j->status = 304;
 			sj->enc = sj->vary && o->size >= SITE_COMPRESS_MIN &&
 			    o->size <= SITE_COMPRESS_MAX ? sj->accept : 0;
@@ -596,9 +603,18 @@ site_build(struct s3_job *j)
 
 /* ---- the request ---------------------------------------------------------- */
 
+/* A small whole answer goes into the cache; then j's answer. */
 static void
 site_send(struct s3_job *j)
 {
+	struct site_job *sj = j->site;
+
+	if (j->err == S3E_OK && sj->kind == SITE_OBJECT) {
+		if (j->status == 200 && j->fd < 0 && !sj->head)
+			site_cache_put(sj->cache, j->rt.bucket, j->rt.key,
+			    sj->accept, sj->gen, &j->obj, &j->hdrs, &j->out);
+		s3_hdr(j, "X-Cache", "Miss from lambdad");
+	}
 	s3_job_reply(j);
 }
 
@@ -627,7 +643,8 @@ site_found(struct s3_job *j)
 			s3_job_work(j, site_build, site_send);
 			return;
 		}
-		break;
+		site_send(j);
+		return;
 	}
 	s3_job_reply(j);
 }
@@ -690,11 +707,46 @@ site_job_new(const struct site *s, const struct http_request *req)
 	return sj;
 }
 
+/* A hit: answered on the loop, 200 or 304.  false: not in the cache. */
+static bool
+site_hit(struct site_table *t, struct http_request *req, const char *bucket,
+    const char *key, unsigned accept)
+{
+	const struct site_hit *h;
+	struct http_header hv[48];
+	size_t n = 0;
+	const char *p, *e, *c;
+	bool nm;
+
+	if (http_header_get(req, "Range", NULL) != NULL ||
+	    (h = site_cache_get(t->cache, bucket, key, accept,
+	    t->b->gen)) == NULL)
+		return false;
+	nm = site_not_modified(req, h->etag, h->mtime);
+	hv[n++] = (struct http_header){ "Server", 6, "lambdad", 7 };
+	hv[n++] = (struct http_header){ "X-Cache", 7, "Hit from lambdad", 16 };
+	for (p = h->hdrs; *p != '\0' && n < sizeof(hv) / sizeof(hv[0]);
+	    p = e + 1) {
+		if ((e = strchr(p, '\n')) == NULL || (c = strstr(p, ": ")) ==
+		    NULL || c > e)
+			break;
+		if (nm && c - p == 16 && strncasecmp(p, "Content-Encoding",
+		    16) == 0)
+			continue;
+		hv[n++] = (struct http_header){ p, (size_t)(c - p), c + 2,
+		    (size_t)(e - c - 2) };
+	}
+	http_respond(req, nm ? 304 : 200, hv, n, h->body, nm ? 0 :
+	    h->body_len);
+	return true;
+}
+
 bool
 site_serve(struct site_table *t, struct http_request *req)
 {
 	struct route_match m;
 	struct site *s;
+	struct site_job *sj;
 	struct s3_job *j;
 	bool dir = false;
 	char *key;
@@ -716,11 +768,19 @@ site_serve(struct site_table *t, struct http_request *req)
 		    "percent-encoding, or longer than 1024 bytes\n");
 		return true;
 	}
+	sj = site_job_new(s, req);
+	if (site_hit(t, req, s->bucket, key, sj->accept)) {
+		free(key);
+		s3_site_free(sj);
+		return true;
+	}
+	sj->cache = site_cache_ref(t->cache);
+	sj->gen = t->b->gen;
 	j = s3_job_new(t->b, req);
 	j->rt.op = S3_GET_OBJECT;
 	j->rt.bucket = xstrdup(s->bucket);
 	j->rt.key = key;
-	j->site = site_job_new(s, req);
+	j->site = sj;
 	j->site->dir = dir;
 	j->site->slashes = req->path_len > 1 && req->path[1] == '/';
 	if (t->b->closing) {

@@ -8,7 +8,7 @@
 # and headless Chromium loads a page whose image and script come from
 # the bucket.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 69
 
 aws_env
 SPORT=$(freeport)
@@ -200,6 +200,22 @@ curl -sS --compressed -H 'Accept-Encoding: br' "$URL/big.txt" | cmp -s - "$P/big
 	--endpoint-url "$EP" --only-show-errors
 req GET /nocache.css
 is "$(hdr cache-control)" "no-cache" "an object's own Cache-Control wins"
+
+# ---- the edge cache -------------------------------------------------------------
+req GET /style.css
+is "$(hdr x-cache)" "miss from lambdad" "a first GET: X-Cache: Miss"
+CSS_ETAG=$(hdr etag)
+req GET /style.css
+is "$(hdr x-cache) $(hdr etag)" "hit from lambdad $CSS_ETAG" "the next: a Hit, with the same ETag"
+cmp -s "$T/body" "$P/style.css"; ok $? "and the same body"
+req GET /style.css -H "If-None-Match: $CSS_ETAG"
+is "$STATUS $(hdr x-cache)" "304 hit from lambdad" "If-None-Match on a hit: 304"
+is "$(curl -sS -I -o /dev/null -w '%{size_download} %header{content-length} %header{x-cache}' "$URL/style.css")" "0 $(wc -c < "$P/style.css") Hit from lambdad" "HEAD on a hit: the length, no body"
+echo "p { color: red; }" >> "$P/style.css"
+s3 cp "$P/style.css" s3://web/style.css
+req GET /style.css
+is "$(hdr x-cache)" "miss from lambdad" "a write to the store: the next GET misses"
+cmp -s "$T/body" "$P/style.css"; ok $? "and has the new file"
 
 # ---- a browser -----------------------------------------------------------------
 CHROMIUM=$(command -v chromium || command -v chromium-browser)
