@@ -14,6 +14,8 @@
  *     when Accept-Encoding allows, computed once per object version and
  *     kept beside it (buckets_dir/site/ETAG.br, .gz), with Vary and an
  *     ETag of their own ("ETAG-br", "ETAG-gzip");
+ *   - an edge cache of small 200s in memory (site_cache.c), made stale by
+ *     any write to the store, answered on the loop (X-Cache: Hit);
  *   - bodies past 256 KiB streamed from the file with backpressure; the
  *     lookup, the opens and reads on the store's readers, compression on
  *     libuv's threadpool: the loop never waits on the disk.
