@@ -17,9 +17,11 @@
  *   - file I/O on libuv's threadpool, never on the loop.
  *
  *   - functions' calls on their private endpoints (buckets_function),
- *     with their buckets = grants (grants.c).
+ *     with their buckets = grants (grants.c);
+ *   - [site NAME] sections, buckets served on the public listener
+ *     (site.h).
  *
- * Not here yet: on_object events, [site] hosting, versioning, ACLs.
+ * Not here yet: on_object events, versioning, ACLs.
  */
 #ifndef LAMBDAD_BUCKETS_BUCKET_H
 #define LAMBDAD_BUCKETS_BUCKET_H
