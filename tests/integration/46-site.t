@@ -8,7 +8,7 @@
 # and headless Chromium loads a page whose image and script come from
 # the bucket.
 . "$(dirname "$0")/lib.sh"
-plan 69
+plan 70
 
 aws_env
 SPORT=$(freeport)
@@ -159,6 +159,12 @@ req HEAD / -I
 is "$STATUS" 200 "HEAD /: 200"
 is "$(hdr content-length)" "$(wc -c < "$P/index.html")" "its Content-Length"
 is "$(curl -sS -I -o /dev/null -w '%{size_download}' "$URL/")" 0 "and no body"
+
+H='Host: x\r\n'
+out=$(printf "HEAD /404.html HTTP/1.1\r\n$H\r\nGET /404.html HTTP/1.1\r\n$H\r\nHEAD /404.html HTTP/1.1\r\n$H\r\nGET /404.html HTTP/1.1\r\n${H}Connection: close\r\n\r\n" |
+	/usr/bin/python3 "$ROOT/tests/integration/rawhttp.py" "$PORT" --read-for 5)
+is "$(printf '%s' "$out" | grep -c '^HTTP/1.1 200') $(printf '%s' "$out" | grep -c 'no such page') $(printf '%s' "$out" | grep -ci '^x-cache: hit')" "4 2 2" \
+	"HEAD, GET, HEAD, GET pipelined (misses, then hits): bodies for the GETs only"
 
 # ---- compression ---------------------------------------------------------------
 req GET /app.js -H 'Accept-Encoding: gzip'
