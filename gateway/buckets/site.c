@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "fs.h"
 #include "http.h"
+#include "log.h"
 #include "route.h"
 
 #include "bucket_int.h"
@@ -172,6 +173,9 @@ site_table_new(const struct conf *c, struct buckets *b)
 		s->max_age = cs->cache_max_age;
 		for (j = 0; j < cs->nroutes; j++)
 			(void)route_add(t->rt, cs->routes[j].spec, s, NULL);
+		log_info("site %s: bucket %s on %zu route%s, first %s%s", cs->name,
+		    cs->bucket, cs->nroutes, cs->nroutes == 1 ? "" : "s",
+		    cs->routes[0].spec, b == NULL ? " (no store: 503)" : "");
 	}
 	for (i = 0; i < c->nsites; i++)
 		for (j = 0; j < c->sites[i].nroutes; j++)
