@@ -27,7 +27,7 @@ DOORS_LIBCFLAGS := $(filter-out -fsanitize=fuzzer$(DOORS_COMMA)address$(DOORS_CO
 	-Werror,$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link,address,undefined \
 	-I$(ROOT)/sandbox $(shell $(PKG_CONFIG) --cflags sqlite3 libseccomp)
 DOORS_LIBS := $(FUZZ_LIBS) $(shell $(PKG_CONFIG) --libs sqlite3 libseccomp libzip \
-	inih zlib) -lpthread -lwslay
+	inih zlib libbrotlienc) -lpthread -lwslay
 
 $(DOORS_B)/%.o: $(ROOT)/%.c $(DOORS_HDRS)
 	@mkdir -p $(@D)
