@@ -533,40 +533,21 @@ site_compress(unsigned enc, const char *in, size_t n, struct buf *out)
 	return rc == Z_STREAM_END ? 0 : -EIO;
 }
 
-/* data into dir/rel: a temporary file, fsynced, renamed. */
+/* data into dir/rel (rel under site/): fs_replace's temporary file,
+ * fsynced, renamed, the directory fsynced. */
 static int
 site_place(const char *dir, const char *rel, const struct buf *data)
 {
-	char tmp[4200], path[4200], id[33];
-	const char *p = data->data;
-	size_t left = data->len;
-	ssize_t w;
-	int fd, rc = 0;
+	char tmp[4200], sitedir[4200], path[4200], id[33];
+	int rc;
 
 	s3_random_hex(id, 16);
 	snprintf(tmp, sizeof(tmp), "%s/tmp/site-%s", dir, id);
-	snprintf(path, sizeof(path), "%s/site", dir);
-	if ((rc = fs_mkdir_p(path, 0700)) != 0)
+	snprintf(sitedir, sizeof(sitedir), "%s/site", dir);
+	if ((rc = fs_mkdir_p(sitedir, 0700)) != 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0)
-		return -errno;
-	while (rc == 0 && left > 0) {
-		if ((w = write(fd, p, left)) < 0)
-			rc = errno == EINTR ? 0 : -errno;
-		else
-			p += w, left -= (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
+	return fs_replace(sitedir, tmp, path, data->data, data->len, 0600);
 }
 
 /* On the threadpool: the copy j's coding needs, made from j's file. */

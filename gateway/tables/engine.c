@@ -660,15 +660,18 @@ tbl_index_project(const struct tbl *t, const struct tbl_index *ix,
 
 /* ---- items ----------------------------------------------------------------- */
 
-int
-tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
-    const struct buf *rk, cJSON **raw, size_t *size, struct ddb_err *err)
+/* The item with that key into *out: parsed, or (raw) as a raw node of its
+ * stored text; its stored size into *size.  NULL when absent. */
+static int
+item_lookup(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, bool raw, cJSON **out, size_t *size,
+    struct ddb_err *err)
 {
 	sqlite3_stmt *st;
 	const char *text;
 	int rc;
 
-	*raw = NULL;
+	*out = NULL;
 	*size = 0;
 	if (tbl_prepare(db, "SELECT item, size FROM items WHERE tid = ?1 AND "
 	    "hk = ?2 AND rk = ?3", &st, err) != 0)
@@ -678,10 +681,12 @@ tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
 	tbl_bind_buf(st, 3, rk);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((text = (const char *)sqlite3_column_text(st, 0)) == NULL)
+		text = (const char *)sqlite3_column_text(st, 0);
+		*out = text == NULL ? NULL : raw ? cJSON_CreateRaw(text) :
+		    cJSON_ParseWithLength(text,
+		    (size_t)sqlite3_column_bytes(st, 0));
+		if (*out == NULL)
 			rc = SQLITE_CORRUPT;
-		else if ((*raw = cJSON_CreateRaw(text)) == NULL)
-			abort();
 		*size = (size_t)sqlite3_column_int64(st, 1);
 	}
 	store_stmt_done(st);
@@ -694,34 +699,19 @@ tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
 }
 
 int
+tbl_get_raw(sqlite3 *db, const struct tbl *t, const struct buf *hk,
+    const struct buf *rk, cJSON **raw, size_t *size, struct ddb_err *err)
+{
+	return item_lookup(db, t, hk, rk, true, raw, size, err);
+}
+
+int
 tbl_get(sqlite3 *db, const struct tbl *t, const struct buf *hk,
     const struct buf *rk, cJSON **item, struct ddb_err *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	size_t size;
 
-	*item = NULL;
-	if (tbl_prepare(db, "SELECT item FROM items WHERE tid = ?1 AND "
-	    "hk = ?2 AND rk = ?3", &st, err) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, t->id);
-	tbl_bind_buf(st, 2, hk);
-	tbl_bind_buf(st, 3, rk);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*item = cJSON_ParseWithLength(
-		    (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-		if (*item == NULL)
-			rc = SQLITE_CORRUPT;
-	}
-	store_stmt_done(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return 0;
-	if (rc == SQLITE_CORRUPT)
-		return ddb_fail(err, DDB_INTERNAL,
-		    "Internal server error: a stored item is damaged");
-	return tbl_sql_fail(db, err);
+	return item_lookup(db, t, hk, rk, false, item, &size, err);
 }
 
 static int

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tables/engine.h"
+#include "tables_wire.h"
 #include "tmpdir.h"
 
 static char tf_dir[PATH_MAX];
@@ -42,22 +43,6 @@ tf_close(void)
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(db);
 	tmpdir_remove(tf_dir);
-}
-
-/* The reply as a client reads it: printed and parsed again (a Query's
- * items are raw nodes, the stored text, until printed). */
-static inline cJSON *
-tf_wire(cJSON *resp)
-{
-	char *t = cJSON_PrintUnformatted(resp);
-	cJSON *back;
-
-	cr_assert_not_null(t);
-	cJSON_Delete(resp);
-	back = cJSON_Parse(t);
-	cr_assert_not_null(back, "the reply is not JSON: %s", t);
-	free(t);
-	return back;
 }
 
 /* Run op on text (freed here), quote standing for ": the reply, or NULL

@@ -16,6 +16,7 @@
 
 #include "tables/engine_int.h"
 #include "tmpdir.h"
+#include "tables_wire.h"
 
 static char dir[PATH_MAX];
 static sqlite3 *db;
@@ -56,22 +57,6 @@ teardown(void)
 
 TestSuite(engine, .init = setup, .fini = teardown);
 
-/* The reply as a client reads it: printed and parsed again (items sent
- * as stored are raw nodes until printed). */
-static cJSON *
-wire(cJSON *resp)
-{
-	char *t = cJSON_PrintUnformatted(resp);
-	cJSON *back;
-
-	cr_assert_not_null(t);
-	cJSON_Delete(resp);
-	back = cJSON_Parse(t);
-	cr_assert_not_null(back, "the reply is not JSON: %s", t);
-	free(t);
-	return back;
-}
-
 /* Run op on json as the store does; the reply or NULL (err filled). */
 static cJSON *
 run(enum tables_op op, const char *json, struct ddb_err *err)
@@ -94,7 +79,7 @@ run(enum tables_op op, const char *json, struct ddb_err *err)
 		return NULL;
 	}
 	cr_assert_not_null(resp);
-	return wire(resp);
+	return tf_wire(resp);
 }
 
 static cJSON *
