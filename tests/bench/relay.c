@@ -8,18 +8,25 @@
  * (keep-alive).  It does what lambdad's warm path must do at the least --
  * one message each way per invocation -- and nothing else.
  *
- *   relay 127.0.0.1 PORT [--log]
+ *   relay 127.0.0.1 PORT [--log] [--idle]
  *
  * With --log each worker also writes one line per request to its stdout, a
  * pipe the gateway reads and copies to its own stderr: the three syscalls a
  * handler's log line costs in lambdad (the worker's write, the gateway's
  * read, its write).
  *
- * A request goes to the worker with fewer requests outstanding (the first
- * idle one), except that a connection with a request outstanding sends
- * the next (pipelined) one to the same worker, so that its replies come
- * back in order.  Frames carry no id: each worker answers in order, and the
- * gateway keeps, per worker, the ring of connections awaiting a reply.
+ * A request goes to the worker with fewer requests outstanding, at once,
+ * even when both are busy: frames queue in the worker's socket and a worker
+ * answers all it has read with one write, so under load each wake-up serves
+ * several requests.  A connection with a request outstanding sends the next
+ * (pipelined) one to the same worker, so that its replies come back in
+ * order.  Frames carry no id: each worker answers in order, and the gateway
+ * keeps, per worker, the ring of connections awaiting a reply.
+ *
+ * With --idle a worker is given a request only when it has none: the rest
+ * wait in the gateway, in arrival order, as invocations do in lambdad (one
+ * at a time per worker).  That is the floor of lambdad's model; the
+ * default is the floor of any gateway-to-worker hop.
  * The HTTP port listens once both workers are connected.  A worker that
  * exits ends the gateway (exit 1); the workers exit when the gateway goes.
  */
@@ -61,12 +68,21 @@ struct conn {
 	llhttp_t	 parser;
 	struct worker	*w;		/* where its outstanding requests went */
 	unsigned	 pending;	/* requests sent, replies not yet back */
+	unsigned	 queued;	/* requests waiting in the gateway (--idle) */
 	char		 url[4 + MAXPATH];	/* a frame: length, then path */
 	size_t		 urllen;
 	int		 urlbad;	/* longer than MAXPATH */
 	int		 close_after;	/* a request asked for Connection: close */
 	int		 closing;	/* uv_close called */
 	int		 closed;	/* its close callback ran */
+};
+
+/* A request waiting for an idle worker (--idle). */
+struct qent {
+	struct qent	*next;
+	struct conn	*c;
+	size_t		 len;
+	char		 frame[];
 };
 
 struct wreq {
@@ -76,7 +92,8 @@ struct wreq {
 
 static llhttp_settings_t settings;
 static struct worker workers[NWORKERS];
-static int nconnected, nspawned, logging;
+static int nconnected, nspawned, logging, idle_only;
+static struct qent *qhead, **qtail = &qhead;
 static unsigned rr;
 static uv_tcp_t server, wserver;
 static char readbuf[65536], logbuf[65536];
@@ -93,7 +110,7 @@ die(const char *what, int r)
 static void
 conn_free_maybe(struct conn *c)
 {
-	if (c->closed && c->pending == 0)
+	if (c->closed && c->pending == 0 && c->queued == 0)
 		free(c);
 }
 
@@ -197,6 +214,71 @@ pick(struct conn *c)
 	return b->rlen < a->rlen ? b : a;
 }
 
+static void
+send_frame(struct worker *w, struct conn *c, const char *frame, size_t len)
+{
+	if (stream_write((uv_stream_t *)&w->tcp, frame, len) < 0)
+		die("write to worker", UV_EPIPE);
+	ring_push(w, c);
+	c->w = w;
+	c->pending++;
+}
+
+static struct worker *
+idle_worker(void)
+{
+	int i;
+
+	for (i = 0; i < NWORKERS; i++)
+		if (workers[(rr + (unsigned)i) % NWORKERS].rlen == 0)
+			return &workers[(rr++ + (unsigned)i) % NWORKERS];
+	return NULL;
+}
+
+/*
+ * --idle: give waiting requests to idle workers, oldest first.  One whose
+ * connection still awaits a reply waits for it, and those behind it too.
+ */
+static void
+pump(void)
+{
+	struct worker *w;
+	struct qent *e;
+
+	while ((e = qhead) != NULL) {
+		if (!e->c->closing &&
+		    (e->c->pending > 0 || (w = idle_worker()) == NULL))
+			return;
+		if ((qhead = e->next) == NULL)
+			qtail = &qhead;
+		e->c->queued--;
+		if (e->c->closing)
+			conn_free_maybe(e->c);
+		else
+			send_frame(w, e->c, e->frame, e->len);
+		free(e);
+	}
+}
+
+static void
+enqueue(struct conn *c, const char *frame, size_t len)
+{
+	struct qent *e;
+
+	if ((e = malloc(sizeof(*e) + len)) == NULL) {
+		fprintf(stderr, "relay: out of memory\n");
+		exit(1);
+	}
+	e->next = NULL;
+	e->c = c;
+	e->len = len;
+	memcpy(e->frame, frame, len);
+	*qtail = e;
+	qtail = &e->next;
+	c->queued++;
+	pump();
+}
+
 static int
 on_url(llhttp_t *p, const char *at, size_t len)
 {
@@ -217,26 +299,23 @@ on_message_complete(llhttp_t *p)
 	static const char too_long[] = "HTTP/1.1 414 URI Too Long\r\n"
 	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 	struct conn *c = p->data;
-	struct worker *w;
 	uint32_t n;
 
 	if (!llhttp_should_keep_alive(p))
 		c->close_after = 1;
 	if (c->urlbad) {
-		if (c->pending == 0)
+		if (c->pending == 0 && c->queued == 0)
 			stream_write((uv_stream_t *)&c->tcp, too_long,
 			    sizeof(too_long) - 1);
 		conn_close(c);
 		return HPE_PAUSED;
 	}
-	w = pick(c);
 	n = htonl((uint32_t)c->urllen);
 	memcpy(c->url, &n, 4);
-	if (stream_write((uv_stream_t *)&w->tcp, c->url, 4 + c->urllen) < 0)
-		die("write to worker", UV_EPIPE);
-	ring_push(w, c);
-	c->w = w;
-	c->pending++;
+	if (idle_only)
+		enqueue(c, c->url, 4 + c->urllen);
+	else
+		send_frame(pick(c), c, c->url, 4 + c->urllen);
 	c->urllen = 0;
 	return 0;
 }
@@ -263,7 +342,7 @@ relay_reply(struct worker *w, const char *body, size_t len)
 	    len, (int)len, body);
 	if (n < 0 || (size_t)n >= sizeof(out) ||
 	    stream_write((uv_stream_t *)&c->tcp, out, (size_t)n) < 0 ||
-	    (c->close_after && c->pending == 0))
+	    (c->close_after && c->pending == 0 && c->queued == 0))
 		conn_close(c);
 }
 
@@ -301,6 +380,8 @@ worker_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	memmove(w->buf, w->buf + off, w->len - off);
 	w->len -= off;
+	if (idle_only)
+		pump();
 }
 
 static void
@@ -324,7 +405,8 @@ read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	if (nread == 0 || c->closing)
 		return;
 	err = llhttp_execute(&c->parser, b->base, (size_t)nread);
-	if (err != HPE_OK || (c->close_after && c->pending == 0))
+	if (err != HPE_OK ||
+	    (c->close_after && c->pending == 0 && c->queued == 0))
 		conn_close(c);
 }
 
@@ -466,12 +548,18 @@ main(int argc, char **argv)
 	char exe[PATH_MAX + 16];
 	int r, i, len = sizeof(ss);
 
-	if (argc < 3 || argc > 4 ||
-	    (argc == 4 && strcmp(argv[3], "--log") != 0)) {
-		fprintf(stderr, "usage: relay HOST PORT [--log]\n");
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--log") == 0)
+			logging = 1;
+		else if (strcmp(argv[i], "--idle") == 0)
+			idle_only = 1;
+		else
+			break;
+	}
+	if (argc < 3 || i < argc) {
+		fprintf(stderr, "usage: relay HOST PORT [--log] [--idle]\n");
 		return 2;
 	}
-	logging = argc == 4;
 	llhttp_settings_init(&settings);
 	settings.on_url = on_url;
 	settings.on_message_complete = on_message_complete;
