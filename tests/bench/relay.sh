@@ -20,8 +20,11 @@
 #   hello           lambdad, examples/hello (cJSON both ways, one line)
 # lambdad runs as run.sh's warm config: min_idle = max_workers = 2,
 # seccomp = default, busy_poll off (the default).  Both sides' stderr goes
-# to a file.  For each: c$BENCH_CONNS throughput and c1 p50 (wrk -t1,
-# median of BENCH_RUNS runs after a 1 s warm-up); then, per invocation,
+# to a file.  All six run at once, each with its own port, state_dir and
+# admin socket.  For each: c$BENCH_CONNS throughput and c1 p50 (wrk -t1,
+# median of BENCH_RUNS runs after a 1 s warm-up; the designs take turns,
+# run 1 of each, then run 2 of each, so that the load of a shared machine
+# drifting falls on all alike); then, per invocation, the others idle,
 # over one more c32 run of BENCH_DURATION:
 #   CPU     utime + stime from /proc/PID/stat of the gateway (all its
 #           threads), of the workers, and of lambdad's other processes
@@ -49,9 +52,61 @@
 # bear the name they had.  Numbers from a shared machine are unquiet:
 # compare the ratios of one run.
 #
-# What lambdad's gateway pays beyond the floor: see the notes at the end of
-# the table this writes (FINDINGS below, from the run the script was
-# written with).
+# FINDINGS, 2026-12-07 (BENCH_DURATION=2, load average 8 to 9 on the 2
+# cores: the req/s moved 2x from run to run; the counts per invocation
+# held within about 20% over four runs).  Per invocation at c32:
+#
+#                       gateway  workers  gateway   workers   worker
+#                       CPU µs   CPU µs   syscalls  syscalls  wake-ups
+#   relay                 14      6-8      3.2      0.2-0.4   0.3-0.6
+#   relay --idle          23-24   15       4.6      2.0       1.0
+#   lambdad silent        32-37   15-18    6.3-6.6  2.0       1.0
+#   relay --log           13-18   6-10     3.4      1.2-1.3   0.2-0.4
+#   lambdad silent + log  38-53   17-26    7.0-7.6  3.0       1.0
+#   lambdad hello         40-52   24-29    7.0-7.3  3.0       1.0
+#
+# What lambdad pays beyond the floor, the largest first:
+# 1. One invocation at a time per worker.  The relay gives a busy worker
+#    more frames, and the worker answers all it has read with one write: a
+#    wake-up and 0.2-0.4 syscalls per request in the worker, 0.07
+#    epoll_wait per request in the gateway.  lambdad's worker wakes once
+#    and makes 2 syscalls (recvfrom, sendmsg) per invocation; its gateway
+#    makes 0.6-0.8 epoll_wait.  Held to that model (--idle) the relay's
+#    gateway already costs 1.7x.  Closing it takes several invocations per
+#    worker handed over together: max_concurrency with a runtime that
+#    reads every event that arrived in one recv and sends the responses in
+#    one write, rather than a thread each.
+# 2. The read of the log pipe before every reply (wk_log_drain, called by
+#    rapi_reply, gateway/worker_log.c): EAGAIN for a silent handler (read
+#    3.0 per invocation against relay --idle's 2.0); for a logging one it
+#    takes the line and libuv's own read of the pipe then says EAGAIN (4.0
+#    against 3.0).  The worker writes the pipe before the socket, so in the
+#    epoll batch that holds the reply the pipe is ready too: handling
+#    replies after the poll phase (uv_check) would make the read needless.
+# 3. START, END and REPORT: write(2) 0.6-0.8 per invocation at c32, 2 at c1
+#    (START as the event goes, END + REPORT with the reply); the relay
+#    writes none.  START can wait for END or for the function's first line
+#    (1 write at c1).  Formatting them is the gateway's largest user-space
+#    cost (perf, silent, c32): the snprintf family about 8% of the
+#    gateway's samples (wk_log_report with two %.2f, buf_printf,
+#    conn_format_head), log_fn_ex 3%, logring_add 2%.
+# 4. The 202 to POST /response is a write of its own at c1, and wakes the
+#    worker twice per invocation (sendmsg, recvfrom of the 202, recvfrom of
+#    the event: 3 syscalls, 2 wake-ups, against 2 and 1).  Sent with the
+#    next event, or at the end of the loop iteration, it saves a write and
+#    a wake-up per invocation (at c32 the two already go together).
+# 5. Bytes and parsing: the event is about 410 bytes of headers and 715 of
+#    JSON (event_build_v2 5%), the reply is parsed with cJSON
+#    (event_map_reply 4%), the client's reply has 250 bytes of headers,
+#    against a 16-byte frame and a 75-byte reply; llhttp runs on both
+#    sides (5%), malloc and free about 4%.  lambdad's gateway spends about
+#    a third of its samples in user space, the relay's under a tenth.
+# 6. The gateway is preempted 0.7-1.4 times per invocation (nonvoluntary)
+#    against the relay's 0.2-0.5.
+# The rest is the kernel's, the same per message on both sides: each
+# loopback message costs the sender the receiver's softirq and wake-up
+# (sock_def_readable, finish_task_switch: about 30% of either gateway's
+# samples), so fewer messages and fewer wake-ups is where the time is.
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -72,6 +127,8 @@ RESULTS=$OUT/relay.md
 
 FAILED=0
 PIDS=()
+KEYS=()			# the designs that started and answered
+declare -A GW WK OT URL TPS LATS
 declare -A TP LAT ERRS NOTE GWCPU WKCPU OTCPU GWCTX WKCTX GWSYS WKSYS GWSYSN WKSYSN
 
 TMP=$(mktemp -d /tmp/lambdad-relay.XXXXXX) || exit 1
@@ -87,6 +144,7 @@ alive() {
 		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
+# shellcheck disable=SC2317  # stop_pid and stop_tree: called by the EXIT trap
 stop_pid() {
 	local pid=$1 i
 	alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
@@ -111,6 +169,7 @@ descendants() {
 comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
 
 # Stop a server, then whatever it left behind that still bears its name.
+# shellcheck disable=SC2317
 stop_tree() {
 	local pid=$1 p i left
 	local -a kids=() names=()
@@ -187,24 +246,46 @@ wrk_parse() {
 	END { printf "%d %d %d %d\n", rps, p50, e, n }' "$1"
 }
 
-# wrk_runs KEY URL CONNS SECONDS: RUNS runs after a 1 s warm-up.
-wrk_runs() {
-	local key=$1 url=$2 c=$3 d=$4 i f r p e n vals=() err=0
-	timeout 10 wrk -t1 -c"$c" -d1s "$url" >/dev/null 2>&1
-	for ((i = 1; i <= RUNS; i++)); do
-		f=$TMP/wrk-$key-c$c-$i.txt
-		timeout $((d + 20)) wrk -t1 -c"$c" -d"${d}s" --latency "$url" >"$f" 2>&1
-		read -r r p e n <<<"$(wrk_parse "$f")"
-		err=$((err + e))
-		if [ "$c" = 1 ]; then vals+=("$p"); else vals+=("$r"); fi
-		log "  $key c$c run $i: $r req/s, p50 $p us, $e errors"
-	done
+# one_run KEY CONNS SECONDS I: run I of KEY at CONNS; its req/s (c > 1)
+# or p50 (c1) joins the list of KEY's runs.
+one_run() {
+	local key=$1 c=$2 d=$3 i=$4 f r p e n
+	f=$TMP/wrk-$key-c$c-$i.txt
+	timeout $((d + 20)) wrk -t1 -c"$c" -d"${d}s" --latency "${URL[$key]}" >"$f" 2>&1
+	read -r r p e n <<<"$(wrk_parse "$f")"
+	ERRS[$key]=$((${ERRS[$key]:-0} + e))
 	if [ "$c" = 1 ]; then
-		LAT[$key]=$(printf '%s\n' "${vals[@]}" | median)
+		LATS[$key]="${LATS[$key]:-} $p"
 	else
-		TP[$key]=$(printf '%s\n' "${vals[@]}" | median)
+		TPS[$key]="${TPS[$key]:-} $r"
 	fi
-	ERRS[$key]=$((${ERRS[$key]:-0} + err))
+	log "  $key c$c run $i: $r req/s, p50 $p us, $e errors"
+}
+
+# Throughput and latency, the designs taking turns: run 1 of each, then
+# run 2 of each, and so on, so that a change of the machine's load during
+# the bench falls on all of them alike.
+rounds() {
+	local key i
+	for key in "${KEYS[@]}"; do
+		timeout 10 wrk -t1 -c"$CONNS" -d1s "${URL[$key]}" >/dev/null 2>&1
+	done
+	for ((i = 1; i <= RUNS; i++)); do
+		for key in "${KEYS[@]}"; do
+			one_run "$key" "$CONNS" "$DUR" "$i"
+		done
+	done
+	for ((i = 1; i <= RUNS; i++)); do
+		for key in "${KEYS[@]}"; do
+			one_run "$key" 1 "$LAT_DUR" "$i"
+		done
+	done
+	for key in "${KEYS[@]}"; do
+		# shellcheck disable=SC2086  # the lists are words
+		TP[$key]=$(printf '%s\n' ${TPS[$key]} | median)
+		# shellcheck disable=SC2086
+		LAT[$key]=$(printf '%s\n' ${LATS[$key]} | median)
+	done
 }
 
 check_body() {
@@ -328,21 +409,16 @@ perf_run() {
 	log "  $key: perf report in $OUT/relay-perf-$key.txt"
 }
 
-# measure KEY URL TEXT GW "WORKERS" "OTHERS": every figure of one design.
-measure() {
-	local key=$1 url=$2 text=$3 gw=$4 wk=$5 ot=$6
-	if ! check_body "$url" "$text"; then
-		NOTE[$key]="wrong answer"
-		return
-	fi
-	wrk_runs "$key" "$url" "$CONNS" "$DUR"
-	wrk_runs "$key" "$url" 1 "$LAT_DUR"
-	# shellcheck disable=SC2086
-	cpu_run "$key" "$url" "$gw" "$wk" "$ot"
+# per_invocation KEY: CPU, context switches, syscalls (and a profile)
+# per invocation of one design, the others idle.
+per_invocation() {
+	local key=$1 url=${URL[$1]} gw=${GW[$1]}
+	log "$key: per invocation"
+	cpu_run "$key" "$url" "$gw" "${WK[$key]}" "${OT[$key]}"
 	if [ -z "${RELAY_NO_STRACE:-}" ]; then
 		strace_run "$key" "$url" gw "$gw"
-		# shellcheck disable=SC2086
-		strace_run "$key" "$url" wk $wk
+		# shellcheck disable=SC2086  # the pid list is words
+		strace_run "$key" "$url" wk ${WK[$key]}
 	fi
 	[ -n "${RELAY_PERF:-}" ] && perf_run "$key" "$url" "$gw"
 	alive "$gw" || { fail "$key: the gateway died"; NOTE[$key]="died"; }
@@ -350,9 +426,23 @@ measure() {
 
 # ---- the two sides ---------------------------------------------------------
 
-bench_relay() {
-	local key=$1 flag=${2:-} port pid wk i
-	log "relay${flag:+ $flag}: libuv gateway, 2 workers, frames over loopback TCP"
+# ready KEY PID PORT WORKERS OTHERS: the design answers; it joins KEYS.
+ready() {
+	local key=$1
+	URL[$key]="http://127.0.0.1:$3/hello/bench"
+	if ! check_body "${URL[$key]}" "Hello, bench!"; then
+		NOTE[$key]="wrong answer"
+		return
+	fi
+	GW[$key]=$2
+	WK[$key]=$4
+	OT[$key]=$5
+	KEYS+=("$key")
+}
+
+start_relay() {
+	local key=$1 flag=${2:-} port pid
+	log "$key: relay${flag:+ $flag}, 2 workers, frames over loopback TCP"
 	port=$(free_port)
 	# shellcheck disable=SC2086  # no flag, no word
 	"$RELAY" 127.0.0.1 "$port" $flag 2>"$TMP/$key.log" &
@@ -363,18 +453,18 @@ bench_relay() {
 		NOTE[$key]="failed to start"
 		return
 	fi
-	wk=$(descendants "$pid" | tr '\n' ' ')
-	measure "$key" "http://127.0.0.1:$port/hello/bench" "Hello, bench!" "$pid" "$wk" ""
-	stop_tree "$pid"
+	ready "$key" "$pid" "$port" "$(descendants "$pid" | tr '\n' ' ')" ""
 }
 
-bench_lambdad() {
+start_lambdad() {
 	local key=$1 boot=$2 env=${3:-} port pid conf p wk ot i
-	log "lambdad $key: $(basename "$boot")${env:+ ($env)}, min_idle = max_workers = 2"
+	log "$key: lambdad, $(basename "$boot")${env:+ ($env)}, min_idle = max_workers = 2"
 	port=$(free_port)
 	conf=$TMP/$key.conf
 	{
-		printf '[lambdad]\nlisten = 127.0.0.1:%s\nstate_dir = %s/state\n\n' "$port" "$TMP"
+		printf '[lambdad]\nlisten = 127.0.0.1:%s\n' "$port"
+		printf 'state_dir = %s/state-%s\nadmin_socket = %s/admin-%s.sock\n\n' \
+		    "$TMP" "$key" "$TMP" "$key"
 		printf '[function hello]\nbootstrap = %s\nroute = GET /hello/{name}\n' "$boot"
 		printf 'min_idle = 2\nmax_workers = 2\nseccomp = default\n'
 		[ -n "$env" ] && printf 'env = %s\n' "$env"
@@ -400,8 +490,7 @@ bench_lambdad() {
 		[ "$(wc -w <<<"$wk")" -ge 2 ] && break
 		sleep 0.05
 	done
-	measure "$key" "http://127.0.0.1:$port/hello/bench" "Hello, bench!" "$pid" "$wk" "$ot"
-	stop_tree "$pid"
+	ready "$key" "$pid" "$port" "$wk" "$ot"
 }
 
 # ---- the table -------------------------------------------------------------
@@ -441,7 +530,7 @@ report() {
 	cat <<EOF
 ## The warm path against the relay floor (issue 14 part 4)
 
-$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: unquiet figures, compare the ratios of this run); wrk -t1, median of $RUNS runs of ${DUR} s (c$CONNS) and ${LAT_DUR} s (c1).
+$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: unquiet figures, compare the ratios of this run); wrk -t1, median of $RUNS runs of ${DUR} s (c$CONNS) and ${LAT_DUR} s (c1), the designs taking turns.
 
 | design | c$CONNS req/s | × its relay | c1 p50 µs | |
 | --- | --- | --- | --- | --- |
@@ -471,6 +560,8 @@ $(inv_row hello "lambdad hello")
 | c$CONNS throughput, lambdad hello / relay --log | $(x "$thel") | (>= 0.9x) | $(verdict "$thel" ">=" 0.9) |
 | c1 p50, lambdad silent, µs | ${LAT[silent]:-n/a} | <= nginx+FastCGI's: ${fcgi:-not measured here (run tests/bench/run.sh first)} | $(verdict "${fcgi:+${LAT[silent]:-n/a}}" "<=" "${fcgi:-0}") |
 | c1 p50, lambdad hello, µs | ${LAT[hello]:-n/a} | <= nginx+FastCGI's: ${fcgi:-not measured here} | $(verdict "${fcgi:+${LAT[hello]:-n/a}}" "<=" "${fcgi:-0}") |
+
+What stands in the way, per invocation (the FINDINGS of tests/bench/relay.sh): one invocation at a time per worker where the relay batches (workers' syscalls and wake-ups above); the log pipe read before each reply (wk_log_drain); the START/END/REPORT writes and their formatting; the 202 written apart from the next event at c1; about 1 KiB of event and headers per hop.
 EOF
 }
 
@@ -491,14 +582,21 @@ esac
 make -s -f tests/bench/Makefile "$RELAY" "$OUT/relay_worker" || exit 1
 
 if [ "$ONLY" != log ]; then
-	bench_relay relay
-	bench_relay relay_idle --idle
-	bench_lambdad silent "$SILENT"
+	start_relay relay
+	start_relay relay_idle --idle
+	start_lambdad silent "$SILENT"
 fi
 if [ "$ONLY" != silent ]; then
-	bench_relay relay_log --log
-	bench_lambdad silent_log "$SILENT" SILENT_LOG=1
-	bench_lambdad hello "$HELLO"
+	start_relay relay_log --log
+	start_lambdad silent_log "$SILENT" SILENT_LOG=1
+	start_lambdad hello "$HELLO"
+fi
+if [ "${#KEYS[@]}" -gt 0 ]; then
+	sleep 1		# lambdad's workers settle
+	rounds
+	for key in "${KEYS[@]}"; do
+		per_invocation "$key"
+	done
 fi
 
 report >"$RESULTS"
