@@ -148,7 +148,7 @@ DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
 	mandoc awscli wrk chromium python3-websockets zip s3cmd
-DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
+DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind strace
 
 define install_pkgs
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -220,6 +220,7 @@ sanitize: deps-test
 bench: deps-bench
 	$(MAKE) all
 	tests/bench/run.sh
+	tests/bench/relay.sh
 	tests/bench/tables.sh
 	tests/bench/ws.sh
 	tests/bench/buckets.sh
