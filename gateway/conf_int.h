@@ -43,6 +43,10 @@ int	conf_buckets_key(struct conf *c, const char *key, const char *v,
 /* buckets = BUCKET[:read] ... of a function. */
 int	conf_buckets_grant(struct function_conf *fn, const char *v, char *why,
 	    size_t whylen);
+/* conf_onobject.c: on_object = BUCKET EVENT... [prefix=P] [suffix=S]. */
+int	conf_on_object(struct function_conf *fn, const char *v, char *why,
+	    size_t whylen);
+void	conf_on_object_free(struct function_conf *fn);
 
 /*
  * conf_apigw.c: the API gateway's keys (CORS, throttling, caching).  cors_sect:

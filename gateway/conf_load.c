@@ -256,6 +256,7 @@ conf_fn_free(struct function_conf *fn)
 		free(fn->env[i]);
 	free(fn->env);
 	conf_tables_free(fn);
+	conf_on_object_free(fn);
 	conf_apigw_fn_free(fn);
 	conf_auth_fn_free(fn);
 	conf_docs_fn_free(fn);

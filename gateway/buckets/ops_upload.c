@@ -17,6 +17,7 @@
 #include "store/store.h"
 
 #include "bucket_int.h"
+#include "notify.h"
 
 static int
 sql_fail(sqlite3 *db, struct s3_job *j)
@@ -270,9 +271,15 @@ complete_run(sqlite3 *db, struct s3_job *j)
 }
 
 static void
+complete_notify(struct s3_job *j)
+{
+	s3_notify(j, S3N_CMU, s3_job_reply);
+}
+
+static void
 complete_commit(struct s3_job *j)
 {
-	s3_job_write(j, complete_run, s3_job_reply);
+	s3_job_write(j, complete_run, complete_notify);
 }
 
 static void
