@@ -238,6 +238,8 @@ struct conf_on_object {
 	unsigned	 events;	/* CONF_S3EV_* bits */
 	char		*prefix;	/* NULL: any */
 	char		*suffix;	/* NULL: any */
+	const char	*file;		/* where the line is */
+	int		 line;
 };
 
 /*

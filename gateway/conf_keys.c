@@ -464,7 +464,8 @@ conf_set_buckets(struct conf_parser *p, const struct conf_key *k,
 	int rc = p->sect == SECT_LAMBDAD ?
 	    conf_buckets_key(p->c, k->name, v, why, sizeof(why)) :
 	    strcmp(k->name, "on_object") == 0 ?
-	    conf_on_object(conf_fn(p), v, why, sizeof(why)) :
+	    conf_on_object(conf_fn(p), v, p->file, p->lineno, why,
+	    sizeof(why)) :
 	    conf_buckets_grant(conf_fn(p), v, why, sizeof(why));
 
 	if (rc != 0)

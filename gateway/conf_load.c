@@ -225,7 +225,8 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	    conf_check_auth(c, err, errlen) < 0 ||
 	    conf_apigw_finish(c, err, errlen) < 0 ||
 	    conf_docs_finish(c, err, errlen) < 0 ||
-	    conf_plan_finish(c, err, errlen) < 0)
+	    conf_plan_finish(c, err, errlen) < 0 ||
+	    conf_on_object_finish(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
 	conf_assign_uids(c);

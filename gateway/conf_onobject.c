@@ -7,7 +7,8 @@
  * EVENT as S3 names them, with or without "s3:": ObjectCreated:* (Put,
  * Post, Copy, CompleteMultipartUpload) and ObjectRemoved:* (Delete).  A
  * line matches a key when it starts with P and ends with S (bytes, as
- * written, not URL-encoded).
+ * written, not URL-encoded).  Without s3_listen the line is an error:
+ * nothing would ever send its events.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,10 +133,10 @@ line_parse(struct conf_on_object *o, const char *v, char *why, size_t whylen)
 }
 
 int
-conf_on_object(struct function_conf *fn, const char *v, char *why,
-    size_t whylen)
+conf_on_object(struct function_conf *fn, const char *v, const char *file,
+    int line, char *why, size_t whylen)
 {
-	struct conf_on_object o = { 0 };
+	struct conf_on_object o = { .file = file, .line = line };
 
 	if (line_parse(&o, v, why, whylen) != 0) {
 		line_free(&o);
@@ -148,6 +149,25 @@ conf_on_object(struct function_conf *fn, const char *v, char *why,
 		return -1;
 	}
 	fn->on_object[fn->non_object++] = o;
+	return 0;
+}
+
+/* An event nothing would ever send is a mistake worth stopping for. */
+int
+conf_on_object_finish(const struct conf *c, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (c->s3_port >= 0)
+		return 0;
+	for (i = 0; i < c->nfns; i++)
+		if (c->fns[i].non_object > 0) {
+			snprintf(err, errlen, "%s:%d: on_object: Buckets are off: "
+			    "set s3_listen in [lambdad]",
+			    c->fns[i].on_object[0].file,
+			    c->fns[i].on_object[0].line);
+			return -1;
+		}
 	return 0;
 }
 

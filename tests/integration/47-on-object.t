@@ -9,7 +9,7 @@
 # acknowledged put whose function is busy, a SIGKILL, a restart: the
 # event is delivered.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 49
 
 aws_env
 SPORT=$(freeport)
@@ -171,5 +171,8 @@ printf '[function f]\nbootstrap = /bin/true\non_object = uploads ObjectCreated:P
 OUT=$("$LAMBDAD" -t -c "$T/bad.conf" 2>&1); RC=$?
 is "$RC" 1 "lambdad -t: a bad on_object exits 1"
 like "$OUT" 'f\.conf:3: on_object: "ObjectCreated:Patch" is not an event' "... naming the file, the line and the word"
+printf '[function f]\nbootstrap = /bin/true\non_object = uploads ObjectCreated:*\n' > "$T/bad.d/f.conf"
+OUT=$("$LAMBDAD" -t -c "$T/bad.conf" 2>&1)
+like "$OUT" 'f\.conf:3: on_object: Buckets are off: set s3_listen in \[lambdad\]' "on_object without s3_listen: an error, saying why"
 
 done_testing

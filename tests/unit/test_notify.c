@@ -30,10 +30,11 @@ teardown(void)
 TestSuite(notify, .init = setup, .fini = teardown);
 
 #define FN	"[function f]\nbootstrap = /bin/true\n"
+#define S3	"s3_listen = 127.0.0.1:9000\n"
 
 Test(notify, conf_lines)
 {
-	struct conf *c = load_ok("", FN
+	struct conf *c = load_ok(S3, FN
 	    "on_object = uploads s3:ObjectCreated:* prefix=img/ suffix=.jpg\n"
 	    "on_object = uploads ObjectRemoved:Delete\n"
 	    "on_object = logs ObjectCreated:Put ObjectCreated:Copy\n"
@@ -82,13 +83,21 @@ Test(notify, conf_errors)
 		const char *err;
 
 		snprintf(fns, sizeof(fns), FN "%s\n", bad[i].line);
-		err = load_err("", fns);
+		err = load_err(S3, fns);
 		snprintf(want, sizeof(want), "fd/f.conf:3: on_object: ");
 		cr_assert(strncmp(err, want, strlen(want)) == 0, "%s: %s",
 		    bad[i].line, err);
 		cr_assert(strstr(err, bad[i].err) != NULL, "%s: %s",
 		    bad[i].line, err);
 	}
+}
+
+Test(notify, needs_s3_listen)
+{
+	cr_assert_str_eq(load_err("", FN "route = GET /f\n"
+	    "on_object = uploads ObjectCreated:*\n"),
+	    "fd/f.conf:4: on_object: Buckets are off: set s3_listen in "
+	    "[lambdad]");
 }
 
 Test(notify, match)
