@@ -76,7 +76,7 @@ BINS := $(B)/lambdad $(B)/lambdactl $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/l
 	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
-.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench soak lint clean ric sdk openapi sanitize
+.PHONY: all test unit integration run install deps deps-test deps-node deps-bench fuzz bench soak lint clean ric sdk openapi sanitize
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -165,13 +165,15 @@ deps:
 	$(call install_pkgs,$(DEPS_BUILD))
 # Node.js comes with the machine image (NodeSource) or from Debian; Debian's
 # npm package conflicts with NodeSource's nodejs, so install only if missing.
-deps-test: deps
+deps-test: deps deps-node
 	$(call install_pkgs,$(DEPS_TEST))
+deps-node:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends nodejs npm; fi
-deps-bench: deps
+# Node for s3rver, which tests/bench/buckets.sh installs from npm.
+deps-bench: deps deps-node
 	$(call install_pkgs,$(DEPS_BENCH))
 
 # ---- running and testing -------------------------------------------------------

@@ -288,9 +288,9 @@ static void
 notify_one(struct s3_job *j, enum s3_notify_kind kind, const char *key,
     const char *fn, size_t n)
 {
-	struct notify_put *np;
-	char id[37], *ev;
-	int rc = -ENOMEM;
+	struct notify_put *np = NULL;
+	char id[37], *ev = NULL;
+	int rc;
 
 	if (j->b->eq == NULL) {
 		event_lost(j, fn, key, -ENODEV);
@@ -298,24 +298,28 @@ notify_one(struct s3_job *j, enum s3_notify_kind kind, const char *key,
 	}
 	event_id(id);
 	if ((ev = event_json(j, kind, key, fn, n)) == NULL ||
-	    (np = calloc(1, sizeof(*np))) == NULL) {
-		free(ev);
-		event_lost(j, fn, key, rc);
-		return;
+	    (np = calloc(1, sizeof(*np))) == NULL ||
+	    (np->key = strdup(key)) == NULL) {
+		rc = -ENOMEM;
+		goto lost;
 	}
 	np->j = j;
 	snprintf(np->fn, sizeof(np->fn), "%s", fn);
-	np->key = strdup(key);
 	j->ev_pending++;
 	if ((rc = equeue_put(j->b->eq, fn, id, ev, strlen(ev), NULL, NULL,
 	    notify_stored, np)) != 0) {
 		j->ev_pending--;
-		event_lost(j, fn, key, rc);
+		goto lost;
+	}
+	log_debug("buckets: %s: %s %s/%s: event %s for %s", j->rid,
+	    kind_name(kind), j->rt.bucket, key, id, fn);
+	free(ev);
+	return;
+lost:
+	event_lost(j, fn, key, rc);
+	if (np != NULL)
 		free(np->key);
-		free(np);
-	} else
-		log_debug("buckets: %s: %s %s/%s: event %s for %s", j->rid,
-		    kind_name(kind), j->rt.bucket, key, id, fn);
+	free(np);
 	free(ev);
 }
 

@@ -9,7 +9,7 @@
 # acknowledged put whose function is busy, a SIGKILL, a restart: the
 # event is delivered.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 53
 
 aws_env
 SPORT=$(freeport)
@@ -163,6 +163,26 @@ fetch
 is "$(summary | tail -n 1)" "ObjectCreated:Put img/killed.jpg" "the event of the put made before the SIGKILL"
 for _ in $(seq 40); do [ "$(ls "$EVQ" | grep -c '\.ev$')" = 0 ] && break; sleep 0.25; done
 is "$(ls "$EVQ" | grep -c '\.ev$')" 0 "its record is gone once delivered"
+
+# ---- a full queue: the write stands, the lost event is logged and counted --
+stop_daemon; cp "$T/daemon.log" "$T/log.2"
+EXTRA_CONF="$EXTRA_CONF
+event_queue_max = 1
+grace = 1"
+start_daemon
+waitport "$SPORT"
+n0=$(starts)
+curl -s -o /dev/null --max-time 60 -H 'Content-Type: application/json' \
+	--data-binary '{"sleep":30}' "$URL/fn" &
+PIDS="$PIDS $!"
+for _ in $(seq 100); do [ "$(starts)" -gt "$n0" ] && break; sleep 0.1; done
+s3 cp "$T/one" s3://uploads/img/q1.jpg; r1=$RC
+s3 cp "$T/two" s3://uploads/img/q2.jpg
+is "$r1:$RC" 0:0 "event_queue_max = 1, the function busy: both puts are answered"
+is "$(metric lambdad_bucket_events_total):$(metric lambdad_bucket_events_lost_total)" 1:1 "one event stored, one lost and counted"
+like "$(dlog)" "the on_object event of uploads/img/q2.jpg for thumbs is lost \(the write stands\): the queue is full" "the log names the lost event and why"
+api head-object --bucket uploads --key img/q2.jpg
+is "$RC:$(jget "$OUT" 'j["ContentLength"]')" 0:15 "the write whose event was lost stands"
 
 # ---- the config is checked -------------------------------------------------
 mkdir -p "$T/bad.d"
