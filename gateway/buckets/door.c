@@ -889,6 +889,10 @@ door_store_closed(void *arg)
 
 	b->store = NULL;
 	b->store_gone = true;
+	/* Only now: a write the store finished while closing still gets its
+	 * events on disk.  Puts in progress answer their jobs (failed, if
+	 * cut short). */
+	s3_notify_close(b);
 	if (b->jobs == 0)
 		door_free(b);
 }
@@ -901,8 +905,6 @@ buckets_close(struct buckets *b)
 	b->closing = true;
 	http_server_free(b->srv);
 	b->srv = NULL;
-	/* Puts in progress answer their jobs (as failed, if cut short). */
-	s3_notify_close(b);
 	if (b->store != NULL)
 		store_close(b->store, door_store_closed, b);
 	else
