@@ -114,7 +114,7 @@ struct s3_job {
 	struct buf	 unlink;	/* files to remove once durable, \0-ended */
 	struct buf	 tmp;		/* scratch for the steps */
 	struct buf	 list;		/* part numbers and ETags, etc. */
-	struct buf	 aux;
+	struct buf	 aux;		/* MD5s; the keys a delete removed */
 	uint64_t	 head_len;	/* HeadObject's Content-Length */
 	/* GetObject of a large object: streamed from fd (door.c). */
 	int		 fd;		/* -1: none */

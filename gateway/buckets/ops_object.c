@@ -7,6 +7,10 @@
  * checked, written to a new file and fsynced) on the threadpool, then the
  * row on the store's writer; the replaced file goes once that is durable.
  * GetObject reads the row and the bytes on a reader thread.
+ *
+ * Every write that changed an object (Put, Copy, a Delete that removed
+ * one, each key DeleteObjects removed) queues its on_object events
+ * (notify.h) once durable, and is answered after them.
  */
 #include <ctype.h>
 #include <stdio.h>

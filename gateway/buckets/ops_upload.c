@@ -7,6 +7,7 @@
  * object's new file (the threadpool), then in one write makes the object
  * row and drops the upload's; the part files go once that is durable.
  * The ETag is S3's: the MD5 of the parts' binary MD5s, then "-N".
+ * Complete is answered once its on_object events are queued (notify.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 # acknowledged put whose function is busy, a SIGKILL, a restart: the
 # event is delivered.
 . "$(dirname "$0")/lib.sh"
-plan 53
+plan 56
 
 aws_env
 SPORT=$(freeport)
@@ -163,6 +163,15 @@ fetch
 is "$(summary | tail -n 1)" "ObjectCreated:Put img/killed.jpg" "the event of the put made before the SIGKILL"
 for _ in $(seq 40); do [ "$(ls "$EVQ" | grep -c '\.ev$')" = 0 ] && break; sleep 0.25; done
 is "$(ls "$EVQ" | grep -c '\.ev$')" 0 "its record is gone once delivered"
+
+# ---- a reload that adds a line applies from the next write -----------------
+echo 'on_object = uploads ObjectCreated:Put prefix=doc/' >> "$T/functions.d/thumbs.conf"
+kill -HUP "$DPID"
+wait_log 'reloaded .*1 unchanged, 0 changed' 10; ok $? "the reload keeps the function's pool"
+s3 cp "$T/one" s3://uploads/doc/late.txt
+wait_events 10; ok $? "a key only the new line matches: an event"
+fetch
+is "$(summary | tail -n 1) $(ev 10 'r["s3"]["configurationId"]')" "ObjectCreated:Put doc/late.txt thumbs-on_object-3" "... from the new line"
 
 # ---- a full queue: the write stands, the lost event is logged and counted --
 stop_daemon; cp "$T/daemon.log" "$T/log.2"
