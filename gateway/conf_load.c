@@ -220,13 +220,13 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	if (rc < 0)
 		goto fail;
 	if (conf_check_routes(c, err, errlen) < 0 ||
+	    conf_on_object_finish(c, err, errlen) < 0 ||
 	    conf_auth_resolve(c, err, errlen) < 0 ||
 	    conf_ws_resolve(c, err, errlen) < 0 ||
 	    conf_check_auth(c, err, errlen) < 0 ||
 	    conf_apigw_finish(c, err, errlen) < 0 ||
 	    conf_docs_finish(c, err, errlen) < 0 ||
-	    conf_plan_finish(c, err, errlen) < 0 ||
-	    conf_on_object_finish(c, err, errlen) < 0)
+	    conf_plan_finish(c, err, errlen) < 0)
 		goto fail;
 	conf_stat_bootstraps(c);
 	conf_assign_uids(c);
