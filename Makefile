@@ -76,7 +76,7 @@ BINS := $(B)/lambdad $(B)/lambdactl $(B)/lambdad-sandbox $(B)/liblambda.a $(B)/l
 	$(B)/liblambda.pc $(B)/lambdad.service $(EX_C_BINS) $(EX_SCRIPTS) $(TH_BINS)
 
 .SECONDEXPANSION:
-.PHONY: all test unit integration run install deps deps-test deps-bench fuzz bench soak lint clean ric sdk openapi sanitize
+.PHONY: all test unit integration run install deps deps-test deps-node deps-bench fuzz bench soak lint clean ric sdk openapi sanitize
 all: $(BINS)
 
 $(B)/%.o: %.c
@@ -165,13 +165,15 @@ deps:
 	$(call install_pkgs,$(DEPS_BUILD))
 # Node.js comes with the machine image (NodeSource) or from Debian; Debian's
 # npm package conflicts with NodeSource's nodejs, so install only if missing.
-deps-test: deps
+deps-test: deps deps-node
 	$(call install_pkgs,$(DEPS_TEST))
+deps-node:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends nodejs npm; fi
-deps-bench: deps
+# Node for s3rver, which tests/bench/buckets.sh installs from npm.
+deps-bench: deps deps-node
 	$(call install_pkgs,$(DEPS_BENCH))
 
 # ---- running and testing -------------------------------------------------------
@@ -205,7 +207,7 @@ test: deps-test
 # integration tests of the parsers, doors and pools run against it, and any
 # sanitizer report fails the run.  Workers run the normal build's handlers.
 SAN_B     := build/san
-SAN_TESTS ?= 01- 02- 03- 04- 07- 10- 14- 16- 17- 18- 19- 23- 25- 27- 30- 31- 33- 36- 37- 38- 39- 40- 41- 42- 44- 46-
+SAN_TESTS ?= 01- 02- 03- 04- 07- 10- 14- 16- 17- 18- 19- 23- 25- 27- 30- 31- 33- 36- 37- 38- 39- 40- 41- 42- 44- 46- 47-
 SAN_ENV    = ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/asan:detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/ubsan:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp

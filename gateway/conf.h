@@ -49,6 +49,7 @@
  *   sandbox = full | basic | none
  *   tables = TABLE[:read] ... (repeatable; * for every table)
  *   buckets = BUCKET[:read] ... (repeatable; * for every bucket)
+ *   on_object = BUCKET EVENT... [prefix=P] [suffix=S] (conf_onobject.c)
  *   throttle_rate, throttle_burst, cors = on | off, and the [cors] keys
  *   description = TEXT      request_schema = FILE   response_schema = FILE
  *   validate = off | on     (conf_docs.c: the API's documentation)
@@ -226,6 +227,25 @@ struct conf_grant {
 	bool		 read_only;
 };
 
+/* S3's event types an on_object = line names (CONF_S3EV_*). */
+#define CONF_S3EV_PUT		0x01	/* ObjectCreated:Put */
+#define CONF_S3EV_POST		0x02	/* ObjectCreated:Post */
+#define CONF_S3EV_COPY		0x04	/* ObjectCreated:Copy */
+#define CONF_S3EV_CMU		0x08	/* ObjectCreated:CompleteMultipartUpload */
+#define CONF_S3EV_CREATED	0x0f	/* ObjectCreated:* */
+#define CONF_S3EV_DELETE	0x10	/* ObjectRemoved:Delete */
+#define CONF_S3EV_REMOVED	0x10	/* ObjectRemoved:* */
+
+/* One on_object = BUCKET EVENT... [prefix=P] [suffix=S] line. */
+struct conf_on_object {
+	char		*bucket;
+	unsigned	 events;	/* CONF_S3EV_* bits */
+	char		*prefix;	/* NULL: any */
+	char		*suffix;	/* NULL: any */
+	const char	*file;		/* where the line is */
+	int		 line;
+};
+
 /*
  * A CORS configuration, API Gateway HTTP API corsConfiguration: the
  * [cors] section's, or a function's own (its keys, the rest from [cors]).
@@ -309,6 +329,10 @@ struct function_conf {
 	 * and AWS_ENDPOINT_URL_S3. */
 	struct conf_grant *buckets;
 	size_t		 nbuckets;
+	/* on_object = lines (conf_onobject.c): S3 events of Buckets that
+	 * invoke the function through the Event queue (buckets/notify.h). */
+	struct conf_on_object *on_object;
+	size_t		 non_object;
 	/* A [websocket] section exists: the workers get
 	 * AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI (their private endpoint
 	 * serves @connections), as tables = gives them DynamoDB's. */

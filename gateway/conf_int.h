@@ -43,6 +43,13 @@ int	conf_buckets_key(struct conf *c, const char *key, const char *v,
 /* buckets = BUCKET[:read] ... of a function. */
 int	conf_buckets_grant(struct function_conf *fn, const char *v, char *why,
 	    size_t whylen);
+/* conf_onobject.c: on_object = BUCKET EVENT... [prefix=P] [suffix=S]
+ * at file:line. */
+int	conf_on_object(struct function_conf *fn, const char *v,
+	    const char *file, int line, char *why, size_t whylen);
+/* After every file: on_object needs s3_listen.  "file:line: reason". */
+int	conf_on_object_finish(const struct conf *c, char *err, size_t errlen);
+void	conf_on_object_free(struct function_conf *fn);
 
 /*
  * conf_apigw.c: the API gateway's keys (CORS, throttling, caching).  cors_sect:

@@ -203,6 +203,7 @@ const struct conf_key conf_function_keys[] = {
 	WORD("sandbox", struct function_conf, sandbox, conf_sandboxes),
 	{ "tables", conf_set_tables, 0, 0, 0, true, NULL },
 	{ "buckets", conf_set_buckets, 0, 0, 0, true, NULL },
+	{ "on_object", conf_set_buckets, 0, 0, 0, true, NULL },
 	/* The function's own CORS and throttling (conf_apigw.c). */
 	CORS_KEYS,
 	APIGW("cors"),
@@ -465,15 +466,19 @@ conf_set_tables(struct conf_parser *p, const struct conf_key *k, const char *v)
 	return rc == 0 ? 0 : conf_error(p, p->lineno, "%s: %s", k->name, why);
 }
 
-/* s3_listen, buckets_max_bytes and buckets =: conf_buckets.c has them. */
+/* s3_listen, buckets_max_bytes and buckets =: conf_buckets.c has them;
+ * on_object =, conf_onobject.c. */
 static int
 conf_set_buckets(struct conf_parser *p, const struct conf_key *k,
     const char *v)
 {
 	char why[384];
-	int rc = p->sect != SECT_LAMBDAD ?
-	    conf_buckets_grant(conf_fn(p), v, why, sizeof(why)) :
-	    conf_buckets_key(p->c, k->name, v, why, sizeof(why));
+	int rc = p->sect == SECT_LAMBDAD ?
+	    conf_buckets_key(p->c, k->name, v, why, sizeof(why)) :
+	    strcmp(k->name, "on_object") == 0 ?
+	    conf_on_object(conf_fn(p), v, p->file, p->lineno, why,
+	    sizeof(why)) :
+	    conf_buckets_grant(conf_fn(p), v, why, sizeof(why));
 
 	if (rc != 0)
 		return conf_error(p, p->lineno, "%s: %s", k->name, why);

@@ -220,6 +220,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	if (rc < 0)
 		goto fail;
 	if (conf_check_routes(c, err, errlen) < 0 ||
+	    conf_on_object_finish(c, err, errlen) < 0 ||
 	    conf_auth_resolve(c, err, errlen) < 0 ||
 	    conf_ws_resolve(c, err, errlen) < 0 ||
 	    conf_check_auth(c, err, errlen) < 0 ||
@@ -257,6 +258,7 @@ conf_fn_free(struct function_conf *fn)
 		free(fn->env[i]);
 	free(fn->env);
 	conf_tables_free(fn);
+	conf_on_object_free(fn);
 	conf_apigw_fn_free(fn);
 	conf_auth_fn_free(fn);
 	conf_docs_fn_free(fn);

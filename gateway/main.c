@@ -372,6 +372,21 @@ daemon_access_log(void *arg, uint64_t *lines, uint64_t *dropped)
 		front_access_log_stats(d->front, lines, dropped);
 }
 
+/* on_object events run in the pool of the function's name now. */
+static struct pool *
+daemon_find_pool(void *arg, const char *name)
+{
+	return daemon_pool(arg, name, NULL);
+}
+
+static void
+daemon_bucket_events(void *arg, struct metrics_bucket_events *be)
+{
+	struct daemon *d = arg;
+
+	buckets_event_stats(d->buckets, &be->depth, &be->queued, &be->lost);
+}
+
 static int
 metrics_start(struct daemon *d)
 {
@@ -383,6 +398,8 @@ metrics_start(struct daemon *d)
 	metrics_set_access_log(d->metrics, daemon_access_log, d);
 	if (d->conf->invoke_api)
 		metrics_set_events(d->metrics, daemon_events, d);
+	if (d->buckets != NULL)
+		metrics_set_bucket_events(d->metrics, daemon_bucket_events, d);
 	if (d->conf->metrics_port < 0)
 		return 0;
 	if ((rc = metrics_server_start(d->loop, d->metrics, daemon_gauges, d,
@@ -492,6 +509,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	endpoint_set_ws(front_ws(d->front));
 	if (buckets_open(d->loop, d->conf, &d->buckets) != 0)
 		return -1;
+	buckets_set_runner(d->buckets, daemon_find_pool, d);
 	endpoint_set_buckets(d->buckets, d->conf);
 	front_set_sites(d->front, d->conf, d->buckets);
 	if ((rc = front_listen(d->front, host, port)) != 0) {

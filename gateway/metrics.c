@@ -78,6 +78,8 @@ struct metrics {
 	void		*conns_arg;
 	unsigned	(*events)(void *);
 	void		*events_arg;
+	void		(*bev)(void *, struct metrics_bucket_events *);
+	void		*bev_arg;
 	void		(*http)(void *, struct http_server_stats *);
 	void		*http_arg;
 	void		(*alog)(void *, uint64_t *, uint64_t *);
@@ -160,6 +162,14 @@ metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg)
 {
 	m->events = fn;
 	m->events_arg = arg;
+}
+
+void
+metrics_set_bucket_events(struct metrics *m,
+    void (*fn)(void *, struct metrics_bucket_events *), void *arg)
+{
+	m->bev = fn;
+	m->bev_arg = arg;
 }
 
 void
@@ -535,6 +545,26 @@ render_http(struct metrics *m, struct buf *b)
 	    st.refused);
 }
 
+/* Buckets' on_object events (metrics_set_bucket_events). */
+static void
+render_bucket_events(struct metrics *m, struct buf *b)
+{
+	struct metrics_bucket_events be = { 0 };
+
+	m->bev(m->bev_arg, &be);
+	family(b, "lambdad_bucket_event_queue_depth", "gauge",
+	    "on_object events kept on disk, not yet done.");
+	sample_u(b, "lambdad_bucket_event_queue_depth", NULL, NULL, NULL,
+	    be.depth);
+	family(b, "lambdad_bucket_events_total", "counter",
+	    "on_object events stored in the queue before their write's reply.");
+	sample_u(b, "lambdad_bucket_events_total", NULL, NULL, NULL, be.queued);
+	family(b, "lambdad_bucket_events_lost_total", "counter",
+	    "on_object events that could not be stored (the write stands).");
+	sample_u(b, "lambdad_bucket_events_lost_total", NULL, NULL, NULL,
+	    be.lost);
+}
+
 static void
 render_ws(struct metrics *m, struct buf *b)
 {
@@ -599,6 +629,8 @@ render_daemon(struct metrics *m, struct buf *b)
 		sample_u(b, "lambdad_event_queue_depth", NULL, NULL, NULL,
 		    m->events(m->events_arg));
 	}
+	if (m->bev != NULL)
+		render_bucket_events(m, b);
 	if (m->alog != NULL) {
 		uint64_t lines, dropped;
 

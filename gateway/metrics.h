@@ -86,6 +86,15 @@ struct metrics_tables *metrics_tables(struct metrics *m);
 void	metrics_set_conns(struct metrics *m, unsigned (*fn)(void *), void *arg);
 /* The same for lambdad_event_queue_depth (the Invoke API's Event queue). */
 void	metrics_set_events(struct metrics *m, unsigned (*fn)(void *), void *arg);
+/* Buckets' on_object events (buckets/notify.h): on disk, stored and
+ * lost since the start, for lambdad_bucket_event_queue_depth,
+ * lambdad_bucket_events_total and lambdad_bucket_events_lost_total. */
+struct metrics_bucket_events {
+	unsigned	 depth;
+	uint64_t	 queued, lost;
+};
+void	metrics_set_bucket_events(struct metrics *m,
+	    void (*fn)(void *, struct metrics_bucket_events *), void *arg);
 /* The access log's lines written and dropped (apigw/accesslog.h), for
  * lambdad_access_log_lines_total and lambdad_access_log_dropped_total. */
 void	metrics_set_access_log(struct metrics *m,

@@ -19,12 +19,17 @@
  *   - functions' calls on their private endpoints (buckets_function),
  *     with their buckets = grants (grants.c);
  *   - [site NAME] sections, buckets served on the public listener
- *     (site.h).
+ *     (site.h);
+ *   - on_object events (notify.h): after a durable write, an Event
+ *     invocation of each function whose on_object = lines match, through
+ *     a queue of its own under buckets_dir/events.
  *
- * Not here yet: on_object events, versioning, ACLs.
+ * Not here yet: versioning, ACLs.
  */
 #ifndef LAMBDAD_BUCKETS_BUCKET_H
 #define LAMBDAD_BUCKETS_BUCKET_H
+
+#include <stdint.h>
 
 #include <uv.h>
 
@@ -39,6 +44,15 @@ int	buckets_open(uv_loop_t *loop, const struct conf *c,
 	    struct buckets **out);
 /* After a reload: access keys and buckets_max_bytes from c. */
 void	buckets_set_conf(struct buckets *b, const struct conf *c);
+/* Start the on_object Event queue: find(arg, name) is the pool that
+ * runs function name when a record runs (NULL: it is gone).  Before the
+ * loop runs, after buckets_open.  b NULL: nothing. */
+struct pool;
+void	buckets_set_runner(struct buckets *b,
+	    struct pool *(*find)(void *, const char *), void *arg);
+/* on_object events on disk, and stored and lost since the start. */
+void	buckets_event_stats(const struct buckets *b, unsigned *depth,
+	    uint64_t *queued, uint64_t *lost);
 /* The listener's port, or -1. */
 int	buckets_port(const struct buckets *b);
 

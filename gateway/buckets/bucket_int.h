@@ -35,6 +35,8 @@ struct store;
 #define S3_STREAM_MIN	(256u * 1024)	/* GetObject streams past this */
 #define S3_STREAM_BUF	(256u * 1024)	/* one read of a streamed body */
 
+struct equeue;
+
 struct buckets {
 	uv_loop_t	*loop;
 	const struct conf *conf;
@@ -49,6 +51,11 @@ struct buckets {
 	bool		 store_gone;	/* closed: b goes with the last job */
 	char		*suffixes[4];	/* virtual-host names */
 	size_t		 nsuffixes;
+	/* on_object events (notify.c): their queue, the last sequencer,
+	 * and the events stored and lost. */
+	struct equeue	*eq;
+	uint64_t	 ev_seq;
+	uint64_t	 ev_queued, ev_lost;
 };
 
 enum s3_err {
@@ -109,7 +116,7 @@ struct s3_job {
 	struct buf	 unlink;	/* files to remove once durable, \0-ended */
 	struct buf	 tmp;		/* scratch for the steps */
 	struct buf	 list;		/* part numbers and ETags, etc. */
-	struct buf	 aux;
+	struct buf	 aux;		/* MD5s; the keys a delete removed */
 	uint64_t	 head_len;	/* HeadObject's Content-Length */
 	/* GetObject of a large object: streamed from fd (door.c). */
 	int		 fd;		/* -1: none */
@@ -120,6 +127,9 @@ struct s3_job {
 	int		 part;		/* UploadPart's number */
 	char		 upload[40];	/* an upload id */
 	int64_t		 reserve;	/* bytes a write adds (quota) */
+	/* on_object events being stored (notify.c), then this step. */
+	unsigned	 ev_pending;
+	s3_step_fn	 ev_next;
 	/* The answer. */
 	enum s3_err	 err;
 	char		 msg[256];

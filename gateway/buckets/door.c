@@ -30,6 +30,7 @@
 
 #include "bucket.h"
 #include "bucket_int.h"
+#include "notify.h"
 
 static const struct {
 	const char	*code;
@@ -861,8 +862,25 @@ buckets_port(const struct buckets *b)
 }
 
 void
+buckets_set_runner(struct buckets *b, struct pool *(*find)(void *,
+    const char *), void *arg)
+{
+	(void)s3_notify_open(b, find, arg);
+}
+
+void
+buckets_event_stats(const struct buckets *b, unsigned *depth,
+    uint64_t *queued, uint64_t *lost)
+{
+	*depth = b != NULL ? equeue_depth(b->eq) : 0;
+	*queued = b != NULL ? b->ev_queued : 0;
+	*lost = b != NULL ? b->ev_lost : 0;
+}
+
+void
 buckets_stop(struct buckets *b)
 {
+	s3_notify_stop(b);
 	if (b != NULL && b->srv != NULL)
 		http_server_stop_accepting(b->srv);
 }
@@ -886,6 +904,10 @@ door_store_closed(void *arg)
 
 	b->store = NULL;
 	b->store_gone = true;
+	/* Only now: a write the store finished while closing still gets its
+	 * events on disk.  Puts in progress answer their jobs (failed, if
+	 * cut short). */
+	s3_notify_close(b);
 	if (b->jobs == 0)
 		door_free(b);
 }

@@ -7,6 +7,10 @@
  * checked, written to a new file and fsynced) on the threadpool, then the
  * row on the store's writer; the replaced file goes once that is durable.
  * GetObject reads the row and the bytes on a reader thread.
+ *
+ * Every write that changed an object (Put, Copy, a Delete that removed
+ * one, each key DeleteObjects removed) queues its on_object events
+ * (notify.h) once durable, and is answered after them.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "http.h"
 
 #include "bucket_int.h"
+#include "notify.h"
 
 /* Request headers kept with an object and given back by GetObject. */
 static const char *const kept[] = {
@@ -210,10 +215,17 @@ s3_put_done(struct s3_job *j)
 	s3_job_reply(j);
 }
 
+/* Durable: the on_object events, then the answer. */
+static void
+put_notify(struct s3_job *j)
+{
+	s3_notify(j, S3N_PUT, s3_put_done);
+}
+
 static void
 put_commit(struct s3_job *j)
 {
-	s3_job_write(j, put_meta, s3_put_done);
+	s3_job_write(j, put_meta, put_notify);
 }
 
 /* ---- GetObject, HeadObject ------------------------------------------------ */
@@ -421,14 +433,25 @@ bucket_must(sqlite3 *db, struct s3_job *j, const char *bucket)
 	return rc == 0 ? 0 : -1;
 }
 
+/* The keys removed go to j->aux, for their ObjectRemoved events. */
 static int
 del_run(sqlite3 *db, struct s3_job *j)
 {
+	int rc;
+
 	if (bucket_must(db, j, j->rt.bucket) != 0 ||
-	    s3_meta_del(db, j, j->rt.bucket, j->rt.key) < 0)
+	    (rc = s3_meta_del(db, j, j->rt.bucket, j->rt.key)) < 0)
 		return -1;
+	if (rc == 0)
+		buf_add(&j->aux, j->rt.key, strlen(j->rt.key) + 1);
 	j->status = 204;
 	return 0;
+}
+
+static void
+del_notify(struct s3_job *j)
+{
+	s3_notify(j, S3N_DELETE, s3_job_reply);
 }
 
 static int
@@ -436,6 +459,7 @@ dels_run(sqlite3 *db, struct s3_job *j)
 {
 	const char *p, *end = j->list.data + j->list.len;
 	bool quiet = j->part != 0;
+	int rc;
 
 	if (bucket_must(db, j, j->rt.bucket) != 0)
 		return -1;
@@ -448,8 +472,10 @@ dels_run(sqlite3 *db, struct s3_job *j)
 			    "Invalid key</Message></Error>");
 			continue;
 		}
-		if (s3_meta_del(db, j, j->rt.bucket, p) < 0)
+		if ((rc = s3_meta_del(db, j, j->rt.bucket, p)) < 0)
 			return -1;
+		if (rc == 0)
+			buf_add(&j->aux, p, strlen(p) + 1);
 		if (!quiet) {
 			buf_adds(&j->out, "<Deleted>");
 			s3_xml_el(&j->out, "Key", p, strlen(p));
@@ -494,7 +520,7 @@ dels_start(struct s3_job *j)
 		s3_job_reply(j);
 		return;
 	}
-	s3_job_write(j, dels_run, s3_job_reply);
+	s3_job_write(j, dels_run, del_notify);
 }
 
 /* ---- CopyObject ------------------------------------------------------------ */
@@ -559,6 +585,12 @@ copy_run(sqlite3 *db, struct s3_job *j)
 	return 0;
 }
 
+static void
+copy_notify(struct s3_job *j)
+{
+	s3_notify(j, S3N_COPY, s3_job_reply);
+}
+
 /* x-amz-copy-source: [/]BUCKET/KEY[?versionId=...], encoded. */
 static void
 copy_start(struct s3_job *j)
@@ -596,7 +628,7 @@ copy_start(struct s3_job *j)
 		return;
 	}
 	s3_obj_from_req(j, &j->obj);
-	s3_job_write(j, copy_run, s3_job_reply);
+	s3_job_write(j, copy_run, copy_notify);
 }
 
 /* ---- tagging ---------------------------------------------------------------- */
@@ -741,7 +773,7 @@ s3_op_object(struct s3_job *j)
 		s3_job_read(j, get_run, s3_job_reply);
 		break;
 	case S3_DELETE_OBJECT:
-		s3_job_write(j, del_run, s3_job_reply);
+		s3_job_write(j, del_run, del_notify);
 		break;
 	case S3_COPY_OBJECT:
 		copy_start(j);

@@ -7,6 +7,7 @@
  * object's new file (the threadpool), then in one write makes the object
  * row and drops the upload's; the part files go once that is durable.
  * The ETag is S3's: the MD5 of the parts' binary MD5s, then "-N".
+ * Complete is answered once its on_object events are queued (notify.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "store/store.h"
 
 #include "bucket_int.h"
+#include "notify.h"
 
 static int
 sql_fail(sqlite3 *db, struct s3_job *j)
@@ -270,9 +272,15 @@ complete_run(sqlite3 *db, struct s3_job *j)
 }
 
 static void
+complete_notify(struct s3_job *j)
+{
+	s3_notify(j, S3N_CMU, s3_job_reply);
+}
+
+static void
 complete_commit(struct s3_job *j)
 {
-	s3_job_write(j, complete_run, s3_job_reply);
+	s3_job_write(j, complete_run, complete_notify);
 }
 
 static void
