@@ -207,6 +207,12 @@ conf_section_end(struct conf_parser *p)
 			return conf_error(p, line, "%s", why);
 		return 0;
 	}
+	if (p->sect == SECT_SCHEDULE) {
+		if (conf_sched_end(&p->c->schedules[p->sched], why,
+		    sizeof(why)) != 0)
+			return conf_error(p, p->sect_line, "%s", why);
+		return 0;
+	}
 	if (p->sect == SECT_WEBSOCKET) {
 		if (conf_ws_end(&p->c->websockets[p->ws], &line, why,
 		    sizeof(why)) != 0)
@@ -366,6 +372,16 @@ conf_websocket_section(struct conf_parser *p, const char *name)
 	return 0;
 }
 
+static int
+conf_schedule_section(struct conf_parser *p, const char *name)
+{
+	if (conf_main_section(p, "schedule", name, conf_sched_begin) != 0)
+		return -1;
+	p->sched = p->c->nschedules - 1;
+	p->sect = SECT_SCHEDULE;
+	return 0;
+}
+
 /* Trim blanks on both ends of s in place. */
 static char *
 conf_trim(char *s)
@@ -436,6 +452,9 @@ conf_section_begin(struct conf_parser *p, char *line)
 	if (strncmp(name, "websocket", 9) == 0 &&
 	    (name[9] == '\0' || isspace((unsigned char)name[9])))
 		return conf_websocket_section(p, conf_trim(name + 9));
+	if (strncmp(name, "schedule", 8) == 0 &&
+	    (name[8] == '\0' || isspace((unsigned char)name[8])))
+		return conf_schedule_section(p, conf_trim(name + 8));
 	return conf_error(p, p->lineno, "unknown section [%s]", name);
 }
 
@@ -542,6 +561,10 @@ conf_handler(void *user, const char *section, const char *name,
 	case SECT_WEBSOCKET:
 		rc = conf_set(p, conf_websocket_keys, conf_nwebsocket_keys,
 		    "[websocket]", name, value);
+		break;
+	case SECT_SCHEDULE:
+		rc = conf_set(p, conf_schedule_keys, conf_nschedule_keys,
+		    "[schedule]", name, value);
 		break;
 	default:
 		rc = conf_error(p, p->lineno, "\"%s\" is outside any section",

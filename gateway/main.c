@@ -45,6 +45,7 @@
 #include "route.h"
 #include "sdsock.h"
 #include "tables/door.h"
+#include "sched/sched.h"
 #include "buckets/bucket.h"
 
 /*
@@ -127,6 +128,8 @@ daemon_finish(struct daemon *d)
 	d->front = NULL;
 	invoke_free(d->invoke);
 	d->invoke = NULL;
+	sched_free(d->sched);
+	d->sched = NULL;
 	control_free(d->control);
 	d->control = NULL;
 	/* Its last jobs finish first; the loop runs until they have. */
@@ -215,6 +218,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	daemon_reload_cancel(d);
 	front_stop_accepting(d->front);
 	invoke_stop(d->invoke);
+	sched_stop(d->sched);
 	tables_door_stop(d->tables);
 	buckets_stop(d->buckets);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
@@ -472,6 +476,8 @@ daemon_start(struct daemon *d, const char *host, int port)
 		invoke_set_control(d->invoke, d->control);
 		front_set_invoke(d->front, d->invoke);
 	}
+	/* After the control plane: a catch-up run may name an alias. */
+	d->sched = sched_new(d);
 	front_set_cors(d->front, d->conf->cors);
 	if (front_set_apigw(d->front, d->conf, err, sizeof(err)) != 0) {
 		log_err("%s", err);
