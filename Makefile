@@ -147,7 +147,7 @@ DEPS_BUILD := gcc make pkg-config libuv1-dev node-llhttp libcjson-dev libseccomp
 	libsqlite3-dev libsystemd-dev libwslay-dev libzip-dev
 DEPS_TEST  := libcriterion-dev curl perl procps iproute2 g++ cmake autoconf automake \
 	libtool python3 python3-prometheus-client python3-boto3 python3-jwt python3-cryptography \
-	mandoc awscli wrk chromium python3-websockets zip s3cmd
+	mandoc awscli wrk chromium python3-websockets zip s3cmd faketime
 DEPS_BENCH := wrk nginx-light spawn-fcgi libfcgi-dev valgrind
 
 define install_pkgs
