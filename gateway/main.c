@@ -177,8 +177,10 @@ stop_tick(uv_timer_t *t)
 	size_t i, n;
 
 	uint64_t now = uv_now(d->loop);
+	/* Scheduled runs count as the Invoke API's Events do. */
+	unsigned inflight = front_inflight(d->front) + sched_inflight(d->sched);
 
-	if (front_inflight(d->front) > 0 && now < d->stop_deadline)
+	if (inflight > 0 && now < d->stop_deadline)
 		return;
 	/* Open keep-alive connections get a moment to send what they have on
 	 * the way: each is answered with Connection: close (http.c), and its
@@ -187,9 +189,9 @@ stop_tick(uv_timer_t *t)
 	if (front_nconns(d->front) > 0 && now < d->stop_linger &&
 	    now < d->stop_deadline)
 		return;
-	if (front_inflight(d->front) > 0)
+	if (inflight > 0)
 		log_warnx("grace period over; %u invocations cut short",
-		    front_inflight(d->front));
+		    inflight);
 	uv_timer_stop(t);
 	/* Draining pools too; set the count first, as a pool with nothing
 	 * left calls pool_stopped from inside pool_shutdown. */

@@ -47,6 +47,8 @@ struct ent {
 	int64_t		 last;		/* last run's due time; 0: none */
 	int64_t		 next;		/* valid when has_next */
 	int		 has_next;
+	int		 catch_up;	/* run once at the first tick, due then */
+	int64_t		 catch_up_due;
 	unsigned	 runs;		/* since this daemon started */
 };
 
@@ -409,7 +411,7 @@ same_zone(const char *a, const char *b)
  * next, and whether it missed a run while the daemon was down.
  */
 static void
-ent_start(struct sched *s, struct ent *en, const struct state_rec *st,
+ent_start(struct ent *en, const struct state_rec *st,
     int64_t now)
 {
 	const struct conf_schedule *cs = en->cs;
@@ -431,9 +433,9 @@ ent_start(struct sched *s, struct ent *en, const struct state_rec *st,
 			log_info("schedule %s: due at %s while lambdad was "
 			    "down; running it once now (catch_up = on)",
 			    cs->name, when);
-			ent_fire(s, en, due);
+			en->catch_up = 1;
+			en->catch_up_due = due;
 			en->last = now;
-			en->runs++;
 		} else
 			log_info("schedule %s: missed the run due at %s while "
 			    "lambdad was down (catch_up = off)", cs->name, when);
@@ -475,6 +477,29 @@ sched_tick(uv_timer_t *t)
 	}
 	if (changed)
 		state_save(s);
+	sched_arm(s);
+}
+
+/*
+ * The loop's first turn, after the privilege drop: the catch-up runs and
+ * the first state write.  Before it, a file written on the threadpool
+ * could still be root's (the drop hands state_dir over with what it
+ * holds at that moment), and the unprivileged daemon could not read it.
+ */
+static void
+sched_first_tick(uv_timer_t *t)
+{
+	struct sched *s = t->data;
+	size_t i;
+
+	for (i = 0; i < s->nents && !s->stopping; i++) {
+		if (!s->ents[i].catch_up)
+			continue;
+		s->ents[i].catch_up = 0;
+		ent_fire(s, &s->ents[i], s->ents[i].catch_up_due);
+		s->ents[i].runs++;
+	}
+	state_save(s);
 	sched_arm(s);
 }
 
@@ -560,7 +585,7 @@ sched_new(struct daemon *d)
 		for (j = 0; j < nrecs; j++)
 			if (strcmp(recs[j].name, c->schedules[i].name) == 0)
 				break;
-		ent_start(s, &s->ents[s->nents], j < nrecs ? &recs[j] : NULL,
+		ent_start(&s->ents[s->nents], j < nrecs ? &recs[j] : NULL,
 		    now);
 		s->nents++;
 	}
@@ -568,8 +593,7 @@ sched_new(struct daemon *d)
 	buf_free(&data);
 	if (s->nents > 0)
 		log_info("%zu schedules, their Events under %s", s->nents, s->dir);
-	state_save(s);
-	sched_arm(s);
+	uv_timer_start(&s->timer, sched_first_tick, 0, 0);
 	return s;
 }
 
@@ -621,6 +645,12 @@ sched_stop(struct sched *s)
 	s->stopping = 1;
 	uv_timer_stop(&s->timer);
 	equeue_stop(s->q);
+}
+
+unsigned
+sched_inflight(const struct sched *s)
+{
+	return s != NULL ? equeue_inflight(s->q) : 0;
 }
 
 static void

@@ -47,6 +47,8 @@ struct sched *sched_new(struct daemon *d);
 void	sched_set_conf(struct sched *s, const struct conf *c);
 /* SIGTERM: fire nothing more; queued Events stay on disk.  NULL-safe. */
 void	sched_stop(struct sched *s);
+/* Runs being stored or in a pool, for the stop's grace.  NULL-safe. */
+unsigned sched_inflight(const struct sched *s);
 /* Release; a state write in progress finishes first.  NULL-safe. */
 void	sched_free(struct sched *s);
 /*

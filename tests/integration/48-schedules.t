@@ -12,8 +12,16 @@
 # reload that adds and removes schedules; clear config errors.
 . "$(dirname "$0")/lib.sh"
 
-plan 34
+plan 37
 
+aws_env
+command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
+# lam ARGS...: `aws lambda ARGS` against the daemon; sets RC, OUT.
+lam() {
+	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-connect-timeout 5 \
+		>"$T/aws.out" 2>"$T/aws.err"
+	RC=$?; OUT=$(cat "$T/aws.out")
+}
 FTLIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 if [ -z "$FTLIB" ]; then
 	echo "Bail out! no libfaketime (make deps-test installs faketime)"; exit 1
@@ -199,27 +207,47 @@ is "$(jget "$(sched early)" 'j["next"]')" null "at() has no next time once it ra
 stop_daemon
 
 # ---- and again at 13:30: nothing is run twice ---------------------------
+# (with the Invoke API and its control plane on, for an alias below)
 keep_log
 FAKE_AT='2026-03-01 13:30:00'
+EXTRA_CONF="invoke_api = on
+$SCHEDS$LAST_FRIDAY"
 start_daemon
-# Catch-up runs are queued before the listener opens.
+# The catch-up decisions are logged before the listener opens.
 wait_log 'listening on' 5
 unlike "$(dlog)" 'running it once now' "a second restart runs no catch-up again"
 is "$(nevents rule/noon-berlin) $(nevents '"kind":"early"')" "1 1" "each missed run ran exactly once"
 
+# ---- a function of the control plane, by its alias -----------------------
+mkdir -p "$T/pkg"
+cp "$TH/sched_echo" "$T/pkg/bootstrap"
+(cd "$T/pkg" && zip -q "$T/stamp.zip" bootstrap)
+lam create-function --function-name stamp --runtime provided.al2023 --handler bootstrap \
+	--role arn:aws:iam::123456789012:role/x --zip-file "fileb://$T/stamp.zip"
+lam publish-version --function-name stamp
+lam create-alias --function-name stamp --name live --function-version 1
+is "$RC $(jget "$OUT" 'j["FunctionVersion"]')" "0 1" "aws lambda: stamp, version 1, alias live"
+
 # ---- a reload adds and removes schedules ---------------------------------
-EXTRA_CONF="$SCHEDS
+EXTRA_CONF="invoke_api = on
+$SCHEDS
 [schedule added]
 function = tick
-expression = rate(5 minutes)"
-LAST_EVERY=$(jget "$(sched every-minute)" 'j["last"]')
+expression = rate(5 minutes)
+
+[schedule aliased]
+function = stamp:live
+expression = rate(1 minute)"
+NOON_BEFORE=$(sched noon-berlin)
 sed -n '1,/^admin_socket/p' "$T/lambdad.conf" > "$T/new.conf"
 printf '%s\n' "$EXTRA_CONF" >> "$T/new.conf"
 mv "$T/new.conf" "$T/lambdad.conf"
 ctl reload > /dev/null; ok $? "lambdactl reload takes the new schedules"
 NAMES=$(ctl schedules -j | python3 -c 'import json,sys; print(" ".join(s["name"] for s in json.load(sys.stdin)["schedules"]))')
-is "$NAMES" "every-minute noon-berlin early xmas failing added" "the new schedule is in, the removed one out"
-is "$(jget "$(sched every-minute)" 'j["last"]')" "$LAST_EVERY" "an unchanged schedule keeps its last run"
+is "$NAMES" "every-minute noon-berlin early xmas failing added aliased" "the new schedules are in, the removed one out"
+is "$(sched noon-berlin)" "$NOON_BEFORE" "an unchanged schedule keeps its times"
 like "$(jget "$(sched added)" 'j["next"]')" '^2026-03-01T13:3[5-9]:[0-9]{2}Z$' "the added rate(5 minutes) runs five minutes after the reload"
+wait_events rule/aliased 1 30; ok $? "a schedule of NAME:ALIAS runs"
+like "$(dlog)" 'schedule aliased: [0-9a-f-]{36}: due at [0-9T:-]+Z, queued for stamp:1' "through the version the alias names"
 
 done_testing
