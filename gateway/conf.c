@@ -324,8 +324,8 @@ typedef int (*conf_begin_fn)(struct conf *, const char *, const char *, int,
     char *, size_t);
 
 /*
- * Authorizers, usage plans and WebSocket APIs are the main file's:
- * functions in drop-ins name them.  Begin section [kind name] with begin.
+ * Authorizers, usage plans, WebSocket APIs and schedules are the main
+ * file's: drop-ins hold functions only.  Begin section [kind name] with begin.
  */
 static int
 conf_main_section(struct conf_parser *p, const char *kind, const char *name,

@@ -441,6 +441,9 @@ ent_start(struct ent *en, const struct state_rec *st,
 			    "lambdad was down (catch_up = off)", cs->name, when);
 	}
 	ent_plan(en, now);
+	if (!en->has_next && en->last == 0 && !en->catch_up)
+		log_warnx("schedule %s: %s will never run (its time is past)",
+		    cs->name, cs->expression);
 }
 
 static int
