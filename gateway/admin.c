@@ -36,6 +36,7 @@
 #include "pool.h"
 #include "tables/door.h"
 #include "buckets/bucket.h"
+#include "sched/sched.h"
 
 #define ADMIN_MAX_BODY		(64 * 1024 * 1024)	/* a bootstrap */
 #define ADMIN_LOG_CHUNK		(64 * 1024)
@@ -197,6 +198,19 @@ admin_list(struct admin *a, struct http_request *req)
 	arr = cJSON_AddArrayToObject(j, "functions");
 	for (i = 0; i < a->d->npools; i++)
 		cJSON_AddItemToArray(arr, admin_fn_json(a->d, a->d->pools[i]));
+	admin_json(req, 200, j);
+}
+
+/* The schedules and their next runs (sched/sched.h). */
+static void
+admin_schedules(struct admin *a, struct http_request *req)
+{
+	cJSON *j = sched_list(a->d->sched);
+
+	if (j == NULL) {
+		admin_error(req, 500, "out of memory");
+		return;
+	}
 	admin_json(req, 200, j);
 }
 
@@ -714,11 +728,14 @@ admin_request(struct http_request *req, void *arg)
 		admin_table_backup(a, req);
 	else if (strcmp(path, "/openapi") == 0 && strcmp(m, "GET") == 0)
 		admin_openapi(a, req);
+	else if (strcmp(path, "/schedules") == 0 && strcmp(m, "GET") == 0)
+		admin_schedules(a, req);
 	else if (strcmp(path, "/keys") == 0 || strncmp(path, "/keys/", 6) == 0)
 		admin_keys(a->d, req);
 	else if (strcmp(path, "/status") == 0 || strcmp(path, "/tables") == 0 ||
 	    strcmp(path, "/functions") == 0 || strcmp(path, "/reload") == 0 ||
-	    strcmp(path, "/metrics") == 0 || strcmp(path, "/openapi") == 0)
+	    strcmp(path, "/metrics") == 0 || strcmp(path, "/openapi") == 0 ||
+	    strcmp(path, "/schedules") == 0)
 		admin_error(req, 405, "method %s not allowed on %s", m, path);
 	else
 		admin_error(req, 404, "no such endpoint: %s", path);

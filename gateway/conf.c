@@ -207,6 +207,12 @@ conf_section_end(struct conf_parser *p)
 			return conf_error(p, line, "%s", why);
 		return 0;
 	}
+	if (p->sect == SECT_SCHEDULE) {
+		if (conf_sched_end(&p->c->schedules[p->sched], why,
+		    sizeof(why)) != 0)
+			return conf_error(p, p->sect_line, "%s", why);
+		return 0;
+	}
 	if (p->sect == SECT_WEBSOCKET) {
 		if (conf_ws_end(&p->c->websockets[p->ws], &line, why,
 		    sizeof(why)) != 0)
@@ -325,8 +331,8 @@ typedef int (*conf_begin_fn)(struct conf *, const char *, const char *, int,
     char *, size_t);
 
 /*
- * Authorizers, usage plans and WebSocket APIs are the main file's:
- * functions in drop-ins name them.  Begin section [kind name] with begin.
+ * Authorizers, usage plans, WebSocket APIs and schedules are the main
+ * file's: drop-ins hold functions only.  Begin section [kind name] with begin.
  */
 static int
 conf_main_section(struct conf_parser *p, const char *kind, const char *name,
@@ -380,6 +386,16 @@ conf_site_section(struct conf_parser *p, const char *name)
 		return -1;
 	p->site = p->c->nsites - 1;
 	p->sect = SECT_SITE;
+	return 0;
+}
+
+static int
+conf_schedule_section(struct conf_parser *p, const char *name)
+{
+	if (conf_main_section(p, "schedule", name, conf_sched_begin) != 0)
+		return -1;
+	p->sched = p->c->nschedules - 1;
+	p->sect = SECT_SCHEDULE;
 	return 0;
 }
 
@@ -456,6 +472,9 @@ conf_section_begin(struct conf_parser *p, char *line)
 	if (strncmp(name, "site", 4) == 0 &&
 	    (name[4] == '\0' || isspace((unsigned char)name[4])))
 		return conf_site_section(p, conf_trim(name + 4));
+	if (strncmp(name, "schedule", 8) == 0 &&
+	    (name[8] == '\0' || isspace((unsigned char)name[8])))
+		return conf_schedule_section(p, conf_trim(name + 8));
 	return conf_error(p, p->lineno, "unknown section [%s]", name);
 }
 
@@ -566,6 +585,10 @@ conf_handler(void *user, const char *section, const char *name,
 	case SECT_SITE:
 		rc = conf_set(p, conf_site_keys, conf_nsite_keys, "[site]",
 		    name, value);
+		break;
+	case SECT_SCHEDULE:
+		rc = conf_set(p, conf_schedule_keys, conf_nschedule_keys,
+		    "[schedule]", name, value);
 		break;
 	default:
 		rc = conf_error(p, p->lineno, "\"%s\" is outside any section",

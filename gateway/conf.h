@@ -73,6 +73,10 @@
  *   [site NAME]                             ; conf_site.c, main file only
  *   bucket = BUCKET   route = GET /path/{proxy+} (repeatable)
  *   index = index.html   error_document = KEY   cache_max_age = SECONDS
+ *   [schedule NAME]                         ; conf_sched.c, main file only
+ *   function = NAME[:VERSION|:ALIAS]   expression = rate() | cron() | at()
+ *   timezone = UTC   input = JSON   retries = N   max_age = S
+ *   catch_up = off | on
  */
 #ifndef LAMBDAD_CONF_H
 #define LAMBDAD_CONF_H
@@ -158,6 +162,20 @@ struct conf_websocket {
 	unsigned	 max_lifetime_s;	/* 7200, its 2 hours */
 	unsigned	 max_message;	/* 131072 bytes (128 KB) */
 	unsigned	 max_frame;	/* 32768 bytes (32 KB) */
+	const char	*file;		/* where the section starts */
+	int		 line;
+};
+
+/* [schedule NAME]: a function invoked on a timetable (sched/sched.h). */
+struct conf_schedule {
+	char		*name;		/* [A-Za-z0-9_.-]{1,64} */
+	char		*function;	/* "NAME", "NAME:VERSION", "NAME:ALIAS" */
+	char		*expression;	/* checked by cron_parse (sched/cron.h) */
+	char		*timezone;	/* an IANA zone, or NULL: UTC */
+	char		*input;		/* compact JSON, or NULL: the default event */
+	unsigned	 retries;	/* CONF_UNSET: the function's event_retries */
+	unsigned	 max_age_s;	/* CONF_UNSET: its event_max_age */
+	int		 catch_up;	/* 0 */
 	const char	*file;		/* where the section starts */
 	int		 line;
 };
@@ -433,6 +451,8 @@ struct conf {
 	size_t		 nwebsockets;
 	struct conf_site *sites;	/* [site NAME] sections */
 	size_t		 nsites;
+	struct conf_schedule *schedules;	/* [schedule NAME] sections */
+	size_t		 nschedules;
 	char		**files;	/* every file read, for error messages */
 	size_t		 nfiles;
 };
@@ -511,6 +531,11 @@ const struct conf_authorizer *conf_find_authorizer(const struct conf *c,
 /* The [websocket NAME] section named name, or NULL. */
 const struct conf_websocket *conf_find_websocket(const struct conf *c,
 	    const char *name);
+/* The [schedule NAME] section named name, or NULL. */
+const struct conf_schedule *conf_find_schedule(const struct conf *c,
+	    const char *name);
+/* A schedule's name: 1 to CONF_NAME_MAX of A-Z a-z 0-9 _ - . */
+bool	conf_sched_name_ok(const char *s);
 /* The [usage_plan NAME] section named name, or NULL. */
 const struct conf_plan *conf_find_plan(const struct conf *c, const char *name);
 /*

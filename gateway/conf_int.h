@@ -161,6 +161,18 @@ int	conf_site_end(const struct conf_site *s, int *line, char *why,
  * or another site's.  "file:line: reason" in err. */
 int	conf_site_finish(const struct conf *c, char *err, size_t errlen);
 void	conf_site_free(struct conf *c);
+/* conf_sched.c: [schedule NAME] sections (main file only).  0, or -1
+ * with the reason in why (without file:line). */
+int	conf_sched_begin(struct conf *c, const char *name, const char *file,
+	    int line, char *why, size_t whylen);
+int	conf_sched_key(struct conf_schedule *s, const char *key,
+	    const char *v, char *why, size_t whylen);
+int	conf_sched_end(const struct conf_schedule *s, char *why,
+	    size_t whylen);
+/* After every file: each schedule's function exists.  "file:line:
+ * reason" in err. */
+int	conf_sched_resolve(const struct conf *c, char *err, size_t errlen);
+void	conf_sched_free(struct conf *c);
 
 /* conf.c, for conf_load.c: one file parsed into c (dropin: a file of the
  * functions directory, which may hold only [function] sections), the

@@ -75,6 +75,8 @@ static int	conf_set_auth(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_stage(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_sched(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_ws(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_docs(struct conf_parser *, const struct conf_key *,
@@ -262,6 +264,16 @@ const struct conf_key conf_site_keys[] = {
 	{ "cache_max_age", conf_set_site, 0, 0, 0, false, NULL },
 };
 
+const struct conf_key conf_schedule_keys[] = {
+	{ "function", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "expression", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "timezone", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "input", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "retries", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "max_age", conf_set_sched, 0, 0, 0, false, NULL },
+	{ "catch_up", conf_set_sched, 0, 0, 0, false, NULL },
+};
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 const size_t conf_nlambdad_keys = NELEM(conf_lambdad_keys);
@@ -271,6 +283,7 @@ const size_t conf_nplan_keys = NELEM(conf_plan_keys);
 const size_t conf_nauthorizer_keys = NELEM(conf_authorizer_keys);
 const size_t conf_nwebsocket_keys = NELEM(conf_websocket_keys);
 const size_t conf_nsite_keys = NELEM(conf_site_keys);
+const size_t conf_nschedule_keys = NELEM(conf_schedule_keys);
 
 /* parser->seen[] has one slot per scalar key of the largest section. */
 _Static_assert(NELEM(conf_lambdad_keys) <= CONF_NKEYS_MAX, "CONF_NKEYS_MAX");
@@ -545,6 +558,18 @@ conf_set_site(struct conf_parser *p, const struct conf_key *k, const char *v)
 	return conf_site_key(&p->c->sites[p->site], k->name, v, p->file,
 	    p->lineno, why, sizeof(why)) == 0 ? 0 :
 	    conf_error(p, p->lineno, "%s: %s", k->name, why);
+}
+
+/* [schedule] keys: conf_sched.c. */
+static int
+conf_set_sched(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	char why[384];
+
+	return conf_sched_key(&p->c->schedules[p->sched], k->name, v, why,
+	    sizeof(why)) == 0 ? 0 :
+	    conf_error(p, p->lineno, "[schedule %s]: %s: %s",
+	    p->c->schedules[p->sched].name, k->name, why);
 }
 
 /* Documentation keys: conf_docs.c. */

@@ -223,6 +223,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	    conf_on_object_finish(c, err, errlen) < 0 ||
 	    conf_auth_resolve(c, err, errlen) < 0 ||
 	    conf_ws_resolve(c, err, errlen) < 0 ||
+	    conf_sched_resolve(c, err, errlen) < 0 ||
 	    conf_check_auth(c, err, errlen) < 0 ||
 	    conf_apigw_finish(c, err, errlen) < 0 ||
 	    conf_docs_finish(c, err, errlen) < 0 ||
@@ -278,6 +279,7 @@ conf_free(struct conf *c)
 	conf_plan_free(c);
 	conf_ws_free(c);
 	conf_site_free(c);
+	conf_sched_free(c);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);

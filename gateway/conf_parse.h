@@ -23,6 +23,7 @@ enum conf_sect {
 	SECT_PLAN,
 	SECT_WEBSOCKET,
 	SECT_SITE,
+	SECT_SCHEDULE,
 };
 
 /* The state of one file being parsed; inih hands it to reader and handler. */
@@ -42,6 +43,7 @@ struct conf_parser {
 	size_t		 plan;		/* into c->plans in [usage_plan] */
 	size_t		 ws;		/* into c->websockets in [websocket] */
 	size_t		 site;		/* into c->sites in [site] */
+	size_t		 sched;		/* into c->schedules in [schedule] */
 	int		 seen[CONF_NKEYS_MAX];	/* line of each scalar key set */
 	int		 lambdad_line;	/* where [lambdad] was, 0 if not yet */
 	int		 cors_line;	/* where [cors] was, 0 if not yet */
@@ -70,10 +72,10 @@ struct conf_key {
 /* The keys of each section (conf_keys.c), and how many. */
 extern const struct conf_key conf_lambdad_keys[], conf_function_keys[],
     conf_cors_keys[], conf_plan_keys[], conf_authorizer_keys[],
-    conf_websocket_keys[], conf_site_keys[];
+    conf_websocket_keys[], conf_site_keys[], conf_schedule_keys[];
 extern const size_t conf_nlambdad_keys, conf_nfunction_keys,
     conf_ncors_keys, conf_nplan_keys, conf_nauthorizer_keys,
-    conf_nwebsocket_keys, conf_nsite_keys;
+    conf_nwebsocket_keys, conf_nsite_keys, conf_nschedule_keys;
 
 /* conf.c's helpers for the setters. */
 int	conf_error(struct conf_parser *p, int line, const char *fmt, ...)

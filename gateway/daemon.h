@@ -34,6 +34,7 @@ struct opener;
 struct tables_door;
 struct buckets;
 struct keystore;
+struct sched;
 
 /* A configuration still referenced by draining pools. */
 struct retired_conf {
@@ -67,6 +68,7 @@ struct daemon {
 	struct tables_door *tables;	/* the Tables store's door */
 	struct buckets	*buckets;	/* NULL without s3_listen */
 	struct keystore	*keys;		/* API keys (apigw/keystore.h) */
+	struct sched	*sched;		/* [schedule] sections (sched/sched.h) */
 	struct admin	*admin;
 	struct metrics	*metrics;	/* outlives pools (reloads) */
 	struct metrics_server *msrv;	/* NULL unless metrics_listen */

@@ -16,6 +16,8 @@
  *   attempts N            failed attempts so far
  *   trace X-Amzn-Trace-Id  (optional)
  *   context JSON           (optional; compact, so one line)
+ *   retries N              (optional: a schedule's own; else the function's
+ *   max_age S               event_retries and event_max_age)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,6 +51,8 @@ struct rec {
 	uint64_t	 accepted_ms;	/* epoch */
 	unsigned	 attempts;	/* failed runs so far (persisted) */
 	unsigned	 throttles;	/* in a row (not persisted) */
+	unsigned	 retries;	/* EQUEUE_FN_POLICY: the function's */
+	unsigned	 max_age_s;	/* EQUEUE_FN_POLICY: the function's */
 	char		*trace_id;
 	char		*context;
 	int		 job;		/* a disk job holds it */
@@ -146,6 +150,10 @@ rec_format(const struct rec *r, const char *payload, size_t len, struct buf *b)
 		buf_printf(b, "trace %s\n", r->trace_id);
 	if (r->context != NULL)
 		buf_printf(b, "context %s\n", r->context);
+	if (r->retries != EQUEUE_FN_POLICY)
+		buf_printf(b, "retries %u\n", r->retries);
+	if (r->max_age_s != EQUEUE_FN_POLICY)
+		buf_printf(b, "max_age %u\n", r->max_age_s);
 	buf_addc(b, '\n');
 	buf_add(b, payload, len);
 }
@@ -173,6 +181,16 @@ rec_parse_line(struct rec *r, const char *k, size_t kl, const char *v,
 			r->accepted_ms = strtoull(num, &end, 10);
 		else
 			r->attempts = (unsigned)strtoul(num, &end, 10);
+		if (*end != '\0')
+			return -EINVAL;
+	} else if ((kl == 7 && memcmp(k, "retries", 7) == 0) ||
+	    (kl == 7 && memcmp(k, "max_age", 7) == 0)) {
+		if (vl == 0 || vl >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, v, vl);
+		num[vl] = '\0';
+		*(k[0] == 'r' ? &r->retries : &r->max_age_s) =
+		    (unsigned)strtoul(num, &end, 10);
 		if (*end != '\0')
 			return -EINVAL;
 	} else if (kl == 5 && memcmp(k, "trace", 5) == 0 && r->trace_id == NULL)
@@ -241,6 +259,8 @@ rec_new(struct equeue *q)
 	if (r == NULL)
 		return NULL;
 	r->q = q;
+	r->retries = EQUEUE_FN_POLICY;
+	r->max_age_s = EQUEUE_FN_POLICY;
 	uv_timer_init(q->loop, &r->timer);
 	r->timer.data = r;
 	if ((r->next = q->recs) != NULL)
@@ -418,15 +438,17 @@ static void
 rec_failed_attempt(struct rec *r, const struct function_conf *fc,
     const struct invocation *inv, const char *type)
 {
+	unsigned retries = r->retries != EQUEUE_FN_POLICY ? r->retries :
+	    fc->event_retries;
 	struct buf b;
 
 	r->attempts++;
-	if (r->attempts > fc->event_retries) {
+	if (r->attempts > retries) {
 		rec_fail(r, type);
 		return;
 	}
 	log_info("%s: %s: Event invocation failed (%s); retry %u of %u in %u s",
-	    r->fn, r->id, type, r->attempts, fc->event_retries,
+	    r->fn, r->id, type, r->attempts, retries,
 	    r->q->retry_delay_s * r->attempts);
 	buf_init(&b);
 	rec_format(r, inv->event.data, inv->event.len, &b);
@@ -529,8 +551,9 @@ rec_run(uv_timer_t *t)
 		rec_fail(r, "no such function any more");
 		return;
 	}
-	if (now_ms() > r->accepted_ms +
-	    (uint64_t)pool_conf(p)->event_max_age_s * 1000) {
+	if (now_ms() > r->accepted_ms + (uint64_t)(r->max_age_s !=
+	    EQUEUE_FN_POLICY ? r->max_age_s : pool_conf(p)->event_max_age_s) *
+	    1000) {
 		rec_fail(r, "older than event_max_age");
 		return;
 	}
@@ -675,6 +698,16 @@ equeue_put(struct equeue *q, const char *fn, const char *id,
     const char *payload, size_t len, const char *trace_id,
     const char *client_context, equeue_put_cb cb, void *arg)
 {
+	return equeue_put_policy(q, fn, id, payload, len, trace_id,
+	    client_context, EQUEUE_FN_POLICY, EQUEUE_FN_POLICY, cb, arg);
+}
+
+int
+equeue_put_policy(struct equeue *q, const char *fn, const char *id,
+    const char *payload, size_t len, const char *trace_id,
+    const char *client_context, unsigned retries, unsigned max_age_s,
+    equeue_put_cb cb, void *arg)
+{
 	struct rec *r;
 	struct buf b;
 	int rc;
@@ -688,6 +721,8 @@ equeue_put(struct equeue *q, const char *fn, const char *id,
 	snprintf(r->fn, sizeof(r->fn), "%s", fn);
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	r->accepted_ms = now_ms();
+	r->retries = retries;
+	r->max_age_s = max_age_s;
 	if ((trace_id != NULL && (r->trace_id = strdup(trace_id)) == NULL) ||
 	    (client_context != NULL &&
 	    (r->context = strdup(client_context)) == NULL)) {

@@ -59,6 +59,17 @@ int	equeue_put(struct equeue *q, const char *fn, const char *id,
 	    const char *payload, size_t len, const char *trace_id,
 	    const char *client_context, equeue_put_cb cb, void *arg);
 /*
+ * equeue_put with a retry policy of the event's own (a schedule's):
+ * retries failed runs again at most, and max_age_s seconds after it was
+ * queued it is not run any more.  EQUEUE_FN_POLICY for either: the
+ * function's event_retries or event_max_age, as equeue_put.
+ */
+#define EQUEUE_FN_POLICY	(~0u)
+int	equeue_put_policy(struct equeue *q, const char *fn, const char *id,
+	    const char *payload, size_t len, const char *trace_id,
+	    const char *client_context, unsigned retries, unsigned max_age_s,
+	    equeue_put_cb cb, void *arg);
+/*
  * SIGTERM: run nothing more.  Runs already in a pool finish; a success
  * still removes its record, anything else leaves it on disk as it is.
  */

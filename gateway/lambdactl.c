@@ -63,6 +63,7 @@ usage(void)
 	    "  tables [-j]\n"
 	    "  tables backup NAME FILE\n"
 	    "  buckets [-j]\n"
+	    "  schedules [-j]\n"
 	    "  keys add NAME --plan PLAN\n"
 	    "  keys rm NAME\n"
 	    "  keys ls [-j]\n"
@@ -697,6 +698,45 @@ cmd_buckets(int argc, char **argv)
 	return 0;
 }
 
+/* ---- schedules ------------------------------------------------------------- */
+
+static const char *
+str_or(const cJSON *o, const char *key, const char *dflt)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static int
+cmd_schedules(int argc, char **argv)
+{
+	struct reply r;
+	cJSON *j, *s;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-j") != 0))
+		usage();
+	ctl_request("GET", "/schedules", NULL, 0, &r);
+	j = ctl_check(&r);
+	if (argc == 2)
+		ctl_print_json(j);
+	else {
+		/* One schedule a line; the expression last, as it has blanks. */
+		printf("%-24s %-24s %-20s %-25s %-20s %-20s %s\n", "NAME",
+		    "FUNCTION", "NEXT (UTC)", "NEXT (ZONE)", "ZONE", "LAST",
+		    "EXPRESSION");
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "schedules"))
+			printf("%-24s %-24s %-20s %-25s %-20s %-20s %s\n",
+			    str_or(s, "name", "?"), str_or(s, "function", "?"),
+			    str_or(s, "next", "-"), str_or(s, "next_local", "-"),
+			    str_or(s, "timezone", "UTC"), str_or(s, "last", "-"),
+			    str_or(s, "expression", "?"));
+	}
+	cJSON_Delete(j);
+	free(r.head);
+	return 0;
+}
+
 /* ---- keys ------------------------------------------------------------------ */
 
 /* A key or plan name as the daemon takes it (so it needs no escaping). */
@@ -828,7 +868,7 @@ main(int argc, char *argv[])
 		{ "logs", cmd_logs }, { "reload", cmd_reload },
 		{ "tables", cmd_tables }, { "openapi", cmd_openapi },
 		{ "tables", cmd_tables }, { "keys", cmd_keys },
-		{ "buckets", cmd_buckets },
+		{ "buckets", cmd_buckets }, { "schedules", cmd_schedules },
 	};
 	size_t i;
 	int ch;

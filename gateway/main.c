@@ -45,6 +45,7 @@
 #include "route.h"
 #include "sdsock.h"
 #include "tables/door.h"
+#include "sched/sched.h"
 #include "buckets/bucket.h"
 
 /*
@@ -127,6 +128,8 @@ daemon_finish(struct daemon *d)
 	d->front = NULL;
 	invoke_free(d->invoke);
 	d->invoke = NULL;
+	sched_free(d->sched);
+	d->sched = NULL;
 	control_free(d->control);
 	d->control = NULL;
 	/* Its last jobs finish first; the loop runs until they have. */
@@ -174,8 +177,10 @@ stop_tick(uv_timer_t *t)
 	size_t i, n;
 
 	uint64_t now = uv_now(d->loop);
+	/* Scheduled runs count as the Invoke API's Events do. */
+	unsigned inflight = front_inflight(d->front) + sched_inflight(d->sched);
 
-	if (front_inflight(d->front) > 0 && now < d->stop_deadline)
+	if (inflight > 0 && now < d->stop_deadline)
 		return;
 	/* Open keep-alive connections get a moment to send what they have on
 	 * the way: each is answered with Connection: close (http.c), and its
@@ -184,9 +189,9 @@ stop_tick(uv_timer_t *t)
 	if (front_nconns(d->front) > 0 && now < d->stop_linger &&
 	    now < d->stop_deadline)
 		return;
-	if (front_inflight(d->front) > 0)
+	if (inflight > 0)
 		log_warnx("grace period over; %u invocations cut short",
-		    front_inflight(d->front));
+		    inflight);
 	uv_timer_stop(t);
 	/* Draining pools too; set the count first, as a pool with nothing
 	 * left calls pool_stopped from inside pool_shutdown. */
@@ -215,6 +220,7 @@ on_stop_signal(uv_signal_t *s, int sig)
 	daemon_reload_cancel(d);
 	front_stop_accepting(d->front);
 	invoke_stop(d->invoke);
+	sched_stop(d->sched);
 	tables_door_stop(d->tables);
 	buckets_stop(d->buckets);
 	d->stop_deadline = uv_now(d->loop) + (uint64_t)d->conf->grace_s * 1000;
@@ -489,6 +495,8 @@ daemon_start(struct daemon *d, const char *host, int port)
 		invoke_set_control(d->invoke, d->control);
 		front_set_invoke(d->front, d->invoke);
 	}
+	/* After the control plane: a catch-up run may name an alias. */
+	d->sched = sched_new(d);
 	front_set_cors(d->front, d->conf->cors);
 	if (front_set_apigw(d->front, d->conf, err, sizeof(err)) != 0) {
 		log_err("%s", err);

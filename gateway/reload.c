@@ -36,6 +36,7 @@
 #include "route.h"
 #include "tables/door.h"
 #include "buckets/bucket.h"
+#include "sched/sched.h"
 
 #define RELOAD_WARM_MS		10000	/* as long as an init may take */
 #define RELOAD_POLL_MS		2
@@ -222,6 +223,7 @@ reload_switch(struct reload *r)
 	front_set_docs(d->front, r->nc);
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);
+	sched_set_conf(d->sched, r->nc);
 	/* New grants apply from the next call, warm workers' too. */
 	tables_door_set_conf(d->tables, r->nc);
 	buckets_set_conf(d->buckets, r->nc);
