@@ -257,6 +257,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 
 	if (!conf_str_same(a->name, b->name) ||
 	    !conf_str_same(a->bootstrap, b->bootstrap) ||
+	    !conf_str_same(a->opt_dir, b->opt_dir) ||
 	    a->boot_dev != b->boot_dev || a->boot_ino != b->boot_ino ||
 	    a->boot_size != b->boot_size ||
 	    a->boot_mtime_ns != b->boot_mtime_ns ||

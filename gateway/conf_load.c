@@ -248,6 +248,7 @@ conf_fn_free(struct function_conf *fn)
 	free(fn->name);
 	free(fn->bootstrap);
 	free(fn->task_root);
+	free(fn->opt_dir);
 	free(fn->others);
 	for (i = 0; i < fn->nroutes; i++)
 		free(fn->routes[i].spec);
