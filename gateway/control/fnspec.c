@@ -668,6 +668,9 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 			    "The value of %s cannot be kept by lambdad: no "
 			    "control characters, no \" ;\" or \" #\", and no "
 			    "blanks at either end", v->string);
+	if (cJSON_IsString(opt) && !line_safe(opt->valuestring))
+		return fnspec_fail(e, "ServiceException", "state_dir's path (%s) "
+		    "cannot be written on one line of a drop-in", opt->valuestring);
 	buf_printf(out, "; Written by lambdad's control plane (function %s); "
 	    "DeleteFunction removes it.\n[function %s]\nbootstrap = %s\n"
 	    "memory = %d\ntimeout = %d\n", name, section, bootstrap,
@@ -675,7 +678,7 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "Timeout")->valueint);
 	/* Layers: on /opt.  What they bring is a runtime, run by a script or
 	 * an interpreter more often than not: exec and fork allowed. */
-	if (cJSON_IsString(opt) && line_safe(opt->valuestring))
+	if (cJSON_IsString(opt))
 		buf_printf(out, "opt = %s\nseccomp = exec\n", opt->valuestring);
 	/* Reserved concurrency: that many workers, and 429 past them. */
 	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(

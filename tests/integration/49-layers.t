@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 76
+plan 78
 
 ROLE=arn:aws:iam::123456789012:role/x
 LARN=arn:aws:lambda:us-east-1:123456789012:layer
@@ -69,6 +69,19 @@ SH
 (cd "$T/fn" && zip -q "$T/fn.zip" function.sh)
 echo x > "$T/nob/data"
 (cd "$T/nob" && zip -q "$T/nob.zip" data)
+
+# An operator's function with opt = and no mount namespace (sandbox =
+# basic): its bootstrap is the tree's, found there, as LAMBDAD_OPT says.
+mkdir -p "$T/plain" "$T/optdir/bin"
+cp "$T/rt/bootstrap" "$T/optdir/bootstrap"
+printf '#!/bin/sh\necho tool-from-optdir\n' > "$T/optdir/bin/tool"
+chmod 0755 "$T/optdir/bin/tool"
+cat > "$T/plain/function.sh" <<'SH'
+handler() { printf '{"opt":"%s","tool":"%s"}' "${LAMBDAD_OPT:-}" "$(tool)"; }
+SH
+chmod 0755 "$T/plain" "$T/optdir"
+fn plain "$T/plain/bootstrap" "opt = $T/optdir" "sandbox = basic" "seccomp = exec" \
+	"env = _HANDLER=function.handler"
 
 EXTRA_CONF='invoke_api = on'
 start_daemon
@@ -196,6 +209,11 @@ is "$STATUS $(hdr x-amzn-errortype)" "400 invalidparametervalueexception" "remov
 call sh '{"still":1}'
 is "$(jget "$RESULT" 'j["event"]["still"]')" 1 "  ... and the function keeps running on them"
 ok "$(test ! -e "$T/state/functions.d/f2.conf"; echo $?)" "no refused function was made"
+
+# ---- without a mount namespace ----
+call plain '{}'
+is "$(jget "$RESULT" 'j["opt"]+" "+j["tool"]')" "$T/optdir tool-from-optdir" "sandbox = basic: the bootstrap and tools of opt = DIR itself, as LAMBDAD_OPT says"
+like "$(dlog)" "plain: no mount namespace to put its layers on /opt" "  ... and the log says why"
 
 # ---- DeleteLayerVersion; numbers never reused ----
 lam delete-layer-version --layer-name tools --version-number 2

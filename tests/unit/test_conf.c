@@ -1016,3 +1016,26 @@ Test(conf, tables_fn_same, .init = setup, .fini = teardown)
 	cr_assert(conf_fn_same(&c->fns[0], &c->fns[1]));
 	conf_free(c);
 }
+
+/* opt = DIR: the layers' tree, on /opt in the jail; a change is new
+ * workers. */
+Test(conf, opt_dir, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /a\nopt = /tmp\n"
+	    "[function b]\nbootstrap = /a\n");
+
+	cr_assert_str_eq(c->fns[0].opt_dir, "/tmp");
+	cr_assert_null(c->fns[1].opt_dir);
+	free(c->fns[1].name);
+	c->fns[1].name = strdup("a");
+	cr_assert_not(conf_fn_same(&c->fns[0], &c->fns[1]));
+	conf_free(c);
+	expect_error("[function a]\nbootstrap = /a\nopt = layers\n",
+	    "@/lambdad.conf:3: opt: \"layers\": an absolute path to a "
+	    "directory, please");
+	expect_error("[function a]\nbootstrap = /a\nopt = /nonexistent-opt\n",
+	    "@/lambdad.conf:3: opt: /nonexistent-opt: No such file or "
+	    "directory");
+	expect_error("[function a]\nbootstrap = /a\nopt = /etc/passwd\n",
+	    "@/lambdad.conf:3: opt: /etc/passwd: not a directory");
+}
