@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 78
+plan 80
 
 ROLE=arn:aws:iam::123456789012:role/x
 LARN=arn:aws:lambda:us-east-1:123456789012:layer
@@ -253,5 +253,19 @@ is "$(jget "$OUT" 'j["Version"]')" 5 "every version deleted and a restart: still
 lam delete-function --function-name sh
 is "$RC" 0 "delete-function exits 0"
 ok "$(test -z "$(ls -A "$T/state/opt" 2>/dev/null)"; echo $?)" "no opt tree is left that nothing runs"
+
+# ---- lambdad-sandbox --opt: the same jail by hand ----
+mkdir -p "$T/sbopt"
+echo "from sbopt" > "$T/sbopt/f"
+if "$B/lambdad-sandbox" --probe 2>&1 | grep -Eq '^mount: (ok|not needed)'; then
+	out=$("$B/lambdad-sandbox" -N -s exec --opt "$T/sbopt" -- /bin/sh -c \
+		'cat /opt/f; if touch /opt/g 2>/dev/null; then echo rw; else echo ro; fi' 2>&1)
+	is "$out" "from sbopt
+ro" "lambdad-sandbox --opt: the directory on /opt, read-only"
+	ok "$(test ! -e "$T/sbopt/g"; echo $?)" "  ... nothing written through it"
+else
+	skip "lambdad-sandbox --opt: no mount namespace here"
+	skip "lambdad-sandbox --opt: no mount namespace here"
+fi
 
 done_testing
