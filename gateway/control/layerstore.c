@@ -139,7 +139,9 @@ load_one(const char *dir, const char *file, const char *name,
 	rec = rc == 0 ? cJSON_ParseWithLength(b.data, b.len) : NULL;
 	buf_free(&b);
 	if (rec != NULL && strcmp(layerspec_rec_name(rec, rn, sizeof(rn)),
-	    name) == 0 && layerspec_rec_version(rec) == atol(file))
+	    name) == 0 && layerspec_rec_version(rec) == atol(file) &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec,
+	    "LayerVersionArn")))
 		return rec;
 	buf_printf(warn, "%s: %s\n", path, rc != 0 ? strerror(-rc) :
 	    "not a layer version record");

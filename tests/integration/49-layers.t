@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 80
+plan 82
 
 ROLE=arn:aws:iam::123456789012:role/x
 LARN=arn:aws:lambda:us-east-1:123456789012:layer
@@ -184,6 +184,10 @@ lam update-function-configuration --function-name sh --timeout 7
 is "$(jget "$OUT" '",".join(l["Arn"] for l in j["Layers"])+" "+str(j["Timeout"])')" "$LARN:bashrt:1 7" "an update without --layers keeps them"
 call sh '{"again":1}'
 is "$(jget "$RESULT" 'j["event"]["again"]')" 1 "  ... and the function still runs"
+lam update-function-code --function-name sh --zip-file "fileb://$T/fn.zip"
+is "$RC $(jget "$OUT" 'str(len(j["Layers"]))')" "0 1" "update-function-code with a handler-only zip: the layers bring the bootstrap"
+call sh '{"code":2}'
+is "$(jget "$RESULT" 'j["runtime"]+" "+str(j["event"]["code"])')" "bash-layer 2" "  ... and it runs"
 
 # ---- function errors ----
 lam create-function --function-name f2 --runtime provided.al2023 --handler function.handler \
