@@ -401,6 +401,9 @@ struct conf {
 	unsigned	 cache_size_mb;	/* 64: the response cache's memory */
 	struct function_conf *fns;
 	size_t		 nfns;
+	/* state_dir's layers/ and opt/, covered in every function's jail
+	 * (conf_list_others): others point here. */
+	char		*layer_dirs[2];
 	struct conf_authorizer *authorizers;
 	size_t		 nauthorizers;
 	struct conf_plan *plans;	/* [usage_plan NAME] sections */

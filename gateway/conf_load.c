@@ -272,6 +272,8 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfns; i++)
 		conf_fn_free(&c->fns[i]);
 	free(c->fns);
+	free(c->layer_dirs[0]);
+	free(c->layer_dirs[1]);
 	conf_auth_free(c);
 	conf_plan_free(c);
 	conf_ws_free(c);
