@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 82
+plan 79
 
 ROLE=arn:aws:iam::123456789012:role/x
 LARN=arn:aws:lambda:us-east-1:123456789012:layer
