@@ -533,8 +533,11 @@ pool_opt_decide(struct pool *p)
 
 	if (fc->opt_dir == NULL)
 		return;
+	/* Unprivileged, a mount namespace needs a user namespace too
+	 * (sb_jail_prepare). */
 	if ((p->ns & SB_NS_MOUNT) && p->sp != NULL &&
-	    (p->sp->avail & SB_NS_MOUNT) && stat("/opt", &st) == 0 &&
+	    (p->sp->avail & SB_NS_MOUNT) && (p->sp->root ||
+	    (p->sp->avail & SB_NS_USER)) && stat("/opt", &st) == 0 &&
 	    S_ISDIR(st.st_mode)) {
 		snprintf(p->opt, sizeof(p->opt), "/opt");
 		return;
