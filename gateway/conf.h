@@ -36,6 +36,8 @@
  *   [function hello]
  *   bootstrap = /srv/fn/hello/bootstrap     ; relative paths are taken
  *   route = GET /hello/{name}               ;   from the file's directory
+ *   opt = DIR (read-only on /opt: the Layers; a missing bootstrap then
+ *   runs /opt/bootstrap)
  *   memory = 128            timeout = 3     min_idle = 0   max_workers = 4
  *   idle_timeout = 300      max_invocations = 0 (unlimited)
  *   max_concurrency = 1 (1..64 invocations at once per worker)
@@ -303,6 +305,8 @@ struct function_conf {
 	char		*name;		/* [A-Za-z0-9_-]{1,64} */
 	char		*bootstrap;	/* absolute path (existence is checked at spawn) */
 	char		*task_root;	/* directory of bootstrap */
+	char		*opt_dir;	/* opt = DIR: on /opt in the jail (the
+					   control plane's Layers); NULL = none */
 	struct conf_route *routes;
 	size_t		 nroutes;
 	unsigned	 memory_mb;	/* 128; 16..10240 */
@@ -443,6 +447,9 @@ struct conf {
 	unsigned	 cache_size_mb;	/* 64: the response cache's memory */
 	struct function_conf *fns;
 	size_t		 nfns;
+	/* state_dir's layers/ and opt/, covered in every function's jail
+	 * (conf_list_others): others point here. */
+	char		*layer_dirs[2];
 	struct conf_authorizer *authorizers;
 	size_t		 nauthorizers;
 	struct conf_plan *plans;	/* [usage_plan NAME] sections */

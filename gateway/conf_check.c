@@ -215,23 +215,28 @@ conf_dir_holds(const char *dir, const char *path)
 
 /*
  * For each function, the directories of the others, so that its jail can
- * cover them.  A directory that holds this function's own (say, several
- * functions' bootstraps in one directory) cannot be covered and is left
- * out: such functions can read each other's files.
+ * cover them, and state_dir's layers/ and opt/ (every function's layers:
+ * a function sees its own on /opt, bound before they are covered).  A
+ * directory that holds this function's own (say, several functions'
+ * bootstraps in one directory) cannot be covered and is left out: such
+ * functions can read each other's files.
  */
 int
 conf_list_others(struct conf *c)
 {
-	size_t i, j, n;
+	size_t i, j, k, n;
 
+	if ((c->layer_dirs[0] = conf_join(conf_state_dir(c), "layers")) == NULL ||
+	    (c->layer_dirs[1] = conf_join(conf_state_dir(c), "opt")) == NULL)
+		return -1;
 	for (i = 0; i < c->nfns; i++) {
 		struct function_conf *fn = &c->fns[i];
 
-		if ((fn->others = calloc(c->nfns, sizeof(*fn->others))) == NULL)
+		if ((fn->others = calloc(c->nfns + 2, sizeof(*fn->others))) ==
+		    NULL)
 			return -1;
 		for (j = n = 0; j < c->nfns; j++) {
 			const char *d = c->fns[j].task_root;
-			size_t k;
 
 			if (j == i || conf_dir_holds(d, fn->task_root))
 				continue;
@@ -240,6 +245,9 @@ conf_list_others(struct conf *c)
 			if (k == n)
 				fn->others[n++] = d;
 		}
+		for (k = 0; k < 2; k++)
+			if (!conf_dir_holds(c->layer_dirs[k], fn->task_root))
+				fn->others[n++] = c->layer_dirs[k];
 	}
 	return 0;
 }
@@ -257,6 +265,7 @@ conf_fn_same(const struct function_conf *a, const struct function_conf *b)
 
 	if (!conf_str_same(a->name, b->name) ||
 	    !conf_str_same(a->bootstrap, b->bootstrap) ||
+	    !conf_str_same(a->opt_dir, b->opt_dir) ||
 	    a->boot_dev != b->boot_dev || a->boot_ino != b->boot_ino ||
 	    a->boot_size != b->boot_size ||
 	    a->boot_mtime_ns != b->boot_mtime_ns ||

@@ -51,6 +51,8 @@ static int	conf_set_bootstrap(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_route(struct conf_parser *, const struct conf_key *,
 		    const char *);
+static int	conf_set_opt(struct conf_parser *, const struct conf_key *,
+		    const char *);
 static int	conf_set_uint(struct conf_parser *, const struct conf_key *,
 		    const char *);
 static int	conf_set_env(struct conf_parser *, const struct conf_key *,
@@ -182,6 +184,7 @@ const struct conf_key conf_cors_keys[] = {
 const struct conf_key conf_function_keys[] = {
 	{ "bootstrap", conf_set_bootstrap, 0, 0, 0, false, NULL },
 	{ "route", conf_set_route, 0, 0, 0, true, NULL },
+	{ "opt", conf_set_opt, 0, 0, 0, false, NULL },
 	FN_UINT("memory", memory_mb, 16, 10240),
 	FN_UINT("timeout", timeout_s, 1, 900),
 	FN_UINT("min_idle", min_idle, 0, 1024),
@@ -661,6 +664,31 @@ conf_set_bootstrap(struct conf_parser *p, const struct conf_key *k,
 	fn->bootstrap = dir != NULL ? conf_join(dir, base) : NULL;
 	free(full);
 	if (fn->bootstrap == NULL)
+		return conf_nomem(p);
+	return 0;
+}
+
+/*
+ * opt = DIR: what the workers see on /opt (the control plane's Layers,
+ * unpacked in order).  An absolute path to a directory that is there.
+ */
+static int
+conf_set_opt(struct conf_parser *p, const struct conf_key *k, const char *v)
+{
+	struct function_conf *fn = conf_fn(p);
+	struct stat st;
+
+	if (v[0] != '/')
+		return conf_error(p, p->lineno, "%s: \"%s\": an absolute path "
+		    "to a directory, please", k->name, v);
+	if (stat(v, &st) != 0)
+		return conf_error(p, p->lineno, "%s: %s: %s", k->name, v,
+		    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return conf_error(p, p->lineno, "%s: %s: not a directory",
+		    k->name, v);
+	free(fn->opt_dir);
+	if ((fn->opt_dir = strdup(v)) == NULL)
 		return conf_nomem(p);
 	return 0;
 }

@@ -251,6 +251,7 @@ conf_fn_free(struct function_conf *fn)
 	free(fn->name);
 	free(fn->bootstrap);
 	free(fn->task_root);
+	free(fn->opt_dir);
 	free(fn->others);
 	for (i = 0; i < fn->nroutes; i++)
 		free(fn->routes[i].spec);
@@ -275,6 +276,8 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfns; i++)
 		conf_fn_free(&c->fns[i]);
 	free(c->fns);
+	free(c->layer_dirs[0]);
+	free(c->layer_dirs[1]);
 	conf_auth_free(c);
 	conf_plan_free(c);
 	conf_ws_free(c);

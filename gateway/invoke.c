@@ -184,9 +184,10 @@ invoke_peer_trusted(const struct sockaddr_storage *ss)
 bool
 invoke_match(const char *path, size_t len)
 {
-	/* The last two: reserved concurrency's (control.h). */
+	/* Then reserved concurrency's and the layers' (control.h). */
 	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
-	    "/2017-10-31/functions", "/2019-09-30/functions" };
+	    "/2017-10-31/functions", "/2019-09-30/functions",
+	    "/2018-10-31/layers" };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -366,7 +367,8 @@ static void
 pool_build_env(struct pool *p)
 {
 	const struct function_conf *fc = p->fc;
-	char tmp[512];
+	const char *opt = p->opt[0] != '\0' ? p->opt : "/opt";
+	char tmp[3 * 4096 + 256];
 	size_t i;
 
 	/* A published version's section is named NAME:N (conf.h). */
@@ -390,12 +392,16 @@ pool_build_env(struct pool *p)
 	env_add(&p->env, &p->nenv, "LAMBDA_RUNTIME_DIR", fc->task_root);
 	env_add(&p->env, &p->nenv, "TZ", ":UTC");
 	env_add(&p->env, &p->nenv, "LANG", "en_US.UTF-8");
-	env_add(&p->env, &p->nenv, "PATH",
-	    "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin");
+	snprintf(tmp, sizeof(tmp), "/var/lang/bin:/usr/local/bin:/usr/bin/:"
+	    "/bin:%s/bin", opt);
+	env_add(&p->env, &p->nenv, "PATH", tmp);
 	snprintf(tmp, sizeof(tmp), "/var/lang/lib:/lib64:/usr/lib64:"
-	    "/var/runtime:/var/runtime/lib:%s:%s/lib:/opt/lib",
-	    fc->task_root, fc->task_root);
+	    "/var/runtime:/var/runtime/lib:%s:%s/lib:%s/lib",
+	    fc->task_root, fc->task_root, opt);
 	env_add(&p->env, &p->nenv, "LD_LIBRARY_PATH", tmp);
+	/* Layers with no mount namespace to put them on /opt: say where. */
+	if (p->opt[0] != '\0' && strcmp(p->opt, "/opt") != 0)
+		env_add(&p->env, &p->nenv, "LAMBDAD_OPT", p->opt);
 	for (i = 0; i < fc->nenv; i++) {
 		buf_adds(&p->env, fc->env[i]);
 		buf_addc(&p->env, '\0');
@@ -514,13 +520,60 @@ pool_jail_decide(struct pool *p)
 	}
 }
 
-/* The sandbox settings of a worker of p, as pool_jail_decide chose. */
-void
-pool_policy(const struct pool *p, struct sb_policy *pol)
+/*
+ * opt = DIR goes on /opt in the mount namespace; with none (sandbox =
+ * basic or none, a kernel that refuses it, no /opt to mount on) the
+ * workers get DIR itself, and LAMBDAD_OPT says where it is.
+ */
+static void
+pool_opt_decide(struct pool *p)
+{
+	const struct function_conf *fc = p->fc;
+	struct stat st;
+
+	if (fc->opt_dir == NULL)
+		return;
+	/* Unprivileged, a mount namespace needs a user namespace too
+	 * (sb_jail_prepare). */
+	if ((p->ns & SB_NS_MOUNT) && p->sp != NULL &&
+	    (p->sp->avail & SB_NS_MOUNT) && (p->sp->root ||
+	    (p->sp->avail & SB_NS_USER)) && stat("/opt", &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		snprintf(p->opt, sizeof(p->opt), "/opt");
+		return;
+	}
+	snprintf(p->opt, sizeof(p->opt), "%s", fc->opt_dir);
+	if (p->sp != NULL)
+		log_warnx("%s: no mount namespace to put its layers on /opt: "
+		    "they are at %s (LAMBDAD_OPT), on PATH and LD_LIBRARY_PATH",
+		    fc->name, fc->opt_dir);
+}
+
+/*
+ * What a worker runs: the bootstrap; or, when it was not there at load
+ * and the function has layers, theirs ($opt/bootstrap), as Lambda's
+ * provided runtimes do.
+ */
+static const char *
+pool_bootstrap(const struct pool *p, char *buf, size_t size)
 {
 	const struct function_conf *fc = p->fc;
 
-	pol->path = fc->bootstrap;
+	if (p->opt[0] == '\0' || fc->boot_ino != 0 || fc->boot_dev != 0)
+		return fc->bootstrap;
+	snprintf(buf, size, "%s/bootstrap", p->opt);
+	return buf;
+}
+
+/* The sandbox settings of a worker of p, as pool_jail_decide chose. */
+void
+pool_policy(const struct pool *p, struct sb_policy *pol, char *boot,
+    size_t size)
+{
+	const struct function_conf *fc = p->fc;
+
+	pol->path = pool_bootstrap(p, boot, size);
+	pol->opt_dir = strcmp(p->opt, "/opt") == 0 ? fc->opt_dir : NULL;
 	pol->cwd = fc->task_root;
 	pol->uid = p->uid;
 	pol->gid = p->gid;
@@ -563,8 +616,9 @@ pool_new(uv_loop_t *loop, struct spawner *sp, const struct function_conf *fc)
 	p->fc = fc;
 	snprintf(p->arn, sizeof(p->arn), "arn:aws:lambda:%s:%s:function:%s",
 	    REGION, ACCOUNT, fc->name);
-	pool_build_env(p);
 	pool_jail_decide(p);
+	pool_opt_decide(p);
+	pool_build_env(p);
 	uv_timer_init(loop, &p->qtimer);
 	uv_timer_init(loop, &p->btimer);
 	p->qtimer.data = p->btimer.data = p;

@@ -105,6 +105,9 @@ struct pool {
 	uint64_t	 netns_key;	/* network = none: its netns; 0 = host */
 	uid_t		 uid;		/* 0 = no drop (not root, or none) */
 	gid_t		 gid;
+	/* opt = DIR: where the workers find it -- "/opt", bound there in
+	 * their mount namespace, or without one DIR itself; "" if none. */
+	char		 opt[4096];
 	struct worker	*workers;
 	/* Workers with a pending /next that take invocations (LIFO, so the
 	 * warmest is reused first); with max_concurrency = 1, the idle ones.
@@ -141,8 +144,10 @@ uint64_t pool_epoch_ms(void);
 uint64_t pool_random(void);
 char	*inv_trace_make(uint64_t epoch_ms);
 void	 pool_run(struct pool *p);
-/* Fill in the jail of a worker of p: all of pol but envp and argv. */
-void	 pool_policy(const struct pool *p, struct sb_policy *pol);
+/* Fill in the jail of a worker of p: all of pol but envp and argv; boot
+ * is room for the path of a layer's bootstrap. */
+void	 pool_policy(const struct pool *p, struct sb_policy *pol, char *boot,
+	    size_t size);
 void	 pool_check_stopped(struct pool *p);
 void	 pool_init_failed(struct pool *p, const char *type, const char *body,
 	    size_t len, const char *msg);

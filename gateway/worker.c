@@ -114,7 +114,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 {
 	struct pool *p = w->pool;
 	char api[64], stream[128], itype[64], ddb[64], apigw[80];
-	char s3[64];
+	char s3[64], boot[4096 + 16];
 	char *envp[128], *s;
 	struct sb_policy pol;
 	size_t i, n = 0;
@@ -161,7 +161,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	envp[n] = NULL;
 	memset(&pol, 0, sizeof(pol));
 	pol.envp = envp;
-	pool_policy(p, &pol);
+	pool_policy(p, &pol, boot, sizeof(boot));
 	rc = sb_spawner_spawn(p->sp->fd, (uint64_t)(uintptr_t)w, &pol, logfd,
 	    NULL, 0);
 	if (rc == -E2BIG && pol.hide != NULL) {

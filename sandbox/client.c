@@ -55,6 +55,7 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	q->uid = p->uid;
 	q->gid = p->gid;
 	q->has_rw_dir = p->rw_dir != NULL;
+	q->has_opt_dir = p->opt_dir != NULL;
 	q->pids = p->pids;
 	q->cpu_pct = p->cpu_pct;
 	if (p->cgroup != NULL && strlen(p->cgroup) >= sizeof(q->cgroup))
@@ -64,6 +65,7 @@ sb_pack_policy(struct sb_req_spawn *q, const struct sb_policy *p)
 	if ((rc = sb_pack(q, p->path)) < 0 ||
 	    (p->cwd != NULL && (rc = sb_pack(q, p->cwd)) < 0) ||
 	    (p->rw_dir != NULL && (rc = sb_pack(q, p->rw_dir)) < 0) ||
+	    (p->opt_dir != NULL && (rc = sb_pack(q, p->opt_dir)) < 0) ||
 	    (rc = sb_pack_vec(q, p->argv, &q->argc)) < 0 ||
 	    (rc = sb_pack_vec(q, p->envp, &q->envc)) < 0 ||
 	    (rc = sb_pack_vec(q, p->hide, &q->hidec)) < 0)

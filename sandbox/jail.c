@@ -10,7 +10,8 @@
  * caller's own uid, so files keep their owners), joining a network
  * namespace the spawner holds, loopback up in a fresh one, and the mounts
  * of a mount namespace: / recursively read-only, a fresh /proc for the new
- * pid namespace, a size-limited tmpfs on /tmp, rw_dir left writable.
+ * pid namespace, a size-limited tmpfs on /tmp, rw_dir left writable, and
+ * opt_dir (a function's layers) bound read-only on /opt.
  *
  * sb_probe_layers() tries each layer once in a throw-away child so that the
  * daemon can say at start-up what this kernel allows; a layer it refuses is
@@ -235,6 +236,18 @@ sb_set_rdonly(const char *path, int rdonly, unsigned flags)
 	return -errno;
 }
 
+/* /opt: read-only (already, with /), and no set-uid or device files. */
+static int
+sb_set_opt_attrs(void)
+{
+	struct mount_attr a = { 0 };
+
+	a.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (mount_setattr(AT_FDCWD, "/opt", AT_RECURSIVE, &a, sizeof(a)) == 0)
+		return 0;
+	return -errno;
+}
+
 /*
  * The directories under /tmp that must stay visible in the jail: rw_dir,
  * cwd and the executable's own directory (in tests all three may live
@@ -325,10 +338,16 @@ sb_jail_mounts(const struct sb_policy *p, int newpid)
 	if (p->rw_dir != NULL &&
 	    mount(p->rw_dir, p->rw_dir, NULL, MS_BIND | MS_REC, NULL) == -1)
 		return -errno;
+	/* The function's layers on /opt, before the tmpfs can hide them. */
+	if (p->opt_dir != NULL &&
+	    mount(p->opt_dir, "/opt", NULL, MS_BIND | MS_REC, NULL) == -1)
+		return -errno;
 	if (newpid && mount("proc", "/proc", "proc",
 	    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
 		return -errno;
 	if ((rc = sb_set_rdonly("/", 1, AT_RECURSIVE)) < 0)
+		return rc;
+	if (p->opt_dir != NULL && (rc = sb_set_opt_attrs()) < 0)
 		return rc;
 	if (p->rw_dir != NULL && (rc = sb_set_rdonly(p->rw_dir, 0, 0)) < 0)
 		return rc;

@@ -33,7 +33,8 @@ usage(void)
 	    "[-f fsize_mb] [-g gid] [-m memory_mb]\n"
 	    "\t[-n nofile] [-p nproc] [-s default|exec|log|none] "
 	    "[-t cpu_s] [-u uid] [-w dir]\n"
-	    "\t[--hide dir] [--net none|host] [--tmp-size mb] -- prog [arg ...]\n"
+	    "\t[--hide dir] [--net none|host] [--opt dir] [--tmp-size mb]\n"
+	    "\t-- prog [arg ...]\n"
 	    "       lambdad-sandbox --probe\n");
 	exit(2);
 }
@@ -148,13 +149,14 @@ probe(void)
 	return 0;
 }
 
-enum { OPT_NET = 256, OPT_TMP, OPT_PROBE, OPT_HIDE };
+enum { OPT_NET = 256, OPT_TMP, OPT_PROBE, OPT_HIDE, OPT_OPT };
 
 static const struct option longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "tmp-size", required_argument, NULL, OPT_TMP },
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "hide", required_argument, NULL, OPT_HIDE },
+	{ "opt", required_argument, NULL, OPT_OPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -202,6 +204,7 @@ main(int argc, char *argv[])
 		case OPT_TMP: p.tmp_mb = num(optarg, ch); break;
 		case OPT_PROBE: return probe();
 		case OPT_HIDE: hide[nhide++] = optarg; break;
+		case OPT_OPT: p.opt_dir = optarg; break;
 		case 'C': p.cwd = optarg; break;
 		case 'E': keep = 1; break;
 		case 'e': extra[nextra++] = optarg; break;

@@ -64,6 +64,8 @@ struct sb_policy {
 					   this key (made on first use) */
 	unsigned	 tmp_mb;	/* SB_NS_MOUNT: /tmp tmpfs size; 0 = 64 */
 	const char	*rw_dir;	/* SB_NS_MOUNT: stays writable; NULL = none */
+	const char	*opt_dir;	/* SB_NS_MOUNT: bound read-only on /opt
+					   (a function's layers); NULL = none */
 	char *const	*hide;		/* SB_NS_MOUNT: NULL-terminated directories
 					   covered by an empty read-only tmpfs
 					   (other functions'); NULL = none */

@@ -44,13 +44,13 @@ struct sb_req_spawn {
 	uint32_t	 memory_mb, nofile, nproc, fsize_mb, cpu_s, seccomp;
 	uint32_t	 npass;
 	uint32_t	 has_cwd, has_argv, argc, envc, hidec;
-	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir;
+	uint32_t	 ns, ns_required, tmp_mb, has_rw_dir, has_opt_dir;
 	uint32_t	 uid, gid;
 	uint32_t	 pids, cpu_pct;
 	char		 cgroup[72];	/* the function's name, or "" */
 	uint64_t	 netns_key;
 	uint32_t	 used;		/* bytes of str in use */
-	/* path, [cwd], [rw_dir], argv[0..argc), envp[0..envc),
+	/* path, [cwd], [rw_dir], [opt_dir], argv[0..argc), envp[0..envc),
 	   hide[0..hidec), each NUL-terminated */
 	char		 str[SB_STR_AREA];
 };

@@ -192,20 +192,21 @@ sb_reap(struct sb_spawner *s)
 }
 
 /*
- * Split the string area into path, cwd, rw_dir, argv, envp and hide.
+ * Split the string area into path, cwd, rw_dir, opt_dir, argv, envp and
+ * hide.
  * Returns a malloc'd array holding argv, NULL, envp, NULL, hide, NULL, or
  * NULL on a malformed request.
  */
 static char **
 sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 {
-	size_t nfix = 1 + q->has_cwd + q->has_rw_dir;
+	size_t nfix = 1 + q->has_cwd + q->has_rw_dir + q->has_opt_dir;
 	size_t want = nfix + q->argc + q->envc + q->hidec;
 	size_t got = 0, j;
 	char **v, *s = q->str, *end = q->str + q->used;
 
 	if (q->used == 0 || q->used > SB_STR_AREA || end[-1] != '\0' ||
-	    q->has_cwd > 1 || q->has_rw_dir > 1 ||
+	    q->has_cwd > 1 || q->has_rw_dir > 1 || q->has_opt_dir > 1 ||
 	    q->argc > SB_STR_AREA || q->envc > SB_STR_AREA ||
 	    q->hidec > SB_STR_AREA || want > SB_STR_AREA ||
 	    (v = calloc(q->argc + q->envc + q->hidec + 3, sizeof(*v))) == NULL)
@@ -215,8 +216,10 @@ sb_unpack(struct sb_req_spawn *q, struct sb_policy *p)
 			p->path = s;
 		else if (q->has_cwd && got == 1)
 			p->cwd = s;
-		else if (q->has_rw_dir && got == nfix - 1)
+		else if (q->has_rw_dir && got == 1 + q->has_cwd)
 			p->rw_dir = s;
+		else if (q->has_opt_dir && got == nfix - 1)
+			p->opt_dir = s;
 		else if ((j = got - nfix) < q->argc)
 			v[j] = s;
 		else if (j < q->argc + q->envc)

@@ -10,14 +10,16 @@
  *   3. on the loop: a reload (daemon.h) puts it in service;
  *   4. then the reply -- or, if the reload refused it, a trip back to the
  *      threadpool to undo step 2 before the error goes out;
- *   5. after a success, old code that nothing runs is removed (deploy_gc),
- *      on the threadpool again, after the reply.
+ *   5. after a success, old code and opt trees that nothing runs are
+ *      removed (deploy_gc, layerstore_gc_opt), on the threadpool again,
+ *      after the reply.
  * Only one change is in flight at a time (ctl->busy).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cJSON.h>
 #include <uv.h>
@@ -26,6 +28,7 @@
 #include "conf.h"
 #include "control/control_int.h"
 #include "control/fnstore.h"
+#include "control/layerstore.h"
 #include "control/ziptree.h"
 #include "daemon.h"
 #include "deploy.h"
@@ -48,6 +51,7 @@ struct change {
 	cJSON		*body;		/* the request; holds zip64 */
 	const char	*zip64;		/* NULL: no new code */
 	cJSON		*rec;		/* the record after the change */
+	cJSON		*opt_srcs;	/* new Layers: their trees, in order */
 	size_t		 code_others;	/* the other functions' zips */
 	size_t		 code_max;	/* code_storage, bytes */
 	bool		 dry_run;
@@ -89,9 +93,10 @@ change_free(struct change *ch)
 	fnstore_done(&ch->undo);
 	cJSON_Delete(ch->body);
 	cJSON_Delete(ch->rec);
+	cJSON_Delete(ch->opt_srcs);
 	free(ch->state_dir);
 	free(ch);
-	if (ctl->closing && ctl->busy == NULL)
+	if (ctl->closing && ctl->busy == NULL && !ctl->layer_busy)
 		control_destroy(ctl);
 }
 
@@ -150,6 +155,28 @@ put_other(struct change *ch)
 	ch->rc = rc;
 }
 
+/* A runtime to start: the zip's bootstrap, or its layers'. */
+static int
+check_boot(struct change *ch)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(ch->rec, "Bootstrap");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(ch->rec, "Opt");
+	char path[4096 + 16];
+	struct stat st;
+
+	if (cJSON_IsString(b) && stat(b->valuestring, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "%s/bootstrap", cJSON_IsString(o) ?
+	    o->valuestring : "");
+	if (cJSON_IsString(o) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	return fnspec_fail(&ch->e, "InvalidParameterValueException", "The "
+	    "function has no bootstrap: neither its zip nor its layers hold one "
+	    "at their root (a provided.* runtime starts ./bootstrap, or "
+	    "/opt/bootstrap)");
+}
+
 static void
 put_work(uv_work_t *w)
 {
@@ -183,8 +210,14 @@ put_work(uv_work_t *w)
 	fnspec_touch(ch->rec);
 	if (ch->dry_run)
 		goto out;
+	if (ch->opt_srcs != NULL && (ch->rc = layerstore_opt(
+	    cJSON_GetObjectItemCaseSensitive(ch->rec, "Opt")->valuestring,
+	    ch->opt_srcs, &ch->e)) != 0)
+		goto out;
 	ch->rc = fnstore_put(ch->state_dir, ch->rec, ch->zip64 != NULL ?
 	    zip.data : NULL, zip.len, ZIPTREE_MAX_UNZIPPED, &ch->undo, &ch->e);
+	if (ch->rc == 0 && (ch->rc = check_boot(ch)) != 0)
+		fnstore_undo(&ch->undo);
 	if (ch->rc != 0 || !ch->publish)
 		goto out;
 	/* --publish: the new code frozen as a version at once. */
@@ -214,6 +247,8 @@ gc_work(uv_work_t *w)
 	struct change *ch = w->data;
 
 	deploy_gc(ch->state_dir, (const char *const *)ch->keep, ch->nkeep);
+	layerstore_gc_opt(ch->state_dir, (const char *const *)ch->keep,
+	    ch->nkeep);
 }
 
 static void
@@ -261,12 +296,17 @@ change_gc(struct change *ch)
 	struct pool **all;
 	size_t i, n = daemon_all_pools(ch->ctl->d, &all);
 
-	if ((ch->keep = calloc(n + 1, sizeof(*ch->keep))) == NULL)
+	/* Each pool's bootstrap, and its opt tree (its layers). */
+	if ((ch->keep = calloc(2 * n + 1, sizeof(*ch->keep))) == NULL)
 		abort();
-	for (i = 0; i < n; i++)
-		if ((ch->keep[i] = strdup(pool_conf(all[i])->bootstrap)) == NULL)
+	for (i = 0; i < n; i++) {
+		const struct function_conf *fc = pool_conf(all[i]);
+
+		if ((ch->keep[ch->nkeep++] = strdup(fc->bootstrap)) == NULL ||
+		    (fc->opt_dir != NULL && (ch->keep[ch->nkeep++] =
+		    strdup(fc->opt_dir)) == NULL))
 			abort();
-	ch->nkeep = n;
+	}
 	free(all);
 	if (uv_queue_work(ch->ctl->d->loop, &ch->work, gc_work,
 	    free_after) != 0)
@@ -361,7 +401,7 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	struct change *ch;
 	struct fnspec_err e;
 
-	if (ctl->busy != NULL || ctl->d->reload != NULL) {
+	if (ctl->busy != NULL || ctl->layer_busy || ctl->d->reload != NULL) {
 		fnspec_fail(&e, "ResourceConflictException", "The operation "
 		    "cannot be performed at this time. An update is in progress "
 		    "(lambdad is reloading); try again");
@@ -437,7 +477,9 @@ change_create(struct control *ctl, struct http_request *req)
 
 	if (ch == NULL)
 		return;
-	if (fnspec_create(ch->body, &ch->rec, &ch->zip64, &ch->e) != 0) {
+	if (fnspec_create(ch->body, &ch->rec, &ch->zip64, &ch->e) != 0 ||
+	    layers_fn_apply(ctl, ch->body, ch->rec, &ch->opt_srcs,
+	    &ch->e) != 0) {
 		change_fail(ch);
 		return;
 	}
@@ -486,7 +528,9 @@ change_config(struct control *ctl, struct http_request *req, const char *seg)
 	if (rec == NULL || (ch = change_new(ctl, req, OP_CONFIG)) == NULL)
 		return;
 	snprintf(ch->name, sizeof(ch->name), "%s", fn.name);
-	if (fnspec_update(rec, ch->body, &ch->rec, &ch->e) != 0) {
+	if (fnspec_update(rec, ch->body, &ch->rec, &ch->e) != 0 ||
+	    layers_fn_apply(ctl, ch->body, ch->rec, &ch->opt_srcs,
+	    &ch->e) != 0) {
 		change_fail(ch);
 		return;
 	}

@@ -31,6 +31,7 @@
 #define ACCOUNT_PATH	"/2016-08-19/account-settings"
 #define CONC_PATH	"/2017-10-31/functions/"	/* Put, Delete */
 #define GETCONC_PATH	"/2019-09-30/functions/"	/* Get */
+#define LAYERS_PATH	"/2018-10-31/layers"
 #define HDR(n, v)	((struct http_header){ n, sizeof(n) - 1, v, strlen(v) })
 
 /* ---- replies ------------------------------------------------------------- */
@@ -162,7 +163,7 @@ control_code_total(const struct control *ctl, const char *name)
 			prev = boot_of(v);
 		}
 	}
-	return n;
+	return n + layers_code_total(ctl);
 }
 
 /* ---- what a function looks like ---------------------------------------- */
@@ -483,8 +484,8 @@ control_qualify(struct control *ctl, const char *name, const char *qual,
 
 /* ---- dispatch ------------------------------------------------------------- */
 
-static void
-unknown_op(struct http_request *req)
+void
+control_unknown(struct http_request *req)
 {
 	struct fnspec_err e;
 
@@ -510,7 +511,7 @@ control_alias_op(struct control *ctl, struct http_request *req,
 	else if (is(req, "PUT") || is(req, "DELETE"))
 		change_alias(ctl, req, name, alias);
 	else
-		unknown_op(req);
+		control_unknown(req);
 }
 
 /* /2015-03-31/functions/SEG[/OP]: seg decoded into name. */
@@ -549,7 +550,7 @@ control_function(struct control *ctl, struct http_request *req,
 	    strchr(op + 9, '/') == NULL)
 		control_alias_op(ctl, req, name, op + 9);
 	else
-		unknown_op(req);
+		control_unknown(req);
 }
 
 /* GetFunctionConcurrency: {} when nothing is reserved. */
@@ -584,7 +585,7 @@ control_concurrency_path(struct control *ctl, struct http_request *req,
 	    (size_t)(op - seg) >= sizeof(name) ||
 	    (n = buf_pct_decode(name, seg, (size_t)(op - seg),
 	    BUF_PCT_STRICT)) < 0) {
-		unknown_op(req);
+		control_unknown(req);
 		return;
 	}
 	name[n] = '\0';
@@ -593,7 +594,7 @@ control_concurrency_path(struct control *ctl, struct http_request *req,
 	else if (!get && (is(req, "PUT") || is(req, "DELETE")))
 		change_concurrency(ctl, req, name);
 	else
-		unknown_op(req);
+		control_unknown(req);
 }
 
 void
@@ -617,7 +618,11 @@ control_handle(struct control *ctl, struct http_request *req)
 		if (is(req, "GET") && (*p == '\0' || strcmp(p, "/") == 0))
 			control_account(ctl, req);
 		else
-			unknown_op(req);
+			control_unknown(req);
+		return;
+	}
+	if (strncmp(p, LAYERS_PATH, strlen(LAYERS_PATH)) == 0) {
+		layers_handle(ctl, req, p + strlen(LAYERS_PATH));
 		return;
 	}
 	if (strncmp(p, CONC_PATH, strlen(CONC_PATH)) == 0 ||
@@ -626,7 +631,7 @@ control_handle(struct control *ctl, struct http_request *req)
 		return;
 	}
 	if (strncmp(p, FN_PATH, n) != 0) {
-		unknown_op(req);
+		control_unknown(req);
 		return;
 	}
 	p += n;
@@ -636,7 +641,7 @@ control_handle(struct control *ctl, struct http_request *req)
 		else if (is(req, "POST"))
 			change_create(ctl, req);
 		else
-			unknown_op(req);
+			control_unknown(req);
 		return;
 	}
 	seg = p + 1;
@@ -665,6 +670,7 @@ control_new(struct daemon *d)
 		log_warnx("control plane: records left out:\n%.*s",
 		    (int)warn.len - 1, warn.data);
 	buf_free(&warn);
+	layers_load(ctl);
 	cJSON_ArrayForEach(r, ctl->recs) {
 		const char *name = fnspec_rec_name(r);
 
@@ -673,8 +679,9 @@ control_new(struct daemon *d)
 			    "%s:%d, which wins over the one made through the "
 			    "API", name, pool_conf(p)->file, pool_conf(p)->line);
 	}
-	log_info("control plane on: %d functions made through the API",
-	    cJSON_GetArraySize(ctl->recs));
+	log_info("control plane on: %d functions made through the API, %d "
+	    "layer versions", cJSON_GetArraySize(ctl->recs),
+	    cJSON_GetArraySize(ctl->layers));
 	return ctl;
 }
 
@@ -682,6 +689,8 @@ void
 control_destroy(struct control *ctl)
 {
 	cJSON_Delete(ctl->recs);
+	cJSON_Delete(ctl->layers);
+	cJSON_Delete(ctl->layer_next);
 	free(ctl);
 }
 
@@ -690,8 +699,8 @@ control_free(struct control *ctl)
 {
 	if (ctl == NULL)
 		return;
-	if (ctl->busy != NULL) {
-		ctl->closing = true;	/* change.c frees it at the end */
+	if (ctl->busy != NULL || ctl->layer_busy) {
+		ctl->closing = true;	/* change.c or layers.c frees it */
 		return;
 	}
 	control_destroy(ctl);

@@ -17,6 +17,8 @@
  *   GET    /2015-03-31/functions/NAME/aliases           ListAliases
  *   GET|PUT|DELETE .../functions/NAME/aliases/ALIAS     Get/Update/DeleteAlias
  *   GET    /2016-08-19/account-settings                 GetAccountSettings
+ *   /2018-10-31/layers...                               the layer calls
+ *                                                       (layers.c)
  *
  * A function made here is a zip with a bootstrap at its root (provided.*
  * runtimes), kept in state_dir beside lambdactl deploy's (fnstore.h), and
@@ -34,6 +36,9 @@
  * Functions from the operator's own files are listed and read here but
  * not changed: they win over the API's (conf_load skips a deployed
  * drop-in whose name the operator's files define).
+ *
+ * A function's Layers are unpacked in order into one tree, its opt =
+ * (conf.h), which its workers see read-only on /opt.
  *
  * Errors as Lambda's: x-amzn-ErrorType and {"Type":"User","message"}.
  * Total code (the zips' sizes) is capped by code_storage (lambdad.conf(5)):

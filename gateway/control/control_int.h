@@ -22,7 +22,13 @@ struct control {
 	struct cJSON	*recs;		/* the API's functions' records */
 	struct change	*busy;		/* the change in flight, or NULL */
 	bool		 closing;	/* control_free waits for busy */
+	struct cJSON	*layers;	/* every layer version's record */
+	struct cJSON	*layer_next;	/* {"NAME": its next version} */
+	bool		 layer_busy;	/* a layer change in flight (layers.c) */
 };
+
+/* UnknownOperationException for what lambdad does not serve. */
+void	control_unknown(struct http_request *req);
 
 /* Replies: an error from e; a JSON object (consumed) with status. */
 void	control_error(struct http_request *req, const struct fnspec_err *e);
@@ -39,7 +45,7 @@ struct cJSON *control_rec_live(const struct control *ctl, const char *name,
 /* Replace (or add, or with rec NULL remove) name's record. */
 void	control_rec_set(struct control *ctl, const char *name,
 	    struct cJSON *rec);
-/* The zips' sizes, name's own left out. */
+/* The zips' sizes (the layers' too), name's own left out. */
 size_t	control_code_total(const struct control *ctl, const char *name);
 
 /* The calls of change.c; seg is the FunctionName, decoded. */
@@ -60,5 +66,24 @@ void	change_concurrency(struct control *ctl, struct http_request *req,
 	    const char *seg);
 /* control_free's end, once no change is in flight. */
 void	control_destroy(struct control *ctl);
+
+/* ---- layers.c ---- */
+
+/* Read the layer versions under state_dir (start-up: blocking). */
+void	layers_load(struct control *ctl);
+/* Answer a /2018-10-31/layers call; rest is the path after "layers". */
+void	layers_handle(struct control *ctl, struct http_request *req,
+	    const char *rest);
+/* The layers' zips' sizes. */
+size_t	layers_code_total(const struct control *ctl);
+/*
+ * CreateFunction's or UpdateFunctionConfiguration's Layers in req, onto
+ * rec: Configuration.Layers [{Arn, CodeSize}] and "Opt", the opt tree
+ * they make, with *srcs the layers' trees in order (caller frees) for
+ * layerstore_opt; none in req: rec as it is, *srcs NULL.  0 or -EINVAL
+ * with e (a malformed list, a version that does not exist).
+ */
+int	layers_fn_apply(struct control *ctl, const struct cJSON *req,
+	    struct cJSON *rec, struct cJSON **srcs, struct fnspec_err *e);
 
 #endif

@@ -278,16 +278,13 @@ check_tags(const cJSON *t, struct fnspec_err *e)
 	return 0;
 }
 
-/* Layers and image functions are for later; say so rather than ignore. */
+/* Image functions are not lambdad's; say so rather than ignore.  (Layers
+ * are layers.c's.) */
 static int
 check_unsupported(const cJSON *req, struct fnspec_err *e)
 {
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(req, "Layers");
 	const cJSON *pt = cJSON_GetObjectItemCaseSensitive(req, "PackageType");
 
-	if (cJSON_IsArray(l) && cJSON_GetArraySize(l) > 0)
-		return fnspec_fail(e, "InvalidParameterValueException",
-		    "lambdad does not support Layers yet");
 	if (cJSON_IsString(pt) && strcmp(pt->valuestring, "Zip") != 0)
 		return fnspec_fail(e, "InvalidParameterValueException",
 		    "lambdad runs Zip functions only, not PackageType %s",
@@ -591,20 +588,27 @@ fnspec_uuid(char id[37])
 }
 
 void
+fnspec_now(char *when, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(when, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ld+0000",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+void
 fnspec_touch(cJSON *rec)
 {
 	cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	char id[37], when[96];
-	struct timespec ts;
-	struct tm tm;
 
 	fnspec_uuid(id);
 	set_str(cfg, "RevisionId", id);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ld+0000",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000000);
+	fnspec_now(when, sizeof(when));
 	set_str(cfg, "LastModified", when);
 }
 
@@ -651,6 +655,7 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 {
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	const cJSON *env, *v;
+	const cJSON *opt = cJSON_GetObjectItemCaseSensitive(rec, "Opt");
 	const char *name = fnspec_rec_name(rec);
 	const char *h = cJSON_GetObjectItemCaseSensitive(cfg,
 	    "Handler")->valuestring;
@@ -663,11 +668,18 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 			    "The value of %s cannot be kept by lambdad: no "
 			    "control characters, no \" ;\" or \" #\", and no "
 			    "blanks at either end", v->string);
+	if (cJSON_IsString(opt) && !line_safe(opt->valuestring))
+		return fnspec_fail(e, "ServiceException", "state_dir's path (%s) "
+		    "cannot be written on one line of a drop-in", opt->valuestring);
 	buf_printf(out, "; Written by lambdad's control plane (function %s); "
 	    "DeleteFunction removes it.\n[function %s]\nbootstrap = %s\n"
 	    "memory = %d\ntimeout = %d\n", name, section, bootstrap,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "MemorySize")->valueint,
 	    cJSON_GetObjectItemCaseSensitive(cfg, "Timeout")->valueint);
+	/* Layers: on /opt.  What they bring is a runtime, run by a script or
+	 * an interpreter more often than not: exec and fork allowed. */
+	if (cJSON_IsString(opt))
+		buf_printf(out, "opt = %s\nseccomp = exec\n", opt->valuestring);
 	/* Reserved concurrency: that many workers, and 429 past them. */
 	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    rec, "Concurrency"), "ReservedConcurrentExecutions");

@@ -6,7 +6,8 @@
  *
  * A function is one cJSON object, its "record":
  *   {"Configuration": {FunctionConfiguration as Lambda returns it},
- *    "Tags": {...}, "Bootstrap": "<state_dir>/code/NAME/N/bootstrap"}
+ *    "Tags": {...}, "Bootstrap": "<state_dir>/code/NAME/N/bootstrap",
+ *    "Opt": "<state_dir>/opt/KEY" (with Layers: layers.c)}
  * It is kept as <state_dir>/lambda/NAME.json; the [function NAME]
  * drop-in that the daemon runs is made from it (fnspec_dropin).
  *
@@ -87,6 +88,8 @@ int	fnspec_revision_ok(const struct cJSON *rec, const struct cJSON *req,
 void	fnspec_set_code(struct cJSON *rec, const void *zip, size_t len);
 /* A new RevisionId and LastModified (now), after any change. */
 void	fnspec_touch(struct cJSON *rec);
+/* Now, as Lambda writes LastModified: 2026-01-02T03:04:05.678+0000. */
+void	fnspec_now(char *when, size_t size);
 /* A random (version 4) UUID. */
 void	fnspec_uuid(char id[37]);
 /* The function's name in rec. */

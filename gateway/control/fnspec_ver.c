@@ -134,6 +134,8 @@ fnspec_publish(cJSON *rec, const cJSON *req, cJSON **ver, bool *fresh,
 		put(vc, "Description", cJSON_CreateString(j->valuestring));
 	cJSON_AddItemToObject(v, "Configuration", vc);
 	put(v, "Bootstrap", cJSON_CreateString(str(rec, "Bootstrap")));
+	if (cJSON_IsString(get(rec, "Opt")))	/* the layers, frozen too */
+		put(v, "Opt", cJSON_CreateString(str(rec, "Opt")));
 	put(v, "From", cJSON_CreateString(str(cfg, "RevisionId")));
 	cJSON_AddItemToArray(vers, v);
 	put(rec, "NextVersion", cJSON_CreateNumber(n + 1));

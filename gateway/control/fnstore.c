@@ -116,7 +116,10 @@ fnstore_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
 	if ((rc = mkdir_one(dir)) != 0)
 		return sys_fail(e, rc, dir);
 	snprintf(vdir, sizeof(vdir), "%s/%u", dir, fs_next_version(dir));
-	rc = ziptree_extract(zip, len, vdir, max, why, sizeof(why));
+	/* With layers, the bootstrap may be theirs (change.c checks). */
+	rc = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, "Opt")) ?
+	    ziptree_extract_tree(zip, len, vdir, max, why, sizeof(why)) :
+	    ziptree_extract(zip, len, vdir, max, why, sizeof(why));
 	if (rc != 0)
 		(void)rmdir(dir);	/* fails while another version is left */
 	if (rc == -EINVAL)

@@ -319,9 +319,9 @@ open_zip(struct unzip *u, const void *zip, size_t len)
 	return 0;
 }
 
-int
-ziptree_extract(const void *zip, size_t len, const char *dir, size_t max,
-    char *err, size_t errlen)
+static int
+extract(const void *zip, size_t len, const char *dir, size_t max, char *err,
+    size_t errlen, bool need_bootstrap)
 {
 	struct unzip u = { .dir = dir, .max = max, .err = err,
 	    .errlen = errlen };
@@ -342,7 +342,7 @@ ziptree_extract(const void *zip, size_t len, const char *dir, size_t max,
 		return -errno;
 	}
 	if ((rc = unzip_pass(&u, count, false)) == 0 &&
-	    (rc = unzip_pass(&u, count, true)) == 0)
+	    (rc = unzip_pass(&u, count, true)) == 0 && need_bootstrap)
 		rc = check_bootstrap(&u);
 	zip_discard(u.za);
 	if (rc != 0)
@@ -350,4 +350,18 @@ ziptree_extract(const void *zip, size_t len, const char *dir, size_t max,
 	else
 		(void)chmod(dir, 0755);
 	return rc;
+}
+
+int
+ziptree_extract(const void *zip, size_t len, const char *dir, size_t max,
+    char *err, size_t errlen)
+{
+	return extract(zip, len, dir, max, err, errlen, true);
+}
+
+int
+ziptree_extract_tree(const void *zip, size_t len, const char *dir, size_t max,
+    char *err, size_t errlen)
+{
+	return extract(zip, len, dir, max, err, errlen, false);
 }

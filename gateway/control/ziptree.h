@@ -36,5 +36,9 @@ bool	ziptree_link_ok(const char *path, const char *target);
  */
 int	ziptree_extract(const void *zip, size_t len, const char *dir,
 	    size_t max, char *err, size_t errlen);
+/* The same with no bootstrap required: a layer, or a function's code
+ * whose layers bring the bootstrap. */
+int	ziptree_extract_tree(const void *zip, size_t len, const char *dir,
+	    size_t max, char *err, size_t errlen);
 
 #endif

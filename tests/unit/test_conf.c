@@ -564,26 +564,36 @@ Test(conf, worker_uids, .init = setup, .fini = teardown)
 	conf_free(a);
 }
 
-/* Each function's jail covers the others' directories, not its own. */
+/* Each function's jail covers the others' directories, not its own, and
+ * state_dir's layers/ and opt/ last. */
 Test(conf, others, .init = setup, .fini = teardown)
 {
-	struct conf *c = load_ok("[function a]\nbootstrap = /srv/a/boot\n"
+	struct conf *c = load_ok("[lambdad]\nstate_dir = /srv/st\n"
+	    "[function a]\nbootstrap = /srv/a/boot\n"
 	    "[function b]\nbootstrap = /srv/b/boot\n"
 	    "[function c]\nbootstrap = /srv/a/other\n"
-	    "[function d]\nbootstrap = /srv/a/sub/boot\n");
+	    "[function d]\nbootstrap = /srv/a/sub/boot\n"
+	    "[function e]\nbootstrap = /srv/st/opt/k/boot\n");
 	const char **o;
 
 	o = conf_find(c, "a")->others;
 	cr_assert_str_eq(o[0], "/srv/b");
 	cr_assert_str_eq(o[1], "/srv/a/sub");
-	cr_assert_null(o[2], "its own directory, shared with c, is not listed");
+	cr_assert_str_eq(o[2], "/srv/st/opt/k");
+	cr_assert_str_eq(o[3], "/srv/st/layers");
+	cr_assert_str_eq(o[4], "/srv/st/opt");
+	cr_assert_null(o[5], "its own directory, shared with c, is not listed");
 	o = conf_find(c, "d")->others;
 	cr_assert_str_eq(o[0], "/srv/b");
-	cr_assert_null(o[1], "/srv/a holds d's directory: not listed");
+	cr_assert_str_eq(o[1], "/srv/st/opt/k");
+	cr_assert_str_eq(o[2], "/srv/st/layers");
+	cr_assert_null(o[4], "/srv/a holds d's directory: not listed");
 	o = conf_find(c, "b")->others;
 	cr_assert_str_eq(o[0], "/srv/a");
 	cr_assert_str_eq(o[1], "/srv/a/sub");
-	cr_assert_null(o[2]);
+	o = conf_find(c, "e")->others;
+	cr_assert_str_eq(o[3], "/srv/st/layers");
+	cr_assert_null(o[4], "opt/ holds e's directory: not listed");
 	conf_free(c);
 }
 
@@ -1015,4 +1025,27 @@ Test(conf, tables_fn_same, .init = setup, .fini = teardown)
 	c->fns[1].name = strdup("a");
 	cr_assert(conf_fn_same(&c->fns[0], &c->fns[1]));
 	conf_free(c);
+}
+
+/* opt = DIR: the layers' tree, on /opt in the jail; a change is new
+ * workers. */
+Test(conf, opt_dir, .init = setup, .fini = teardown)
+{
+	struct conf *c = load_ok("[function a]\nbootstrap = /a\nopt = /tmp\n"
+	    "[function b]\nbootstrap = /a\n");
+
+	cr_assert_str_eq(c->fns[0].opt_dir, "/tmp");
+	cr_assert_null(c->fns[1].opt_dir);
+	free(c->fns[1].name);
+	c->fns[1].name = strdup("a");
+	cr_assert_not(conf_fn_same(&c->fns[0], &c->fns[1]));
+	conf_free(c);
+	expect_error("[function a]\nbootstrap = /a\nopt = layers\n",
+	    "@/lambdad.conf:3: opt: \"layers\": an absolute path to a "
+	    "directory, please");
+	expect_error("[function a]\nbootstrap = /a\nopt = /nonexistent-opt\n",
+	    "@/lambdad.conf:3: opt: /nonexistent-opt: No such file or "
+	    "directory");
+	expect_error("[function a]\nbootstrap = /a\nopt = /etc/passwd\n",
+	    "@/lambdad.conf:3: opt: /etc/passwd: not a directory");
 }

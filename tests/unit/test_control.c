@@ -122,8 +122,6 @@ ParameterizedTestParameters(control, create)
 		  "architectures" },
 		{ "{" BASE ",\"Architectures\":[\"x86_64\",\"arm64\"]}",
 		  "ValidationException", "architectures" },
-		{ "{" BASE ",\"Layers\":[\"arn:aws:lambda:us-east-1:1:layer:l:1\"]}",
-		  "InvalidParameterValueException", "Layers" },
 		{ "{" BASE ",\"PackageType\":\"Image\"}",
 		  "InvalidParameterValueException", "Image" },
 		{ "{" BASE ",\"Tags\":{\"k\":1}}", "ValidationException", "tags" },
