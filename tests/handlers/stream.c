@@ -14,6 +14,7 @@
  *   chunks   a plain (not HTTP) stream of text/plain: "one,", "two,",
  *            "three"
  *   buffered an ordinary reply {"buffered":true}
+ *   badprelude an HTTP-shaped stream whose prelude is not JSON
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -120,6 +121,12 @@ handler(struct lambda_invocation *inv, void *arg)
 		lambda_stream_write(inv, "two,", 4);
 		lambda_stream_write(inv, "three", 5);
 		return 0;	/* returning ends it */
+	}
+	if (strcmp(mode, "badprelude") == 0) {
+		lambda_stream_begin(inv,
+		    "application/vnd.awslambda.http-integration-response");
+		lambda_stream_write(inv, "not json\0\0\0\0\0\0\0\0body", 20);
+		return 0;
 	}
 	if (strcmp(mode, "buffered") == 0)
 		return lambda_reply(inv, "{\"buffered\":true}", 17);
