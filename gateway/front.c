@@ -81,7 +81,7 @@ static void
 front_done(struct invocation *inv, const struct inv_result *res)
 {
 	struct apigw_reply *x = inv->door;
-	struct front *f = front_stream_owner(inv, x->req);
+	struct front *f = front_stream_owner(inv);
 	const struct function_conf *fc = pool_conf(inv->pool);
 	struct event_reply r;
 	const char *why;

@@ -42,9 +42,12 @@ fs_of(const struct invocation *inv)
 }
 
 void *
-front_stream_owner(const struct invocation *inv, const struct http_request *req)
+front_stream_owner(const struct invocation *inv)
 {
-	return fs_of(inv) != NULL ? fs_of(inv)->owner : req->data;
+	const struct apigw_reply *x = inv->door;
+
+	/* A stream may have answered (and freed) the door's reply already. */
+	return fs_of(inv) != NULL ? fs_of(inv)->owner : x->req->data;
 }
 
 /* The client's socket took what was queued: the worker may go on. */

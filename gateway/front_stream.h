@@ -14,13 +14,12 @@
 
 struct invocation;
 struct inv_result;
-struct http_request;
 
 extern const struct inv_sink front_sink;
 
-/* What front.c keeps in req->data (the stream's own while it runs). */
-void	*front_stream_owner(const struct invocation *inv,
-	    const struct http_request *req);
+/* What front.c keeps in its request's req->data (the stream's own
+ * while it runs; inv->door may be gone by then). */
+void	*front_stream_owner(const struct invocation *inv);
 /* The end of a streamed reply (res->streamed): the client's reply ended
  * or cut, the access-log line written, the door's reply freed. */
 void	 front_stream_done(struct invocation *inv, const struct inv_result *res);
