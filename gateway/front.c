@@ -20,12 +20,14 @@
 #include "buf.h"
 #include "event.h"
 #include "front.h"
+#include "front_stream.h"
 #include "http.h"
 #include "invoke.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
 #include "route.h"
+#include "stream.h"
 
 struct front {
 	uv_loop_t	*loop;
@@ -81,12 +83,17 @@ static void
 front_done(struct invocation *inv, const struct inv_result *res)
 {
 	struct apigw_reply *x = inv->door;
-	struct front *f = x->req->data;
+	struct front *f = front_stream_owner(inv);
 	const struct function_conf *fc = pool_conf(inv->pool);
 	struct event_reply r;
 	const char *why;
 
 	f->inflight--;
+	if (res->streamed) {		/* front_stream.h */
+		front_stream_done(inv, res);
+		inv_free(inv);
+		return;
+	}
 	/* Lambda's status: 200 for a function that ran, errors included. */
 	apigw_integration(x, res->status == INV_THROTTLED ? 429 :
 	    res->status == INV_PLATFORM_ERROR ? 500 : 200, res->error_type,
@@ -140,6 +147,7 @@ front_submit(struct apigw_call *c, void *arg)
 	    c->authorizer);
 	inv->done = front_done;
 	inv->door = x;
+	inv->sink = &front_sink;	/* a streamed reply streams on */
 	req->data = f;
 	req->on_abort = front_aborted;
 	if (pool_submit(p, inv) != 0) {

@@ -48,7 +48,6 @@ struct http_wreq {		/* a reply tail that uv_try_write left */
 	char		 data[];
 };
 
-static void	conn_process(struct http_conn *);
 static void	conn_begin_close(struct http_conn *);
 static void	conn_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
 
@@ -220,7 +219,7 @@ conn_body_deadline(struct http_conn *c)
 {
 	uint64_t	 t = c->srv->cfg.body_timeout_ms, now, end;
 
-	if (t == 0)
+	if (t == 0 || c->body_stream)	/* a streamed one: the owner's */
 		return;
 	now = uv_now(c->srv->loop);
 	end = c->body_start + t + c->body_len * 1000 / HTTP_BODY_MIN_RATE;
@@ -429,7 +428,10 @@ conn_format_head(struct http_conn *c, int status, const struct http_header *hdrs
 		p = put(p, date, dlen);
 		p = PUTS(p, "\r\n");
 	}
-	if (status_has_body(status)) {
+	if (body_len == (size_t)HTTP_CHUNKED) {
+		if (c->req.http_minor > 0)
+			p = PUTS(p, "Transfer-Encoding: chunked\r\n");
+	} else if (status_has_body(status)) {
 		p = PUTS(p, "Content-Length: ");
 		p = put_uint(p, body_len);
 		p = PUTS(p, "\r\n");
@@ -740,83 +742,6 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- handing requests to the owner -------------------------------------- */
 
-/* Fix the public pointers now that the arena will not move again. */
-static int
-conn_fix_request(struct http_conn *c)
-{
-	struct http_request *r = &c->req;
-	const char	*q;
-	size_t		 i, path_off;
-	int		 rc;
-
-	if ((rc = http_grow(&c->arena, &c->acap, c->alen + c->target_len + 2)) < 0)
-		return rc;
-	if (!c->body_nul)	/* else trailers follow a terminated body */
-		c->arena[c->alen++] = '\0';
-	q = memchr(c->arena + c->target_off, '?', c->target_len);
-	path_off = c->target_off;
-	r->path_len = c->target_len;
-	if (q != NULL) {
-		/* The path needs its own NUL: copy it behind the body. */
-		r->path_len = q - (c->arena + c->target_off);
-		path_off = c->alen;
-		memcpy(c->arena + path_off, c->arena + c->target_off, r->path_len);
-		c->arena[path_off + r->path_len] = '\0';
-		c->alen += r->path_len + 1;
-	}
-	r->target = c->arena + c->target_off;
-	r->target_len = c->target_len;
-	r->path = c->arena + path_off;
-	r->query = q ? q + 1 : "";
-	r->query_len = q ? c->target_len - r->path_len - 1 : 0;
-	for (i = 0; i < c->nh; i++) {
-		c->hdrs[i].name = c->arena + c->hoffs[i].name;
-		c->hdrs[i].name_len = c->hoffs[i].name_len;
-		c->hdrs[i].value = c->arena + c->hoffs[i].value;
-		c->hdrs[i].value_len = c->hoffs[i].value_len;
-	}
-	r->headers = c->hdrs;
-	r->nheaders = c->ntrail_at;
-	r->trailers = c->hdrs ? c->hdrs + c->ntrail_at : NULL;
-	r->ntrailers = c->nh - c->ntrail_at;
-	return 0;
-}
-
-static void
-conn_dispatch(struct http_conn *c)
-{
-	struct http_request *r = &c->req;
-	struct http_server *srv = c->srv;
-
-	if (conn_fix_request(c) < 0) {
-		conn_fail(c, 503);
-		return;
-	}
-	r->method = llhttp_method_name(c->parser.method);
-	r->http_minor = c->parser.http_minor;
-	r->too_large = c->too_large;
-	if (c->too_large) {
-		r->body = "";
-		r->body_len = 0;
-		r->trailers = NULL;
-		r->ntrailers = 0;
-	} else {
-		r->body = c->arena + c->body_off;
-		r->body_len = c->body_len;
-	}
-	r->data = NULL;
-	r->on_abort = NULL;
-	r->on_drain = NULL;
-	c->head = c->parser.method == HTTP_HEAD;
-	c->keepalive = !c->too_large && !c->parser.upgrade &&
-	    llhttp_should_keep_alive(&c->parser) && !srv->freeing;
-	c->phase = PH_WAIT;
-	c->deadline = 0;
-	c->outstanding = 1;
-	c->nreq++;
-	srv->cfg.on_request(r, srv->cfg.arg);
-}
-
 /*
  * Parse buffered bytes while no request is outstanding.  on_message_complete
  * pauses llhttp, so each pass ends at a message boundary (or the end of the
@@ -824,7 +749,7 @@ conn_dispatch(struct http_conn *c)
  * calls (an owner answering from on_request) return at once; the loop picks
  * up where they left.
  */
-static void
+void
 conn_process(struct http_conn *c)
 {
 	llhttp_errno_t	 e;
@@ -833,8 +758,8 @@ conn_process(struct http_conn *c)
 	if (c->in_process)
 		return;
 	c->in_process = 1;
-	while (!c->closed && !c->outstanding && !c->parse_stop &&
-	    c->rpos < c->rlen &&
+	while (!c->closed && !c->parse_stop && c->rpos < c->rlen &&
+	    (!c->outstanding || (c->body_stream && !c->body_paused)) &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <
 	    HTTP_WQ_MAX) {
 		p = c->rbuf + c->rpos;
@@ -859,7 +784,7 @@ conn_process(struct http_conn *c)
 	/* Backpressure: a client that does not read its replies is not read
 	 * either, until they drain (conn_on_write parses on), so what it
 	 * costs us is HTTP_WQ_MAX and a reply, not all it asked for. */
-	if (c->rlen - c->rpos > conn_read_cap(c) ||
+	if (c->rlen - c->rpos > conn_read_cap(c) || c->body_paused ||
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) >=
 	    HTTP_WQ_MAX)
 		conn_read_stop(c);
@@ -877,7 +802,7 @@ conn_process(struct http_conn *c)
  * handing an invocation to a worker's /next), and must not find a request
  * of the same connection, or its consequences, arriving under it.
  */
-static void
+void
 conn_resume_later(struct http_conn *c)
 {
 	c->resume = 1;
@@ -902,7 +827,8 @@ http_respond(struct http_request *req, int status,
 	/* Stopping: each connection gets one more reply, then closes, so a
 	 * client reconnects to the next daemon (socket activation) rather
 	 * than find its keep-alive connection cut under a request. */
-	bool		 close = !c->keepalive || c->srv->listener_closing;
+	bool		 close = !c->keepalive || c->srv->listener_closing ||
+	    c->body_stream;
 	int		 rc = 0;
 
 	if (!c->outstanding)
@@ -917,7 +843,7 @@ int
 conn_answered(struct http_conn *c, bool close, int rc)
 {
 	c->outstanding = 0;
-	c->streaming = 0;
+	c->streaming = c->body_stream = c->body_paused = 0;
 	if (c->closed) {
 		conn_maybe_free(c);	/* aborted: the reply is discarded */
 		return 0;

@@ -67,6 +67,14 @@ struct http_server_cfg {
 	http_request_cb	 on_request;
 	void		*arg;			/* passed to on_request */
 	http_accept_cb	 on_accept;		/* NULL = accept everyone */
+	/*
+	 * NULL, or asked at the end of a request's headers (method, target,
+	 * headers set; nothing answered) whether its body streams: if so the
+	 * request is handed to on_request then, with body_streamed set and
+	 * no body, free of max_body and body_timeout; its body comes through
+	 * on_body as it arrives and on_body_end (trailers set) once whole.
+	 */
+	bool		(*stream_body)(const struct http_request *req, void *arg);
 };
 
 struct http_request {
@@ -86,6 +94,7 @@ struct http_request {
 	size_t		 body_len;
 	int		 http_minor;	/* 0 or 1 */
 	bool		 too_large;	/* body exceeded max_body; body is empty */
+	bool		 body_streamed;	/* cfg.stream_body said so: see on_body */
 	struct sockaddr_storage peer;	/* AF_UNIX on a Unix-socket server */
 	uid_t		 peer_uid;	/* Unix socket: the peer's uid, pid */
 	pid_t		 peer_pid;	/*   (SO_PEERCRED); else unset */
@@ -97,6 +106,13 @@ struct http_request {
 	/* A streamed reply (http_stream_begin): the socket took most of what
 	 * was queued; give more. */
 	void		(*on_drain)(struct http_request *req, void *arg);
+	/* A streamed body (body_streamed): each piece as parsed (on_body
+	 * must not answer req), then its end (on_body_end may).  Answered
+	 * before its end, the rest of the body is not read: the connection
+	 * closes after the reply. */
+	void		(*on_body)(struct http_request *req, const char *p,
+			    size_t n, void *arg);
+	void		(*on_body_end)(struct http_request *req, void *arg);
 };
 
 struct http_server *http_server_new(uv_loop_t *loop,
@@ -190,6 +206,18 @@ size_t	http_stream_queued(struct http_request *req);
 /* Release req early (a read error, the peer gone): the connection closes
  * unless every byte was given. */
 void	http_stream_end(struct http_request *req);
+/*
+ * body_len HTTP_CHUNKED: a reply of unknown length, sent chunked (to an
+ * HTTP/1.0 client: raw, ended by closing); each http_stream_write is one
+ * chunk.  http_stream_finish ends it (the last chunk) and answers req;
+ * http_stream_end instead cuts it (no last chunk, the connection closes
+ * after what is queued), which a client reads as a failed reply.
+ */
+#define HTTP_CHUNKED	UINT64_MAX
+void	http_stream_finish(struct http_request *req);
+/* A streamed request body (body_streamed): stop reading it (the owner
+ * cannot keep up) or go on. */
+void	http_body_pause(struct http_request *req, bool pause);
 
 /* Convenience: status + Content-Type: application/json + body string. */
 int	http_respond_json(struct http_request *req, int status,

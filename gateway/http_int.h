@@ -97,6 +97,11 @@ struct http_conn {
 	unsigned	 resume:1;	/* parse on from the timer (http_respond) */
 	unsigned	 streaming:1;	/* a reply's body is being streamed */
 	unsigned	 stream_close:1;	/* close after the streamed one */
+	unsigned	 stream_chunked:1;	/* ... sent chunked */
+	unsigned	 stream_raw:1;	/* ... of unknown length to HTTP/1.0 */
+	unsigned	 body_stream:1;	/* req handed out, its body still coming */
+	unsigned	 body_paused:1;	/* ... and the owner wants no more yet */
+	unsigned	 head_pause:1;	/* llhttp paused at the headers' end */
 	uint64_t	 stream_left;	/* its bytes not yet given */
 };
 
@@ -158,6 +163,13 @@ int	conn_format_head(struct http_conn *c, int status,
  * request, then keep the connection for the next or close it. */
 int	conn_answered(struct http_conn *c, bool close, int rc);
 #define HTTP_STREAM_LOW	(256 * 1024)	/* queued bytes that call on_drain */
+/* Parse what is buffered (http.c), as far as the owner lets it. */
+void	conn_process(struct http_conn *c);
+/* Parse on from the timer, on the next turn of the loop (http.c). */
+void	conn_resume_later(struct http_conn *c);
+/* llhttp paused: hand the request (or its streamed body's start, or end)
+ * to the owner (http_parse.c). */
+void	conn_dispatch(struct http_conn *c);
 /* Free srv once it is being freed and its last connection is gone
  * (http_server.c). */
 void	srv_maybe_free(struct http_server *srv);

@@ -2,7 +2,8 @@
  * http_parse: llhttp's callbacks for the connections of http.c.  They copy
  * the request line, headers, body and trailers into the connection's arena
  * (offsets, since the arena may move as it grows), enforce the header and
- * body limits, and answer Expect: 100-continue.  See http.h.
+ * body limits, and answer Expect: 100-continue; and hand each request to
+ * its owner (conn_dispatch), a streamed body's piece by piece.  See http.h.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "buf.h"
 #include "http.h"
 #include "http_int.h"
+
+static int	conn_fix_head(struct http_conn *);
 
 /* Append a span to the arena; the header block is limited while in it. */
 static int
@@ -152,11 +155,35 @@ cb_header_value_complete(llhttp_t *p)
 }
 
 static int
+conn_continue(struct http_conn *c, const llhttp_t *p)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	uv_buf_t	 b;
+
+	if (!c->expect_continue || p->http_minor < 1)
+		return 0;
+	b = uv_buf_init((char *)cont, sizeof(cont) - 1);
+	return conn_write(c, &b, 1);
+}
+
+/* The owner takes this body as it comes: pause, hand the request out
+ * (conn_dispatch), then parse on into the body. */
+static int
+conn_stream_head(struct http_conn *c, llhttp_t *p)
+{
+	c->phase = PH_BODY;
+	c->body_start = uv_now(c->srv->loop);
+	c->body_stream = 1;
+	c->head_pause = 1;
+	if (conn_continue(c, p) < 0)
+		return HPE_USER;
+	return HPE_PAUSED;
+}
+
+static int
 cb_headers_complete(llhttp_t *p)
 {
 	struct http_conn *c = p->data;
-	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	uv_buf_t	 b;
 	bool		 chunked = p->flags & F_CHUNKED;
 
 	c->ntrail_at = c->nh;
@@ -166,6 +193,16 @@ cb_headers_complete(llhttp_t *p)
 	if (p->http_major != 1 || p->http_minor > 1) {
 		c->err_status = 505;
 		return HPE_USER;
+	}
+	if (c->srv->cfg.stream_body != NULL && !p->upgrade &&
+	    (chunked || p->content_length > 0)) {
+		if (conn_fix_head(c) < 0) {
+			c->err_status = 503;
+			return HPE_USER;
+		}
+		c->body_off = c->alen;
+		if (c->srv->cfg.stream_body(&c->req, c->srv->cfg.arg))
+			return conn_stream_head(c, p);
 	}
 	if (!chunked && (p->flags & F_CONTENT_LENGTH) &&
 	    p->content_length > c->srv->cfg.max_body) {
@@ -177,11 +214,8 @@ cb_headers_complete(llhttp_t *p)
 	c->phase = PH_BODY;
 	c->body_start = uv_now(c->srv->loop);
 	conn_body_deadline(c);
-	if (c->expect_continue && p->http_minor >= 1) {
-		b = uv_buf_init((char *)cont, sizeof(cont) - 1);
-		if (conn_write(c, &b, 1) < 0)
-			return HPE_USER;
-	}
+	if (conn_continue(c, p) < 0)
+		return HPE_USER;
 	return HPE_OK;
 }
 
@@ -190,6 +224,12 @@ cb_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct http_conn *c = p->data;
 
+	if (c->body_stream) {
+		c->body_len += len;
+		if (c->outstanding && c->req.on_body != NULL)
+			c->req.on_body(&c->req, at, len, c->srv->cfg.arg);
+		return HPE_OK;
+	}
 	if (c->body_len + len > c->srv->cfg.max_body) {
 		c->too_large = 1;
 		return HPE_USER;
@@ -225,6 +265,134 @@ cb_message_complete(llhttp_t *p)
 	(void)p;
 	/* Hand the request over outside llhttp_execute: see conn_process. */
 	return HPE_PAUSED;
+}
+
+/*
+ * Fix the public pointers now that the arena will not move again (or, for
+ * a streamed body, until its trailers: conn_body_done fixes them again).
+ */
+static int
+conn_fix_request(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	const char	*q;
+	size_t		 i, path_off;
+	int		 rc;
+
+	if ((rc = http_grow(&c->arena, &c->acap, c->alen + c->target_len + 2)) < 0)
+		return rc;
+	if (!c->body_nul)	/* else trailers follow a terminated body */
+		c->arena[c->alen++] = '\0';
+	q = memchr(c->arena + c->target_off, '?', c->target_len);
+	path_off = c->target_off;
+	r->path_len = c->target_len;
+	if (q != NULL) {
+		/* The path needs its own NUL: copy it behind the body. */
+		r->path_len = q - (c->arena + c->target_off);
+		path_off = c->alen;
+		memcpy(c->arena + path_off, c->arena + c->target_off, r->path_len);
+		c->arena[path_off + r->path_len] = '\0';
+		c->alen += r->path_len + 1;
+	}
+	r->target = c->arena + c->target_off;
+	r->target_len = c->target_len;
+	r->path = c->arena + path_off;
+	r->query = q ? q + 1 : "";
+	r->query_len = q ? c->target_len - r->path_len - 1 : 0;
+	for (i = 0; i < c->nh; i++) {
+		c->hdrs[i].name = c->arena + c->hoffs[i].name;
+		c->hdrs[i].name_len = c->hoffs[i].name_len;
+		c->hdrs[i].value = c->arena + c->hoffs[i].value;
+		c->hdrs[i].value_len = c->hoffs[i].value_len;
+	}
+	r->headers = c->hdrs;
+	r->nheaders = c->ntrail_at;
+	r->trailers = c->hdrs ? c->hdrs + c->ntrail_at : NULL;
+	r->ntrailers = c->nh - c->ntrail_at;
+	return 0;
+}
+
+/* The request line and headers, for cfg.stream_body (and the owner). */
+static int
+conn_fix_head(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	int		 rc;
+
+	if ((rc = conn_fix_request(c)) < 0)
+		return rc;
+	r->method = llhttp_method_name(c->parser.method);
+	r->http_minor = c->parser.http_minor;
+	r->too_large = false;
+	r->body_streamed = false;
+	r->body = "";
+	r->body_len = 0;
+	return 0;
+}
+
+/*
+ * A streamed body's end: the trailers are in, and the arena may have
+ * moved for them, so every pointer is fixed again before on_body_end.
+ */
+static void
+conn_body_done(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+
+	c->body_stream = c->body_paused = 0;
+	c->phase = PH_WAIT;
+	c->deadline = 0;
+	if (conn_fix_request(c) < 0) {
+		c->body_stream = 1;	/* answered: the connection closes */
+		conn_fail(c, 503);
+		return;
+	}
+	r->body = "";
+	r->body_len = 0;
+	if (r->on_body_end != NULL)
+		r->on_body_end(r, c->srv->cfg.arg);
+}
+
+void
+conn_dispatch(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	struct http_server *srv = c->srv;
+
+	if (c->body_stream && c->outstanding) {
+		conn_body_done(c);
+		return;
+	}
+	if (conn_fix_head(c) < 0) {
+		conn_fail(c, 503);
+		return;
+	}
+	r->too_large = c->too_large;
+	r->body_streamed = c->head_pause;
+	if (c->too_large || c->head_pause) {
+		r->body = "";
+		r->body_len = 0;
+		r->trailers = NULL;
+		r->ntrailers = 0;
+	} else {
+		r->body = c->arena + c->body_off;
+		r->body_len = c->body_len;
+	}
+	r->data = NULL;
+	r->on_abort = NULL;
+	r->on_drain = NULL;
+	r->on_body = NULL;
+	r->on_body_end = NULL;
+	c->head = c->parser.method == HTTP_HEAD;
+	c->keepalive = !c->too_large && !c->parser.upgrade &&
+	    llhttp_should_keep_alive(&c->parser) && !srv->freeing;
+	/* A streamed body goes on being parsed, with no deadline of ours. */
+	c->phase = c->head_pause ? PH_BODY : PH_WAIT;
+	c->head_pause = 0;
+	c->deadline = 0;
+	c->outstanding = 1;
+	c->nreq++;
+	srv->cfg.on_request(r, srv->cfg.arg);
 }
 
 const llhttp_settings_t http_settings = {

@@ -26,6 +26,7 @@
 #include "front.h"
 #include "http.h"
 #include "invoke.h"
+#include "invoke_int.h"
 #include "log.h"
 #include "pool.h"
 #include "sigv4.h"
@@ -36,18 +37,6 @@
 #define ARN_PREFIX	"arn:aws:lambda:us-east-1:" ACCOUNT_ID ":function:"
 #define LOG_RESULT_MAX	4096	/* X-Amz-Log-Result: the last 4 KB */
 #define QUAL_MAX	128
-
-enum inv_type { TYPE_SYNC, TYPE_EVENT, TYPE_DRYRUN };
-
-struct invoke {
-	struct pool	**pools;	/* not owned */
-	size_t		 npools;
-	const struct conf *conf;	/* not owned: access keys */
-	struct equeue	*eq;		/* NULL: no state_dir, no Events */
-	char		 eq_err[256];	/* why eq is NULL */
-	unsigned	 inflight;	/* RequestResponse */
-	struct control	*ctl;		/* not owned: the control plane */
-};
 
 /* An Event waiting for its record to be durable. */
 struct event_put {
@@ -187,7 +176,7 @@ invoke_match(const char *path, size_t len)
 	/* Then reserved concurrency's and the layers' (control.h). */
 	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
 	    "/2017-10-31/functions", "/2019-09-30/functions",
-	    "/2018-10-31/layers" };
+	    "/2018-10-31/layers", STREAM_FN_PATH };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
@@ -228,7 +217,7 @@ json_valid(const char *s, size_t n, size_t *at, cJSON **out)
 /* ---- replies ------------------------------------------------------------ */
 
 /* An API error: status, x-amzn-ErrorType, {"Type","Message"}. */
-static void __attribute__((format(printf, 5, 6)))
+void __attribute__((format(printf, 5, 6)))
 api_error(struct http_request *req, int status, const char *code,
     const char *rid, const char *fmt, ...)
 {
@@ -255,7 +244,7 @@ api_error(struct http_request *req, int status, const char *code,
 }
 
 /* 429 as AWS words a reserved-concurrency throttle. */
-static void
+void
 api_throttled(struct http_request *req, const struct pool *p, const char *rid)
 {
 	static const char body[] = "{\"Type\":\"User\",\"Message\":\"Rate "
@@ -298,7 +287,7 @@ invoke_find(const struct invoke *iv, const char *name)
  * The pool named by a raw FunctionName path segment and the Qualifier
  * query parameter.  On failure req is answered and NULL returned.
  */
-static struct pool *
+struct pool *
 invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
     size_t n, const char *rid)
 {
@@ -347,7 +336,7 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 
 /* ---- Invoke ------------------------------------------------------------- */
 
-static bool
+bool
 wants_tail(const struct http_request *req)
 {
 	size_t n;
@@ -357,7 +346,7 @@ wants_tail(const struct http_request *req)
 }
 
 /* The version a pool runs: N for a published one (NAME:N), or $LATEST. */
-static const char *
+const char *
 invoke_version(const struct pool *p)
 {
 	const char *c = strchr(pool_conf(p)->name, ':');
@@ -408,7 +397,7 @@ invoke_sync_done(struct invocation *inv, const struct inv_result *res)
 }
 
 /* Headers other than the payload's.  On failure req is answered. */
-static int
+int
 invoke_read_headers(struct http_request *req, struct invocation *inv,
     enum inv_type *type)
 {
@@ -448,7 +437,7 @@ invoke_read_headers(struct http_request *req, struct invocation *inv,
  * because it travels on to the worker in a header, where a raw newline
  * from the JSON's whitespace would split the header.
  */
-static int
+int
 invoke_client_context(struct http_request *req, struct invocation *inv)
 {
 	const char *v;
@@ -486,7 +475,7 @@ invoke_client_context(struct http_request *req, struct invocation *inv)
 }
 
 /* The payload becomes the event unchanged; an empty one is {}. */
-static int
+int
 invoke_read_body(struct http_request *req, struct invocation *inv)
 {
 	size_t at;
@@ -698,6 +687,10 @@ invoke_handle(struct invoke *iv, struct http_request *req)
 
 	if (invoke_check_access(iv, req, "lambda") != 0)
 		return;
+	if (invoke_stream_match(req)) {		/* invoke_stream.c */
+		invoke_stream_handle(iv, req);
+		return;
+	}
 	seg = p + 1;
 	if (strncmp(req->path, FN_PATH "/", strlen(FN_PATH) + 1) == 0)
 		op = memchr(seg, '/', (size_t)(end - seg));

@@ -31,6 +31,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "pool_int.h"
+#include "stream.h"
 #include "rapi.h"
 #include "sandbox.h"
 
@@ -152,6 +153,10 @@ inv_finish(struct invocation *inv, struct inv_result *res)
 
 	if (inv->worker != NULL)
 		wk_inv_detach(inv->worker, inv);
+	if (inv->stream != NULL) {	/* cut short: the door ends it */
+		rapi_stream_detach(inv);
+		res->streamed = true;
+	}
 	if (ran) {
 		res->log_tail = inv->tail.data;
 		res->log_tail_len = inv->tail.len;

@@ -54,6 +54,9 @@ struct inv_result {
 	const char	*content_type;	/* as the worker posted it; may be NULL */
 	const char	*log_tail;	/* last <= 4 KiB of the invocation's log */
 	size_t		 log_tail_len;
+	/* The body went through the door's sink as it came (stream.h): body
+	 * is empty, or the error JSON of a stream that ended in error. */
+	bool		 streamed;
 };
 
 typedef void (*inv_done_cb)(struct invocation *inv, const struct inv_result *res);
@@ -72,6 +75,11 @@ struct invocation {
 	inv_done_cb	 done;		/* called exactly once */
 	void		*door;		/* the door's own data */
 	enum inv_via	 via;		/* set by the door before pool_submit */
+	/* A door that takes a streamed response as it comes (stream.h);
+	 * NULL: buffered, as every response is without one. */
+	const struct inv_sink *sink;
+	void		*sink_arg;	/* the door's */
+	struct rapi_stream *stream;	/* the worker's stream, while on */
 
 	/* Owned by the pool. */
 	struct pool	*pool;

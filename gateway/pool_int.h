@@ -183,7 +183,13 @@ void	 wk_handle_closed(uv_handle_t *h);
 void	 wk_ready_sync(struct worker *w);
 /* A /next request on w's endpoint: the state machine's WE_NEXT. */
 void	 wk_next(struct worker *w, struct http_request *req);
-/* worker_rapi.c: a request on a worker's Runtime API endpoint. */
+/* worker_rapi.c: a request on a worker's Runtime API endpoint; whether
+ * its body streams (stream.h); the invocation w holds of that id; the
+ * late answer of one that timed out (true: taken and answered). */
 void	 rapi_on_request(struct http_request *req, void *arg);
+bool	 rapi_stream_body(const struct http_request *req, void *arg);
+struct invocation *wk_find_inv(struct worker *w, const char *id, size_t n);
+bool	 wk_late_answer(struct worker *w, struct http_request *req,
+	    const char *id, size_t n);
 
 #endif

@@ -88,6 +88,7 @@ wk_new_rapi(struct worker *w)
 		 * a fresh one for each post. */
 		.max_conns = 16 + 2 * pool_maxc(w->pool),
 		.on_request = rapi_on_request,
+		.stream_body = rapi_stream_body,	/* stream.h */
 		.arg = w,
 		/* In the function's own netns only its workers can connect. */
 		.on_accept = w->pool->netns_key != 0 ? NULL : wk_accept_check,

@@ -29,6 +29,7 @@
 #include "pool_int.h"
 #include "rapi.h"
 #include "sandbox.h"
+#include "stream.h"
 
 /* ---- the Runtime API, per worker --------------------------------------- */
 
@@ -54,7 +55,7 @@ wk_inv_detach(struct worker *w, struct invocation *inv)
 	snprintf(w->last_id, sizeof(w->last_id), "%s", inv->id);
 }
 
-static struct invocation *
+struct invocation *
 wk_find_inv(struct worker *w, const char *id, size_t n)
 {
 	unsigned i;
@@ -70,7 +71,7 @@ wk_find_inv(struct worker *w, const char *id, size_t n)
  * others: it was answered already; take this one and drop it, so the
  * runtime's thread goes on to its next /next.
  */
-static bool
+bool
 wk_late_answer(struct worker *w, struct http_request *req, const char *id,
     size_t n)
 {
@@ -188,6 +189,10 @@ pool_rapi_request(struct worker *w, struct http_request *req)
 		return;
 	case RAPI_RESPONSE:
 	case RAPI_ERROR:
+		if (req->body_streamed) {	/* rapi_stream_wanted's */
+			rapi_stream_start(w, req, wk_find_inv(w, id, idlen));
+			return;
+		}
 		if ((inv = wk_find_inv(w, id, idlen)) != NULL) {
 			rapi_reply(w, req, call, inv);
 			return;
@@ -214,6 +219,12 @@ pool_rapi_request(struct worker *w, struct http_request *req)
 		break;
 	}
 	rapi_send_error(req, 404, "InvalidRequest", "unknown Runtime API call");
+}
+
+bool
+rapi_stream_body(const struct http_request *req, void *arg)
+{
+	return rapi_stream_wanted(arg, req);
 }
 
 void

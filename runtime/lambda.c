@@ -38,40 +38,7 @@
 #include "lambda.h"
 #include "rapi_client.h"
 
-#define LAMBDA_API	__attribute__((visibility("default")))
-
-#define API_PREFIX	"/2018-06-01/runtime"
-#define USER_AGENT	"liblambda/0.1"
-#define ERROR_CTYPE	"application/vnd.aws.lambda.error+json"
-#define ID_MAX		256	/* request ids are UUIDs; refuse absurd ones */
-#define TYPE_MAX	128	/* an error type, which goes into a header */
-#define TRACE_VAR	"_X_AMZN_TRACE_ID"
-#define CONC_MAX	1024	/* threads, whatever the variable says */
-
-struct lambda_invocation {
-	struct rapi_response ev;	/* the event and its headers */
-	int64_t		 deadline;	/* epoch ms, 0 if none was sent */
-	int		 answered;
-	/* The answer, kept until the server acknowledged it. */
-	char		*body;
-	size_t		 len;
-	char		*ctype;
-	char		 errtype[TYPE_MAX + 1];	/* "" for a result */
-};
-
-struct rt {
-	struct rapi_conn conn;
-	struct lambda_invocation inv;
-	char		 next_req[512];	/* GET .../next, built once */
-	size_t		 next_len;
-	char		 post_head[2048];	/* head of the POST in flight */
-	size_t		 post_len;
-	int		 post_pending;	/* a POST was sent, its reply not read */
-	int		 next_pending;	/* a GET /next was sent, likewise */
-	char		*trace_env;	/* our "_X_AMZN_TRACE_ID=..." in environ */
-	size_t		 trace_cap;
-	int		 shared;	/* one of several loops: environ untouched */
-};
+#include "lambda_int.h"
 
 /* ---- accessors ---------------------------------------------------------- */
 
@@ -133,8 +100,8 @@ lambda_cognito_identity(const struct lambda_invocation *inv)
 /* ---- answers -------------------------------------------------------------- */
 
 /* A header value we are given must not be able to end the header. */
-static int
-valid_header_value(const char *s, size_t max)
+int
+lt_valid_header_value(const char *s, size_t max)
 {
 	size_t i;
 
@@ -151,7 +118,7 @@ lambda_reply_type(struct lambda_invocation *inv, const char *content_type,
 	char *copy, *ctype;
 
 	if (inv == NULL || content_type == NULL || (body == NULL && len > 0) ||
-	    !valid_header_value(content_type, 256))
+	    !lt_valid_header_value(content_type, 256))
 		return -EINVAL;
 	if (inv->answered)
 		return -EALREADY;
@@ -247,8 +214,8 @@ json_quote(char *out, const char *s)
 }
 
 /* {"errorMessage":..,"errorType":..,"stackTrace":[]}, malloc'd. */
-static char *
-error_json(const char *type, const char *message, size_t *len)
+char *
+lt_error_json(const char *type, const char *message, size_t *len)
 {
 	size_t cap = 6 * (strlen(type) + strlen(message)) + 64;
 	char *buf, *p;
@@ -265,8 +232,8 @@ error_json(const char *type, const char *message, size_t *len)
 }
 
 /* Error types go into a header: keep them to token characters. */
-static int
-valid_error_type(const char *type)
+int
+lt_valid_error_type(const char *type)
 {
 	size_t n = type != NULL ? strlen(type) : 0;
 
@@ -282,11 +249,11 @@ lambda_error(struct lambda_invocation *inv, const char *type,
 	char *body;
 	size_t len;
 
-	if (inv == NULL || !valid_error_type(type))
+	if (inv == NULL || !lt_valid_error_type(type))
 		return -EINVAL;
 	if (inv->answered)
 		return -EALREADY;
-	if ((body = error_json(type, message ? message : "", &len)) == NULL)
+	if ((body = lt_error_json(type, message ? message : "", &len)) == NULL)
 		return -ENOMEM;
 	inv->body = body;
 	inv->len = len;
@@ -296,8 +263,8 @@ lambda_error(struct lambda_invocation *inv, const char *type,
 	return 0;
 }
 
-static void
-inv_clear(struct lambda_invocation *inv)
+void
+lt_inv_clear(struct lambda_invocation *inv)
 {
 	rapi_response_free(&inv->ev);
 	free(inv->body);
@@ -498,6 +465,7 @@ rt_next(struct rt *rt)
 
 	if ((e = rt_recv(rt, &inv->ev)) < 0)
 		return e;
+	inv->rt = rt;
 	rt->next_pending = 0;
 	if (inv->ev.status != 200) {
 		rapi_logx("GET /next: HTTP %d: %s", inv->ev.status,
@@ -529,6 +497,8 @@ rt_posted(struct rt *rt)
 	char show[160];
 	int e;
 
+	if (!rt->post_pending)	/* a stream's was read (lt_stream_done) */
+		return 0;
 	if ((e = rt_recv(rt, &r)) < 0)
 		return e;
 	rt->post_pending = 0;
@@ -553,6 +523,14 @@ rt_invoke(struct rt *rt, lambda_handler handler, void *arg)
 
 	rc = handler(inv, arg);
 	fflush(stdout);
+	if (inv->stream != LT_STREAM_NONE) {
+		/* Streamed: its POST is out (lambda_stream.c); ask for the
+		 * next event. */
+		if ((rc = lt_stream_done(rt)) < 0)
+			return rc;
+		rt->next_pending = 1;
+		return rt_send(rt);
+	}
 	if (!inv->answered) {
 		snprintf(msg, sizeof(msg), "handler returned %d without an "
 		    "answer", rc);
@@ -599,11 +577,11 @@ rt_loop(lambda_handler handler, void *arg, int shared)
 		    (e = rt_invoke(&rt, handler, arg)) < 0 ||
 		    (e = rt_posted(&rt)) < 0)
 			break;
-		inv_clear(&rt.inv);
+		lt_inv_clear(&rt.inv);
 	}
 done:
 	rapi_logx("stopping: %s", strerror(-e));
-	inv_clear(&rt.inv);
+	lt_inv_clear(&rt.inv);
 	rapi_conn_free(&rt.conn);
 	return e;
 }
@@ -745,7 +723,7 @@ lambda_init_error(const char *type, const char *message)
 	memset(&inv, 0, sizeof(inv));
 	rapi_logx("init error: %s: %s", type ? type : "(null)",
 	    message ? message : "");
-	if (lambda_error(&inv, valid_error_type(type) ? type :
+	if (lambda_error(&inv, lt_valid_error_type(type) ? type :
 	    "Runtime.InitError", message) < 0 || rt_init(&rt, 1) < 0)
 		goto done;
 	rt.post_len = post_head(rt.post_head, sizeof(rt.post_head),
@@ -760,6 +738,6 @@ lambda_init_error(const char *type, const char *message)
 	memset(&rt.inv, 0, sizeof(rt.inv));
 	rapi_conn_free(&rt.conn);
 done:
-	inv_clear(&inv);
+	lt_inv_clear(&inv);
 	return 1;
 }

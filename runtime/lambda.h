@@ -70,6 +70,33 @@ int	lambda_error(struct lambda_invocation *inv, const char *type,
 	    const char *message);
 
 /*
+ * A streamed answer, sent as it is written (the Runtime API's streaming
+ * mode: lambdad relays each piece to an HTTP route's client, or to
+ * InvokeWithResponseStream, as it comes; so does AWS Lambda for function
+ * URLs and InvokeWithResponseStream).  lambda_stream_begin posts the
+ * head (content_type, NULL for application/octet-stream); each
+ * lambda_stream_write sends one piece at once; lambda_stream_end ends the
+ * answer (the handler returning ends it too).  lambda_stream_error ends
+ * it in error instead (the invoker sees the error after what was sent;
+ * an HTTP client sees its reply cut).  lambda_stream_begin_http begins an
+ * HTTP-shaped stream: status and headers (a JSON object's text, or NULL)
+ * go first, as the prelude Lambda reads for a route or function URL, and
+ * what is written after is the body.  A stream, once begun, is the
+ * answer: lambda_reply and lambda_error then fail with -EALREADY.  All
+ * return 0 or -errno; -EPIPE once the stream was cut (the invocation
+ * timed out): give up, return from the handler.
+ */
+int	lambda_stream_begin(struct lambda_invocation *inv,
+	    const char *content_type);
+int	lambda_stream_begin_http(struct lambda_invocation *inv, int status,
+	    const char *headers_json);
+int	lambda_stream_write(struct lambda_invocation *inv, const void *p,
+	    size_t n);
+int	lambda_stream_end(struct lambda_invocation *inv);
+int	lambda_stream_error(struct lambda_invocation *inv, const char *type,
+	    const char *message);
+
+/*
  * One log line "REQUEST_ID<TAB>text" on stdout, written with a single
  * write(2) (stdout's buffer is flushed first), so lines of threads logging
  * at once stay whole; newlines in the text become spaces.  At most 4 KiB.

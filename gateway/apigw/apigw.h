@@ -211,6 +211,10 @@ struct apigw_reply *apigw_begin(struct apigw *gw, struct http_request *req);
 void	apigw_finish(struct apigw_reply *x, int status,
 	    const struct http_header *hdrs, size_t n, const char *body,
 	    size_t len);
+/* A reply the owner streamed (front_stream.c): the access-log line with
+ * len bytes sent, and x freed; req is the owner's to release, after. */
+void	apigw_finish_streamed(struct apigw_reply *x, int status,
+	    uint64_t len);
 /* An upgrade the owner answers itself (101, apigw/ws.h): the access-log
  * line, and x freed; req is not answered here. */
 void	apigw_finish_upgrade(struct apigw_reply *x);

@@ -164,6 +164,15 @@ apigw_finish_upgrade(struct apigw_reply *x)
 }
 
 void
+apigw_finish_streamed(struct apigw_reply *x, int status, uint64_t len)
+{
+	if (x->request_id[0] == '\0')
+		make_id(x->request_id);
+	record(x, status, "", (size_t)len, false);
+	apigw_reply_free(x);
+}
+
+void
 apigw_finish(struct apigw_reply *x, int status,
     const struct http_header *hdrs, size_t n, const char *body, size_t len)
 {

@@ -40,7 +40,7 @@ is "$DEXIT" 0 "the daemon stops cleanly with the bash worker"
 # ---- examples/lambdad.conf ----------------------------------------------
 out=$("$B/lambdad" -t -c "$ROOT/examples/lambdad.conf" 2>&1)
 is "$?" 0 "lambdad -t accepts examples/lambdad.conf"
-like "$out" 'configuration OK \(5 functions\)' "  ... with its 5 functions"
+like "$out" 'configuration OK \(6 functions\)' "  ... with its 6 functions"
 printf '[lambdad]\nlisten = 127.0.0.1:0\n[function x]\nbootstrap = %s\nroute = GET /a/{b+}/c\n' \
 	"$EX/hello/bootstrap" > "$T/bad.conf"
 "$B/lambdad" -t -c "$T/bad.conf" >/dev/null 2>&1

@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 sdk_ok() {
-	node -e "require('@aws-sdk/client-dynamodb'); require('@aws-sdk/lib-dynamodb'); require('ws')" \
+	node -e "require('@aws-sdk/client-dynamodb'); require('@aws-sdk/lib-dynamodb'); require('@aws-sdk/client-lambda'); require('ws')" \
 	    2>/dev/null
 }
 sdk_ok && exit 0
