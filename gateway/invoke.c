@@ -345,14 +345,6 @@ wants_tail(const struct http_request *req)
 	return v != NULL && span_eq(v, n, "Tail");
 }
 
-/* The version a pool runs: N for a published one (NAME:N), or $LATEST. */
-const char *
-invoke_version(const struct pool *p)
-{
-	const char *c = strchr(pool_conf(p)->name, ':');
-
-	return c != NULL ? c + 1 : "$LATEST";
-}
 
 static void
 invoke_sync_done(struct invocation *inv, const struct inv_result *res)
@@ -376,7 +368,7 @@ invoke_sync_done(struct invocation *inv, const struct inv_result *res)
 	}
 	buf_init(&tail);
 	h[nh++] = HDR("Content-Type", "application/json");
-	h[nh++] = HDR("X-Amz-Executed-Version", invoke_version(inv->pool));
+	h[nh++] = HDR("X-Amz-Executed-Version", pool_version(inv->pool));
 	h[nh++] = HDR("X-Amzn-RequestId", inv->id);
 	if (res->status != INV_OK)
 		h[nh++] = HDR("X-Amz-Function-Error", "Unhandled");

@@ -37,7 +37,6 @@ void	api_throttled(struct http_request *req, const struct pool *p,
 struct pool *invoke_resolve(struct invoke *iv, struct http_request *req,
 	    const char *seg, size_t n, const char *rid);
 bool	wants_tail(const struct http_request *req);
-const char *invoke_version(const struct pool *p);
 /* The X-Amz-* headers, the client context and the payload, into inv;
  * on failure (-errno) req is answered. */
 int	invoke_read_headers(struct http_request *req, struct invocation *inv,

@@ -84,7 +84,7 @@ is_open(struct istream *st)
 		return;
 	st->begun = true;
 	h[nh++] = HDR("Content-Type", "application/vnd.amazon.eventstream");
-	h[nh++] = HDR("X-Amz-Executed-Version", invoke_version(st->inv->pool));
+	h[nh++] = HDR("X-Amz-Executed-Version", pool_version(st->inv->pool));
 	h[nh++] = HDR("X-Amzn-RequestId", st->inv->id);
 	if (st->inv->trace_id != NULL)
 		h[nh++] = HDR("X-Amzn-Trace-Id", st->inv->trace_id);

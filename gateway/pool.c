@@ -388,7 +388,7 @@ pool_build_env(struct pool *p)
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", tmp);
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_NAME", name);
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_FUNCTION_VERSION",
-	    colon != NULL ? colon + 1 : "$LATEST");
+	    pool_version(p));
 	snprintf(tmp, sizeof(tmp), "/aws/lambda/%s", name);
 	env_add(&p->env, &p->nenv, "AWS_LAMBDA_LOG_GROUP_NAME", tmp);
 	env_add(&p->env, &p->nenv, "AWS_REGION", REGION);
@@ -767,6 +767,15 @@ const struct function_conf *
 pool_conf(const struct pool *p)
 {
 	return p->fc;
+}
+
+/* A pool of NAME:N runs version N (the control plane's); any other, $LATEST. */
+const char *
+pool_version(const struct pool *p)
+{
+	const char *c = strchr(p->fc->name, ':');
+
+	return c != NULL ? c + 1 : "$LATEST";
 }
 
 struct metrics_gauge *

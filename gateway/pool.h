@@ -123,6 +123,8 @@ int	pool_submit(struct pool *p, struct invocation *inv);
 /* Seconds a throttled client should wait (for Retry-After). */
 unsigned pool_retry_after(const struct pool *p);
 const struct function_conf *pool_conf(const struct pool *p);
+/* The version its workers run: "N" for NAME:N, else "$LATEST". */
+const char *pool_version(const struct pool *p);
 void	pool_stats(const struct pool *p, struct pool_stats *st);
 struct metrics_gauge;
 /* The gauges metrics.c renders, of pools[0..n): a malloc'd array of n

@@ -126,8 +126,9 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	gmtime_r(&t, &tm);
 	snprintf(api, sizeof(api), "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", port);
 	snprintf(stream, sizeof(stream), "AWS_LAMBDA_LOG_STREAM_NAME="
-	    "%04d/%02d/%02d/[$LATEST]%016" PRIx64 "%016" PRIx64,
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, pool_random(), pool_random());
+	    "%04d/%02d/%02d/[%s]%016" PRIx64 "%016" PRIx64,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, pool_version(p),
+	    pool_random(), pool_random());
 	snprintf(itype, sizeof(itype), "AWS_LAMBDA_INITIALIZATION_TYPE=%s",
 	    p->count[WS_IDLE] + p->count[WS_SPAWNING] < p->fc->min_idle ?
 	    "provisioned-concurrency" : "on-demand");
@@ -597,8 +598,8 @@ a_assign(struct worker *w)
 	w->cold = false;
 	if (inv->cold)
 		metrics_cold_start(p->metrics);
-	n = snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST",
-	    inv->id);
+	n = snprintf(line, sizeof(line), "START RequestId: %s Version: %s",
+	    inv->id, pool_version(p));
 	log_fn_id(p->fc->name, inv->id, line, (size_t)n);
 	buf_reset(&inv->tail);
 	wk_tail_add(inv, line, (size_t)n);

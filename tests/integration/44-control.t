@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 120
+plan 122
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -218,6 +218,9 @@ is "$(jget "$OUT" 'j["Version"]+" "+j["CodeSha256"]')" "2 $(sha "$T/fn2.zip")" "
 call orders:1 '{"action":"env"}'
 like "$RESULT" '"AWS_LAMBDA_FUNCTION_VERSION=1"' "orders:1 runs version 1, which knows it"
 like "$RESULT" '"AWS_LAMBDA_FUNCTION_NAME=orders"' "  ... under the function's name"
+like "$RESULT" '"AWS_LAMBDA_LOG_STREAM_NAME=[0-9/]*\[1\][0-9a-f]{32}"' "  ... its log stream is version 1's"
+grep -q '\[orders:1\] START RequestId: [^ ]* Version: 1$' "$T/daemon.log"
+is $? 0 "  ... and its START log line says Version: 1"
 is "$(jget "$OUT" 'j["ExecutedVersion"]')" 1 "  ... and ExecutedVersion is 1"
 call orders:1 '{"action":"pid"}'
 is "$(jget "$RESULT" 'j["worker"]')" "$w1" "a deploy of new code left version 1's warm worker alone"
