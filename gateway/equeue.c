@@ -47,7 +47,7 @@ struct rec {
 	struct equeue	*q;
 	uv_timer_t	 timer;
 	char		 id[37];
-	char		 fn[65];
+	char		 fn[EQUEUE_FN_MAX + 1];
 	uint64_t	 accepted_ms;	/* epoch */
 	unsigned	 attempts;	/* failed runs so far (persisted) */
 	unsigned	 throttles;	/* in a row (not persisted) */
@@ -714,6 +714,8 @@ equeue_put_policy(struct equeue *q, const char *fn, const char *id,
 
 	if (len > EQUEUE_MAX_PAYLOAD)
 		return -E2BIG;
+	if (strlen(fn) > EQUEUE_FN_MAX)
+		return -ENAMETOOLONG;
 	if (q->nrecs >= q->max_records)
 		return -EAGAIN;
 	if ((r = rec_new(q)) == NULL)

@@ -33,6 +33,8 @@ struct equeue;
 struct pool;
 
 #define EQUEUE_MAX_PAYLOAD	262144	/* Lambda's asynchronous payload limit */
+/* The longest fn: NAME (64) ":" and a version or alias (128). */
+#define EQUEUE_FN_MAX		193
 
 /* The pool that runs function name now, or NULL (it was removed). */
 typedef struct pool *(*equeue_find_cb)(void *arg, const char *name);
@@ -53,7 +55,7 @@ struct equeue *equeue_new(uv_loop_t *loop, const char *state_dir,
  * and client_context (compact JSON, NULL-able) are copied.  cb(arg, rc)
  * runs later, exactly once, unless this returns non-zero: -EAGAIN when
  * the queue holds max_records already, -E2BIG for a payload over
- * EQUEUE_MAX_PAYLOAD, -ENOMEM.
+ * EQUEUE_MAX_PAYLOAD, -ENAMETOOLONG for an fn over EQUEUE_FN_MAX, -ENOMEM.
  */
 int	equeue_put(struct equeue *q, const char *fn, const char *id,
 	    const char *payload, size_t len, const char *trace_id,

@@ -177,6 +177,33 @@ Test(equeue, bounds, .init = setup, .fini = teardown)
 	close_q(q);
 }
 
+/* NAME:ALIAS at its longest (64 + 1 + 128) is kept whole; one more is refused. */
+Test(equeue, longest_function_name, .init = setup, .fini = teardown)
+{
+	struct put_result r = { .rc = -1, .stop = 1 };
+	struct equeue *q = open_q(10);
+	char fn[EQUEUE_FN_MAX + 2], want[EQUEUE_FN_MAX + 16], *text;
+
+	r.q = q;
+	memset(fn, 'f', 64);
+	fn[64] = ':';
+	memset(fn + 65, 'a', EQUEUE_FN_MAX - 64);
+	fn[EQUEUE_FN_MAX + 1] = '\0';
+	cr_assert_eq(equeue_put(q, fn, ID2, "{}", 2, NULL, NULL, put_done, &r),
+	    -ENAMETOOLONG);
+	fn[EQUEUE_FN_MAX] = '\0';
+	cr_assert_eq(equeue_put(q, fn, ID1, "{}", 2, NULL, NULL, put_done, &r),
+	    0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(r.calls, 1);
+	cr_assert_eq(r.rc, 0);
+	text = slurp(ID1 ".ev");
+	snprintf(want, sizeof(want), "\nfunction %s\n", fn);
+	cr_assert(strstr(text, want) != NULL, "%s", text);
+	free(text);
+	close_q(q);
+}
+
 Test(equeue, load_cleans_up, .init = setup, .fini = teardown)
 {
 	char p[PATH_MAX + 64];
