@@ -163,6 +163,22 @@ save_write(struct fnstore_undo *u, const char *path, const void *data,
 	return 0;
 }
 
+/* Whether the file at path starts with "#!": a script, as the custom
+ * runtimes of AWS's tutorials are. */
+static bool
+is_script(const char *path)
+{
+	char head[2];
+	FILE *f = fopen(path, "rb");
+	bool yes;
+
+	if (f == NULL)
+		return false;
+	yes = fread(head, 1, 2, f) == 2 && head[0] == '#' && head[1] == '!';
+	fclose(f);
+	return yes;
+}
+
 int
 fnstore_dropin(const char *state_dir, const cJSON *ver, struct fnstore_undo *u,
     struct fnspec_err *e)
@@ -181,6 +197,11 @@ fnstore_dropin(const char *state_dir, const cJSON *ver, struct fnstore_undo *u,
 		buf_free(&drop);
 		return rc;
 	}
+	/* A script bootstrap forks what it runs (curl, in a shell runtime):
+	 * the exec filter, as layers already get (fnspec_dropin). */
+	if (cJSON_GetObjectItemCaseSensitive(ver, "Opt") == NULL &&
+	    is_script(boot->valuestring))
+		buf_printf(&drop, "seccomp = exec\n");
 	snprintf(path, sizeof(path), "%s/functions.d", state_dir);
 	if ((rc = mkdir_one(path)) != 0) {
 		buf_free(&drop);

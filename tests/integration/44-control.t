@@ -11,7 +11,7 @@ if ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 	echo "Bail out! python3-boto3 is not installed: run make deps-test"; exit 1
 fi
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 122
+plan 123
 
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
@@ -87,6 +87,14 @@ like "$RESULT" '"_HANDLER=bootstrap"' "_HANDLER is the Handler"
 like "$RESULT" '"AWS_LAMBDA_FUNCTION_NAME=orders"' "the function runs as orders"
 call orders '{"k":"v"}'
 is "$RESULT" '{"k":"v"}' "the zip's bootstrap answers"
+# The AWS tutorial's shell runtime, zipped as it is: it forks curl, so a
+# script bootstrap gets the exec filter.
+mkdir -p "$T/pkgsh" && cp "$EX/bash/bootstrap" "$T/pkgsh/bootstrap"
+(cd "$T/pkgsh" && zip -q "$T/sh.zip" bootstrap)
+create tutorial "$T/sh.zip"
+call tutorial '{"abc":1}'
+like "$RESULT" 'bash got 9 bytes' "a shell bootstrap (forking curl) runs from a zip"
+lam delete-function --function-name tutorial
 
 # ---- reading ----
 lam get-function --function-name orders
