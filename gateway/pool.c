@@ -34,6 +34,7 @@
 #include "stream.h"
 #include "rapi.h"
 #include "sandbox.h"
+#include "uuid.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -70,25 +71,16 @@ pool_random(void)
 	return r;
 }
 
+/* A request id: the pool's fast generator, not a syscall per call. */
 static void
 uuid_make(char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
 	uint64_t a = pool_random(), b = pool_random();
 	unsigned char u[16];
-	int i, k = 0;
 
 	memcpy(u, &a, 8);
 	memcpy(u + 8, &b, 8);
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[u[i] >> 4];
-		out[k++] = hex[u[i] & 15];
-	}
-	out[k] = '\0';
+	uuid_format(out, u);
 }
 
 /* An X-Ray style trace id, as Lambda makes when the caller sent none. */
@@ -201,7 +193,6 @@ inv_fail(struct invocation *inv, enum inv_status st, const char *type,
 }
 
 /* ---- the spawner client ------------------------------------------------- */
-
 
 static void
 spawner_readable(uv_poll_t *h, int status, int events)
@@ -815,7 +806,6 @@ pool_stats(const struct pool *p, struct pool_stats *st)
 	st->draining = p->count[WS_DRAINING];
 	st->queued = p->queued;
 }
-
 
 void
 pool_set_metrics(struct pool *p, struct metrics_fn *m)

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "http.h"
 #include "log.h"
+#include "uuid.h"
 
 static uint64_t
 epoch_ms(void)
@@ -62,28 +63,6 @@ apigw_begin(struct apigw *gw, struct http_request *req)
 	x->len[0] = strlen(x->trace_id);
 	buf_add(&x->text, x->trace_id, x->len[0]);
 	return x;
-}
-
-/* A request id for a request no invocation was made for (a UUID). */
-static void
-make_id(char out[40])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char u[16];
-	size_t i, k = 0;
-
-	if (getentropy(u, sizeof(u)) != 0)
-		for (i = 0; i < 16; i++)
-			u[i] = (unsigned char)rand();
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[u[i] >> 4];
-		out[k++] = hex[u[i] & 15];
-	}
-	out[k] = '\0';
 }
 
 /* {"message":"X"}: X, into out; NULL if body is not that. */
@@ -147,7 +126,7 @@ apigw_finish_ex(struct apigw_reply *x, int status,
 	/* A request refused before any invocation still gets an id: for
 	 * its Apigw-Requestid header and its access-log line. */
 	if (x->request_id[0] == '\0')
-		make_id(x->request_id);
+		uuid_random(x->request_id);
 	/* Before the reply: the request's memory lasts until http_respond. */
 	record(x, status, body, len, own);
 	apigw_respond(x, x->req, status, hdrs, n, body, len);
@@ -158,7 +137,7 @@ void
 apigw_finish_upgrade(struct apigw_reply *x)
 {
 	if (x->request_id[0] == '\0')
-		make_id(x->request_id);
+		uuid_random(x->request_id);
 	record(x, 101, "", 0, false);
 	apigw_reply_free(x);
 }
@@ -167,7 +146,7 @@ void
 apigw_finish_streamed(struct apigw_reply *x, int status, uint64_t len)
 {
 	if (x->request_id[0] == '\0')
-		make_id(x->request_id);
+		uuid_random(x->request_id);
 	record(x, status, "", (size_t)len, false);
 	apigw_reply_free(x);
 }

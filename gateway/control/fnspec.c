@@ -17,11 +17,11 @@
 #include <time.h>
 
 #include <cJSON.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "control/fnspec.h"
 #include "invoke.h"
+#include "uuid.h"
 
 #define DESC_MAX	256
 #define HANDLER_MAX	128
@@ -571,23 +571,6 @@ fnspec_set_code(cJSON *rec, const void *zip, size_t len)
 }
 
 void
-fnspec_uuid(char id[37])
-{
-	unsigned char u[16];
-	int i, k = 0;
-
-	if (RAND_bytes(u, sizeof(u)) != 1)
-		abort();	/* no randomness: nothing sensible to do */
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			id[k++] = '-';
-		k += snprintf(id + k, 37 - (size_t)k, "%02x", u[i]);
-	}
-}
-
-void
 fnspec_now(char *when, size_t size)
 {
 	struct timespec ts;
@@ -606,7 +589,7 @@ fnspec_touch(cJSON *rec)
 	cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	char id[37], when[96];
 
-	fnspec_uuid(id);
+	uuid_random(id);
 	set_str(cfg, "RevisionId", id);
 	fnspec_now(when, sizeof(when));
 	set_str(cfg, "LastModified", when);

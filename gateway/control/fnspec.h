@@ -90,8 +90,6 @@ void	fnspec_set_code(struct cJSON *rec, const void *zip, size_t len);
 void	fnspec_touch(struct cJSON *rec);
 /* Now, as Lambda writes LastModified: 2026-01-02T03:04:05.678+0000. */
 void	fnspec_now(char *when, size_t size);
-/* A random (version 4) UUID. */
-void	fnspec_uuid(char id[37]);
 /* The function's name in rec. */
 const char *fnspec_rec_name(const struct cJSON *rec);
 /* CodeSize in rec (0 if none). */

@@ -19,6 +19,7 @@
 #include <cJSON.h>
 
 #include "control/fnspec.h"
+#include "uuid.h"
 
 #define ALIAS_MAX	128
 #define DESC_MAX	256
@@ -224,7 +225,7 @@ alias_make(const cJSON *rec, const char *name, const cJSON *req,
 		return -EINVAL;
 	snprintf(arn, sizeof(arn), FNSPEC_ARN_PREFIX "%s:%s",
 	    fnspec_rec_name(rec), name);
-	fnspec_uuid(id);
+	uuid_random(id);
 	if ((a = cJSON_CreateObject()) == NULL)
 		abort();
 	put(a, "AliasArn", cJSON_CreateString(arn));

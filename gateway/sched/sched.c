@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <cJSON.h>
@@ -32,6 +31,7 @@
 #include "log.h"
 #include "sched/cron.h"
 #include "sched/sched.h"
+#include "uuid.h"
 
 #define SCHED_DIR	"schedules"
 #define STATE_FILE	"state"
@@ -87,31 +87,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-uuid_make(char out[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	static uint64_t ctr;
-	unsigned char u[16];
-	int i, k = 0;
-
-	if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u)) {
-		uint64_t a = (uint64_t)now_ms(), b = ++ctr;
-
-		memcpy(u, &a, 8);
-		memcpy(u + 8, &b, 8);
-	}
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[u[i] >> 4];
-		out[k++] = hex[u[i] & 15];
-	}
-	out[k] = '\0';
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -241,7 +216,7 @@ ent_fire(struct sched *s, struct ent *en, int64_t due)
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		goto fail;
 	snprintf(sp->name, sizeof(sp->name), "%s", cs->name);
-	uuid_make(sp->id);
+	uuid_random(sp->id);
 	ev = cs->input != NULL ? sched_input_event(cs->input, cs->name, due,
 	    sp->id) : sched_default_event(cs->name, due, sp->id);
 	if (ev != NULL)

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "engine_int.h"
 #include "tabledef.h"
+#include "uuid.h"
 
 #define VAL1		"1 validation error detected: Value "
 #define INVALID		"One or more parameter values were invalid: "
@@ -547,23 +547,6 @@ stream_check(const cJSON *req, const char *member, struct ddb_err *err)
 
 /* ---- CreateTable ------------------------------------------------------------ */
 
-static void
-uuid_make(char out[37])
-{
-	uint8_t r[16];
-	size_t i, o = 0;
-
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		abort();
-	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
-	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		o += (size_t)snprintf(out + o, 3, "%02x", r[i]);
-	}
-}
-
 /* The stored description of a new table, from parts already checked. */
 static cJSON *
 desc_build(const struct tables_call *call, struct tdef *td, cJSON *defs,
@@ -583,7 +566,7 @@ desc_build(const struct tables_call *call, struct tdef *td, cJSON *defs,
 	tbl_arn(call, td->name, &arn);
 	cJSON_AddStringToObject(d, "TableArn", arn.data);
 	buf_free(&arn);
-	uuid_make(id);
+	uuid_random(id);
 	cJSON_AddStringToObject(d, "TableId", id);
 	bms = cJSON_AddObjectToObject(d, "BillingModeSummary");
 	cJSON_AddStringToObject(bms, "BillingMode", td->ppr ?

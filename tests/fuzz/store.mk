@@ -16,7 +16,7 @@ TBL_EXPR    := $(wildcard $(TBL)/expr_*.c) $(TBL_VALUE)
 # The whole engine: every operation file, PartiQL, the catalog.
 TBL_ENGINE  := $(TBL)/engine.c $(TBL)/engine_req.c $(TBL)/engine_maint.c \
 	$(wildcard $(TBL)/ops_*.c) $(TBL)/partiql.c $(TBL)/partiql_parse.c $(TBL)/partiql_tr.c \
-	$(TBL)/tabledef.c $(TBL)/access.c $(TBL_EXPR) \
+	$(TBL)/tabledef.c $(ROOT)/gateway/uuid.c $(TBL)/access.c $(TBL_EXPR) \
 	$(ROOT)/gateway/store/stmt.c
 TBL_HDRS    := $(wildcard $(TBL)/*.h $(ROOT)/gateway/store/*.h) $(HDRS)
 STORE_LIBS  := $(shell $(PKG_CONFIG) --libs libcjson libuv sqlite3) -lpthread -lm
