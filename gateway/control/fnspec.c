@@ -62,6 +62,45 @@ fnspec_fail(struct fnspec_err *e, const char *type, const char *fmt, ...)
 	return -EINVAL;
 }
 
+int
+fnspec_vfail(struct fnspec_err *e, const char *member, const char *what)
+{
+	return fnspec_fail(e, "ValidationException", "1 validation error "
+	    "detected: Value at '%s' failed to satisfy constraint: %s",
+	    member, what);
+}
+
+int
+fnspec_sys_fail(struct fnspec_err *e, int rc, const char *what)
+{
+	fnspec_fail(e, "ServiceException", "%s: %s", what, strerror(-rc));
+	return rc;
+}
+
+int
+fnspec_unzip_fail(struct fnspec_err *e, int rc, const char *why, size_t max,
+    const char *path)
+{
+	if (rc == -EINVAL)
+		return fnspec_fail(e, "InvalidParameterValueException", "Could "
+		    "not unzip uploaded file: %s", why);
+	if (rc == -EFBIG)
+		return fnspec_fail(e, "InvalidParameterValueException",
+		    "Unzipped size must be smaller than %zu bytes", max);
+	return rc != 0 ? fnspec_sys_fail(e, rc, path) : 0;
+}
+
+void
+fnspec_put(cJSON *o, const char *key, cJSON *v)
+{
+	if (v == NULL)
+		abort();	/* as buf.c: out of memory */
+	if (cJSON_HasObjectItem(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+	else
+		cJSON_AddItemToObject(o, key, v);
+}
+
 /* ---- names ---------------------------------------------------------------- */
 
 static bool
@@ -96,14 +135,6 @@ fnspec_parse_name(const char *s, struct fnspec_name *out)
 
 /* ---- members ---------------------------------------------------------------- */
 
-static int
-vfail(struct fnspec_err *e, const char *member, const char *what)
-{
-	return fnspec_fail(e, "ValidationException", "1 validation error "
-	    "detected: Value at '%s' failed to satisfy constraint: %s",
-	    member, what);
-}
-
 /* A string member: absent is fine (*out NULL); else 1..max bytes. */
 static int
 get_str(const cJSON *req, const char *key, const char *member, size_t min,
@@ -119,7 +150,7 @@ get_str(const cJSON *req, const char *key, const char *member, size_t min,
 	    "and %zu", min, max);
 	if (!cJSON_IsString(j) || strlen(j->valuestring) < min ||
 	    strlen(j->valuestring) > max)
-		return vfail(e, member, what);
+		return fnspec_vfail(e, member, what);
 	*out = j->valuestring;
 	return 0;
 }
@@ -139,15 +170,15 @@ get_int(const cJSON *req, const char *key, const char *member, int min,
 	if (v < min) {
 		snprintf(what, sizeof(what), "Member must have value greater "
 		    "than or equal to %d", min);
-		return vfail(e, member, what);
+		return fnspec_vfail(e, member, what);
 	}
 	if (v > max) {
 		snprintf(what, sizeof(what), "Member must have value less than "
 		    "or equal to %d", max);
-		return vfail(e, member, what);
+		return fnspec_vfail(e, member, what);
 	}
 	if (v != (int)v)
-		return vfail(e, member, "Member must be an integer");
+		return fnspec_vfail(e, member, "Member must be an integer");
 	*out = (int)v;
 	return 0;
 }
@@ -174,7 +205,7 @@ check_role(const char *role, struct fnspec_err *e)
 
 	if (strncmp(role, "arn:", 4) != 0 || p == NULL ||
 	    strstr(p, ":role/") == NULL)
-		return vfail(e, "role", "Member must satisfy regular expression "
+		return fnspec_vfail(e, "role", "Member must satisfy regular expression "
 		    "pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?"
 		    "[a-zA-Z_0-9+=,.@\\-_/]+");
 	return 0;
@@ -185,7 +216,7 @@ check_handler(const char *h, struct fnspec_err *e)
 {
 	for (; *h != '\0'; h++)
 		if (isspace((unsigned char)*h) || iscntrl((unsigned char)*h))
-			return vfail(e, "handler", "Member must satisfy regular "
+			return fnspec_vfail(e, "handler", "Member must satisfy regular "
 			    "expression pattern: [^\\s]+");
 	return 0;
 }
@@ -209,12 +240,12 @@ check_env(const cJSON *env, struct fnspec_err *e)
 	size_t total = 0, i;
 
 	if (!cJSON_IsObject(env))
-		return vfail(e, "environment", "Member must be an object");
+		return fnspec_vfail(e, "environment", "Member must be an object");
 	vars = cJSON_GetObjectItemCaseSensitive(env, "Variables");
 	if (vars == NULL || cJSON_IsNull(vars))
 		return 0;
 	if (!cJSON_IsObject(vars))
-		return vfail(e, "environment.variables", "Member must be a map");
+		return fnspec_vfail(e, "environment.variables", "Member must be a map");
 	cJSON_ArrayForEach(v, vars) {
 		/* Reserved first: "_HANDLER" is refused for what it is. */
 		for (i = 0; i < NELEM(reserved_env); i++)
@@ -228,11 +259,11 @@ check_env(const cJSON *env, struct fnspec_err *e)
 				    "Reserved keys used in this request: %s",
 				    v->string);
 		if (!env_name_ok(v->string))
-			return vfail(e, "environment.variables", "Map keys must "
+			return fnspec_vfail(e, "environment.variables", "Map keys must "
 			    "satisfy constraint: [Member must satisfy regular "
 			    "expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
 		if (!cJSON_IsString(v))
-			return vfail(e, "environment.variables", "Map values "
+			return fnspec_vfail(e, "environment.variables", "Map values "
 			    "must be strings");
 		total += strlen(v->string) + strlen(v->valuestring);
 	}
@@ -253,7 +284,7 @@ check_arch(const cJSON *a, struct fnspec_err *e)
 	    !cJSON_IsString(v = cJSON_GetArrayItem(a, 0)) ||
 	    (strcmp(v->valuestring, "x86_64") != 0 &&
 	    strcmp(v->valuestring, "arm64") != 0))
-		return vfail(e, "architectures", "Member must have length less "
+		return fnspec_vfail(e, "architectures", "Member must have length less "
 		    "than or equal to 1, and each member must be x86_64 or "
 		    "arm64");
 	if (strcmp(v->valuestring, FNSPEC_ARCH) != 0)
@@ -269,11 +300,11 @@ check_tags(const cJSON *t, struct fnspec_err *e)
 	const cJSON *v;
 
 	if (!cJSON_IsObject(t))
-		return vfail(e, "tags", "Member must be a map");
+		return fnspec_vfail(e, "tags", "Member must be a map");
 	cJSON_ArrayForEach(v, t)
 		if (!cJSON_IsString(v) || strlen(v->string) == 0 ||
 		    strlen(v->string) > 128 || strlen(v->valuestring) > 256)
-			return vfail(e, "tags", "Map keys must be 1 to 128 "
+			return fnspec_vfail(e, "tags", "Map keys must be 1 to 128 "
 			    "characters and values strings of at most 256");
 	return 0;
 }
@@ -314,40 +345,19 @@ get_zip(const cJSON *code, const char **zip64, struct fnspec_err *e)
 static void
 set_str(cJSON *o, const char *key, const char *v)
 {
-	cJSON *n = cJSON_CreateString(v);
-
-	if (n == NULL)
-		abort();	/* as buf.c: out of memory */
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, n);
-	else
-		cJSON_AddItemToObject(o, key, n);
+	fnspec_put(o, key, cJSON_CreateString(v));
 }
 
 static void
 set_num(cJSON *o, const char *key, double v)
 {
-	cJSON *n = cJSON_CreateNumber(v);
-
-	if (n == NULL)
-		abort();
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, n);
-	else
-		cJSON_AddItemToObject(o, key, n);
+	fnspec_put(o, key, cJSON_CreateNumber(v));
 }
 
 static void
 set_item(cJSON *o, const char *key, const cJSON *v)
 {
-	cJSON *n = cJSON_Duplicate(v, 1);
-
-	if (n == NULL)
-		abort();
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, n);
-	else
-		cJSON_AddItemToObject(o, key, n);
+	fnspec_put(o, key, cJSON_Duplicate(v, 1));
 }
 
 static cJSON *
@@ -455,12 +465,12 @@ fnspec_create(const cJSON *req, cJSON **rec, const char **zip64,
 	j = cJSON_GetObjectItemCaseSensitive(req, "FunctionName");
 	if (!cJSON_IsString(j) || fnspec_parse_name(j->valuestring, &fn) != 0 ||
 	    fn.kind != FNSPEC_UNQUALIFIED)
-		return vfail(e, "functionName", "Member must satisfy regular "
+		return fnspec_vfail(e, "functionName", "Member must satisfy regular "
 		    "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}"
 		    "(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
 		    "([a-zA-Z0-9-_]+)");
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "Role")))
-		return vfail(e, "role", "Member must not be null");
+		return fnspec_vfail(e, "role", "Member must not be null");
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "Runtime")))
 		return fnspec_fail(e, "InvalidParameterValueException", "The "
 		    "Runtime parameter is required for a Zip function");
@@ -475,7 +485,7 @@ fnspec_create(const cJSON *req, cJSON **rec, const char **zip64,
 		goto fail;
 	code = cJSON_GetObjectItemCaseSensitive(req, "Code");
 	if (!cJSON_IsObject(code)) {
-		vfail(e, "code", "Member must not be null");
+		fnspec_vfail(e, "code", "Member must not be null");
 		goto fail;
 	}
 	if (get_zip(code, zip64, e) != 0)
@@ -688,7 +698,7 @@ fnspec_concurrency(cJSON *rec, const cJSON *req, struct fnspec_err *e)
 		return 0;
 	if (!cJSON_IsNumber(n) || n->valuedouble != (int)n->valuedouble ||
 	    n->valuedouble < 0)
-		return vfail(e, "reservedConcurrentExecutions", "Member must "
+		return fnspec_vfail(e, "reservedConcurrentExecutions", "Member must "
 		    "have value greater than or equal to 0");
 	if (n->valueint < 1 || n->valueint > FNSPEC_RESERVED_MAX)
 		return fnspec_fail(e, "InvalidParameterValueException",

@@ -151,5 +151,15 @@ int	fnspec_route(const struct cJSON *rec, const char *q, double r,
 /* Set e (type and status from the type) and return -EINVAL. */
 int	fnspec_fail(struct fnspec_err *e, const char *type, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
+/* fnspec_fail with Lambda's ValidationException wording for member. */
+int	fnspec_vfail(struct fnspec_err *e, const char *member, const char *what);
+/* A ServiceException naming what and -rc's text; returns rc. */
+int	fnspec_sys_fail(struct fnspec_err *e, int rc, const char *what);
+/* Lambda's answer to ziptree's rc (-EINVAL: why, -EFBIG: over max, else
+ * a system error at path); returns rc, 0 for 0. */
+int	fnspec_unzip_fail(struct fnspec_err *e, int rc, const char *why,
+	    size_t max, const char *path);
+/* o[key] = v, replacing one there; v NULL (out of memory) aborts. */
+void	fnspec_put(struct cJSON *o, const char *key, struct cJSON *v);
 
 #endif

@@ -49,17 +49,6 @@ str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-static void
-put(cJSON *o, const char *key, cJSON *v)
-{
-	if (v == NULL)
-		abort();
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
-	else
-		cJSON_AddItemToObject(o, key, v);
-}
-
 cJSON *
 fnspec_version(const cJSON *rec, const char *n)
 {
@@ -129,17 +118,17 @@ fnspec_publish(cJSON *rec, const cJSON *req, cJSON **ver, bool *fresh,
 	if ((v = cJSON_CreateObject()) == NULL ||
 	    (vc = cJSON_Duplicate(cfg, 1)) == NULL)
 		abort();
-	put(vc, "Version", cJSON_CreateString(num));
-	put(vc, "FunctionArn", cJSON_CreateString(arn));
+	fnspec_put(vc, "Version", cJSON_CreateString(num));
+	fnspec_put(vc, "FunctionArn", cJSON_CreateString(arn));
 	if (cJSON_IsString(j))
-		put(vc, "Description", cJSON_CreateString(j->valuestring));
+		fnspec_put(vc, "Description", cJSON_CreateString(j->valuestring));
 	cJSON_AddItemToObject(v, "Configuration", vc);
-	put(v, "Bootstrap", cJSON_CreateString(str(rec, "Bootstrap")));
+	fnspec_put(v, "Bootstrap", cJSON_CreateString(str(rec, "Bootstrap")));
 	if (cJSON_IsString(get(rec, "Opt")))	/* the layers, frozen too */
-		put(v, "Opt", cJSON_CreateString(str(rec, "Opt")));
-	put(v, "From", cJSON_CreateString(str(cfg, "RevisionId")));
+		fnspec_put(v, "Opt", cJSON_CreateString(str(rec, "Opt")));
+	fnspec_put(v, "From", cJSON_CreateString(str(cfg, "RevisionId")));
 	cJSON_AddItemToArray(vers, v);
-	put(rec, "NextVersion", cJSON_CreateNumber(n + 1));
+	fnspec_put(rec, "NextVersion", cJSON_CreateNumber(n + 1));
 	*ver = v;
 	*fresh = true;
 	return 0;
@@ -228,15 +217,15 @@ alias_make(const cJSON *rec, const char *name, const cJSON *req,
 	uuid_random(id);
 	if ((a = cJSON_CreateObject()) == NULL)
 		abort();
-	put(a, "AliasArn", cJSON_CreateString(arn));
-	put(a, "Name", cJSON_CreateString(name));
-	put(a, "FunctionVersion", cJSON_CreateString(ver));
-	put(a, "Description", cJSON_CreateString(cJSON_IsString(d) ?
+	fnspec_put(a, "AliasArn", cJSON_CreateString(arn));
+	fnspec_put(a, "Name", cJSON_CreateString(name));
+	fnspec_put(a, "FunctionVersion", cJSON_CreateString(ver));
+	fnspec_put(a, "Description", cJSON_CreateString(cJSON_IsString(d) ?
 	    d->valuestring : old != NULL ? str(old, "Description") : ""));
 	if (cJSON_IsObject(rc) && cJSON_GetArraySize(get(rc,
 	    "AdditionalVersionWeights")) > 0)
-		put(a, "RoutingConfig", cJSON_Duplicate(rc, 1));
-	put(a, "RevisionId", cJSON_CreateString(id));
+		fnspec_put(a, "RoutingConfig", cJSON_Duplicate(rc, 1));
+	fnspec_put(a, "RevisionId", cJSON_CreateString(id));
 	*out = a;
 	return 0;
 }

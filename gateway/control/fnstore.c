@@ -20,13 +20,6 @@
 #define RECORD_MAX	(1024 * 1024)
 
 static int
-sys_fail(struct fnspec_err *e, int rc, const char *what)
-{
-	fnspec_fail(e, "ServiceException", "%s: %s", what, strerror(-rc));
-	return rc;
-}
-
-static int
 mkdir_one(const char *path)
 {
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
@@ -108,28 +101,22 @@ fnstore_code(const char *state_dir, cJSON *rec, const void *zip, size_t len,
 	int rc;
 
 	if (strlen(state_dir) > PATH_MAX - 160)
-		return sys_fail(e, -ENAMETOOLONG, state_dir);
+		return fnspec_sys_fail(e, -ENAMETOOLONG, state_dir);
 	snprintf(dir, sizeof(dir), "%s/code", state_dir);
 	if ((rc = mkdir_one(dir)) != 0)
-		return sys_fail(e, rc, dir);
+		return fnspec_sys_fail(e, rc, dir);
 	snprintf(dir, sizeof(dir), "%s/code/%s", state_dir, name);
 	if ((rc = mkdir_one(dir)) != 0)
-		return sys_fail(e, rc, dir);
+		return fnspec_sys_fail(e, rc, dir);
 	snprintf(vdir, sizeof(vdir), "%s/%u", dir, fs_next_version(dir));
 	/* With layers, the bootstrap may be theirs (change.c checks). */
 	rc = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, "Opt")) ?
 	    ziptree_extract_tree(zip, len, vdir, max, why, sizeof(why)) :
 	    ziptree_extract(zip, len, vdir, max, why, sizeof(why));
-	if (rc != 0)
+	if (rc != 0) {
 		(void)rmdir(dir);	/* fails while another version is left */
-	if (rc == -EINVAL)
-		return fnspec_fail(e, "InvalidParameterValueException", "Could "
-		    "not unzip uploaded file: %s", why);
-	if (rc == -EFBIG)
-		return fnspec_fail(e, "InvalidParameterValueException",
-		    "Unzipped size must be smaller than %zu bytes", max);
-	if (rc != 0)
-		return sys_fail(e, rc, vdir);
+		return fnspec_unzip_fail(e, rc, why, max, vdir);
+	}
 	if ((u->code_dir = strdup(vdir)) == NULL)
 		abort();
 	snprintf(boot, sizeof(boot), "%s/bootstrap", vdir);
@@ -159,7 +146,7 @@ save_write(struct fnstore_undo *u, const char *path, const void *data,
 	int rc;
 
 	if ((rc = save(u, path)) != 0 || (rc = write_file(path, data, len)) != 0)
-		return sys_fail(e, rc, path);
+		return fnspec_sys_fail(e, rc, path);
 	return 0;
 }
 
@@ -205,7 +192,7 @@ fnstore_dropin(const char *state_dir, const cJSON *ver, struct fnstore_undo *u,
 	snprintf(path, sizeof(path), "%s/functions.d", state_dir);
 	if ((rc = mkdir_one(path)) != 0) {
 		buf_free(&drop);
-		return sys_fail(e, rc, path);
+		return fnspec_sys_fail(e, rc, path);
 	}
 	snprintf(path, sizeof(path), "%s/functions.d/%s.conf", state_dir, sect);
 	rc = save_write(u, path, drop.data, drop.len, e);
@@ -222,7 +209,7 @@ fnstore_record(const char *state_dir, const cJSON *rec, struct fnstore_undo *u,
 
 	snprintf(path, sizeof(path), "%s/lambda", state_dir);
 	if ((rc = mkdir_one(path)) != 0)
-		return sys_fail(e, rc, path);
+		return fnspec_sys_fail(e, rc, path);
 	snprintf(path, sizeof(path), "%s/lambda/%s.json", state_dir,
 	    fnspec_rec_name(rec));
 	if ((text = cJSON_Print(rec)) == NULL)
@@ -239,9 +226,9 @@ save_unlink(struct fnstore_undo *u, const char *path, struct fnspec_err *e)
 	int rc;
 
 	if ((rc = save(u, path)) != 0)
-		return sys_fail(e, rc, path);
+		return fnspec_sys_fail(e, rc, path);
 	if (unlink(path) < 0 && errno != ENOENT)
-		return sys_fail(e, -errno, path);
+		return fnspec_sys_fail(e, -errno, path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';

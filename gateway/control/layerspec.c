@@ -24,25 +24,6 @@ get(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-static void
-put(cJSON *o, const char *key, cJSON *v)
-{
-	if (v == NULL)
-		abort();	/* as buf.c: out of memory */
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
-	else
-		cJSON_AddItemToObject(o, key, v);
-}
-
-static int
-vfail(struct fnspec_err *e, const char *member, const char *what)
-{
-	return fnspec_fail(e, "ValidationException", "1 validation error "
-	    "detected: Value at '%s' failed to satisfy constraint: %s",
-	    member, what);
-}
-
 /* ---- names ---------------------------------------------------------------- */
 
 /* [a-zA-Z0-9-_]+, n bytes of s. */
@@ -154,8 +135,8 @@ copy_str(cJSON *rec, const cJSON *req, const char *key, const char *member,
 	snprintf(what, sizeof(what), "Member must have length less than or "
 	    "equal to %zu", max);
 	if (!cJSON_IsString(j) || strlen(j->valuestring) > max)
-		return vfail(e, member, what);
-	put(rec, key, cJSON_CreateString(j->valuestring));
+		return fnspec_vfail(e, member, what);
+	fnspec_put(rec, key, cJSON_CreateString(j->valuestring));
 	return 0;
 }
 
@@ -191,11 +172,11 @@ copy_list(cJSON *rec, const cJSON *req, const char *key, const char *member,
 	if (j == NULL || cJSON_IsNull(j))
 		return 0;
 	if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) > max)
-		return vfail(e, member, what);
+		return fnspec_vfail(e, member, what);
 	cJSON_ArrayForEach(v, j)
 		if (!cJSON_IsString(v) || !ok(v->valuestring))
-			return vfail(e, member, what);
-	put(rec, key, cJSON_Duplicate(j, 1));
+			return fnspec_vfail(e, member, what);
+	fnspec_put(rec, key, cJSON_Duplicate(j, 1));
 	return 0;
 }
 
@@ -206,7 +187,7 @@ get_zip(const cJSON *req, const char **zip64, struct fnspec_err *e)
 	const cJSON *c = get(req, "Content"), *z = get(c, "ZipFile");
 
 	if (!cJSON_IsObject(c))
-		return vfail(e, "content", "Member must not be null");
+		return fnspec_vfail(e, "content", "Member must not be null");
 	if (get(c, "S3Bucket") != NULL || get(c, "S3Key") != NULL)
 		return fnspec_fail(e, "InvalidParameterValueException",
 		    "lambdad takes a layer's content as ZipFile only (no S3)");
@@ -232,13 +213,13 @@ layerspec_publish(const cJSON *req, const char *name, long ver, cJSON **rec,
 	if ((r = cJSON_CreateObject()) == NULL)
 		abort();
 	snprintf(arn, sizeof(arn), LAYERSPEC_ARN_PREFIX "%s", name);
-	put(r, "LayerArn", cJSON_CreateString(arn));
+	fnspec_put(r, "LayerArn", cJSON_CreateString(arn));
 	snprintf(arn, sizeof(arn), LAYERSPEC_ARN_PREFIX "%s:%ld", name, ver);
-	put(r, "LayerVersionArn", cJSON_CreateString(arn));
-	put(r, "Description", cJSON_CreateString(""));
+	fnspec_put(r, "LayerVersionArn", cJSON_CreateString(arn));
+	fnspec_put(r, "Description", cJSON_CreateString(""));
 	fnspec_now(when, sizeof(when));
-	put(r, "CreatedDate", cJSON_CreateString(when));
-	put(r, "Version", cJSON_CreateNumber((double)ver));
+	fnspec_put(r, "CreatedDate", cJSON_CreateString(when));
+	fnspec_put(r, "Version", cJSON_CreateNumber((double)ver));
 	if (copy_str(r, req, "Description", "description", DESC_MAX, e) != 0 ||
 	    copy_str(r, req, "LicenseInfo", "licenseInfo", LICENSE_MAX, e) != 0 ||
 	    copy_list(r, req, "CompatibleRuntimes", "compatibleRuntimes",
@@ -253,9 +234,9 @@ layerspec_publish(const cJSON *req, const char *name, long ver, cJSON **rec,
 	}
 	if ((c = cJSON_AddObjectToObject(r, "Content")) == NULL)
 		abort();
-	put(c, "Location", cJSON_CreateString(""));
-	put(c, "CodeSha256", cJSON_CreateString(""));
-	put(c, "CodeSize", cJSON_CreateNumber(0));
+	fnspec_put(c, "Location", cJSON_CreateString(""));
+	fnspec_put(c, "CodeSha256", cJSON_CreateString(""));
+	fnspec_put(c, "CodeSize", cJSON_CreateNumber(0));
 	*rec = r;
 	return 0;
 }
@@ -271,8 +252,8 @@ layerspec_set_code(cJSON *rec, const void *zip, size_t len)
 	buf_init(&b);
 	buf_base64(&b, md, sizeof(md));
 	buf_addc(&b, '\0');
-	put(c, "CodeSha256", cJSON_CreateString(b.data));
-	put(c, "CodeSize", cJSON_CreateNumber((double)len));
+	fnspec_put(c, "CodeSha256", cJSON_CreateString(b.data));
+	fnspec_put(c, "CodeSize", cJSON_CreateNumber((double)len));
 	buf_free(&b);
 }
 
@@ -320,7 +301,7 @@ layerspec_list_item(const cJSON *rec)
 		abort();
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if ((v = get(rec, keys[i])) != NULL)
-			put(j, keys[i], cJSON_Duplicate(v, 1));
+			fnspec_put(j, keys[i], cJSON_Duplicate(v, 1));
 	return j;
 }
 
@@ -354,12 +335,12 @@ layerspec_fn_layers(const cJSON *layers, struct fnspec_err *e)
 	long n;
 
 	if (!cJSON_IsArray(layers))
-		return vfail(e, "layers", "Member must be a list of layer "
+		return fnspec_vfail(e, "layers", "Member must be a list of layer "
 		    "version ARNs");
 	cJSON_ArrayForEach(v, layers)
 		if (!cJSON_IsString(v) || layerspec_version_arn(v->valuestring,
 		    name, &n) != 0)
-			return vfail(e, "layers", "Member must satisfy constraint: "
+			return fnspec_vfail(e, "layers", "Member must satisfy constraint: "
 			    "[Member must have length less than or equal to 140, "
 			    "Member must satisfy regular expression pattern: "
 			    "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:"

@@ -23,13 +23,6 @@
 #define RECORD_MAX	(64 * 1024)
 #define CHUNK		65536
 
-static int
-sys_fail(struct fnspec_err *e, int rc, const char *what)
-{
-	fnspec_fail(e, "ServiceException", "%s: %s", what, strerror(-rc));
-	return rc;
-}
-
 void
 layerstore_dir(const char *state_dir, const char *name, long ver, char *out,
     size_t size)
@@ -67,30 +60,24 @@ layerstore_put(const char *state_dir, const char *name, long ver,
 	int rc;
 
 	if (strlen(state_dir) > PATH_MAX - 200)
-		return sys_fail(e, -ENAMETOOLONG, state_dir);
+		return fnspec_sys_fail(e, -ENAMETOOLONG, state_dir);
 	snprintf(dir, sizeof(dir), "%s/layers/%s", state_dir, name);
 	if ((rc = fs_mkdir_p(dir, 0755)) != 0)
-		return sys_fail(e, rc, dir);
+		return fnspec_sys_fail(e, rc, dir);
 	snprintf(num, sizeof(num), "%ld\n", ver + 1);
 	if ((rc = put_file(dir, "next", num)) != 0)
-		return sys_fail(e, rc, dir);
+		return fnspec_sys_fail(e, rc, dir);
 	layerstore_dir(state_dir, name, ver, vdir, sizeof(vdir));
 	fs_rm_tree(vdir);	/* a leftover of a crash, if anything */
 	rc = ziptree_extract_tree(zip, len, vdir, max, why, sizeof(why));
-	if (rc == -EINVAL)
-		return fnspec_fail(e, "InvalidParameterValueException", "Could "
-		    "not unzip uploaded file: %s", why);
-	if (rc == -EFBIG)
-		return fnspec_fail(e, "InvalidParameterValueException",
-		    "Unzipped size must be smaller than %zu bytes", max);
 	if (rc != 0)
-		return sys_fail(e, rc, vdir);
+		return fnspec_unzip_fail(e, rc, why, max, vdir);
 	if ((text = cJSON_Print(rec)) == NULL)
 		abort();	/* as buf.c: out of memory */
 	snprintf(file, sizeof(file), "%ld.json", ver);
 	if ((rc = put_file(dir, file, text)) != 0) {
 		fs_rm_tree(vdir);
-		sys_fail(e, rc, dir);
+		fnspec_sys_fail(e, rc, dir);
 	}
 	free(text);
 	return rc;
@@ -105,7 +92,7 @@ layerstore_rm(const char *state_dir, const char *name, long ver,
 	snprintf(dir, sizeof(dir), "%s/layers/%s", state_dir, name);
 	snprintf(path, sizeof(path), "%s/%ld.json", dir, ver);
 	if (unlink(path) != 0 && errno != ENOENT)
-		return sys_fail(e, -errno, path);
+		return fnspec_sys_fail(e, -errno, path);
 	(void)fs_fsync_dir(dir);
 	layerstore_dir(state_dir, name, ver, path, sizeof(path));
 	fs_rm_tree(path);
@@ -309,14 +296,14 @@ layerstore_opt(const char *dir, const cJSON *srcs, struct fnspec_err *e)
 		return 0;	/* made for another function, or before */
 	snprintf(parent, sizeof(parent), "%s", dir);
 	if ((slash = strrchr(parent, '/')) == NULL)
-		return sys_fail(e, -EINVAL, dir);
+		return fnspec_sys_fail(e, -EINVAL, dir);
 	*slash = '\0';
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", dir) >= (int)sizeof(tmp))
-		return sys_fail(e, -ENAMETOOLONG, dir);
+		return fnspec_sys_fail(e, -ENAMETOOLONG, dir);
 	fs_rm_tree(tmp);
 	if ((rc = fs_mkdir_p(parent, 0755)) != 0 || (mkdir(tmp, 0755) != 0 &&
 	    (rc = -errno) != 0))
-		return sys_fail(e, rc, tmp);
+		return fnspec_sys_fail(e, rc, tmp);
 	cJSON_ArrayForEach(s, srcs)
 		if (cJSON_IsString(s) && (rc = merge_tree(s->valuestring,
 		    tmp)) != 0)
@@ -325,7 +312,7 @@ layerstore_opt(const char *dir, const cJSON *srcs, struct fnspec_err *e)
 		rc = -errno;
 	if (rc != 0) {
 		fs_rm_tree(tmp);
-		return sys_fail(e, rc, dir);
+		return fnspec_sys_fail(e, rc, dir);
 	}
 	(void)fs_fsync_dir(parent);
 	return 0;
