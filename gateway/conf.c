@@ -399,6 +399,24 @@ conf_schedule_section(struct conf_parser *p, const char *name)
 	return 0;
 }
 
+const char *
+conf_word_next(const char **p, size_t *n)
+{
+	const char *s = *p, *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0') {
+		*p = s;
+		return NULL;
+	}
+	for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+		;
+	*n = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
 /* Trim blanks on both ends of s in place. */
 static char *
 conf_trim(char *s)

@@ -556,30 +556,25 @@ int
 conf_auth_fn_scopes(struct function_conf *fn, const char *v, int line,
     char *why, size_t whylen)
 {
-	const char *s = v, *e;
-	size_t before = fn->nscopes, i;
+	const char *p = v, *s;
+	size_t before = fn->nscopes, i, n;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
-			if (!isgraph((unsigned char)*e)) {
+	while ((s = conf_word_next(&p, &n)) != NULL) {
+		for (i = 0; i < n; i++)
+			if (!isgraph((unsigned char)s[i])) {
 				snprintf(why, whylen, "a scope is printable "
 				    "characters without blanks");
 				return -1;
 			}
 		for (i = 0; i < fn->nscopes; i++)
-			if (strlen(fn->scopes[i]) == (size_t)(e - s) &&
-			    memcmp(fn->scopes[i], s, (size_t)(e - s)) == 0) {
+			if (strlen(fn->scopes[i]) == n &&
+			    memcmp(fn->scopes[i], s, n) == 0) {
 				snprintf(why, whylen, "scope \"%.*s\" is given "
-				    "twice", (int)(e - s), s);
+				    "twice", (int)n, s);
 				return -1;
 			}
-		if (strv_add(&fn->scopes, &fn->nscopes, s, (size_t)(e - s)) < 0)
+		if (strv_add(&fn->scopes, &fn->nscopes, s, n) < 0)
 			return nomem(why, whylen);
-		s = e;
 	}
 	if (fn->nscopes == before) {
 		snprintf(why, whylen, "expected one or more scopes");

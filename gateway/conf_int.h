@@ -9,6 +9,10 @@
 
 #include "conf.h"
 
+/* The next word of *p, split at blanks (space, tab): its start, its
+ * length in *n and *p past it; NULL when only blanks are left. */
+const char *conf_word_next(const char **p, size_t *n);
+
 /* A route that clashes with one in another file: "file:line: ...". */
 int	conf_check_routes(const struct conf *c, char *err, size_t errlen);
 /* auth = aws_iam routes need an access_key. */

@@ -100,29 +100,23 @@ line_free(struct conf_on_object *o)
 static int
 line_parse(struct conf_on_object *o, const char *v, char *why, size_t whylen)
 {
-	const char *s = v, *e;
+	const char *p = v, *s;
+	size_t n;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
-			;
+	while ((s = conf_word_next(&p, &n)) != NULL) {
 		if (o->bucket == NULL) {
-			if (!s3_bucket_name_ok(s, (size_t)(e - s))) {
+			if (!s3_bucket_name_ok(s, n)) {
 				snprintf(why, whylen, "\"%.*s\" is not a bucket "
 				    "name (S3's: 3 to 63 of a-z 0-9 . -)",
-				    (int)(e - s), s);
+				    (int)n, s);
 				return -1;
 			}
-			if ((o->bucket = strndup(s, (size_t)(e - s))) == NULL) {
+			if ((o->bucket = strndup(s, n)) == NULL) {
 				snprintf(why, whylen, "out of memory");
 				return -1;
 			}
-		} else if (line_word(o, s, (size_t)(e - s), why, whylen) != 0)
+		} else if (line_word(o, s, n, why, whylen) != 0)
 			return -1;
-		s = e;
 	}
 	if (o->bucket == NULL || o->events == 0) {
 		snprintf(why, whylen, "expected BUCKET EVENT... [prefix=P] "

@@ -93,22 +93,14 @@ conf_grant_line(struct conf_grant **list, size_t *n, const char *v,
     bool (*name_ok)(const char *, size_t), const char *noun,
     const char *rules, char *why, size_t whylen)
 {
-	const char *s = v, *e;
-	size_t before = *n, i;
+	const char *p = v, *s;
+	size_t before = *n, i, len;
 	char up[16];
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
-			;
-		if (grant_add(list, n, s, (size_t)(e - s), name_ok, noun,
-		    rules, why, whylen) != 0)
+	while ((s = conf_word_next(&p, &len)) != NULL)
+		if (grant_add(list, n, s, len, name_ok, noun, rules, why,
+		    whylen) != 0)
 			return -1;
-		s = e;
-	}
 	if (*n == before) {
 		for (i = 0; noun[i] != '\0' && i < sizeof(up) - 1; i++)
 			up[i] = (char)toupper((unsigned char)noun[i]);

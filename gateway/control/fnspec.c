@@ -565,19 +565,25 @@ fnspec_code_req(const cJSON *rec, const cJSON *req, const char **zip64,
 }
 
 void
-fnspec_set_code(cJSON *rec, const void *zip, size_t len)
+fnspec_put_code(cJSON *o, const void *zip, size_t len)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	cJSON *cfg = cJSON_GetObjectItemCaseSensitive(rec, "Configuration");
 	struct buf b;
 
 	SHA256(zip, len, md);
 	buf_init(&b);
 	buf_base64(&b, md, sizeof(md));
 	buf_addc(&b, '\0');
-	set_str(cfg, "CodeSha256", b.data);
-	set_num(cfg, "CodeSize", (double)len);
+	set_str(o, "CodeSha256", b.data);
+	set_num(o, "CodeSize", (double)len);
 	buf_free(&b);
+}
+
+void
+fnspec_set_code(cJSON *rec, const void *zip, size_t len)
+{
+	fnspec_put_code(cJSON_GetObjectItemCaseSensitive(rec, "Configuration"),
+	    zip, len);
 }
 
 void

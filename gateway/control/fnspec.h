@@ -84,7 +84,9 @@ int	fnspec_code_req(const struct cJSON *rec, const struct cJSON *req,
 int	fnspec_revision_ok(const struct cJSON *rec, const struct cJSON *req,
 	    struct fnspec_err *e);
 
-/* The code's CodeSha256 (base64 of its SHA-256) and CodeSize. */
+/* The code's CodeSha256 (base64 of its SHA-256) and CodeSize, into o;
+ * fnspec_set_code into a function record's Configuration. */
+void	fnspec_put_code(struct cJSON *o, const void *zip, size_t len);
 void	fnspec_set_code(struct cJSON *rec, const void *zip, size_t len);
 /* A new RevisionId and LastModified (now), after any change. */
 void	fnspec_touch(struct cJSON *rec);

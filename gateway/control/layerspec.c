@@ -244,17 +244,7 @@ layerspec_publish(const cJSON *req, const char *name, long ver, cJSON **rec,
 void
 layerspec_set_code(cJSON *rec, const void *zip, size_t len)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	cJSON *c = get(rec, "Content");
-	struct buf b;
-
-	SHA256(zip, len, md);
-	buf_init(&b);
-	buf_base64(&b, md, sizeof(md));
-	buf_addc(&b, '\0');
-	fnspec_put(c, "CodeSha256", cJSON_CreateString(b.data));
-	fnspec_put(c, "CodeSize", cJSON_CreateNumber((double)len));
-	buf_free(&b);
+	fnspec_put_code(get(rec, "Content"), zip, len);
 }
 
 /* ---- records ------------------------------------------------------------- */
