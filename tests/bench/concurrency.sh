@@ -13,6 +13,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 LAMBDAD=${LAMBDAD:-$ROOT/build/lambdad}
 HELLO=${HELLO_BOOTSTRAP:-$ROOT/build/examples/hello/bootstrap}
 CONC=$ROOT/build/tests/handlers/conc
@@ -30,10 +32,6 @@ cleanup() {
 trap cleanup EXIT
 
 log() { printf '== %s\n' "$*" >&2; }
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 stop() {
 	local i
 	kill -TERM "$DPID" 2>/dev/null

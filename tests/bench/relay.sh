@@ -111,6 +111,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 DUR=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
@@ -138,11 +140,6 @@ log() { printf '== [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 fail() { printf '!! %s\n' "$*" >&2; FAILED=1; }
 
 # ---- processes -------------------------------------------------------------
-
-alive() {
-	kill -0 "$1" 2>/dev/null &&
-		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 
 # shellcheck disable=SC2317  # stop_pid and stop_tree: called by the EXIT trap
 stop_pid() {
@@ -209,27 +206,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-	local pid=$1 port=$2 n=$(($3 * 20)) i
-	for ((i = 0; i < n; i++)); do
-		alive "$pid" || return 1
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # ---- measuring -------------------------------------------------------------
-
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print ""; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # wrk_parse FILE: "req/s p50_us errors requests" from one wrk report.
 wrk_parse() {
@@ -579,7 +556,7 @@ case $ONLY in
 "" | silent | log) ;;
 *) echo "relay.sh: BENCH_ONLY=$ONLY: only silent or log" >&2; exit 1 ;;
 esac
-make -s -f tests/bench/Makefile "$RELAY" "$OUT/relay_worker" || exit 1
+make -s -f tests/bench/Makefile build/bench/relay build/bench/relay_worker || exit 1
 
 if [ "$ONLY" != log ]; then
 	start_relay relay

@@ -42,6 +42,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 DUR=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
@@ -69,12 +71,6 @@ log() { printf '== [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 fail() { printf '!! %s\n' "$*" >&2; FAILED=1; }
 
 # ---- processes -------------------------------------------------------------
-
-# A zombie is gone for our purposes: it holds no port, no memory, no CPU.
-alive() {
-	kill -0 "$1" 2>/dev/null &&
-		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 
 # Stop one pid: TERM, up to 5 s, then KILL.  Reaps it if it is our child.
 stop_pid() {
@@ -104,21 +100,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_port PID PORT SECONDS: 0 once PORT accepts, 1 if PID died or time ran out.
-wait_port() {
-	local pid=$1 port=$2 n=$(($3 * 20)) i
-	for ((i = 0; i < n; i++)); do
-		alive "$pid" || return 1
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # start NAME CMD...: run CMD in the background, stderr and stdout to a log.
 # Sets STARTED to its pid.
@@ -182,13 +163,6 @@ private_kib() {
 	    "/proc/$1/smaps_rollup" 2>/dev/null
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-
-# Median of the numbers on stdin.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print ""; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # wrk_parse FILE: "req/s p50_us errors" from one wrk report.
 wrk_parse() {

@@ -18,6 +18,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 DUR=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
 NITEMS=${BENCH_TABLES_ITEMS:-1000000}
@@ -48,9 +50,6 @@ cleanup() {
 	[ -n "${BENCH_KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 wait_port() {
 	local i
 	for ((i = 0; i < 200; i++)); do
