@@ -159,11 +159,12 @@ static void
 mpl_from(struct mpl *m)
 {
 	const char *k = m->kmark.data != NULL ? m->kmark.data : "";
+	const char *pfx = m->prefix.data != NULL ? m->prefix.data : "";
 	size_t n = m->kmark.len, pl = m->prefix.len, dl = m->delim.len;
 
 	buf_reset(&m->from);
 	buf_add(&m->from, k, n);
-	if (dl > 0 && n >= pl + dl && memcmp(k, m->prefix.data, pl) == 0 &&
+	if (dl > 0 && n >= pl + dl && memcmp(k, pfx, pl) == 0 &&
 	    memcmp(k + n - dl, m->delim.data, dl) == 0 &&
 	    memmem(k + pl, n - pl, m->delim.data, dl) == k + n - dl)
 		buf_addc(&m->from, '\xff');
@@ -176,6 +177,7 @@ mpl_scan(sqlite3 *db, struct mpl *m)
 {
 	struct s3_job *j = m->j;
 	const char *uid = m->umark.len > 0 ? m->umark.data : "\xff";
+	const char *pfx = m->prefix.data != NULL ? m->prefix.data : "";
 	enum s3_list_act act;
 	sqlite3_stmt *st;
 	char d[40];
@@ -188,8 +190,7 @@ mpl_scan(sqlite3 *db, struct mpl *m)
 		return sql_fail(db, j);
 	}
 	sqlite3_bind_text(st, 1, j->rt.bucket, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, m->prefix.data != NULL ? m->prefix.data : "",
-	    (int)m->prefix.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pfx, (int)m->prefix.len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->from.data, (int)m->from.len,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, uid, -1, SQLITE_STATIC);
@@ -198,8 +199,7 @@ mpl_scan(sqlite3 *db, struct mpl *m)
 		const char *id = (const char *)sqlite3_column_text(st, 1);
 		size_t kn = (size_t)sqlite3_column_bytes(st, 0);
 
-		if (kn < m->prefix.len || memcmp(k, m->prefix.data,
-		    m->prefix.len) != 0)
+		if (kn < m->prefix.len || memcmp(k, pfx, m->prefix.len) != 0)
 			break;		/* past the prefix */
 		if ((act = s3_list_step(&m->l, k, kn)) == S3_LIST_FULL)
 			break;
