@@ -125,6 +125,8 @@ struct s3_job {
 	char		*s_buf;
 	bool		 s_reading, s_waiting, s_gone;
 	int		 part;		/* UploadPart's number */
+	bool		 cr_range;	/* x-amz-copy-source-range given */
+	uint64_t	 cr_first, cr_last;
 	char		 upload[40];	/* an upload id */
 	int64_t		 reserve;	/* bytes a write adds (quota) */
 	/* on_object events being stored (notify.c), then this step. */
@@ -213,6 +215,10 @@ int	s3_file_read(const char *dir, const char *rel, uint64_t off,
 	    uint64_t len, struct buf *out);
 /* A hard link of rel under a new name.  0 or -errno. */
 int	s3_file_link(const char *dir, const char *rel, char out[80]);
+/* len bytes of fd from off into a new file (rel), their MD5 into md5.
+ * 0 or -errno (-EIO: the file is shorter). */
+int	s3_file_copy(const char *dir, int fd, uint64_t off, uint64_t len,
+	    char rel[80], char md5[33]);
 /* Concatenate files (NUL-separated in list, n of them) into a new file. */
 int	s3_file_concat(const char *dir, const struct buf *list, char rel[80]);
 void	s3_file_unlink(const char *dir, const struct buf *list);
@@ -262,6 +268,8 @@ void	s3_op_bucket(struct s3_job *j);		/* bucket level */
 void	s3_op_list(struct s3_job *j);		/* ListObjects(V2) */
 void	s3_op_object(struct s3_job *j);		/* object level */
 void	s3_op_upload(struct s3_job *j);		/* multipart */
+void	s3_op_list_parts(struct s3_job *j);	/* ops_mplist.c */
+void	s3_op_list_uploads(struct s3_job *j);
 /* On the threadpool: the body decoded (aws-chunked) and checked, into a
  * new file (j->obj.file, j->newfile, size, etag, mtime). */
 void	s3_body_work(struct s3_job *j);
@@ -271,6 +279,25 @@ void	s3_put_done(struct s3_job *j);
 int	s3_small_body(struct s3_job *j);
 /* The kept headers of a request (Content-Type etc., x-amz-meta-*) into o. */
 void	s3_obj_from_req(struct s3_job *j, struct s3_obj *o);
+
+/* Whether an If-Match / If-None-Match list names etag (or is "*"). */
+bool	s3_etag_in(const char *v, size_t n, const char *etag);
+/* ops_upload.c, on a store thread: the upload j names for its bucket and
+ * key (its metadata into o, may be NULL), 0 or -1 NoSuchUpload; and the
+ * row of part j->part from j->obj (size, etag, file, mtime), 0 or -1. */
+int	s3_upload_find(sqlite3 *db, struct s3_job *j, struct s3_obj *o);
+int	s3_part_run(sqlite3 *db, struct s3_job *j);
+
+/* ---- partcopy.c: UploadPartCopy and the copy source ---- */
+
+/* x-amz-copy-source into j->tmp ("BUCKET\0KEY\0"), checked against
+ * j's read grants: 0, or -1 with j answered. */
+int	s3_copy_source(struct s3_job *j);
+/* The x-amz-copy-source-if-* headers against the source o (a store
+ * thread): 0, or -1 with PreconditionFailed. */
+int	s3_copy_conditions(struct s3_job *j, const struct s3_obj *o);
+/* UploadPartCopy, j->part and j->upload set. */
+void	s3_op_part_copy(struct s3_job *j);
 
 /* Wall-clock ms since the epoch: an object's or upload's time. */
 static inline int64_t

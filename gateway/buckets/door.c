@@ -717,6 +717,7 @@ door_serve(struct s3_job *j)
 	case S3_COMPLETE_UPLOAD:
 	case S3_ABORT_UPLOAD:
 	case S3_LIST_PARTS:
+	case S3_UPLOAD_PART_COPY:
 		s3_op_upload(j);
 		return;
 	default:

@@ -198,6 +198,54 @@ s3_file_concat(const char *dir, const struct buf *list, char rel[80])
 	return file_place(dir, fd, tmp, rel);
 }
 
+int
+s3_file_copy(const char *dir, int fd, uint64_t off, uint64_t len,
+    char rel[80], char md5[33])
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char tmp[4200], *b;
+	EVP_MD_CTX *ctx;
+	ssize_t r;
+	unsigned i, mdlen = 0;
+	int out, rc = 0;
+
+	new_name(rel);
+	if ((out = tmp_open(dir, rel, tmp)) < 0)
+		return out;
+	if ((b = malloc(COPY_BUF)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+		abort();
+	EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+	while (rc == 0 && len > 0) {
+		r = pread(fd, b, len < COPY_BUF ? (size_t)len : COPY_BUF,
+		    (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = r < 0 ? -errno : -EIO;
+			break;
+		}
+		EVP_DigestUpdate(ctx, b, (size_t)r);
+		rc = write_all(out, b, (size_t)r);
+		off += (uint64_t)r;
+		len -= (uint64_t)r;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	free(b);
+	if (rc != 0) {
+		close(out);
+		unlink(tmp);
+		return rc;
+	}
+	for (i = 0; i < 16; i++) {
+		md5[2 * i] = hx[md[i] >> 4];
+		md5[2 * i + 1] = hx[md[i] & 15];
+	}
+	md5[32] = '\0';
+	return file_place(dir, out, tmp, rel);
+}
+
 void
 s3_file_unlink(const char *dir, const struct buf *list)
 {

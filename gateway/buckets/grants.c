@@ -9,7 +9,8 @@
  *   CreateBucket, DeleteBucket   refused: the operator makes buckets
  *   reads (Get, Head, List...)   a grant of the bucket, :read or not
  *   writes (Put, Delete, Copy,   a grant without :read; CopyObject's
- *   multipart, tagging)          source needs a read grant of its own
+ *   multipart, tagging)          source needs a read grant of its own,
+ *                                and UploadPartCopy's too
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ op_writes(enum s3_op op)
 	case S3_DELETE_OBJECTS: case S3_PUT_TAGGING: case S3_DELETE_TAGGING:
 	case S3_CREATE_UPLOAD: case S3_UPLOAD_PART: case S3_COMPLETE_UPLOAD:
 	case S3_ABORT_UPLOAD: case S3_CREATE_BUCKET: case S3_DELETE_BUCKET:
+	case S3_UPLOAD_PART_COPY:
 		return true;
 	default:
 		return false;

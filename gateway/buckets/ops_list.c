@@ -1,6 +1,6 @@
 /*
- * ops_list: ListObjectsV2, ListObjects and ListMultipartUploads, each one
- * read job: an index range scan of (bucket, key) from the marker, folded
+ * ops_list: ListObjectsV2 and ListObjects, each one read job: an index
+ * range scan of (bucket, key) from the marker, folded
  * into common prefixes by s3_list_step, and past a common prefix the scan
  * seeks beyond every key that has it rather than reading them.
  */
@@ -234,57 +234,11 @@ out:
 	return rc;
 }
 
-static int
-uploads_run(sqlite3 *db, struct s3_job *j)
-{
-	sqlite3_stmt *st;
-	struct buf prefix;
-	char d[40];
-	int rc;
-
-	if ((rc = s3_meta_bucket(db, j, j->rt.bucket)) != 0) {
-		if (rc > 0)
-			s3_fail(j, S3E_NO_BUCKET, NULL);
-		return -1;
-	}
-	buf_init(&prefix);
-	(void)s3_query_get(j->req->query, j->req->query_len, "prefix",
-	    &prefix);
-	if (store_stmt(db, "SELECT key, id, ctime FROM uploads WHERE "
-	    "bucket = ?1 AND substr(key, 1, length(?2)) = ?2 ORDER BY key, id "
-	    "LIMIT 1000", &st) != SQLITE_OK) {
-		store_stmt_done(st);
-		buf_free(&prefix);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, j->rt.bucket, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, prefix.data != NULL ? prefix.data : "", -1,
-	    SQLITE_TRANSIENT);
-	s3_xml_open(j, "ListMultipartUploadsResult");
-	s3_xml_el(&j->out, "Bucket", j->rt.bucket, strlen(j->rt.bucket));
-	buf_adds(&j->out, "<KeyMarker></KeyMarker><UploadIdMarker>"
-	    "</UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false"
-	    "</IsTruncated>");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		const char *id = (const char *)sqlite3_column_text(st, 1);
-
-		s3_iso_date(sqlite3_column_int64(st, 2), d);
-		buf_adds(&j->out, "<Upload>");
-		s3_xml_el(&j->out, "Key", k, strlen(k));
-		s3_xml_el(&j->out, "UploadId", id, strlen(id));
-		buf_printf(&j->out, "<Initiated>%s</Initiated><StorageClass>"
-		    "STANDARD</StorageClass></Upload>", d);
-	}
-	store_stmt_done(st);
-	buf_free(&prefix);
-	buf_adds(&j->out, "</ListMultipartUploadsResult>");
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 void
 s3_op_list(struct s3_job *j)
 {
-	s3_job_read(j, j->rt.op == S3_LIST_UPLOADS ? uploads_run : list_run,
-	    s3_job_reply);
+	if (j->rt.op == S3_LIST_UPLOADS)
+		s3_op_list_uploads(j);
+	else
+		s3_job_read(j, list_run, s3_job_reply);
 }

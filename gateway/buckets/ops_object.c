@@ -230,9 +230,8 @@ put_commit(struct s3_job *j)
 
 /* ---- GetObject, HeadObject ------------------------------------------------ */
 
-/* Whether an If-Match / If-None-Match list names etag (or is "*"). */
-static bool
-etag_in(const char *v, size_t n, const char *etag)
+bool
+s3_etag_in(const char *v, size_t n, const char *etag)
 {
 	const char *p = v, *end = v + n, *c, *s, *e;
 	size_t el = strlen(etag);
@@ -268,12 +267,12 @@ conditions(struct s3_job *j, const struct s3_obj *o)
 	inm = http_header_get(r, "If-None-Match", &inmn);
 	ims = http_header_get(r, "If-Modified-Since", &imsn);
 	ius = http_header_get(r, "If-Unmodified-Since", &iusn);
-	if (im != NULL && !etag_in(im, imn, o->etag))
+	if (im != NULL && !s3_etag_in(im, imn, o->etag))
 		return 412;
 	if (im == NULL && ius != NULL &&
 	    (t = s3_parse_http_date(ius, iusn)) >= 0 && mt > t)
 		return 412;
-	if (inm != NULL && etag_in(inm, inmn, o->etag))
+	if (inm != NULL && s3_etag_in(inm, inmn, o->etag))
 		return 304;
 	if (inm == NULL && ims != NULL &&
 	    (t = s3_parse_http_date(ims, imsn)) >= 0 && mt <= t)
@@ -540,6 +539,8 @@ copy_run(sqlite3 *db, struct s3_job *j)
 			s3_fail(j, S3E_NO_KEY, NULL);
 		return -1;
 	}
+	if (s3_copy_conditions(j, &j->src) != 0)
+		return -1;
 	buf_init(&dir);
 	replace = s3_req_hdr(j, "x-amz-metadata-directive", &dir) == 0 &&
 	    strcmp(dir.data, "REPLACE") == 0;
@@ -591,42 +592,11 @@ copy_notify(struct s3_job *j)
 	s3_notify(j, S3N_COPY, s3_job_reply);
 }
 
-/* x-amz-copy-source: [/]BUCKET/KEY[?versionId=...], encoded. */
 static void
 copy_start(struct s3_job *j)
 {
-	size_t n;
-	const char *v = http_header_get(j->req, "x-amz-copy-source", &n);
-	char *dec = malloc(n + 1), *s, *slash, *q;
-	long k;
-
-	if (dec == NULL)
-		abort();
-	if ((q = memchr(v, '?', n)) != NULL)
-		n = (size_t)(q - v);
-	k = buf_pct_decode(dec, v, n, BUF_PCT_STRICT);
-	s = dec;
-	if (k > 0 && *s == '/')
-		s++, k--;
-	if (k <= 0 || (slash = memchr(s, '/', (size_t)k)) == NULL ||
-	    slash == s || slash == s + k - 1) {
-		free(dec);
-		s3_fail(j, S3E_ARGUMENT, "Copy Source must mention the source "
-		    "bucket and key: sourcebucket/sourcekey");
-		s3_job_reply(j);
+	if (s3_copy_source(j) != 0)
 		return;
-	}
-	buf_add(&j->tmp, s, (size_t)(slash - s));
-	buf_addc(&j->tmp, '\0');
-	buf_add(&j->tmp, slash + 1, (size_t)(s + k - slash - 1));
-	buf_addc(&j->tmp, '\0');
-	free(dec);
-	if (!s3_allowed(j, j->tmp.data, false)) {
-		s3_fail(j, S3E_ACCESS_DENIED, "Function %s is not granted "
-		    "reads of bucket %s (buckets =)", j->fn, j->tmp.data);
-		s3_job_reply(j);
-		return;
-	}
 	s3_obj_from_req(j, &j->obj);
 	s3_job_write(j, copy_run, copy_notify);
 }

@@ -1,6 +1,7 @@
 /*
  * ops_upload: multipart uploads: CreateMultipartUpload, UploadPart,
- * CompleteMultipartUpload, AbortMultipartUpload, ListParts.
+ * CompleteMultipartUpload, AbortMultipartUpload, ListParts (UploadPartCopy
+ * is partcopy.c).
  *
  * A part is a data file of its own and a row of parts.  Complete checks
  * the list against the rows (a reader), concatenates the files into the
@@ -29,8 +30,8 @@ sql_fail(sqlite3 *db, struct s3_job *j)
 
 /* The upload j names, for j's bucket and key; its metadata into o (may
  * be NULL).  0, or -1 with NoSuchUpload. */
-static int
-upload_find(sqlite3 *db, struct s3_job *j, struct s3_obj *o)
+int
+s3_upload_find(sqlite3 *db, struct s3_job *j, struct s3_obj *o)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -100,13 +101,13 @@ create_run(sqlite3 *db, struct s3_job *j)
 
 /* ---- UploadPart ------------------------------------------------------------ */
 
-static int
-part_run(sqlite3 *db, struct s3_job *j)
+int
+s3_part_run(sqlite3 *db, struct s3_job *j)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (upload_find(db, j, NULL) != 0)
+	if (s3_upload_find(db, j, NULL) != 0)
 		return -1;
 	if (store_stmt(db, "SELECT file FROM parts WHERE upload = ?1 AND "
 	    "num = ?2", &st) != SQLITE_OK) {
@@ -143,7 +144,7 @@ part_run(sqlite3 *db, struct s3_job *j)
 static void
 part_commit(struct s3_job *j)
 {
-	s3_job_write(j, part_run, s3_put_done);
+	s3_job_write(j, s3_part_run, s3_put_done);
 }
 
 /* ---- Complete -------------------------------------------------------------- */
@@ -165,7 +166,7 @@ plan_run(sqlite3 *db, struct s3_job *j)
 	int rc, num, n = 0, i;
 	int64_t size;
 
-	if (upload_find(db, j, NULL) != 0)
+	if (s3_upload_find(db, j, NULL) != 0)
 		return -1;
 	for (p = j->list.data; p < end; p = etag + strlen(etag) + 1) {
 		num = atoi(p);
@@ -257,7 +258,7 @@ static int
 complete_run(sqlite3 *db, struct s3_job *j)
 {
 	/* An abort or another Complete may have come first. */
-	if (upload_find(db, j, &j->obj) != 0 || upload_drop(db, j) != 0 ||
+	if (s3_upload_find(db, j, &j->obj) != 0 || upload_drop(db, j) != 0 ||
 	    s3_meta_put(db, j, j->rt.bucket, j->rt.key, &j->obj) != 0)
 		return -1;
 	s3_xml_open(j, "CompleteMultipartUploadResult");
@@ -338,50 +339,15 @@ out:
 	return -1;
 }
 
-/* ---- Abort, ListParts ------------------------------------------------------- */
+/* ---- Abort ------------------------------------------------------- */
 
 static int
 abort_run(sqlite3 *db, struct s3_job *j)
 {
-	if (upload_find(db, j, NULL) != 0 || upload_drop(db, j) != 0)
+	if (s3_upload_find(db, j, NULL) != 0 || upload_drop(db, j) != 0)
 		return -1;
 	j->status = 204;
 	return 0;
-}
-
-static int
-parts_run(sqlite3 *db, struct s3_job *j)
-{
-	sqlite3_stmt *st;
-	char d[40];
-	int rc;
-
-	if (upload_find(db, j, NULL) != 0)
-		return -1;
-	if (store_stmt(db, "SELECT num, size, etag, mtime FROM parts WHERE "
-	    "upload = ?1 ORDER BY num", &st) != SQLITE_OK) {
-		store_stmt_done(st);
-		return sql_fail(db, j);
-	}
-	sqlite3_bind_text(st, 1, j->upload, -1, SQLITE_STATIC);
-	s3_xml_open(j, "ListPartsResult");
-	s3_xml_el(&j->out, "Bucket", j->rt.bucket, strlen(j->rt.bucket));
-	s3_xml_el(&j->out, "Key", j->rt.key, strlen(j->rt.key));
-	s3_xml_el(&j->out, "UploadId", j->upload, strlen(j->upload));
-	buf_adds(&j->out, "<PartNumberMarker>0</PartNumberMarker><MaxParts>"
-	    "10000</MaxParts><IsTruncated>false</IsTruncated><StorageClass>"
-	    "STANDARD</StorageClass>");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s3_iso_date(sqlite3_column_int64(st, 3), d);
-		buf_printf(&j->out, "<Part><PartNumber>%d</PartNumber>"
-		    "<LastModified>%s</LastModified><ETag>&quot;%s&quot;</ETag>"
-		    "<Size>%lld</Size></Part>", sqlite3_column_int(st, 0), d,
-		    (const char *)sqlite3_column_text(st, 2),
-		    (long long)sqlite3_column_int64(st, 1));
-	}
-	store_stmt_done(st);
-	buf_adds(&j->out, "</ListPartsResult>");
-	return rc == SQLITE_DONE ? 0 : sql_fail(db, j);
 }
 
 /* ---- dispatch ---------------------------------------------------------------- */
@@ -405,7 +371,7 @@ s3_op_upload(struct s3_job *j)
 		snprintf(j->upload, sizeof(j->upload), "%s",
 		    v.data != NULL ? v.data : "");
 	}
-	if (j->rt.op == S3_UPLOAD_PART) {
+	if (j->rt.op == S3_UPLOAD_PART || j->rt.op == S3_UPLOAD_PART_COPY) {
 		(void)s3_query_get(j->req->query, j->req->query_len,
 		    "partNumber", &v);
 		j->part = (int)strtol(v.data != NULL ? v.data : "", &e, 10);
@@ -427,6 +393,9 @@ s3_op_upload(struct s3_job *j)
 	case S3_UPLOAD_PART:
 		s3_job_work(j, s3_body_work, part_commit);
 		break;
+	case S3_UPLOAD_PART_COPY:
+		s3_op_part_copy(j);
+		break;
 	case S3_COMPLETE_UPLOAD:
 		if (s3_small_body(j) != 0)
 			return;
@@ -440,7 +409,7 @@ s3_op_upload(struct s3_job *j)
 		s3_job_write(j, abort_run, s3_job_reply);
 		break;
 	default:
-		s3_job_read(j, parts_run, s3_job_reply);
+		s3_op_list_parts(j);
 		break;
 	}
 }

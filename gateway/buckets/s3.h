@@ -40,7 +40,7 @@ enum s3_op {
 	S3_DELETE_OBJECT,
 	S3_GET_TAGGING, S3_PUT_TAGGING, S3_DELETE_TAGGING,
 	S3_CREATE_UPLOAD, S3_UPLOAD_PART, S3_COMPLETE_UPLOAD,
-	S3_ABORT_UPLOAD, S3_LIST_PARTS,
+	S3_ABORT_UPLOAD, S3_LIST_PARTS, S3_UPLOAD_PART_COPY,
 	S3_NOPS
 };
 
@@ -101,6 +101,11 @@ enum s3_range {
 /* A Range header of n bytes (v may be NULL) against an object of size. */
 enum s3_range s3_range_parse(const char *v, size_t n, uint64_t size,
 	    uint64_t *off, uint64_t *len);
+
+/* x-amz-copy-source-range: exactly "bytes=FIRST-LAST", FIRST <= LAST,
+ * both given (UploadPartCopy takes no other form).  true and the two. */
+bool	s3_copy_range_parse(const char *v, size_t n, uint64_t *first,
+	    uint64_t *last);
 
 /* ---- aws-chunked --------------------------------------------------------- */
 

@@ -33,6 +33,7 @@ static const char *const op_names[S3_NOPS] = {
 	[S3_COMPLETE_UPLOAD] = "CompleteMultipartUpload",
 	[S3_ABORT_UPLOAD] = "AbortMultipartUpload",
 	[S3_LIST_PARTS] = "ListParts",
+	[S3_UPLOAD_PART_COPY] = "UploadPartCopy",
 };
 
 const char *
@@ -159,8 +160,8 @@ route_object(const char *m, const char *q, size_t ql, bool copy)
 		if (tagging)
 			return S3_PUT_TAGGING;
 		if (upload)
-			return copy || !s3_query_has(q, ql, "partNumber") ?
-			    S3_BAD : S3_UPLOAD_PART;
+			return !s3_query_has(q, ql, "partNumber") ? S3_BAD :
+			    copy ? S3_UPLOAD_PART_COPY : S3_UPLOAD_PART;
 		return copy ? S3_COPY_OBJECT : S3_PUT_OBJECT;
 	}
 	if (strcmp(m, "GET") == 0)

@@ -309,6 +309,21 @@ s3_range_parse(const char *v, size_t n, uint64_t size, uint64_t *off,
 	return S3_RANGE_OK;
 }
 
+bool
+s3_copy_range_parse(const char *v, size_t n, uint64_t *first,
+    uint64_t *last)
+{
+	const char *p = v, *end = v + n;
+
+	if (v == NULL || n < 9 || strncmp(v, "bytes=", 6) != 0)
+		return false;
+	p += 6;
+	if (!range_num(&p, end, first) || p == end || *p++ != '-' ||
+	    !range_num(&p, end, last) || p != end)
+		return false;
+	return *first <= *last;
+}
+
 /* ---- listing ------------------------------------------------------------- */
 
 void

@@ -91,6 +91,12 @@ Test(buckets, router)
 	cr_assert_eq(route("PUT", NULL, "/bk/k", "partNumber=1&uploadId=x",
 	    false, &b, &k), S3_UPLOAD_PART);
 	free(b), free(k);
+	cr_assert_eq(route("PUT", NULL, "/bk/k", "partNumber=1&uploadId=x",
+	    true, &b, &k), S3_UPLOAD_PART_COPY);
+	free(b), free(k);
+	cr_assert_eq(route("PUT", NULL, "/bk/k", "uploadId=x", true, &b, &k),
+	    S3_BAD);
+	free(b), free(k);
 	cr_assert_eq(route("POST", NULL, "/bk/k", "uploads", false, &b, &k),
 	    S3_CREATE_UPLOAD);
 	free(b), free(k);
@@ -202,6 +208,32 @@ Test(buckets, range)
 	cr_assert_eq(s3_range_parse(NULL, 0, 14, &off, &len), S3_RANGE_NONE);
 	cr_assert_eq(s3_range_parse(N("bytes=99999999999999999999-"), 14,
 	    &off, &len), S3_RANGE_NONE);
+}
+
+Test(buckets, copy_range)
+{
+	uint64_t a, b;
+
+	cr_assert(s3_copy_range_parse(N("bytes=0-4"), &a, &b));
+	cr_assert(a == 0 && b == 4);
+	cr_assert(s3_copy_range_parse(N("bytes=7-7"), &a, &b));
+	cr_assert(a == 7 && b == 7);
+	cr_assert(s3_copy_range_parse(N("bytes=5242880-10485759"), &a, &b));
+	cr_assert(a == 5242880 && b == 10485759);
+	/* Only bytes=FIRST-LAST: no open end, no suffix, no list. */
+	cr_assert(!s3_copy_range_parse(N("bytes=10-"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=-3"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=0-1,3-4"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=5-2"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes= 0-4"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=0-4 "), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("BYTES=0-4"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("items=0-4"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=a-b"), &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes=0-99999999999999999999"), &a,
+	    &b));
+	cr_assert(!s3_copy_range_parse(NULL, 0, &a, &b));
+	cr_assert(!s3_copy_range_parse(N("bytes="), &a, &b));
 }
 
 /* Feed keys; the page's actions as a string: K key, P prefix, . skip,
