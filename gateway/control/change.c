@@ -38,7 +38,7 @@
 
 enum change_op {
 	OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE, OP_PUBLISH, OP_RM_VERSION,
-	OP_ALIAS, OP_CONCURRENCY,
+	OP_ALIAS, OP_CONCURRENCY, OP_RECORD,
 };
 
 struct change {
@@ -73,6 +73,7 @@ static const char *const op_names[] = {
 	"CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",
 	"DeleteFunction", "PublishVersion", "DeleteFunction (a version)",
 	"an alias change", "a reserved concurrency change",
+	"a tags or event-invoke-config change",
 };
 
 static void	change_reloaded(void *arg, int err, const char *msg);
@@ -414,8 +415,8 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	ch->req = req;
 	ch->op = op;
 	ch->status = op == OP_CREATE || op == OP_PUBLISH ? 201 : 200;
-	ch->reload = op != OP_ALIAS;
-	if (op == OP_DELETE || op == OP_RM_VERSION)
+	ch->reload = op != OP_ALIAS && op != OP_RECORD;
+	if (op == OP_DELETE || op == OP_RM_VERSION || op == OP_RECORD)
 		return ch;
 	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
 	/* PublishVersion and DeleteAlias may come without a body. */
@@ -671,5 +672,24 @@ change_concurrency(struct control *ctl, struct http_request *req,
 	}
 	ch->reply = put ? cJSON_GetObjectItemCaseSensitive(ch->rec,
 	    "Concurrency") : NULL;
+	change_start(ch);
+}
+
+/* ---- the record alone (tags.c, eic.c) ------------------------------------ */
+
+void
+change_record(struct control *ctl, struct http_request *req, const char *name,
+    cJSON *rec, const cJSON *reply, int status)
+{
+	struct change *ch = change_new(ctl, req, OP_RECORD);
+
+	if (ch == NULL) {
+		cJSON_Delete(rec);
+		return;
+	}
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->rec = rec;
+	ch->reply = reply;
+	ch->status = status;
 	change_start(ch);
 }

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "control/cfgspec.h"
 #include "control/fnspec.h"
 #include "invoke.h"
 
@@ -271,11 +272,10 @@ check_tags(const cJSON *t, struct fnspec_err *e)
 	if (!cJSON_IsObject(t))
 		return vfail(e, "tags", "Member must be a map");
 	cJSON_ArrayForEach(v, t)
-		if (!cJSON_IsString(v) || strlen(v->string) == 0 ||
-		    strlen(v->string) > 128 || strlen(v->valuestring) > 256)
-			return vfail(e, "tags", "Map keys must be 1 to 128 "
-			    "characters and values strings of at most 256");
-	return 0;
+		if (!cJSON_IsString(v))
+			return vfail(e, "tags", "Map values must be strings");
+	/* Lambda's limits, as TagResource checks them (cfgspec.h). */
+	return cfgspec_tags_check(NULL, t, e);
 }
 
 /* Image functions are not lambdad's; say so rather than ignore.  (Layers
