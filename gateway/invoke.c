@@ -173,10 +173,12 @@ invoke_peer_trusted(const struct sockaddr_storage *ss)
 bool
 invoke_match(const char *path, size_t len)
 {
-	/* Then reserved concurrency's and the layers' (control.h). */
+	/* Then reserved concurrency's, the layers', the tags' and the
+	 * event-invoke configs' (control.h). */
 	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
 	    "/2017-10-31/functions", "/2019-09-30/functions",
-	    "/2018-10-31/layers", STREAM_FN_PATH };
+	    "/2018-10-31/layers", "/2017-03-31/tags", "/2019-09-25/functions",
+	    STREAM_FN_PATH };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
