@@ -312,6 +312,13 @@ cfgspec_eic_rm(cJSON *rec, const char *qual, struct fnspec_err *e)
 }
 
 void
+cfgspec_eic_drop(cJSON *rec, const char *qual)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(get(rec, "EventInvokeConfigs"),
+	    eic_qual(qual));
+}
+
+void
 cfgspec_eic_policy(const cJSON *rec, const char *qual, unsigned *retries,
     unsigned *max_age_s)
 {

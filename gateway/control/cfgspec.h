@@ -72,6 +72,8 @@ int	cfgspec_eic_rm(struct cJSON *rec, const char *qual,
 /* The error when qual has no config (GetFunctionEventInvokeConfig). */
 int	cfgspec_eic_missing(const struct cJSON *rec, const char *qual,
 	    struct fnspec_err *e);
+/* A version or alias is deleted: its config goes with it (if any). */
+void	cfgspec_eic_drop(struct cJSON *rec, const char *qual);
 /*
  * The policy qual's config gives an Event: *retries and *max_age_s set
  * from it when it has them, left as they are otherwise.

@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "control/cfgspec.h"
 #include "control/control_int.h"
 #include "control/fnstore.h"
 #include "control/layerstore.h"
@@ -601,6 +602,7 @@ change_rm_version(struct control *ctl, struct http_request *req,
 		change_fail(ch);
 		return;
 	}
+	cfgspec_eic_drop(ch->rec, n);
 	change_start(ch);
 }
 
@@ -641,9 +643,11 @@ change_alias(struct control *ctl, struct http_request *req, const char *seg,
 	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
 	    OP_ALIAS)) == NULL)
 		return;
-	if (strcmp(req->method, "DELETE") == 0)
+	if (strcmp(req->method, "DELETE") == 0) {
 		rc = fnspec_alias_rm(ch->rec, alias, &ch->e);
-	else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
+		/* Its event-invoke config goes too: not a later alias's. */
+		cfgspec_eic_drop(ch->rec, alias);
+	} else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
 	    &ch->e)) == 0)
 		ch->reply = a;
 	if (rc != 0) {

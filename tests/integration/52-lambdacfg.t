@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 72
+plan 73
 
 ROLE=arn:aws:iam::123456789012:role/x
 ARN=arn:aws:lambda:us-east-1:123456789012:function:cfg
@@ -180,6 +180,12 @@ lam update-function-event-invoke-config --function-name cfg --qualifier live --m
 like "$ERR" "ResourceNotFoundException.*doesn't have an EventInvokeConfig" "update with no config: ResourceNotFoundException"
 fail_event cfg:live "alias-default"
 is "$ATTEMPTS $(runs alias-default)" "3 3" "alias live without a config of its own: the function's event_retries (2), not version 1's config"
+lam create-alias --function-name cfg --name beta --function-version 1
+lam put-function-event-invoke-config --function-name cfg --qualifier beta --maximum-retry-attempts 0
+lam delete-alias --function-name cfg --name beta
+lam create-alias --function-name cfg --name beta --function-version 1
+lam get-function-event-invoke-config --function-name cfg --qualifier beta
+like "$ERR" "ResourceNotFoundException.*cfg:beta doesn't have" "an alias deleted and made again has no config of the old one"
 
 # ---- a restart keeps it all ----
 stop_daemon

@@ -363,6 +363,9 @@ Test(cfgspec, eic_policy)
 	cfgspec_eic_policy(rec, "live", &retries, &age);
 	cr_assert(retries == ~0u && age == 90, "the alias's own, not its "
 	    "version's: %u %u", retries, age);
+	cfgspec_eic_drop(rec, "1");
+	cr_assert_null(cfgspec_eic_get(rec, "1"));
+	cfgspec_eic_drop(rec, "nosuch");	/* nothing there: no harm */
 	/* The alias deleted: its config is not used any more. */
 	aliases = cJSON_GetObjectItem(rec, "Aliases");
 	cJSON_DeleteItemFromArray(aliases, 0);
