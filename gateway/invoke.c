@@ -173,10 +173,12 @@ invoke_peer_trusted(const struct sockaddr_storage *ss)
 bool
 invoke_match(const char *path, size_t len)
 {
-	/* Then reserved concurrency's and the layers' (control.h). */
+	/* Then reserved concurrency's, the layers', the tags' and the
+	 * event-invoke configs' (control.h). */
 	static const char *const prefix[] = { FN_PATH, ACCOUNT_PATH,
 	    "/2017-10-31/functions", "/2019-09-30/functions",
-	    "/2018-10-31/layers", STREAM_FN_PATH };
+	    "/2018-10-31/layers", "/2017-03-31/tags", "/2019-09-25/functions",
+	    STREAM_FN_PATH };
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
@@ -285,18 +287,20 @@ invoke_find(const struct invoke *iv, const char *name)
 
 /*
  * The pool named by a raw FunctionName path segment and the Qualifier
- * query parameter.  On failure req is answered and NULL returned.
+ * query parameter, with the function's name and the qualifier asked for
+ * ("" if none) in name and qual.  On failure req is answered and NULL
+ * returned.
  */
-struct pool *
-invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
-    size_t n, const char *rid)
+static struct pool *
+resolve_named(struct invoke *iv, struct http_request *req, const char *seg,
+    size_t n, const char *rid, char name[65], char qual[QUAL_MAX + 1])
 {
-	char dec[256], name[65], qual[QUAL_MAX + 1], q[QUAL_MAX + 1];
+	char dec[256], q[QUAL_MAX + 1];
 	struct pool *p;
 	int rc;
 
 	if (n >= sizeof(dec) || invoke_pct_decode(seg, n, dec) != 0 ||
-	    invoke_split_name(dec, name, qual, sizeof(qual)) != 0) {
+	    invoke_split_name(dec, name, qual, QUAL_MAX + 1) != 0) {
 		api_error(req, 400, "ValidationException", rid, "1 validation "
 		    "error detected: Value at 'functionName' failed to satisfy "
 		    "constraint: Member must be a function name, "
@@ -317,7 +321,7 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 		return NULL;
 	}
 	if (rc > 0)
-		memcpy(qual, q, sizeof(qual));
+		memcpy(qual, q, sizeof(q));
 	if ((p = invoke_find(iv, name)) == NULL) {
 		api_error(req, 404, "ResourceNotFoundException", rid,
 		    "Function not found: " ARN_PREFIX "%s", name);
@@ -332,6 +336,15 @@ invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
 		return NULL;
 	}
 	return p;
+}
+
+struct pool *
+invoke_resolve(struct invoke *iv, struct http_request *req, const char *seg,
+    size_t n, const char *rid)
+{
+	char name[65], qual[QUAL_MAX + 1];
+
+	return resolve_named(iv, req, seg, n, rid, name, qual);
 }
 
 /* ---- Invoke ------------------------------------------------------------- */
@@ -542,10 +555,14 @@ api_queue_full(struct http_request *req, const char *rid)
  */
 static void
 invoke_event(struct invoke *iv, struct pool *p, struct http_request *req,
-    struct invocation *inv)
+    struct invocation *inv, const char *name, const char *qual)
 {
+	unsigned retries = EQUEUE_FN_POLICY, max_age = EQUEUE_FN_POLICY;
 	struct event_put *ep;
 	int rc = -ENOMEM;
+
+	/* The event-invoke config of what was invoked, if it has one. */
+	control_event_policy(iv->ctl, name, qual, &retries, &max_age);
 
 	if (iv->eq == NULL) {
 		api_error(req, 500, "ServiceException", inv->id, "Event "
@@ -557,9 +574,10 @@ invoke_event(struct invoke *iv, struct pool *p, struct http_request *req,
 		ep->req = req;
 		memcpy(ep->id, inv->id, sizeof(ep->id));
 		req->on_abort = invoke_aborted;
-		rc = equeue_put(iv->eq, pool_conf(p)->name, inv->id,
+		rc = equeue_put_policy(iv->eq, pool_conf(p)->name, inv->id,
 		    inv->event.data, inv->event.len, inv->trace_id,
-		    inv->client_context, invoke_event_stored, ep);
+		    inv->client_context, retries, max_age, invoke_event_stored,
+		    ep);
 	}
 	if (rc == -EAGAIN) {
 		log_warnx("%s: %s: Event refused: the queue holds %u events",
@@ -589,6 +607,7 @@ static void
 invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
     size_t n)
 {
+	char name[65], qual[QUAL_MAX + 1];
 	struct invocation *inv;
 	enum inv_type type;
 	struct pool *p;
@@ -597,7 +616,7 @@ invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
 		api_error(req, 500, "ServiceException", NULL, "out of memory");
 		return;
 	}
-	if ((p = invoke_resolve(iv, req, seg, n, inv->id)) == NULL)
+	if ((p = resolve_named(iv, req, seg, n, inv->id, name, qual)) == NULL)
 		goto done;
 	if (invoke_read_headers(req, inv, &type) != 0 ||
 	    (type == TYPE_EVENT && invoke_event_size(req, inv) != 0) ||
@@ -611,7 +630,7 @@ invoke_function(struct invoke *iv, struct http_request *req, const char *seg,
 		goto done;
 	}
 	if (type == TYPE_EVENT)
-		invoke_event(iv, p, req, inv);
+		invoke_event(iv, p, req, inv, name, qual);
 	else
 		invoke_submit(iv, p, req, inv);
 	return;

@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "control/cfgspec.h"
 #include "control/control_int.h"
 #include "control/fnstore.h"
 #include "control/layerstore.h"
@@ -38,7 +39,7 @@
 
 enum change_op {
 	OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE, OP_PUBLISH, OP_RM_VERSION,
-	OP_ALIAS, OP_CONCURRENCY,
+	OP_ALIAS, OP_CONCURRENCY, OP_RECORD,
 };
 
 struct change {
@@ -73,6 +74,7 @@ static const char *const op_names[] = {
 	"CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",
 	"DeleteFunction", "PublishVersion", "DeleteFunction (a version)",
 	"an alias change", "a reserved concurrency change",
+	"a tags or event-invoke-config change",
 };
 
 static void	change_reloaded(void *arg, int err, const char *msg);
@@ -414,8 +416,8 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	ch->req = req;
 	ch->op = op;
 	ch->status = op == OP_CREATE || op == OP_PUBLISH ? 201 : 200;
-	ch->reload = op != OP_ALIAS;
-	if (op == OP_DELETE || op == OP_RM_VERSION)
+	ch->reload = op != OP_ALIAS && op != OP_RECORD;
+	if (op == OP_DELETE || op == OP_RM_VERSION || op == OP_RECORD)
 		return ch;
 	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
 	/* PublishVersion and DeleteAlias may come without a body. */
@@ -600,6 +602,7 @@ change_rm_version(struct control *ctl, struct http_request *req,
 		change_fail(ch);
 		return;
 	}
+	cfgspec_eic_drop(ch->rec, n);
 	change_start(ch);
 }
 
@@ -640,9 +643,11 @@ change_alias(struct control *ctl, struct http_request *req, const char *seg,
 	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
 	    OP_ALIAS)) == NULL)
 		return;
-	if (strcmp(req->method, "DELETE") == 0)
+	if (strcmp(req->method, "DELETE") == 0) {
 		rc = fnspec_alias_rm(ch->rec, alias, &ch->e);
-	else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
+		/* Its event-invoke config goes too: not a later alias's. */
+		cfgspec_eic_drop(ch->rec, alias);
+	} else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
 	    &ch->e)) == 0)
 		ch->reply = a;
 	if (rc != 0) {
@@ -671,5 +676,24 @@ change_concurrency(struct control *ctl, struct http_request *req,
 	}
 	ch->reply = put ? cJSON_GetObjectItemCaseSensitive(ch->rec,
 	    "Concurrency") : NULL;
+	change_start(ch);
+}
+
+/* ---- the record alone (tags.c, eic.c) ------------------------------------ */
+
+void
+change_record(struct control *ctl, struct http_request *req, const char *name,
+    cJSON *rec, const cJSON *reply, int status)
+{
+	struct change *ch = change_new(ctl, req, OP_RECORD);
+
+	if (ch == NULL) {
+		cJSON_Delete(rec);
+		return;
+	}
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->rec = rec;
+	ch->reply = reply;
+	ch->status = status;
 	change_start(ch);
 }

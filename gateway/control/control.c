@@ -32,6 +32,8 @@
 #define CONC_PATH	"/2017-10-31/functions/"	/* Put, Delete */
 #define GETCONC_PATH	"/2019-09-30/functions/"	/* Get */
 #define LAYERS_PATH	"/2018-10-31/layers"
+#define TAGS_PATH	"/2017-03-31/tags/"
+#define EIC_PATH	"/2019-09-25/functions/"
 #define HDR(n, v)	((struct http_header){ n, sizeof(n) - 1, v, strlen(v) })
 
 /* ---- replies ------------------------------------------------------------- */
@@ -623,6 +625,14 @@ control_handle(struct control *ctl, struct http_request *req)
 	}
 	if (strncmp(p, LAYERS_PATH, strlen(LAYERS_PATH)) == 0) {
 		layers_handle(ctl, req, p + strlen(LAYERS_PATH));
+		return;
+	}
+	if (strncmp(p, TAGS_PATH, strlen(TAGS_PATH)) == 0) {
+		tags_handle(ctl, req, p + strlen(TAGS_PATH));
+		return;
+	}
+	if (strncmp(p, EIC_PATH, strlen(EIC_PATH)) == 0) {
+		eic_handle(ctl, req, p + strlen(EIC_PATH));
 		return;
 	}
 	if (strncmp(p, CONC_PATH, strlen(CONC_PATH)) == 0 ||

@@ -19,6 +19,10 @@
  *   GET    /2016-08-19/account-settings                 GetAccountSettings
  *   /2018-10-31/layers...                               the layer calls
  *                                                       (layers.c)
+ *   POST|DELETE|GET /2017-03-31/tags/ARN                Tag/UntagResource,
+ *                                                       ListTags (tags.c)
+ *   /2019-09-25/functions/NAME/event-invoke-config...   the event-invoke
+ *                                                       configs (eic.c)
  *
  * A function made here is a zip with a bootstrap at its root (provided.*
  * runtimes), kept in state_dir beside lambdactl deploy's (fnstore.h), and
@@ -65,5 +69,12 @@ void	control_handle(struct control *ctl, struct http_request *req);
  */
 int	control_qualify(struct control *ctl, const char *name,
 	    const char *qual, char *pool, size_t size);
+/*
+ * The retry policy of an Event invocation of name:qual (qual "" for
+ * $LATEST) from its event-invoke config: *retries and *max_age_s set
+ * when it says them, left as they are otherwise (ctl may be NULL).
+ */
+void	control_event_policy(struct control *ctl, const char *name,
+	    const char *qual, unsigned *retries, unsigned *max_age_s);
 
 #endif

@@ -64,6 +64,15 @@ void	change_alias(struct control *ctl, struct http_request *req,
 /* PutFunctionConcurrency (PUT), DeleteFunctionConcurrency (DELETE). */
 void	change_concurrency(struct control *ctl, struct http_request *req,
 	    const char *seg);
+/*
+ * A change of name's record and nothing else (no reload): rec (consumed)
+ * is the record after it, written to disk, then the reply: reply (inside
+ * rec) with status, or 204 when reply is NULL.  Refused (409) while
+ * another change is in flight.
+ */
+void	change_record(struct control *ctl, struct http_request *req,
+	    const char *name, struct cJSON *rec, const struct cJSON *reply,
+	    int status);
 /* control_free's end, once no change is in flight. */
 void	control_destroy(struct control *ctl);
 
@@ -85,5 +94,20 @@ size_t	layers_code_total(const struct control *ctl);
  */
 int	layers_fn_apply(struct control *ctl, const struct cJSON *req,
 	    struct cJSON *rec, struct cJSON **srcs, struct fnspec_err *e);
+
+/* ---- tags.c, eic.c ---- */
+
+/*
+ * The API's own function name, for a change (NULL with req answered:
+ * none, or the operator's).
+ */
+const struct cJSON *control_api_rec(struct control *ctl,
+	    struct http_request *req, const char *name);
+/* Answer a /2017-03-31/tags/ARN call; arn is the raw path segment. */
+void	tags_handle(struct control *ctl, struct http_request *req,
+	    const char *arn);
+/* Answer a /2019-09-25/functions/... call; rest is the path after it. */
+void	eic_handle(struct control *ctl, struct http_request *req,
+	    const char *rest);
 
 #endif

@@ -19,6 +19,7 @@
 #include <cJSON.h>
 #include <openssl/sha.h>
 
+#include "control/cfgspec.h"
 #include "control/fnspec.h"
 #include "invoke.h"
 #include "uuid.h"
@@ -302,11 +303,10 @@ check_tags(const cJSON *t, struct fnspec_err *e)
 	if (!cJSON_IsObject(t))
 		return fnspec_vfail(e, "tags", "Member must be a map");
 	cJSON_ArrayForEach(v, t)
-		if (!cJSON_IsString(v) || strlen(v->string) == 0 ||
-		    strlen(v->string) > 128 || strlen(v->valuestring) > 256)
-			return fnspec_vfail(e, "tags", "Map keys must be 1 to 128 "
-			    "characters and values strings of at most 256");
-	return 0;
+		if (!cJSON_IsString(v))
+			return fnspec_vfail(e, "tags", "Map values must be strings");
+	/* Lambda's limits, as TagResource checks them (cfgspec.h). */
+	return cfgspec_tags_check(NULL, t, e);
 }
 
 /* Image functions are not lambdad's; say so rather than ignore.  (Layers

@@ -1,0 +1,230 @@
+/*
+ * eic: a function's event-invoke configs, the retry policy of its Event
+ * invocations, per qualifier ($LATEST, a version, an alias):
+ *
+ *   PUT    /2019-09-25/functions/NAME/event-invoke-config   Put...
+ *   POST   /2019-09-25/functions/NAME/event-invoke-config   Update...
+ *   GET    /2019-09-25/functions/NAME/event-invoke-config   Get...
+ *   DELETE /2019-09-25/functions/NAME/event-invoke-config   Delete...
+ *   GET    /2019-09-25/functions/NAME/event-invoke-config/list
+ *                                          ListFunctionEventInvokeConfigs
+ *
+ * each with ?Qualifier= (or NAME:QUAL).  The configs are the record's
+ * "EventInvokeConfigs" (cfgspec.h), written with it (change_record).  An
+ * Event invocation takes its policy when it is queued (control_event_
+ * policy, from invoke.c): the config of the qualifier it was invoked
+ * with, else the function's event_retries and event_max_age.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "buf.h"
+#include "control/cfgspec.h"
+#include "control/control.h"
+#include "control/control_int.h"
+#include "daemon.h"
+#include "http.h"
+
+#define EIC_OP		"/event-invoke-config"
+
+/*
+ * The function and qualifier of a path segment and ?Qualifier; 0, or
+ * -EINVAL with req answered.
+ */
+static int
+eic_name(struct http_request *req, const char *seg, size_t segn,
+    struct fnspec_name *fn)
+{
+	char dec[256], q[FNSPEC_QUAL_MAX + 1];
+	struct fnspec_err e;
+	long n;
+	int rc;
+
+	if (segn == 0 || segn >= sizeof(dec) ||
+	    (n = buf_pct_decode(dec, seg, segn, BUF_PCT_STRICT)) < 0)
+		goto bad;
+	dec[n] = '\0';
+	if (fnspec_parse_name(dec, fn) != 0)
+		goto bad;
+	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) < 0) {
+		fnspec_fail(&e, "ValidationException", "1 validation error "
+		    "detected: Value at 'qualifier' failed to satisfy "
+		    "constraint: Member must match (|[a-zA-Z0-9$_-]+)");
+		control_error(req, &e);
+		return -EINVAL;
+	}
+	if (rc > 0 && fn->qual[0] != '\0' && strcmp(fn->qual, q) != 0) {
+		fnspec_fail(&e, "InvalidParameterValueException", "The derived "
+		    "qualifier from the function name does not match the "
+		    "specified qualifier.");
+		control_error(req, &e);
+		return -EINVAL;
+	}
+	if (rc > 0)
+		snprintf(fn->qual, sizeof(fn->qual), "%s", q);
+	return 0;
+bad:
+	fnspec_fail(&e, "ValidationException", "1 validation error detected: "
+	    "Value at 'functionName' failed to satisfy constraint: Member must "
+	    "be a function name, name:qualifier or function ARN");
+	control_error(req, &e);
+	return -EINVAL;
+}
+
+static double
+eic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+/* Put (update false), Update, Delete (req DELETE). */
+static void
+eic_change(struct control *ctl, struct http_request *req,
+    const struct fnspec_name *fn, bool update)
+{
+	const cJSON *rec = control_api_rec(ctl, req, fn->name);
+	bool rm = strcmp(req->method, "DELETE") == 0;
+	cJSON *body = NULL, *copy, *out = NULL;
+	struct fnspec_err e;
+	int rc;
+
+	if (rec == NULL)
+		return;
+	if (!rm && (body = cJSON_ParseWithLength(req->body,
+	    req->body_len)) == NULL && req->body_len == 0)
+		body = cJSON_CreateObject();
+	if (!rm && body == NULL) {
+		fnspec_fail(&e, "InvalidRequestContentException", "Could not "
+		    "parse request body into json");
+		control_error(req, &e);
+		return;
+	}
+	if ((copy = cJSON_Duplicate(rec, 1)) == NULL)
+		abort();
+	rc = rm ? cfgspec_eic_rm(copy, fn->qual, &e) : cfgspec_eic_put(copy,
+	    fn->qual, body, update, eic_now(), &out, &e);
+	cJSON_Delete(body);
+	if (rc != 0) {
+		cJSON_Delete(copy);
+		control_error(req, &e);
+		return;
+	}
+	change_record(ctl, req, fn->name, copy, out, 200);
+}
+
+static void
+eic_get(struct control *ctl, struct http_request *req,
+    const struct fnspec_name *fn)
+{
+	const struct pool *p;
+	const cJSON *rec = control_rec_live(ctl, fn->name, &p), *c;
+	struct fnspec_err e;
+
+	if (p == NULL) {
+		fnspec_fail(&e, "ResourceNotFoundException", "Function not "
+		    "found: " FNSPEC_ARN_PREFIX "%s", fn->name);
+		control_error(req, &e);
+		return;
+	}
+	if (rec == NULL || (c = cfgspec_eic_get(rec, fn->qual)) == NULL) {
+		fnspec_fail(&e, "ResourceNotFoundException", "The function "
+		    FNSPEC_ARN_PREFIX "%s:%s doesn't have an EventInvokeConfig",
+		    fn->name, fn->qual[0] != '\0' ? fn->qual : "$LATEST");
+		control_error(req, &e);
+		return;
+	}
+	control_json(req, 200, cJSON_Duplicate(c, 1));
+}
+
+/* ListFunctionEventInvokeConfigs; the Marker is the index to go on at. */
+static void
+eic_list(struct control *ctl, struct http_request *req,
+    const struct fnspec_name *fn)
+{
+	const struct pool *p;
+	const cJSON *rec = control_rec_live(ctl, fn->name, &p), *c;
+	char num[16];
+	unsigned long max = CFGSPEC_EIC_PAGE_MAX, from = 0, i = 0;
+	struct fnspec_err e;
+	cJSON *j, *list;
+
+	if (http_query_get(req, "MaxItems", num, sizeof(num)) > 0)
+		max = strtoul(num, NULL, 10);
+	if (http_query_get(req, "Marker", num, sizeof(num)) > 0)
+		from = strtoul(num, NULL, 10);
+	if (max < 1 || max > CFGSPEC_EIC_PAGE_MAX) {
+		fnspec_fail(&e, "ValidationException", "1 validation error "
+		    "detected: Value at 'maxItems' failed to satisfy "
+		    "constraint: Member must be from 1 to %d",
+		    CFGSPEC_EIC_PAGE_MAX);
+		control_error(req, &e);
+		return;
+	}
+	if (p == NULL) {
+		fnspec_fail(&e, "ResourceNotFoundException", "Function not "
+		    "found: " FNSPEC_ARN_PREFIX "%s", fn->name);
+		control_error(req, &e);
+		return;
+	}
+	j = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(j, "FunctionEventInvokeConfigs");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rec,
+	    "EventInvokeConfigs")) {
+		if (i >= from + max) {
+			snprintf(num, sizeof(num), "%lu", i);
+			cJSON_AddStringToObject(j, "NextMarker", num);
+			break;
+		}
+		if (i++ >= from)
+			cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
+	}
+	control_json(req, 200, j);
+}
+
+void
+eic_handle(struct control *ctl, struct http_request *req, const char *rest)
+{
+	const char *op = strchr(rest, '/');
+	struct fnspec_name fn;
+
+	if (op == NULL || strncmp(op, EIC_OP, strlen(EIC_OP)) != 0) {
+		control_unknown(req);
+		return;
+	}
+	if (eic_name(req, rest, (size_t)(op - rest), &fn) != 0)
+		return;
+	op += strlen(EIC_OP);
+	if (strcmp(op, "/list") == 0 && strcmp(req->method, "GET") == 0)
+		eic_list(ctl, req, &fn);
+	else if (*op != '\0')
+		control_unknown(req);
+	else if (strcmp(req->method, "GET") == 0)
+		eic_get(ctl, req, &fn);
+	else if (strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "DELETE") == 0)
+		eic_change(ctl, req, &fn, false);
+	else if (strcmp(req->method, "POST") == 0)
+		eic_change(ctl, req, &fn, true);
+	else
+		control_unknown(req);
+}
+
+void
+control_event_policy(struct control *ctl, const char *name, const char *qual,
+    unsigned *retries, unsigned *max_age_s)
+{
+	const struct pool *p;
+	const cJSON *rec;
+
+	if (ctl == NULL || (rec = control_rec_live(ctl, name, &p)) == NULL)
+		return;
+	cfgspec_eic_policy(rec, qual, retries, max_age_s);
+}
