@@ -178,6 +178,10 @@ void	s3_job_work(struct s3_job *j, void (*fn)(struct s3_job *),
 void	s3_xml_open(struct s3_job *j, const char *name);
 /* <tag>escaped text</tag> */
 void	s3_xml_el(struct buf *b, const char *tag, const char *s, size_t n);
+/* s3_xml_el of a key or prefix, URL-encoded first when the request said
+ * encoding-type=url (slashes kept, as S3 does). */
+void	s3_xml_name(struct buf *b, const char *tag, const char *s, size_t n,
+	    bool url);
 /* A request header's value as a NUL-terminated copy into out, or -1. */
 int	s3_req_hdr(const struct s3_job *j, const char *name, struct buf *out);
 /* Random hex (2n digits) into out. */

@@ -171,6 +171,22 @@ s3_xml_el(struct buf *b, const char *tag, const char *s, size_t n)
 	buf_printf(b, "</%s>", tag);
 }
 
+void
+s3_xml_name(struct buf *b, const char *tag, const char *s, size_t n,
+    bool url)
+{
+	struct buf e;
+
+	if (!url) {
+		s3_xml_el(b, tag, s, n);
+		return;
+	}
+	buf_init(&e);
+	s3_url_enc(&e, s, n, true);
+	s3_xml_el(b, tag, e.data != NULL ? e.data : "", e.len);
+	buf_free(&e);
+}
+
 int
 s3_req_hdr(const struct s3_job *j, const char *name, struct buf *out)
 {

@@ -28,16 +28,7 @@ static void
 lname(struct lister *ls, struct buf *b, const char *tag, const char *s,
     size_t n)
 {
-	struct buf e;
-
-	if (!ls->url) {
-		s3_xml_el(b, tag, s, n);
-		return;
-	}
-	buf_init(&e);
-	s3_url_enc(&e, s, n, true);
-	s3_xml_el(b, tag, e.data != NULL ? e.data : "", e.len);
-	buf_free(&e);
+	s3_xml_name(b, tag, s, n, ls->url);
 }
 
 static void

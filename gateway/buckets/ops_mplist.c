@@ -141,16 +141,7 @@ static void
 mpl_name(struct mpl *m, struct buf *b, const char *tag, const char *s,
     size_t n)
 {
-	struct buf e;
-
-	if (!m->url) {
-		s3_xml_el(b, tag, s, n);
-		return;
-	}
-	buf_init(&e);
-	s3_url_enc(&e, s, n, true);
-	s3_xml_el(b, tag, e.data != NULL ? e.data : "", e.len);
-	buf_free(&e);
+	s3_xml_name(b, tag, s, n, m->url);
 }
 
 /* A key-marker that is one of this listing's common prefixes: the scan
