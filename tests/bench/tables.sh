@@ -34,7 +34,6 @@ TMP=$(mktemp -d /tmp/lambdad-tbench.XXXXXX) || exit 1
 chmod 755 "$TMP"
 log() { printf '== [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 fail() { printf '!! %s\n' "$*" >&2; FAILED=1; }
-alive() { kill -0 "$1" 2>/dev/null; }
 stop_pid() {
 	local i
 	alive "$1" || return 0
@@ -50,19 +49,6 @@ cleanup() {
 	[ -n "${BENCH_KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
-wait_port() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		alive "$1" || return 1
-		(exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print ""; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 # wrk_parse FILE: "req/s p50_us errors".
 wrk_parse() {
 	awk '/^Requests\/sec:/ { rps = $2 }
@@ -125,7 +111,7 @@ EOF
 	"$LAMBDAD" -c "$TMP/lambdad.conf" >"$TMP/lambdad.log" 2>&1 &
 	LPID=$!
 	PIDS+=("$LPID")
-	wait_port "$LPID" "$dport" || { fail "lambdad did not start: $(tail -5 "$TMP/lambdad.log")"; return 1; }
+	wait_port "$LPID" "$dport" 10 || { fail "lambdad did not start: $(tail -5 "$TMP/lambdad.log")"; return 1; }
 }
 bench_many() {
 	local dport=$1 t0 t1 db
@@ -197,7 +183,7 @@ dport=$(free_port)
 node "$S/../dynalite/node_modules/dynalite/cli.js" --port "$dport" >"$TMP/dynalite.log" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
-if wait_port "$DPID" "$dport"; then
+if wait_port "$DPID" "$dport" 10; then
 	log "dynalite on $dport"
 	bench_server d "$dport"
 else
