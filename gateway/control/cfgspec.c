@@ -29,17 +29,6 @@ object_of(cJSON *o, const char *key)
 	return a;
 }
 
-static void
-put(cJSON *o, const char *key, cJSON *v)
-{
-	if (v == NULL)
-		abort();
-	if (cJSON_HasObjectItem(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
-	else
-		cJSON_AddItemToObject(o, key, v);
-}
-
 /* Characters (not bytes) of the UTF-8 string s, as Lambda counts them. */
 static size_t
 chars(const char *s)
@@ -131,7 +120,7 @@ cfgspec_tag(cJSON *rec, const cJSON *req, struct fnspec_err *e)
 	if (cfgspec_tags_check(have, tags, e) != 0)
 		return -EINVAL;
 	cJSON_ArrayForEach(v, tags)
-		put(have, v->string, cJSON_CreateString(v->valuestring));
+		fnspec_put(have, v->string, cJSON_CreateString(v->valuestring));
 	return 0;
 }
 
@@ -263,8 +252,7 @@ cfgspec_eic_put(cJSON *rec, const char *qual, const cJSON *req, bool update,
 	if (qual_exists(rec, q, e) != 0)
 		return -EINVAL;
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	if (get_int(req, "MaximumRetryAttempts", "maximumRetryAttempts", 0,
 	    CFGSPEC_RETRIES_MAX, &r, &rset, e) != 0 ||
 	    get_int(req, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds",
@@ -276,13 +264,13 @@ cfgspec_eic_put(cJSON *rec, const char *qual, const cJSON *req, bool update,
 	all = object_of(rec, "EventInvokeConfigs");
 	if (!update || (c = get(all, q)) == NULL) {
 		c = eic_new(rec, q);
-		put(all, q, c);
+		fnspec_put(all, q, c);
 	}
-	put(c, "LastModified", cJSON_CreateNumber(now));
+	fnspec_put(c, "LastModified", cJSON_CreateNumber(now));
 	if (rset)
-		put(c, "MaximumRetryAttempts", cJSON_CreateNumber(r));
+		fnspec_put(c, "MaximumRetryAttempts", cJSON_CreateNumber(r));
 	if (aset)
-		put(c, "MaximumEventAgeInSeconds", cJSON_CreateNumber(a));
+		fnspec_put(c, "MaximumEventAgeInSeconds", cJSON_CreateNumber(a));
 	*out = c;
 	return 0;
 }

@@ -425,8 +425,7 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	    op == OP_ALIAS || op == OP_CONCURRENCY))
 		ch->body = cJSON_CreateObject();
 	if (ch->body == NULL) {
-		fnspec_fail(&ch->e, "InvalidRequestContentException", "Could not "
-		    "parse request body into json");
+		fnspec_bad_json(&ch->e);
 		change_fail(ch);
 		return NULL;
 	}

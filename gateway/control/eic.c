@@ -102,8 +102,7 @@ eic_change(struct control *ctl, struct http_request *req,
 	    req->body_len)) == NULL && req->body_len == 0)
 		body = cJSON_CreateObject();
 	if (!rm && body == NULL) {
-		fnspec_fail(&e, "InvalidRequestContentException", "Could not "
-		    "parse request body into json");
+		fnspec_bad_json(&e);
 		control_error(req, &e);
 		return;
 	}

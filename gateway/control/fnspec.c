@@ -72,6 +72,13 @@ fnspec_vfail(struct fnspec_err *e, const char *member, const char *what)
 }
 
 int
+fnspec_bad_json(struct fnspec_err *e)
+{
+	return fnspec_fail(e, "InvalidRequestContentException", "Could not "
+	    "parse request body into json");
+}
+
+int
 fnspec_sys_fail(struct fnspec_err *e, int rc, const char *what)
 {
 	fnspec_fail(e, "ServiceException", "%s: %s", what, strerror(-rc));
@@ -460,8 +467,7 @@ fnspec_create(const cJSON *req, cJSON **rec, const char **zip64,
 
 	*rec = NULL;
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	j = cJSON_GetObjectItemCaseSensitive(req, "FunctionName");
 	if (!cJSON_IsString(j) || fnspec_parse_name(j->valuestring, &fn) != 0 ||
 	    fn.kind != FNSPEC_UNQUALIFIED)
@@ -530,8 +536,7 @@ fnspec_update(const cJSON *rec, const cJSON *req, cJSON **out,
 
 	*out = NULL;
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	if (fnspec_revision_ok(rec, req, e) != 0)
 		return -EINVAL;
 	if ((r = cJSON_Duplicate(rec, 1)) == NULL)
@@ -552,8 +557,7 @@ fnspec_code_req(const cJSON *rec, const cJSON *req, const char **zip64,
 	const cJSON *j;
 
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	if (fnspec_revision_ok(rec, req, e) != 0 ||
 	    ((j = cJSON_GetObjectItemCaseSensitive(req, "Architectures")) !=
 	    NULL && !cJSON_IsNull(j) && check_arch(j, e) != 0))

@@ -155,6 +155,9 @@ int	fnspec_fail(struct fnspec_err *e, const char *type, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* fnspec_fail with Lambda's ValidationException wording for member. */
 int	fnspec_vfail(struct fnspec_err *e, const char *member, const char *what);
+/* fnspec_fail for a request body that is not a JSON object, as Lambda
+ * says it. */
+int	fnspec_bad_json(struct fnspec_err *e);
 /* A ServiceException naming what and -rc's text; returns rc. */
 int	fnspec_sys_fail(struct fnspec_err *e, int rc, const char *what);
 /* Lambda's answer to ziptree's rc (-EINVAL: why, -EFBIG: over max, else

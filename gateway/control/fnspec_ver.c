@@ -240,8 +240,7 @@ fnspec_alias_put(cJSON *rec, const char *name, const cJSON *req,
 	int i = 0;
 
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	if (name == NULL) {
 		if (!cJSON_IsString(n) || !alias_name_ok(n->valuestring))
 			return fnspec_fail(e, "ValidationException", "1 "

@@ -208,8 +208,7 @@ layerspec_publish(const cJSON *req, const char *name, long ver, cJSON **rec,
 
 	*rec = NULL;
 	if (!cJSON_IsObject(req))
-		return fnspec_fail(e, "InvalidRequestContentException", "Could "
-		    "not parse request body into json");
+		return fnspec_bad_json(e);
 	if ((r = cJSON_CreateObject()) == NULL)
 		abort();
 	snprintf(arn, sizeof(arn), LAYERSPEC_ARN_PREFIX "%s", name);

@@ -84,8 +84,7 @@ tags_put(struct control *ctl, struct http_request *req, const char *name)
 	if (rec == NULL)
 		return;
 	if ((body = cJSON_ParseWithLength(req->body, req->body_len)) == NULL) {
-		fnspec_fail(&e, "InvalidRequestContentException", "Could not "
-		    "parse request body into json");
+		fnspec_bad_json(&e);
 		control_error(req, &e);
 		return;
 	}
