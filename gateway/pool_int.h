@@ -52,6 +52,7 @@ struct worker {
 	pid_t		 pid;		/* 0 until spawned */
 	bool		 exited;	/* process gone */
 	bool		 cold;		/* next invocation is its first */
+	bool		 provisioned;	/* started for min_idle, not for work */
 	bool		 ready;		/* in p->ready */
 	bool		 recycle;	/* max_invocations reached: takes no more */
 	bool		 init_failed;

@@ -130,8 +130,7 @@ wk_send_spawn(struct worker *w, int port, int logfd)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, pool_version(p),
 	    pool_random(), pool_random());
 	snprintf(itype, sizeof(itype), "AWS_LAMBDA_INITIALIZATION_TYPE=%s",
-	    p->count[WS_IDLE] + p->count[WS_SPAWNING] < p->fc->min_idle ?
-	    "provisioned-concurrency" : "on-demand");
+	    w->provisioned ? "provisioned-concurrency" : "on-demand");
 	envp[n++] = api;
 	envp[n++] = stream;
 	envp[n++] = itype;
@@ -219,6 +218,10 @@ wk_spawn(struct pool *p)
 	w->pool = p;
 	w->state = WS_SPAWNING;
 	w->cold = true;
+	/* Decided now: in a netns the spawn goes out later, when the
+	 * counts include this worker and its siblings. */
+	w->provisioned = p->count[WS_IDLE] + p->count[WS_SPAWNING] <
+	    p->fc->min_idle;
 	w->maxc = pool_maxc(p);
 	w->nexts = calloc(w->maxc, sizeof(*w->nexts));
 	w->invs = calloc(w->maxc, sizeof(*w->invs));

@@ -30,6 +30,7 @@
 #include "control/control_int.h"
 #include "control/fnstore.h"
 #include "control/layerstore.h"
+#include "control/pcspec.h"
 #include "control/ziptree.h"
 #include "daemon.h"
 #include "deploy.h"
@@ -39,7 +40,7 @@
 
 enum change_op {
 	OP_CREATE, OP_CODE, OP_CONFIG, OP_DELETE, OP_PUBLISH, OP_RM_VERSION,
-	OP_ALIAS, OP_CONCURRENCY, OP_RECORD,
+	OP_ALIAS, OP_CONCURRENCY, OP_RECORD, OP_VERSIONS,
 };
 
 struct change {
@@ -58,10 +59,12 @@ struct change {
 	bool		 dry_run;
 	bool		 publish;	/* UpdateFunctionCode --publish */
 	bool		 reload;	/* the change needs one (not aliases) */
+	bool		 versions;	/* every version's drop-in rewritten */
 	char		 qual[FNSPEC_QUAL_MAX + 1];	/* a version, an alias */
 	cJSON		*ver;		/* a version published, inside rec */
 	const cJSON	*reply;		/* what to answer with, inside rec;
 					   NULL: 204 */
+	cJSON		*answer;	/* or this, the change's own */
 	int		 status;	/* the reply's, on success */
 	int		 rc;
 	struct fnspec_err e;
@@ -75,6 +78,7 @@ static const char *const op_names[] = {
 	"DeleteFunction", "PublishVersion", "DeleteFunction (a version)",
 	"an alias change", "a reserved concurrency change",
 	"a tags or event-invoke-config change",
+	"a provisioned concurrency change",
 };
 
 static void	change_reloaded(void *arg, int err, const char *msg);
@@ -94,6 +98,7 @@ change_free(struct change *ch)
 	free(ch->keep);
 	fnstore_done(&ch->undo);
 	cJSON_Delete(ch->body);
+	cJSON_Delete(ch->answer);
 	cJSON_Delete(ch->rec);
 	cJSON_Delete(ch->opt_srcs);
 	free(ch->state_dir);
@@ -132,6 +137,24 @@ put_version(struct change *ch)
 	return rc;
 }
 
+/* Every version's drop-in (their provisioned workers), and the record. */
+static int
+put_versions(struct change *ch)
+{
+	const cJSON *v;
+	int rc = 0;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(ch->rec,
+	    "Versions"))
+		if ((rc = fnstore_dropin(ch->state_dir, v, &ch->undo,
+		    &ch->e)) != 0)
+			break;
+	if (rc != 0 || (rc = fnstore_record(ch->state_dir, ch->rec,
+	    &ch->undo, &ch->e)) != 0)
+		fnstore_undo(&ch->undo);
+	return rc;
+}
+
 /* The changes that write no code. */
 static void
 put_other(struct change *ch)
@@ -142,6 +165,10 @@ put_other(struct change *ch)
 	memset(&ch->undo, 0, sizeof(ch->undo));
 	if (ch->op == OP_DELETE) {
 		ch->rc = fnstore_rm(ch->state_dir, ch->rec, &ch->undo, &ch->e);
+		return;
+	}
+	if (ch->versions) {
+		ch->rc = put_versions(ch);
 		return;
 	}
 	if (ch->op == OP_PUBLISH || ch->op == OP_CONCURRENCY) {
@@ -284,6 +311,11 @@ change_undo(struct change *ch)
 static void
 change_reply(struct change *ch)
 {
+	if (ch->answer != NULL) {
+		control_json(ch->req, ch->status, ch->answer);
+		ch->answer = NULL;
+		return;
+	}
 	if (ch->reply == NULL) {
 		http_respond(ch->req, 204, NULL, 0, NULL, 0);
 		return;
@@ -417,7 +449,8 @@ change_new(struct control *ctl, struct http_request *req, enum change_op op)
 	ch->op = op;
 	ch->status = op == OP_CREATE || op == OP_PUBLISH ? 201 : 200;
 	ch->reload = op != OP_ALIAS && op != OP_RECORD;
-	if (op == OP_DELETE || op == OP_RM_VERSION || op == OP_RECORD)
+	if (op == OP_DELETE || op == OP_RM_VERSION || op == OP_RECORD ||
+	    op == OP_VERSIONS)
 		return ch;
 	ch->body = cJSON_ParseWithLength(req->body, req->body_len);
 	/* PublishVersion and DeleteAlias may come without a body. */
@@ -602,6 +635,7 @@ change_rm_version(struct control *ctl, struct http_request *req,
 		return;
 	}
 	cfgspec_eic_drop(ch->rec, n);
+	pcspec_drop(ch->rec, n);
 	change_start(ch);
 }
 
@@ -644,8 +678,10 @@ change_alias(struct control *ctl, struct http_request *req, const char *seg,
 		return;
 	if (strcmp(req->method, "DELETE") == 0) {
 		rc = fnspec_alias_rm(ch->rec, alias, &ch->e);
-		/* Its event-invoke config goes too: not a later alias's. */
+		/* Its event-invoke and provisioned concurrency configs go
+		 * too: not a later alias's. */
 		cfgspec_eic_drop(ch->rec, alias);
+		pcspec_drop(ch->rec, alias);
 	} else if ((rc = fnspec_alias_put(ch->rec, alias, ch->body, &a,
 	    &ch->e)) == 0)
 		ch->reply = a;
@@ -653,6 +689,9 @@ change_alias(struct control *ctl, struct http_request *req, const char *seg,
 		change_fail(ch);
 		return;
 	}
+	/* Its provisioned workers follow it to its new version(s). */
+	if (pcspec_apply(ch->rec))
+		ch->versions = ch->reload = true;
 	ch->status = alias == NULL ? 201 : 200;
 	change_start(ch);
 }
@@ -669,7 +708,8 @@ change_concurrency(struct control *ctl, struct http_request *req,
 	if (rec == NULL || (ch = change_on(ctl, req, rec, fn.name,
 	    OP_CONCURRENCY)) == NULL)
 		return;
-	if (fnspec_concurrency(ch->rec, put ? ch->body : NULL, &ch->e) != 0) {
+	if (fnspec_concurrency(ch->rec, put ? ch->body : NULL, &ch->e) != 0 ||
+	    (put && pcspec_over_reserved(ch->rec, &ch->e) != 0)) {
 		change_fail(ch);
 		return;
 	}
@@ -678,7 +718,26 @@ change_concurrency(struct control *ctl, struct http_request *req,
 	change_start(ch);
 }
 
-/* ---- the record alone (tags.c, eic.c) ------------------------------------ */
+/* ---- the record alone (tags.c, eic.c), or with its versions ------------- */
+
+void
+change_versions(struct control *ctl, struct http_request *req,
+    const char *name, cJSON *rec, cJSON *answer, int status)
+{
+	struct change *ch = change_new(ctl, req, OP_VERSIONS);
+
+	if (ch == NULL) {
+		cJSON_Delete(rec);
+		cJSON_Delete(answer);
+		return;
+	}
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->rec = rec;
+	ch->answer = answer;
+	ch->versions = true;
+	ch->status = answer != NULL ? status : 204;
+	change_start(ch);
+}
 
 void
 change_record(struct control *ctl, struct http_request *req, const char *name,

@@ -583,6 +583,10 @@ control_concurrency_path(struct control *ctl, struct http_request *req,
 	char name[256];
 	long n;
 
+	if (get && op != NULL && strcmp(op, "/provisioned-concurrency") == 0) {
+		provisioned_handle(ctl, req, seg, (size_t)(op - seg));
+		return;
+	}
 	if (op == NULL || op == seg || strcmp(op, "/concurrency") != 0 ||
 	    (size_t)(op - seg) >= sizeof(name) ||
 	    (n = buf_pct_decode(name, seg, (size_t)(op - seg),
@@ -658,6 +662,50 @@ control_handle(struct control *ctl, struct http_request *req)
 	if ((op = strchr(seg, '/')) == NULL)
 		op = seg + strlen(seg);
 	control_function(ctl, req, seg, (size_t)(op - seg), op);
+}
+
+/*
+ * The function and qualifier of a path segment and ?Qualifier; 0, or
+ * -EINVAL with req answered.
+ */
+int
+control_name_qual(struct http_request *req, const char *seg, size_t segn,
+    struct fnspec_name *fn)
+{
+	char dec[256], q[FNSPEC_QUAL_MAX + 1];
+	struct fnspec_err e;
+	long n;
+	int rc;
+
+	if (segn == 0 || segn >= sizeof(dec) ||
+	    (n = buf_pct_decode(dec, seg, segn, BUF_PCT_STRICT)) < 0)
+		goto bad;
+	dec[n] = '\0';
+	if (fnspec_parse_name(dec, fn) != 0)
+		goto bad;
+	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) < 0) {
+		fnspec_fail(&e, "ValidationException", "1 validation error "
+		    "detected: Value at 'qualifier' failed to satisfy "
+		    "constraint: Member must match (|[a-zA-Z0-9$_-]+)");
+		control_error(req, &e);
+		return -EINVAL;
+	}
+	if (rc > 0 && fn->qual[0] != '\0' && strcmp(fn->qual, q) != 0) {
+		fnspec_fail(&e, "InvalidParameterValueException", "The derived "
+		    "qualifier from the function name does not match the "
+		    "specified qualifier.");
+		control_error(req, &e);
+		return -EINVAL;
+	}
+	if (rc > 0)
+		snprintf(fn->qual, sizeof(fn->qual), "%s", q);
+	return 0;
+bad:
+	fnspec_fail(&e, "ValidationException", "1 validation error detected: "
+	    "Value at 'functionName' failed to satisfy constraint: Member must "
+	    "be a function name, name:qualifier or function ARN");
+	control_error(req, &e);
+	return -EINVAL;
 }
 
 /* ---- life ----------------------------------------------------------------- */

@@ -109,5 +109,26 @@ void	tags_handle(struct control *ctl, struct http_request *req,
 /* Answer a /2019-09-25/functions/... call; rest is the path after it. */
 void	eic_handle(struct control *ctl, struct http_request *req,
 	    const char *rest);
+/*
+ * The function and qualifier of a raw path segment (seg[0..segn)) and
+ * ?Qualifier, which must agree; 0, or -EINVAL with req answered.
+ */
+int	control_name_qual(struct http_request *req, const char *seg,
+	    size_t segn, struct fnspec_name *fn);
+
+/* ---- provisioned.c ---- */
+
+/* Answer a /2019-09-30/functions/SEG/provisioned-concurrency call. */
+void	provisioned_handle(struct control *ctl, struct http_request *req,
+	    const char *seg, size_t segn);
+/*
+ * A change of name's record (consumed) that also changes its versions'
+ * drop-ins (their provisioned workers): every version's drop-in and the
+ * record are written, a reload runs, then the reply: answer (consumed;
+ * NULL: 204) with status.
+ */
+void	change_versions(struct control *ctl, struct http_request *req,
+	    const char *name, struct cJSON *rec, struct cJSON *answer,
+	    int status);
 
 #endif

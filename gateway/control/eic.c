@@ -32,50 +32,6 @@
 
 #define EIC_OP		"/event-invoke-config"
 
-/*
- * The function and qualifier of a path segment and ?Qualifier; 0, or
- * -EINVAL with req answered.
- */
-static int
-eic_name(struct http_request *req, const char *seg, size_t segn,
-    struct fnspec_name *fn)
-{
-	char dec[256], q[FNSPEC_QUAL_MAX + 1];
-	struct fnspec_err e;
-	long n;
-	int rc;
-
-	if (segn == 0 || segn >= sizeof(dec) ||
-	    (n = buf_pct_decode(dec, seg, segn, BUF_PCT_STRICT)) < 0)
-		goto bad;
-	dec[n] = '\0';
-	if (fnspec_parse_name(dec, fn) != 0)
-		goto bad;
-	if ((rc = http_query_get(req, "Qualifier", q, sizeof(q))) < 0) {
-		fnspec_fail(&e, "ValidationException", "1 validation error "
-		    "detected: Value at 'qualifier' failed to satisfy "
-		    "constraint: Member must match (|[a-zA-Z0-9$_-]+)");
-		control_error(req, &e);
-		return -EINVAL;
-	}
-	if (rc > 0 && fn->qual[0] != '\0' && strcmp(fn->qual, q) != 0) {
-		fnspec_fail(&e, "InvalidParameterValueException", "The derived "
-		    "qualifier from the function name does not match the "
-		    "specified qualifier.");
-		control_error(req, &e);
-		return -EINVAL;
-	}
-	if (rc > 0)
-		snprintf(fn->qual, sizeof(fn->qual), "%s", q);
-	return 0;
-bad:
-	fnspec_fail(&e, "ValidationException", "1 validation error detected: "
-	    "Value at 'functionName' failed to satisfy constraint: Member must "
-	    "be a function name, name:qualifier or function ARN");
-	control_error(req, &e);
-	return -EINVAL;
-}
-
 static double
 eic_now(void)
 {
@@ -198,7 +154,7 @@ eic_handle(struct control *ctl, struct http_request *req, const char *rest)
 		control_unknown(req);
 		return;
 	}
-	if (eic_name(req, rest, (size_t)(op - rest), &fn) != 0)
+	if (control_name_qual(req, rest, (size_t)(op - rest), &fn) != 0)
 		return;
 	op += strlen(EIC_OP);
 	if (strcmp(op, "/list") == 0 && strcmp(req->method, "GET") == 0)

@@ -689,6 +689,13 @@ fnspec_dropin(const cJSON *rec, const char *section, const char *bootstrap,
 	if (cJSON_IsNumber(v) && v->valueint >= 1)
 		buf_printf(out, "max_workers = %d\nqueue_depth = 0\n",
 		    v->valueint);
+	/* Provisioned concurrency (a version's, pcspec.h): that many
+	 * workers started and kept, and the default 4 on demand beyond. */
+	v = cJSON_GetObjectItemCaseSensitive(rec, "ProvisionedIdle");
+	if (cJSON_IsNumber(v) && v->valueint >= 1)
+		buf_printf(out, "min_idle = %d\nmax_workers = %d\n",
+		    v->valueint, v->valueint + 4 < FNSPEC_RESERVED_MAX ?
+		    v->valueint + 4 : FNSPEC_RESERVED_MAX);
 	if (h != NULL && h[0] != '\0')
 		buf_printf(out, "env = _HANDLER=%s\n", h);
 	cJSON_ArrayForEach(v, env)

@@ -16,12 +16,6 @@ plan 123
 ROLE=arn:aws:iam::123456789012:role/x
 CTL="$B/lambdactl -s $T/admin.sock"
 API=/2015-03-31/functions
-# lam ARGS...: `aws lambda ARGS` against the daemon; sets RC, OUT, ERR.
-lam() {
-	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-read-timeout 0 \
-		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
-	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
-}
 # create NAME ZIP [ARGS...]
 create() {
 	n=$1 z=$2; shift 2

@@ -14,12 +14,6 @@ plan 79
 
 ROLE=arn:aws:iam::123456789012:role/x
 LARN=arn:aws:lambda:us-east-1:123456789012:layer
-# lam ARGS...: `aws lambda ARGS` against the daemon; sets RC, OUT, ERR.
-lam() {
-	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-read-timeout 0 \
-		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
-	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
-}
 # call NAME PAYLOAD: invoke, the reply in RESULT.
 call() {
 	rm -f "$T/out.json"

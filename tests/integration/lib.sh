@@ -160,6 +160,13 @@ aws_env() {
 	export AWS_DEFAULT_REGION=us-east-1
 	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL 2>/dev/null
 }
+# lam ARGS...: `aws lambda ARGS` against the daemon at URL (after
+# aws_env); sets RC, OUT and ERR.
+lam() {
+	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-read-timeout 0 \
+		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
+	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
+}
 done_testing() {
 	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
 	exit 0
