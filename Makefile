@@ -212,7 +212,7 @@ SAN_ENV    = ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/asan:detect_leaks=
 	UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_B)/reports/ubsan:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 sanitize: deps-test
-	$(MAKE) all openapi sdk
+	$(MAKE) all openapi sdk ric
 	$(MAKE) B=$(SAN_B) SANITIZE=address,undefined $(SAN_B)/lambdad unit
 	rm -rf $(SAN_B)/reports && mkdir -p $(SAN_B)/reports && chmod 1777 $(SAN_B)/reports
 	$(SAN_ENV) LAMBDAD=$(CURDIR)/$(SAN_B)/lambdad UNIT_DIR=$(SAN_B)/tests/unit \
