@@ -246,9 +246,21 @@ const f3 = await fetch(purl, { method: 'PUT', body: 'put by url' });
 eq([f3.status, await (await send('GetObject', { Bucket, Key: 'signed/put.txt' })).Body.transformToString()],
     [200, 'put by url'], 'a presigned PUT URL');
 
+// ---- what is not served is refused, never taken for something else ---------------------
+const nf = 'MethodNotAllowed 405';
+eq(await fails(send('GetObjectAttributes', { Bucket, Key: 'str.txt', ObjectAttributes: ['ETag'] })), nf,
+    'GetObjectAttributes: MethodNotAllowed (it was GetObject, the bytes an XML parse error)');
+eq(await fails(send('GetBucketEncryption', { Bucket })), nf, 'GetBucketEncryption: MethodNotAllowed (not a listing)');
+eq(await fails(send('ListObjectVersions', { Bucket })), nf, 'ListObjectVersions: MethodNotAllowed (not an empty list)');
+eq([await fails(send('PutBucketVersioning', { Bucket: 'js-never', VersioningConfiguration: { Status: 'Enabled' } })),
+    await fails(send('HeadBucket', { Bucket: 'js-never' }))], [nf, 'NotFound 404'],
+    'PutBucketVersioning: MethodNotAllowed, and no bucket made');
+
 // ---- the end -------------------------------------------------------------------------
 eq(await fails(send('DeleteBucket', { Bucket })), 'BucketNotEmpty 409', 'DeleteBucket of a full bucket: BucketNotEmpty');
 for await (const page of s3.paginateListObjectsV2({ client }, { Bucket }))
 	if (page.Contents) await send('DeleteObjects', { Bucket, Delete: { Objects: page.Contents.map((c) => ({ Key: c.Key })) } });
+eq([await fails(send('DeleteBucketCors', { Bucket })), (await send('HeadBucket', { Bucket })).$metadata.httpStatusCode],
+    [nf, 200], 'DeleteBucketCors of the empty bucket: MethodNotAllowed, and the bucket stays');
 eq((await send('DeleteBucket', { Bucket })).$metadata.httpStatusCode, 204, 'emptied, DeleteBucket: 204');
 console.log(`1..${n}`);
