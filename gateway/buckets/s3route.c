@@ -115,12 +115,42 @@ route_service(const char *m)
 	return strcmp(m, "GET") == 0 ? S3_LIST_BUCKETS : S3_BAD;
 }
 
+/*
+ * The sub-resources of S3's API that are not served here.  A request that
+ * names one is refused, never taken for the plain operation on its bucket
+ * or key: DeleteBucketCors (DELETE /BUCKET?cors) must not delete the
+ * bucket, PutBucketVersioning must not make one and answer 200, and
+ * GetObjectAttributes must not get the object's bytes for its XML.
+ */
+static const char *const unserved[] = {
+	"accelerate", "acl", "analytics", "attributes", "cors", "encryption",
+	"intelligent-tiering", "inventory", "legal-hold", "lifecycle",
+	"logging", "metadataConfiguration", "metadataTable", "metrics",
+	"notification", "object-lock", "ownershipControls", "policy",
+	"policyStatus", "publicAccessBlock", "renameObject", "replication",
+	"requestPayment", "restore", "retention", "select", "session",
+	"torrent", "versioning", "versions", "website",
+};
+
+static bool
+unserved_in(const char *q, size_t ql)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(unserved) / sizeof(unserved[0]); i++)
+		if (s3_query_has(q, ql, unserved[i]))
+			return true;
+	return false;
+}
+
 static enum s3_op
 route_bucket(const char *m, const char *q, size_t ql)
 {
+	/* Tagging is served on objects only. */
+	if (unserved_in(q, ql) || s3_query_has(q, ql, "tagging"))
+		return S3_BAD;
 	if (strcmp(m, "PUT") == 0)
-		return s3_query_has(q, ql, "tagging") ? S3_BAD :
-		    S3_CREATE_BUCKET;
+		return S3_CREATE_BUCKET;
 	if (strcmp(m, "DELETE") == 0)
 		return S3_DELETE_BUCKET;
 	if (strcmp(m, "HEAD") == 0)
@@ -134,10 +164,6 @@ route_bucket(const char *m, const char *q, size_t ql)
 		return S3_GET_LOCATION;
 	if (s3_query_has(q, ql, "uploads"))
 		return S3_LIST_UPLOADS;
-	if (s3_query_has(q, ql, "versioning") || s3_query_has(q, ql, "acl") ||
-	    s3_query_has(q, ql, "policy") || s3_query_has(q, ql, "cors") ||
-	    s3_query_has(q, ql, "lifecycle") || s3_query_has(q, ql, "tagging"))
-		return S3_BAD;
 	{
 		size_t n;
 		const char *v = query_find(q, ql, "list-type", &n);
@@ -153,8 +179,7 @@ route_object(const char *m, const char *q, size_t ql, bool copy)
 	bool upload = s3_query_has(q, ql, "uploadId");
 	bool tagging = s3_query_has(q, ql, "tagging");
 
-	if (s3_query_has(q, ql, "acl") || s3_query_has(q, ql, "retention") ||
-	    s3_query_has(q, ql, "legal-hold") || s3_query_has(q, ql, "torrent"))
+	if (unserved_in(q, ql))
 		return S3_BAD;
 	if (strcmp(m, "PUT") == 0) {
 		if (tagging)

@@ -116,6 +116,53 @@ Test(buckets, router)
 	free(b);
 	cr_assert_eq(route("PATCH", NULL, "/bk/k", "", false, &b, &k), S3_BAD);
 	free(b), free(k);
+	cr_assert_eq(route("DELETE", NULL, "/bk", "", false, &b, &k),
+	    S3_DELETE_BUCKET);
+	free(b);
+}
+
+/* A sub-resource not served is refused, not taken for the plain operation
+ * on its bucket or key (DeleteBucketCors was DeleteBucket). */
+Test(buckets, router_unserved)
+{
+	static const char *const bucket_reqs[][2] = {
+		{ "DELETE", "cors" }, { "DELETE", "policy" },
+		{ "DELETE", "tagging" }, { "DELETE", "lifecycle" },
+		{ "DELETE", "website" }, { "DELETE", "encryption" },
+		{ "PUT", "cors" }, { "PUT", "versioning" },
+		{ "PUT", "encryption" }, { "PUT", "tagging" },
+		{ "GET", "encryption" }, { "GET", "website" },
+		{ "GET", "notification" }, { "GET", "versions" },
+		{ "GET", "publicAccessBlock" }, { "GET", "object-lock" },
+		{ "GET", "prefix=a&versioning" },
+	};
+	static const char *const key_reqs[][2] = {
+		{ "GET", "attributes" }, { "GET", "acl" },
+		{ "PUT", "retention" }, { "POST", "restore" },
+		{ "POST", "select&select-type=2" }, { "PUT", "legal-hold" },
+	};
+	char *b, *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(bucket_reqs) / sizeof(bucket_reqs[0]); i++) {
+		cr_expect_eq(route(bucket_reqs[i][0], NULL, "/bk",
+		    bucket_reqs[i][1], false, &b, &k), S3_BAD, "%s /bk?%s",
+		    bucket_reqs[i][0], bucket_reqs[i][1]);
+		free(b);
+	}
+	for (i = 0; i < sizeof(key_reqs) / sizeof(key_reqs[0]); i++) {
+		cr_expect_eq(route(key_reqs[i][0], NULL, "/bk/k",
+		    key_reqs[i][1], false, &b, &k), S3_BAD, "%s /bk/k?%s",
+		    key_reqs[i][0], key_reqs[i][1]);
+		free(b), free(k);
+	}
+	/* What the SDKs add to served requests is not a sub-resource. */
+	cr_assert_eq(route("GET", NULL, "/bk/k", "x-id=GetObject&partNumber=1",
+	    false, &b, &k), S3_GET_OBJECT);
+	free(b), free(k);
+	cr_assert_eq(route("GET", NULL, "/bk", "list-type=2&prefix=policy",
+	    false, &b, &k), S3_LIST_OBJECTS_V2);
+	free(b);
 	{
 		static const char *const sfx[] = { "localhost" };
 		struct s3_route r;
