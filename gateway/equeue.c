@@ -7,21 +7,8 @@
  * handed to a pool (running), or in a disk job on the threadpool (its
  * `job' flag).  The files are the truth; the memory only schedules.
  *
- * A record file is a short text header, a blank line, then the payload:
- *
- *   lambdad-event 1
- *   function NAME
- *   id UUID
- *   accepted EPOCH-MS
- *   attempts N            failed attempts so far
- *   trace X-Amzn-Trace-Id  (optional)
- *   context JSON           (optional; compact, so one line)
- *   retries N              (optional: a schedule's own; else the function's
- *   max_age S               event_retries and event_max_age)
- *   qualifier Q            (optional: what it was invoked with)
- *   on_success ARN         (optional: destinations, function ARNs)
- *   on_failure ARN
- *   hops N                 (optional: destinations it came through)
+ * The record files, their format and the disk calls are equeue_file.c's
+ * (equeue_int.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,13 +24,12 @@
 #include "buf.h"
 #include "destination.h"
 #include "equeue.h"
+#include "equeue_int.h"
 #include "fs.h"
 #include "log.h"
 #include "pool.h"
 #include "uuid.h"
 
-#define MAGIC		"lambdad-event 1"
-#define HEADER_MAX	8192	/* trace id + client context + the rest */
 #define BACKOFF_MAX_S	300	/* a throttled event waits at most this */
 
 /* JOB_SEND_*: write a destination's record, then remove the source; if
@@ -52,25 +38,6 @@
 enum job_op { JOB_PUT, JOB_REWRITE, JOB_REMOVE, JOB_FAIL, JOB_SEND_REMOVE,
 	JOB_SEND_FAIL };
 
-struct rec {
-	struct rec	*prev, *next;
-	struct equeue	*q;
-	uv_timer_t	 timer;
-	char		 id[37];
-	char		 fn[EQUEUE_FN_MAX + 1];
-	uint64_t	 accepted_ms;	/* epoch */
-	unsigned	 attempts;	/* failed runs so far (persisted) */
-	unsigned	 throttles;	/* in a row (not persisted) */
-	unsigned	 retries;	/* EQUEUE_FN_POLICY: the function's */
-	unsigned	 max_age_s;	/* EQUEUE_FN_POLICY: the function's */
-	char		*trace_id;
-	char		*context;
-	char		 qual[EQUEUE_QUAL_MAX + 1];	/* invoked with, or "" */
-	char		*on_success;	/* destination ARNs, or NULL */
-	char		*on_failure;
-	unsigned	 hops;		/* destinations it came through */
-	int		 job;		/* a disk job holds it */
-};
 
 struct job {
 	uv_work_t	 w;		/* first: the work callbacks cast back */
@@ -114,175 +81,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ---- files (these run on the threadpool too: no loop state) ----------- */
-
-/* ID.tmp, then renamed to ID.ev: all or nothing (fs_replace). */
-static int
-file_replace(const char *dir, const char *id, const struct buf *b)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, id);
-	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
-	return fs_replace(dir, tmp, path, b->data, b->len, 0600);
-}
-
-static int
-file_remove(const char *dir, const char *id)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
-	if (unlink(path) != 0 && errno != ENOENT)
-		return -errno;
-	return fs_fsync_dir(dir);
-}
-
-/* Into failed/: durable there first, then gone from the queue. */
-static int
-file_fail(const char *dir, const char *failed, const char *id)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	int rc;
-
-	snprintf(from, sizeof(from), "%s/%s.ev", dir, id);
-	snprintf(to, sizeof(to), "%s/%s.ev", failed, id);
-	if (rename(from, to) != 0)
-		return -errno;
-	if ((rc = fs_fsync_dir(failed)) != 0)
-		return rc;
-	return fs_fsync_dir(dir);
-}
-
-/* ---- the record format ------------------------------------------------ */
-
-static void
-rec_format(const struct rec *r, const char *payload, size_t len, struct buf *b)
-{
-	buf_printf(b, MAGIC "\nfunction %s\nid %s\naccepted %llu\n"
-	    "attempts %u\n", r->fn, r->id, (unsigned long long)r->accepted_ms,
-	    r->attempts);
-	if (r->trace_id != NULL)
-		buf_printf(b, "trace %s\n", r->trace_id);
-	if (r->context != NULL)
-		buf_printf(b, "context %s\n", r->context);
-	if (r->retries != EQUEUE_FN_POLICY)
-		buf_printf(b, "retries %u\n", r->retries);
-	if (r->max_age_s != EQUEUE_FN_POLICY)
-		buf_printf(b, "max_age %u\n", r->max_age_s);
-	if (r->qual[0] != '\0')
-		buf_printf(b, "qualifier %s\n", r->qual);
-	if (r->on_success != NULL)
-		buf_printf(b, "on_success %s\n", r->on_success);
-	if (r->on_failure != NULL)
-		buf_printf(b, "on_failure %s\n", r->on_failure);
-	if (r->hops > 0)
-		buf_printf(b, "hops %u\n", r->hops);
-	buf_addc(b, '\n');
-	buf_add(b, payload, len);
-}
-
-static bool
-key_is(const char *k, size_t kl, const char *lit)
-{
-	return kl == strlen(lit) && memcmp(k, lit, kl) == 0;
-}
-
-/* A decimal value v[0..vl) into *out.  0 or -EINVAL. */
-static int
-parse_num(const char *v, size_t vl, uint64_t *out)
-{
-	char num[24], *end;
-
-	if (vl == 0 || vl >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, v, vl);
-	num[vl] = '\0';
-	*out = strtoull(num, &end, 10);
-	return *end == '\0' ? 0 : -EINVAL;
-}
-
-/* A header line with a number: 0, -EINVAL, or 1 when k is no such key. */
-static int
-rec_parse_num(struct rec *r, const char *k, size_t kl, const char *v,
-    size_t vl)
-{
-	uint64_t n;
-
-	if (!key_is(k, kl, "accepted") && !key_is(k, kl, "attempts") &&
-	    !key_is(k, kl, "retries") && !key_is(k, kl, "max_age") &&
-	    !key_is(k, kl, "hops"))
-		return 1;
-	if (parse_num(v, vl, &n) != 0)
-		return -EINVAL;
-	if (key_is(k, kl, "accepted"))
-		r->accepted_ms = n;
-	else if (key_is(k, kl, "attempts"))
-		r->attempts = (unsigned)n;
-	else if (key_is(k, kl, "retries"))
-		r->retries = (unsigned)n;
-	else if (key_is(k, kl, "max_age"))
-		r->max_age_s = (unsigned)n;
-	else
-		r->hops = (unsigned)n;
-	return 0;
-}
-
-/* One header line "key value" into r.  0 or -EINVAL. */
-static int
-rec_parse_line(struct rec *r, const char *k, size_t kl, const char *v,
-    size_t vl)
-{
-	int rc;
-
-	if ((rc = rec_parse_num(r, k, kl, v, vl)) <= 0)
-		return rc;
-	if (key_is(k, kl, "function") && vl < sizeof(r->fn)) {
-		memcpy(r->fn, v, vl);
-		r->fn[vl] = '\0';
-	} else if (key_is(k, kl, "id") && vl == 36) {
-		memcpy(r->id, v, vl);
-		r->id[vl] = '\0';
-	} else if (key_is(k, kl, "qualifier") && vl < sizeof(r->qual)) {
-		memcpy(r->qual, v, vl);
-		r->qual[vl] = '\0';
-	} else if (key_is(k, kl, "trace") && r->trace_id == NULL)
-		r->trace_id = strndup(v, vl);
-	else if (key_is(k, kl, "context") && r->context == NULL)
-		r->context = strndup(v, vl);
-	else if (key_is(k, kl, "on_success") && r->on_success == NULL)
-		r->on_success = strndup(v, vl);
-	else if (key_is(k, kl, "on_failure") && r->on_failure == NULL)
-		r->on_failure = strndup(v, vl);
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* The header of data into r; *body gets the payload's offset. */
-static int
-rec_parse(struct rec *r, const struct buf *data, size_t *body)
-{
-	const char *p = data->data, *end = p + data->len, *nl, *sp;
-	size_t ml = strlen(MAGIC);
-
-	if (data->len <= ml || memcmp(p, MAGIC "\n", ml + 1) != 0)
-		return -EINVAL;
-	for (p += ml + 1; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			return -EINVAL;
-		if (nl == p) {
-			*body = (size_t)(nl + 1 - data->data);
-			return r->fn[0] != '\0' && r->id[0] != '\0' ? 0 : -EINVAL;
-		}
-		if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL ||
-		    rec_parse_line(r, p, (size_t)(sp - p), sp + 1,
-		    (size_t)(nl - sp - 1)) != 0)
-			return -EINVAL;
-	}
-	return -EINVAL;
 }
 
 /* ---- records in memory ------------------------------------------------ */
@@ -374,21 +172,22 @@ job_work(uv_work_t *w)
 	switch (j->op) {
 	case JOB_PUT:
 	case JOB_REWRITE:
-		j->rc = file_replace(q->dir, j->r->id, &j->data);
+		j->rc = equeue_file_replace(q->dir, j->r->id, &j->data);
 		break;
 	case JOB_REMOVE:
-		j->rc = file_remove(q->dir, j->r->id);
+		j->rc = equeue_file_remove(q->dir, j->r->id);
 		break;
 	case JOB_FAIL:
-		j->rc = file_fail(q->dir, q->failed, j->r->id);
+		j->rc = equeue_file_fail(q->dir, q->failed, j->r->id);
 		break;
 	case JOB_SEND_REMOVE:
 	case JOB_SEND_FAIL:
-		/* The destination's record is durable before the source goes. */
-		j->send_rc = file_replace(q->dir, j->dest->id, &j->data);
+		/* The destination's record is durable before the source
+		 * goes. */
+		j->send_rc = equeue_file_replace(q->dir, j->dest->id, &j->data);
 		j->rc = j->send_rc == 0 || j->op == JOB_SEND_REMOVE ?
-		    file_remove(q->dir, j->r->id) :
-		    file_fail(q->dir, q->failed, j->r->id);
+		    equeue_file_remove(q->dir, j->r->id) :
+		    equeue_file_fail(q->dir, q->failed, j->r->id);
 		break;
 	}
 }
@@ -400,8 +199,8 @@ job_after_send(struct job *j)
 	struct rec *r = j->r, *d = j->dest;
 
 	if (j->send_rc != 0) {
-		log_warnx("%s: %s: cannot store the invocation record for %s in "
-		    "%s: %s; %s", r->fn, r->id, d->fn, r->q->dir,
+		log_warnx("%s: %s: cannot store the invocation record for %s "
+		    "in %s: %s; %s", r->fn, r->id, d->fn, r->q->dir,
 		    strerror(-j->send_rc), j->op == JOB_SEND_FAIL ?
 		    "the Event goes to failed/" : "it is dropped");
 		rec_drop(d);
@@ -592,7 +391,7 @@ rec_send(struct rec *r, const char *arn, const struct dest_in *in,
 	buf_init(&file);
 	if ((rc = rec_set_policy(d, &pol)) == 0 && (r->trace_id == NULL ||
 	    (d->trace_id = strdup(r->trace_id)) != NULL)) {
-		rec_format(d, rec.data, rec.len, &file);
+		equeue_rec_format(d, rec.data, rec.len, &file);
 		rc = rec_job_send(r, op, &file, d, NULL, NULL);
 	} else
 		rc = -ENOMEM;
@@ -674,7 +473,7 @@ rec_failed_attempt(struct rec *r, const struct function_conf *fc,
 	    r->fn, r->id, type, r->attempts, retries,
 	    r->q->retry_delay_s * r->attempts);
 	buf_init(&b);
-	rec_format(r, inv->event.data, inv->event.len, &b);
+	equeue_rec_format(r, inv->event.data, inv->event.len, &b);
 	if (rec_job(r, JOB_REWRITE, &b, NULL, NULL) != 0) {
 		buf_free(&b);
 		rec_schedule(r, (uint64_t)r->q->retry_delay_s * 1000 *
@@ -737,8 +536,9 @@ rec_load(struct rec *r, struct invocation *inv)
 	snprintf(path, sizeof(path), "%s/%s.ev", r->q->dir, r->id);
 	buf_init(&b);
 	memset(&tmp, 0, sizeof(tmp));
-	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0 &&
-	    (rc = rec_parse(&tmp, &b, &off)) == 0)
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD +
+	    EQUEUE_HEADER_MAX)) == 0 &&
+	    (rc = equeue_rec_parse(&tmp, &b, &off)) == 0)
 		buf_add(&inv->event, b.data + off, b.len - off);
 	free(tmp.trace_id);
 	free(tmp.context);
@@ -863,8 +663,9 @@ equeue_load_one(struct equeue *q, const char *name)
 	if (n != 39 || strcmp(name + 36, ".ev") != 0 || (r = rec_new(q)) == NULL)
 		return NULL;
 	buf_init(&b);
-	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0)
-		rc = rec_parse(r, &b, &off);
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD +
+	    EQUEUE_HEADER_MAX)) == 0)
+		rc = equeue_rec_parse(r, &b, &off);
 	buf_free(&b);
 	if (rc == 0 && memcmp(r->id, name, 36) != 0)
 		rc = -EINVAL;
@@ -1022,7 +823,7 @@ equeue_put_with(struct equeue *q, const char *fn, const char *id,
 		return -ENOMEM;
 	}
 	buf_init(&b);
-	rec_format(r, payload, len, &b);
+	equeue_rec_format(r, payload, len, &b);
 	if ((rc = rec_job(r, JOB_PUT, &b, cb, arg)) != 0) {
 		buf_free(&b);
 		rec_drop(r);
