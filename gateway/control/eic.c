@@ -139,7 +139,11 @@ eic_change(struct control *ctl, struct http_request *req,
 		abort();
 	rc = rm ? cfgspec_eic_rm(copy, fn->qual, &e) : cfgspec_eic_put(copy,
 	    fn->qual, body, update, eic_now(), &out, &e);
-	if (rc == 0 && !rm && (eic_dest_exists(ctl, out, "OnSuccess", &e) != 0 ||
+	/* Only the destinations the request names: an Update of the retries
+	 * is not refused for a destination deleted since. */
+	if (rc == 0 && !rm && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+	    body, "DestinationConfig")) &&
+	    (eic_dest_exists(ctl, out, "OnSuccess", &e) != 0 ||
 	    eic_dest_exists(ctl, out, "OnFailure", &e) != 0))
 		rc = -EINVAL;
 	cJSON_Delete(body);

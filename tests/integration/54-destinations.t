@@ -8,13 +8,14 @@
 # an event too old to run.  A destination that is a version with its own
 # config sends on to its own destination; a function that is its own
 # destination stops after 16 hops.  ARNs that are not functions, and
-# functions that do not exist, are refused.  A SIGKILL after the failure
+# functions that do not exist, are refused; a destination deleted since
+# the config was put sends the failure to failed/.  A SIGKILL after the failure
 # and before the destination ran loses nothing: the record is delivered
 # after the restart, once.
 . "$(dirname "$0")/lib.sh"
 aws_env
 command -v zip >/dev/null || { echo "Bail out! no zip (make deps-test installs it)"; exit 1; }
-plan 68
+plan 72
 
 ROLE=arn:aws:iam::123456789012:role/x
 P=arn:aws:lambda:us-east-1:123456789012:function
@@ -169,6 +170,18 @@ wait_log "$RID: Event invocation failed .* after 1 attempts; moved to" 10
 ok $? "without OnFailure a failure goes to failed/ as before"
 ok "$(test -s "$EV/failed/$RID.ev"; echo $?)" "  ... its record is in failed/"
 is "$(records "$RID" | wc -l)" 0 "  ... and dst got nothing"
+lam create-function --function-name gone --runtime provided.al2023 \
+	--handler bootstrap --role "$ROLE" --zip-file "fileb://$T/fn.zip"
+lam put-function-event-invoke-config --function-name src --maximum-retry-attempts 0 \
+	--destination-config "OnFailure={Destination=$P:gone}"
+lam delete-function --function-name gone
+lam update-function-event-invoke-config --function-name src --maximum-retry-attempts 0
+is "$RC" 0 "an update that names no destination is not refused for one deleted since"
+event src '{"action":"fail","text":"bad-gone"}'
+wait_log "$RID: Event invocation failed .* after 1 attempts; moved to" 10
+ok $? "a destination deleted since: the failure goes to failed/"
+like "$(dlog)" "src: $RID: destination $P:gone: no such function" "  ... and the log says why"
+ok "$(test -s "$EV/failed/$RID.ev"; echo $?)" "  ... its record is in failed/"
 
 # ---- a version as the destination, with a config of its own ----
 lam publish-version --function-name chain
