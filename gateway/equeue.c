@@ -7,17 +7,8 @@
  * handed to a pool (running), or in a disk job on the threadpool (its
  * `job' flag).  The files are the truth; the memory only schedules.
  *
- * A record file is a short text header, a blank line, then the payload:
- *
- *   lambdad-event 1
- *   function NAME
- *   id UUID
- *   accepted EPOCH-MS
- *   attempts N            failed attempts so far
- *   trace X-Amzn-Trace-Id  (optional)
- *   context JSON           (optional; compact, so one line)
- *   retries N              (optional: a schedule's own; else the function's
- *   max_age S               event_retries and event_max_age)
+ * The record files, their format and the disk calls are equeue_file.c's
+ * (equeue_int.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,36 +22,28 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "destination.h"
 #include "equeue.h"
+#include "equeue_int.h"
 #include "fs.h"
 #include "log.h"
 #include "pool.h"
+#include "uuid.h"
 
-#define MAGIC		"lambdad-event 1"
-#define HEADER_MAX	8192	/* trace id + client context + the rest */
 #define BACKOFF_MAX_S	300	/* a throttled event waits at most this */
 
-enum job_op { JOB_PUT, JOB_REWRITE, JOB_REMOVE, JOB_FAIL };
+/* JOB_SEND_*: write a destination's record, then remove the source; if
+ * the record cannot be written, remove it (a success) or move it to
+ * failed/ (a failure) as without a destination. */
+enum job_op { JOB_PUT, JOB_REWRITE, JOB_REMOVE, JOB_FAIL, JOB_SEND_REMOVE,
+	JOB_SEND_FAIL };
 
-struct rec {
-	struct rec	*prev, *next;
-	struct equeue	*q;
-	uv_timer_t	 timer;
-	char		 id[37];
-	char		 fn[EQUEUE_FN_MAX + 1];
-	uint64_t	 accepted_ms;	/* epoch */
-	unsigned	 attempts;	/* failed runs so far (persisted) */
-	unsigned	 throttles;	/* in a row (not persisted) */
-	unsigned	 retries;	/* EQUEUE_FN_POLICY: the function's */
-	unsigned	 max_age_s;	/* EQUEUE_FN_POLICY: the function's */
-	char		*trace_id;
-	char		*context;
-	int		 job;		/* a disk job holds it */
-};
 
 struct job {
 	uv_work_t	 w;		/* first: the work callbacks cast back */
 	struct rec	*r;
+	struct rec	*dest;		/* JOB_SEND_*: the record sent */
+	int		 send_rc;	/* JOB_SEND_*: writing dest's file */
 	enum job_op	 op;
 	struct buf	 data;		/* the file, for PUT and REWRITE */
 	int		 rc;		/* 0 or -errno, from the thread */
@@ -76,6 +59,8 @@ struct equeue {
 	unsigned	 max_records;
 	equeue_find_cb	 find;
 	void		*arg;
+	equeue_dest_cb	 dest;		/* NULL: no destinations */
+	void		*dest_arg;
 	struct rec	*recs;		/* every record, in no order */
 	unsigned	 nrecs;
 	unsigned	 nputs;		/* JOB_PUT in progress */
@@ -98,134 +83,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- files (these run on the threadpool too: no loop state) ----------- */
-
-/* ID.tmp, then renamed to ID.ev: all or nothing (fs_replace). */
-static int
-file_replace(const char *dir, const char *id, const struct buf *b)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, id);
-	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
-	return fs_replace(dir, tmp, path, b->data, b->len, 0600);
-}
-
-static int
-file_remove(const char *dir, const char *id)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s.ev", dir, id);
-	if (unlink(path) != 0 && errno != ENOENT)
-		return -errno;
-	return fs_fsync_dir(dir);
-}
-
-/* Into failed/: durable there first, then gone from the queue. */
-static int
-file_fail(const char *dir, const char *failed, const char *id)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	int rc;
-
-	snprintf(from, sizeof(from), "%s/%s.ev", dir, id);
-	snprintf(to, sizeof(to), "%s/%s.ev", failed, id);
-	if (rename(from, to) != 0)
-		return -errno;
-	if ((rc = fs_fsync_dir(failed)) != 0)
-		return rc;
-	return fs_fsync_dir(dir);
-}
-
-/* ---- the record format ------------------------------------------------ */
-
-static void
-rec_format(const struct rec *r, const char *payload, size_t len, struct buf *b)
-{
-	buf_printf(b, MAGIC "\nfunction %s\nid %s\naccepted %llu\n"
-	    "attempts %u\n", r->fn, r->id, (unsigned long long)r->accepted_ms,
-	    r->attempts);
-	if (r->trace_id != NULL)
-		buf_printf(b, "trace %s\n", r->trace_id);
-	if (r->context != NULL)
-		buf_printf(b, "context %s\n", r->context);
-	if (r->retries != EQUEUE_FN_POLICY)
-		buf_printf(b, "retries %u\n", r->retries);
-	if (r->max_age_s != EQUEUE_FN_POLICY)
-		buf_printf(b, "max_age %u\n", r->max_age_s);
-	buf_addc(b, '\n');
-	buf_add(b, payload, len);
-}
-
-/* One header line "key value" into r.  0 or -EINVAL. */
-static int
-rec_parse_line(struct rec *r, const char *k, size_t kl, const char *v,
-    size_t vl)
-{
-	char num[24], *end;
-
-	if (kl == 8 && memcmp(k, "function", 8) == 0 && vl < sizeof(r->fn)) {
-		memcpy(r->fn, v, vl);
-		r->fn[vl] = '\0';
-	} else if (kl == 2 && memcmp(k, "id", 2) == 0 && vl == 36) {
-		memcpy(r->id, v, vl);
-		r->id[vl] = '\0';
-	} else if ((kl == 8 && memcmp(k, "accepted", 8) == 0) ||
-	    (kl == 8 && memcmp(k, "attempts", 8) == 0)) {
-		if (vl == 0 || vl >= sizeof(num))
-			return -EINVAL;
-		memcpy(num, v, vl);
-		num[vl] = '\0';
-		if (k[1] == 'c')
-			r->accepted_ms = strtoull(num, &end, 10);
-		else
-			r->attempts = (unsigned)strtoul(num, &end, 10);
-		if (*end != '\0')
-			return -EINVAL;
-	} else if ((kl == 7 && memcmp(k, "retries", 7) == 0) ||
-	    (kl == 7 && memcmp(k, "max_age", 7) == 0)) {
-		if (vl == 0 || vl >= sizeof(num))
-			return -EINVAL;
-		memcpy(num, v, vl);
-		num[vl] = '\0';
-		*(k[0] == 'r' ? &r->retries : &r->max_age_s) =
-		    (unsigned)strtoul(num, &end, 10);
-		if (*end != '\0')
-			return -EINVAL;
-	} else if (kl == 5 && memcmp(k, "trace", 5) == 0 && r->trace_id == NULL)
-		r->trace_id = strndup(v, vl);
-	else if (kl == 7 && memcmp(k, "context", 7) == 0 && r->context == NULL)
-		r->context = strndup(v, vl);
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* The header of data into r; *body gets the payload's offset. */
-static int
-rec_parse(struct rec *r, const struct buf *data, size_t *body)
-{
-	const char *p = data->data, *end = p + data->len, *nl, *sp;
-	size_t ml = strlen(MAGIC);
-
-	if (data->len <= ml || memcmp(p, MAGIC "\n", ml + 1) != 0)
-		return -EINVAL;
-	for (p += ml + 1; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			return -EINVAL;
-		if (nl == p) {
-			*body = (size_t)(nl + 1 - data->data);
-			return r->fn[0] != '\0' && r->id[0] != '\0' ? 0 : -EINVAL;
-		}
-		if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL ||
-		    rec_parse_line(r, p, (size_t)(sp - p), sp + 1,
-		    (size_t)(nl - sp - 1)) != 0)
-			return -EINVAL;
-	}
-	return -EINVAL;
-}
-
 /* ---- records in memory ------------------------------------------------ */
 
 static void
@@ -246,6 +103,8 @@ rec_closed(uv_handle_t *h)
 
 	free(r->trace_id);
 	free(r->context);
+	free(r->on_success);
+	free(r->on_failure);
 	free(r);
 	q->nopen--;
 	equeue_maybe_free(q);
@@ -287,6 +146,21 @@ rec_drop(struct rec *r)
 	uv_close((uv_handle_t *)&r->timer, rec_closed);
 }
 
+/* pol's retry policy, qualifier and destinations into r.  0 or -ENOMEM. */
+static int
+rec_set_policy(struct rec *r, const struct equeue_policy *pol)
+{
+	r->retries = pol->retries;
+	r->max_age_s = pol->max_age_s;
+	snprintf(r->qual, sizeof(r->qual), "%s", pol->qual);
+	if ((pol->on_success[0] != '\0' &&
+	    (r->on_success = strdup(pol->on_success)) == NULL) ||
+	    (pol->on_failure[0] != '\0' &&
+	    (r->on_failure = strdup(pol->on_failure)) == NULL))
+		return -ENOMEM;
+	return 0;
+}
+
 /* ---- disk jobs ---------------------------------------------------------- */
 
 static void
@@ -298,15 +172,47 @@ job_work(uv_work_t *w)
 	switch (j->op) {
 	case JOB_PUT:
 	case JOB_REWRITE:
-		j->rc = file_replace(q->dir, j->r->id, &j->data);
+		j->rc = equeue_file_replace(q->dir, j->r->id, &j->data);
 		break;
 	case JOB_REMOVE:
-		j->rc = file_remove(q->dir, j->r->id);
+		j->rc = equeue_file_remove(q->dir, j->r->id);
 		break;
 	case JOB_FAIL:
-		j->rc = file_fail(q->dir, q->failed, j->r->id);
+		j->rc = equeue_file_fail(q->dir, q->failed, j->r->id);
+		break;
+	case JOB_SEND_REMOVE:
+	case JOB_SEND_FAIL:
+		/* The destination's record is durable before the source
+		 * goes. */
+		j->send_rc = equeue_file_replace(q->dir, j->dest->id, &j->data);
+		j->rc = j->send_rc == 0 || j->op == JOB_SEND_REMOVE ?
+		    equeue_file_remove(q->dir, j->r->id) :
+		    equeue_file_fail(q->dir, q->failed, j->r->id);
 		break;
 	}
+}
+
+/* A JOB_SEND_* ended: run the record sent, forget the source. */
+static void
+job_after_send(struct job *j)
+{
+	struct rec *r = j->r, *d = j->dest;
+
+	if (j->send_rc != 0) {
+		log_warnx("%s: %s: cannot store the invocation record for %s "
+		    "in %s: %s; %s", r->fn, r->id, d->fn, r->q->dir,
+		    strerror(-j->send_rc), j->op == JOB_SEND_FAIL ?
+		    "the Event goes to failed/" : "it is dropped");
+		rec_drop(d);
+	} else {
+		log_info("%s: %s: invocation record queued for %s as %s", r->fn,
+		    r->id, d->fn, d->id);
+		rec_schedule(d, 0);
+	}
+	if (j->rc != 0)
+		log_warnx("%s: %s: cannot remove the Event record in %s: %s",
+		    r->fn, r->id, r->q->dir, strerror(-j->rc));
+	rec_drop(r);
 }
 
 /* What a finished job means for its record, back on the loop. */
@@ -334,6 +240,10 @@ job_after_rec(struct job *j)
 		/* Lambda: 1 min after the first failure, 2 min after the second. */
 		rec_schedule(r, (uint64_t)q->retry_delay_s * 1000 * r->attempts);
 		break;
+	case JOB_SEND_REMOVE:
+	case JOB_SEND_FAIL:
+		job_after_send(j);
+		break;
 	case JOB_REMOVE:
 	case JOB_FAIL:
 		if (j->rc != 0)
@@ -354,6 +264,8 @@ job_after(uv_work_t *w, int status)
 	if (status != 0 && j->rc == 0)
 		j->rc = status;		/* UV_ECANCELED: never ran */
 	j->r->job = 0;
+	if (j->dest != NULL)
+		j->dest->job = 0;
 	q->njobs--;
 	if (q->closing) {
 		/* Shutting down: the file is what it is; just answer the put. */
@@ -362,6 +274,8 @@ job_after(uv_work_t *w, int status)
 			j->cb(j->arg, j->rc);
 		}
 		rec_drop(j->r);
+		if (j->dest != NULL)
+			rec_drop(j->dest);	/* on disk or not: as it is */
 	} else
 		job_after_rec(j);
 	buf_free(&j->data);
@@ -369,10 +283,10 @@ job_after(uv_work_t *w, int status)
 	equeue_maybe_free(q);
 }
 
-/* Start op on r; data (if any) is taken. */
+/* Start op on r; data (if any) is taken.  dest: JOB_SEND_*'s record. */
 static int
-rec_job(struct rec *r, enum job_op op, struct buf *data, equeue_put_cb cb,
-    void *arg)
+rec_job_send(struct rec *r, enum job_op op, struct buf *data,
+    struct rec *dest, equeue_put_cb cb, void *arg)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	int rc;
@@ -380,6 +294,7 @@ rec_job(struct rec *r, enum job_op op, struct buf *data, equeue_put_cb cb,
 	if (j == NULL)
 		return -ENOMEM;
 	j->r = r;
+	j->dest = dest;
 	j->op = op;
 	j->cb = cb;
 	j->arg = arg;
@@ -395,8 +310,17 @@ rec_job(struct rec *r, enum job_op op, struct buf *data, equeue_put_cb cb,
 		return rc;
 	}
 	r->job = 1;
+	if (dest != NULL)
+		dest->job = 1;	/* not run before its file is there */
 	r->q->njobs++;
 	return 0;
+}
+
+static int
+rec_job(struct rec *r, enum job_op op, struct buf *data, equeue_put_cb cb,
+    void *arg)
+{
+	return rec_job_send(r, op, data, NULL, cb, arg);
 }
 
 /* ---- running --------------------------------------------------------- */
@@ -418,6 +342,96 @@ rec_fail(struct rec *r, const char *why)
 		rec_drop(r);	/* still on disk: the next start tries again */
 }
 
+/*
+ * Queue the invocation record in for the destination arn, as a new Event
+ * of that function, and remove r once it is durable (op JOB_SEND_*).
+ * -errno when nothing was started: the caller ends r as without one.
+ */
+static int
+rec_send(struct rec *r, const char *arn, const struct dest_in *in,
+    enum job_op op)
+{
+	struct equeue *q = r->q;
+	struct equeue_policy pol;
+	char pool[EQUEUE_FN_MAX + 1];
+	struct buf rec, file;
+	struct rec *d;
+	int rc;
+
+	if (q->dest == NULL)
+		return -ENOTSUP;
+	if (r->hops + 1 >= DEST_HOPS_MAX) {
+		log_warnx("%s: %s: not sent to %s: it has gone through %u "
+		    "destinations (a loop?)", r->fn, r->id, arn, r->hops);
+		return -ELOOP;
+	}
+	equeue_policy_init(&pol);
+	if ((rc = q->dest(q->dest_arg, arn, pool, sizeof(pool), &pol)) != 0) {
+		log_warnx("%s: %s: destination %s: no such function", r->fn,
+		    r->id, arn);
+		return rc;
+	}
+	buf_init(&rec);
+	dest_record(in, &rec);
+	if (rec.len > EQUEUE_MAX_PAYLOAD) {
+		log_warnx("%s: %s: the invocation record for %s is %zu bytes, "
+		    "over %d: not sent", r->fn, r->id, arn, rec.len,
+		    EQUEUE_MAX_PAYLOAD);
+		buf_free(&rec);
+		return -E2BIG;
+	}
+	if ((d = rec_new(q)) == NULL) {
+		buf_free(&rec);
+		return -ENOMEM;
+	}
+	snprintf(d->fn, sizeof(d->fn), "%s", pool);
+	uuid_random(d->id);
+	d->accepted_ms = now_ms();
+	d->hops = r->hops + 1;
+	buf_init(&file);
+	if ((rc = rec_set_policy(d, &pol)) == 0 && (r->trace_id == NULL ||
+	    (d->trace_id = strdup(r->trace_id)) != NULL)) {
+		equeue_rec_format(d, rec.data, rec.len, &file);
+		rc = rec_job_send(r, op, &file, d, NULL, NULL);
+	} else
+		rc = -ENOMEM;
+	buf_free(&rec);
+	buf_free(&file);
+	if (rc != 0)
+		rec_drop(d);
+	return rc;
+}
+
+/* The record of r's end, without the response (dest_in's). */
+static void
+rec_dest_in(const struct rec *r, const struct invocation *inv,
+    const char *condition, unsigned count, struct dest_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->request_id = r->id;
+	in->pool = r->fn;
+	in->qual = r->qual;
+	in->condition = condition;
+	in->invoke_count = count;
+	in->request = inv->event.data;
+	in->request_len = inv->event.len;
+	in->when_ms = now_ms();
+}
+
+/* r failed for good (why): to its OnFailure destination, or failed/. */
+static void
+rec_fail_to(struct rec *r, const char *why, const struct dest_in *in)
+{
+	if (r->on_failure == NULL ||
+	    rec_send(r, r->on_failure, in, JOB_SEND_FAIL) != 0) {
+		rec_fail(r, why);
+		return;
+	}
+	log_warnx("%s: %s: Event invocation failed (%s) after %u attempts; "
+	    "its record goes to %s", r->fn, r->id, why, r->attempts,
+	    r->on_failure);
+}
+
 /* The queue was full: back off 1, 2, 4 ... 300 s, up to event_max_age. */
 static void
 rec_throttled(struct rec *r)
@@ -436,7 +450,8 @@ rec_throttled(struct rec *r)
 /* A function error, crash or timeout: retry, or give up into failed/. */
 static void
 rec_failed_attempt(struct rec *r, const struct function_conf *fc,
-    const struct invocation *inv, const char *type)
+    const struct invocation *inv, const struct inv_result *res,
+    const char *type)
 {
 	unsigned retries = r->retries != EQUEUE_FN_POLICY ? r->retries :
 	    fc->event_retries;
@@ -444,19 +459,40 @@ rec_failed_attempt(struct rec *r, const struct function_conf *fc,
 
 	r->attempts++;
 	if (r->attempts > retries) {
-		rec_fail(r, type);
+		struct dest_in in;
+
+		rec_dest_in(r, inv, "RetriesExhausted", r->attempts, &in);
+		in.version = pool_version(inv->pool);
+		in.function_error = true;
+		in.response = res->body;
+		in.response_len = res->body_len;
+		rec_fail_to(r, type, &in);
 		return;
 	}
 	log_info("%s: %s: Event invocation failed (%s); retry %u of %u in %u s",
 	    r->fn, r->id, type, r->attempts, retries,
 	    r->q->retry_delay_s * r->attempts);
 	buf_init(&b);
-	rec_format(r, inv->event.data, inv->event.len, &b);
+	equeue_rec_format(r, inv->event.data, inv->event.len, &b);
 	if (rec_job(r, JOB_REWRITE, &b, NULL, NULL) != 0) {
 		buf_free(&b);
 		rec_schedule(r, (uint64_t)r->q->retry_delay_s * 1000 *
 		    r->attempts);
 	}
+}
+
+/* r ran well: its record to the OnSuccess destination.  0 or -errno. */
+static int
+rec_succeeded(struct rec *r, const struct invocation *inv,
+    const struct inv_result *res)
+{
+	struct dest_in in;
+
+	rec_dest_in(r, inv, "Success", r->attempts + 1, &in);
+	in.version = pool_version(inv->pool);
+	in.response = res->body;
+	in.response_len = res->body_len;
+	return rec_send(r, r->on_success, &in, JOB_SEND_REMOVE);
 }
 
 static void
@@ -473,15 +509,17 @@ rec_done(struct invocation *inv, const struct inv_result *res)
 		/* The run's log lines are written before its record goes: a
 		 * SIGKILL after the removal must not take them with it. */
 		log_flush();
-		if (rec_job(r, JOB_REMOVE, NULL, NULL, NULL) != 0)
-			rec_drop(r);
+		if (r->on_success == NULL || rec_succeeded(r, inv, res) != 0) {
+			if (rec_job(r, JOB_REMOVE, NULL, NULL, NULL) != 0)
+				rec_drop(r);
+		}
 	} else if (q->stopping)
 		log_info("%s: %s: Event invocation cut short by the stop; kept "
 		    "in %s", r->fn, r->id, q->dir);
 	else if (res->status == INV_THROTTLED)
 		rec_throttled(r);
 	else
-		rec_failed_attempt(r, pool_conf(inv->pool), inv, type);
+		rec_failed_attempt(r, pool_conf(inv->pool), inv, res, type);
 	inv_free(inv);
 }
 
@@ -498,11 +536,14 @@ rec_load(struct rec *r, struct invocation *inv)
 	snprintf(path, sizeof(path), "%s/%s.ev", r->q->dir, r->id);
 	buf_init(&b);
 	memset(&tmp, 0, sizeof(tmp));
-	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0 &&
-	    (rc = rec_parse(&tmp, &b, &off)) == 0)
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD +
+	    EQUEUE_HEADER_MAX)) == 0 &&
+	    (rc = equeue_rec_parse(&tmp, &b, &off)) == 0)
 		buf_add(&inv->event, b.data + off, b.len - off);
 	free(tmp.trace_id);
 	free(tmp.context);
+	free(tmp.on_success);
+	free(tmp.on_failure);
 	buf_free(&b);
 	if (rc == 0 && inv->event.len == 0)
 		buf_adds(&inv->event, "{}");
@@ -536,6 +577,24 @@ rec_invocation(struct rec *r, struct invocation **out)
 	return 0;
 }
 
+/* Too old to run: to its OnFailure destination (payload read back). */
+static void
+rec_too_old(struct rec *r)
+{
+	struct invocation *inv = NULL;
+	struct dest_in in;
+
+	if (r->on_failure == NULL || (inv = inv_new()) == NULL ||
+	    rec_load(r, inv) != 0)
+		rec_fail(r, "older than event_max_age");
+	else {
+		/* It may have run and failed before: that reply is not kept. */
+		rec_dest_in(r, inv, "EventAgeExceeded", r->attempts, &in);
+		rec_fail_to(r, "older than event_max_age", &in);
+	}
+	inv_free(inv);
+}
+
 static void
 rec_run(uv_timer_t *t)
 {
@@ -554,7 +613,7 @@ rec_run(uv_timer_t *t)
 	if (now_ms() > r->accepted_ms + (uint64_t)(r->max_age_s !=
 	    EQUEUE_FN_POLICY ? r->max_age_s : pool_conf(p)->event_max_age_s) *
 	    1000) {
-		rec_fail(r, "older than event_max_age");
+		rec_too_old(r);
 		return;
 	}
 	if ((rc = rec_invocation(r, &inv)) != 0) {
@@ -604,8 +663,9 @@ equeue_load_one(struct equeue *q, const char *name)
 	if (n != 39 || strcmp(name + 36, ".ev") != 0 || (r = rec_new(q)) == NULL)
 		return NULL;
 	buf_init(&b);
-	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD + HEADER_MAX)) == 0)
-		rc = rec_parse(r, &b, &off);
+	if ((rc = fs_read(path, &b, EQUEUE_MAX_PAYLOAD +
+	    EQUEUE_HEADER_MAX)) == 0)
+		rc = equeue_rec_parse(r, &b, &off);
 	buf_free(&b);
 	if (rc == 0 && memcmp(r->id, name, 36) != 0)
 		rc = -EINVAL;
@@ -702,10 +762,42 @@ equeue_put(struct equeue *q, const char *fn, const char *id,
 	    client_context, EQUEUE_FN_POLICY, EQUEUE_FN_POLICY, cb, arg);
 }
 
+void
+equeue_policy_init(struct equeue_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->retries = EQUEUE_FN_POLICY;
+	pol->max_age_s = EQUEUE_FN_POLICY;
+}
+
+void
+equeue_set_dest(struct equeue *q, equeue_dest_cb dest, void *arg)
+{
+	if (q == NULL)
+		return;
+	q->dest = dest;
+	q->dest_arg = arg;
+}
+
 int
 equeue_put_policy(struct equeue *q, const char *fn, const char *id,
     const char *payload, size_t len, const char *trace_id,
     const char *client_context, unsigned retries, unsigned max_age_s,
+    equeue_put_cb cb, void *arg)
+{
+	struct equeue_policy pol;
+
+	equeue_policy_init(&pol);
+	pol.retries = retries;
+	pol.max_age_s = max_age_s;
+	return equeue_put_with(q, fn, id, payload, len, trace_id,
+	    client_context, &pol, cb, arg);
+}
+
+int
+equeue_put_with(struct equeue *q, const char *fn, const char *id,
+    const char *payload, size_t len, const char *trace_id,
+    const char *client_context, const struct equeue_policy *pol,
     equeue_put_cb cb, void *arg)
 {
 	struct rec *r;
@@ -723,16 +815,15 @@ equeue_put_policy(struct equeue *q, const char *fn, const char *id,
 	snprintf(r->fn, sizeof(r->fn), "%s", fn);
 	snprintf(r->id, sizeof(r->id), "%s", id);
 	r->accepted_ms = now_ms();
-	r->retries = retries;
-	r->max_age_s = max_age_s;
-	if ((trace_id != NULL && (r->trace_id = strdup(trace_id)) == NULL) ||
+	if (rec_set_policy(r, pol) != 0 ||
+	    (trace_id != NULL && (r->trace_id = strdup(trace_id)) == NULL) ||
 	    (client_context != NULL &&
 	    (r->context = strdup(client_context)) == NULL)) {
 		rec_drop(r);
 		return -ENOMEM;
 	}
 	buf_init(&b);
-	rec_format(r, payload, len, &b);
+	equeue_rec_format(r, payload, len, &b);
 	if ((rc = rec_job(r, JOB_PUT, &b, cb, arg)) != 0) {
 		buf_free(&b);
 		rec_drop(r);

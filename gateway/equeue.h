@@ -11,6 +11,19 @@
  * pool's queue full) is retried with exponential backoff up to
  * event_max_age.  A record that is out of retries or too old is moved to
  * <state_dir>/events/failed/ with a log line naming the function and id.
+ *
+ * Destinations (an event-invoke config's OnSuccess and OnFailure, given
+ * to equeue_put_with as function ARNs): when a run succeeds, or when the
+ * event fails for good (out of retries, or too old), its invocation
+ * record (destination.h) is queued here as a new Event of the
+ * destination function, with that function's own policy and
+ * destinations, and only once that record is durable is the source's
+ * removed.  With an OnFailure destination the source does not go to
+ * failed/; a record that cannot be sent (the destination is gone, the
+ * record is over EQUEUE_MAX_PAYLOAD, the disk refuses it) goes on as
+ * without one: a success is removed, a failure moved to failed/.  A
+ * record that has gone through DEST_HOPS_MAX destinations is not sent
+ * on (Lambda's recursive-loop stop).
  * At start-up every ID.ev is loaded and run, so an accepted Event survives
  * a SIGKILL of the daemon.
  *
@@ -21,7 +34,12 @@
  * unlink is durable runs the event again after the restart (at least
  * once, not exactly once); a crash after a failed attempt but before the
  * attempt count was rewritten gives that attempt again; and a restart runs
- * pending retries at once, not after their remaining delay.
+ * pending retries at once, not after their remaining delay.  With a
+ * destination: a crash after the destination's record is durable but
+ * before the source's removal is runs the source again after the
+ * restart, and its destination gets a second record (for a failure, the
+ * last attempt is also made again, as its count was not rewritten).
+ * Nothing is lost; a destination may see a record twice.
  */
 #ifndef LAMBDAD_EQUEUE_H
 #define LAMBDAD_EQUEUE_H
@@ -36,10 +54,32 @@ struct pool;
 /* The longest fn: NAME (64) ":" and a version or alias (128). */
 #define EQUEUE_FN_MAX		193
 
+#define EQUEUE_QUAL_MAX		128
+#define EQUEUE_ARN_MAX		256
+
+/* What an Event goes with besides its payload (equeue_put_with). */
+struct equeue_policy {
+	unsigned	 retries;	/* EQUEUE_FN_POLICY: event_retries */
+	unsigned	 max_age_s;	/* EQUEUE_FN_POLICY: event_max_age */
+	/* The qualifier it was invoked with ("": none), for the record's
+	 * functionArn. */
+	char		 qual[EQUEUE_QUAL_MAX + 1];
+	char		 on_success[EQUEUE_ARN_MAX];	/* function ARNs; "": none */
+	char		 on_failure[EQUEUE_ARN_MAX];
+};
+
 /* The pool that runs function name now, or NULL (it was removed). */
 typedef struct pool *(*equeue_find_cb)(void *arg, const char *name);
 /* A put finished: 0 once the record is durable, or -errno. */
 typedef void (*equeue_put_cb)(void *arg, int rc);
+
+/*
+ * Where a destination's record goes: the pool that runs function ARN arn
+ * now (its name into pool) and that function's own policy (pol comes
+ * set as equeue_policy_init leaves it).  0, or -ENOENT when it is gone.
+ */
+typedef int (*equeue_dest_cb)(void *arg, const char *arn, char *pool,
+	    size_t size, struct equeue_policy *pol);
 
 /*
  * Open (mkdir -p) <state_dir>/events and events/failed, load the records
@@ -71,6 +111,21 @@ int	equeue_put_policy(struct equeue *q, const char *fn, const char *id,
 	    const char *payload, size_t len, const char *trace_id,
 	    const char *client_context, unsigned retries, unsigned max_age_s,
 	    equeue_put_cb cb, void *arg);
+/* The function's policy, no qualifier, no destinations. */
+void	equeue_policy_init(struct equeue_policy *pol);
+/*
+ * equeue_put_policy with pol's qualifier and destinations too (they are
+ * kept in the record).  Returns as equeue_put.
+ */
+int	equeue_put_with(struct equeue *q, const char *fn, const char *id,
+	    const char *payload, size_t len, const char *trace_id,
+	    const char *client_context, const struct equeue_policy *pol,
+	    equeue_put_cb cb, void *arg);
+/*
+ * Send records to destinations with dest (without one, a queue sends
+ * none and its events end as they always did).
+ */
+void	equeue_set_dest(struct equeue *q, equeue_dest_cb dest, void *arg);
 /*
  * SIGTERM: run nothing more.  Runs already in a pool finish; a success
  * still removes its record, anything else leaves it on disk as it is.

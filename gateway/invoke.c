@@ -557,12 +557,14 @@ static void
 invoke_event(struct invoke *iv, struct pool *p, struct http_request *req,
     struct invocation *inv, const char *name, const char *qual)
 {
-	unsigned retries = EQUEUE_FN_POLICY, max_age = EQUEUE_FN_POLICY;
+	struct equeue_policy pol;
 	struct event_put *ep;
 	int rc = -ENOMEM;
 
 	/* The event-invoke config of what was invoked, if it has one. */
-	control_event_policy(iv->ctl, name, qual, &retries, &max_age);
+	equeue_policy_init(&pol);
+	control_event_policy(iv->ctl, name, qual, &pol);
+	snprintf(pol.qual, sizeof(pol.qual), "%s", qual);
 
 	if (iv->eq == NULL) {
 		api_error(req, 500, "ServiceException", inv->id, "Event "
@@ -574,10 +576,9 @@ invoke_event(struct invoke *iv, struct pool *p, struct http_request *req,
 		ep->req = req;
 		memcpy(ep->id, inv->id, sizeof(ep->id));
 		req->on_abort = invoke_aborted;
-		rc = equeue_put_policy(iv->eq, pool_conf(p)->name, inv->id,
+		rc = equeue_put_with(iv->eq, pool_conf(p)->name, inv->id,
 		    inv->event.data, inv->event.len, inv->trace_id,
-		    inv->client_context, retries, max_age, invoke_event_stored,
-		    ep);
+		    inv->client_context, &pol, invoke_event_stored, ep);
 	}
 	if (rc == -EAGAIN) {
 		log_warnx("%s: %s: Event refused: the queue holds %u events",
@@ -726,6 +727,30 @@ invoke_find_cb(void *arg, const char *name)
 }
 
 /*
+ * Where an Event's destination (a function ARN) runs, with that
+ * function's own event-invoke config (equeue.h).
+ */
+static int
+invoke_dest_cb(void *arg, const char *arn, char *pool, size_t size,
+    struct equeue_policy *pol)
+{
+	struct invoke *iv = arg;
+	char name[65], qual[QUAL_MAX + 1];
+
+	if (invoke_split_name(arn, name, qual, sizeof(qual)) != 0 ||
+	    invoke_find(iv, name) == NULL)
+		return -ENOENT;
+	if (qual[0] == '\0' || strcmp(qual, "$LATEST") == 0)
+		snprintf(pool, size, "%s", name);
+	else if (control_qualify(iv->ctl, name, qual, pool, size) != 0 ||
+	    invoke_find(iv, pool) == NULL)
+		return -ENOENT;
+	control_event_policy(iv->ctl, name, qual, pol);
+	snprintf(pol->qual, sizeof(pol->qual), "%s", qual);
+	return 0;
+}
+
+/*
  * The Event queue under state_dir.  Without it the daemon still serves
  * synchronous calls, and Event calls get a 500 that says why.
  */
@@ -737,6 +762,7 @@ invoke_open_queue(struct invoke *iv, uv_loop_t *loop)
 
 	iv->eq = equeue_new(loop, dir, iv->conf->event_retry_delay_s,
 	    iv->conf->event_queue_max, invoke_find_cb, iv, err, sizeof(err));
+	equeue_set_dest(iv->eq, invoke_dest_cb, iv);
 	if (iv->eq == NULL) {
 		snprintf(iv->eq_err, sizeof(iv->eq_err), "%s (state_dir)", err);
 		log_err("Invoke API: Event invocations are off: %s", iv->eq_err);

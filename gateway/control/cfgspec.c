@@ -187,11 +187,16 @@ get_int(const cJSON *req, const char *key, const char *member, int lo,
 	return 0;
 }
 
-/* OnSuccess or OnFailure: {} or {"Destination": null} only. */
+/*
+ * The Destination of OnSuccess or OnFailure: none ({}, null or ""), or a
+ * function ARN of lambdad's (whether it exists is eic.c's to check).
+ */
 static int
 check_dest(const cJSON *d, const char *which, struct fnspec_err *e)
 {
 	const cJSON *to = get(d, "Destination");
+	struct fnspec_name fn;
+	const char *s;
 
 	if (d == NULL || cJSON_IsNull(d))
 		return 0;
@@ -199,13 +204,24 @@ check_dest(const cJSON *d, const char *which, struct fnspec_err *e)
 		return fnspec_fail(e, "ValidationException", "1 validation "
 		    "error detected: Value at 'destinationConfig.%s' failed to "
 		    "satisfy constraint: Member must be a structure", which);
-	if (to == NULL || cJSON_IsNull(to) || (cJSON_IsString(to) &&
-	    to->valuestring[0] == '\0'))
+	if (to == NULL || cJSON_IsNull(to))
 		return 0;
-	return fnspec_fail(e, "InvalidParameterValueException", "lambdad does "
-	    "not send Event results to destinations: DestinationConfig.%s."
-	    "Destination is not supported (failed events are kept in "
-	    "state_dir/events/failed/)", which);
+	if (!cJSON_IsString(to) || strlen(to->valuestring) > CFGSPEC_DEST_MAX)
+		return fnspec_fail(e, "ValidationException", "1 validation "
+		    "error detected: Value at 'destinationConfig.%s.destination' "
+		    "failed to satisfy constraint: Member must be a string of at "
+		    "most %d characters", which, CFGSPEC_DEST_MAX);
+	if ((s = to->valuestring)[0] == '\0')
+		return 0;
+	if (strncmp(s, "arn:aws:lambda:", 15) != 0 ||
+	    strncmp(s, FNSPEC_ARN_PREFIX, strlen(FNSPEC_ARN_PREFIX)) != 0 ||
+	    fnspec_parse_name(s, &fn) != 0)
+		return fnspec_fail(e, IPV, "The destination ARN %.200s is "
+		    "invalid: lambdad sends DestinationConfig.%s records to its "
+		    "own functions only, " FNSPEC_ARN_PREFIX "NAME[:QUALIFIER] "
+		    "(SQS, SNS, S3 and EventBridge destinations are not "
+		    "supported)", s, which);
+	return 0;
 }
 
 static int
@@ -221,6 +237,27 @@ check_dests(const cJSON *dc, struct fnspec_err *e)
 	    check_dest(get(dc, "OnFailure"), "OnFailure", e) != 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* d's OnSuccess and OnFailure into c's DestinationConfig (checked). */
+static void
+set_dests(cJSON *c, const cJSON *d)
+{
+	static const char *const which[] = { "OnSuccess", "OnFailure" };
+	cJSON *dc = object_of(c, "DestinationConfig"), *o;
+	const cJSON *to;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			abort();
+		to = get(get(d, which[i]), "Destination");
+		if (cJSON_IsString(to) && to->valuestring[0] != '\0' &&
+		    cJSON_AddStringToObject(o, "Destination",
+		    to->valuestring) == NULL)
+			abort();
+		fnspec_put(dc, which[i], o);
+	}
 }
 
 /* A fresh config of rec's qualifier q, as Lambda shows one. */
@@ -271,6 +308,9 @@ cfgspec_eic_put(cJSON *rec, const char *qual, const cJSON *req, bool update,
 		fnspec_put(c, "MaximumRetryAttempts", cJSON_CreateNumber(r));
 	if (aset)
 		fnspec_put(c, "MaximumEventAgeInSeconds", cJSON_CreateNumber(a));
+	/* Update: a DestinationConfig given replaces both of the old. */
+	if (cJSON_IsObject(get(req, "DestinationConfig")))
+		set_dests(c, get(req, "DestinationConfig"));
 	*out = c;
 	return 0;
 }
@@ -306,16 +346,38 @@ cfgspec_eic_drop(cJSON *rec, const char *qual)
 	    eic_qual(qual));
 }
 
+/* qual's config, if it is in use: not one a deleted alias or version
+ * left behind. */
+static const cJSON *
+eic_live(const cJSON *rec, const char *qual)
+{
+	const char *q = eic_qual(qual);
+	const cJSON *c = cfgspec_eic_get(rec, q);
+
+	if (c == NULL || (strcmp(q, "$LATEST") != 0 &&
+	    fnspec_version(rec, q) == NULL && fnspec_alias_get(rec, q) == NULL))
+		return NULL;
+	return c;
+}
+
+const char *
+cfgspec_eic_dest(const cJSON *rec, const char *qual, bool success)
+{
+	const cJSON *to = get(get(get(eic_live(rec, qual),
+	    "DestinationConfig"), success ? "OnSuccess" : "OnFailure"),
+	    "Destination");
+
+	return cJSON_IsString(to) && to->valuestring[0] != '\0' ?
+	    to->valuestring : NULL;
+}
+
 void
 cfgspec_eic_policy(const cJSON *rec, const char *qual, unsigned *retries,
     unsigned *max_age_s)
 {
-	const char *q = eic_qual(qual);
-	const cJSON *c = cfgspec_eic_get(rec, q), *v;
+	const cJSON *c = eic_live(rec, qual), *v;
 
-	/* A config left behind by a deleted alias or version is not used. */
-	if (c == NULL || (strcmp(q, "$LATEST") != 0 &&
-	    fnspec_version(rec, q) == NULL && fnspec_alias_get(rec, q) == NULL))
+	if (c == NULL)
 		return;
 	if (cJSON_IsNumber(v = get(c, "MaximumRetryAttempts")))
 		*retries = (unsigned)v->valueint;

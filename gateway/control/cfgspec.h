@@ -14,8 +14,11 @@
  * values 0 to 256, no key beginning "aws:" (an
  * InvalidParameterValueException).  An event-invoke config holds
  * MaximumRetryAttempts (0..2) and MaximumEventAgeInSeconds (60..21600),
- * out of range a ValidationException as on Lambda; a DestinationConfig
- * naming a destination is refused (lambdad sends to none).
+ * out of range a ValidationException as on Lambda, and a DestinationConfig
+ * whose OnSuccess and OnFailure may name a function of lambdad's by its
+ * ARN (FNSPEC_ARN_PREFIX NAME[:QUALIFIER]) as their Destination; any
+ * other ARN (a queue, a topic, a bus, a bucket) is an
+ * InvalidParameterValueException.
  */
 #ifndef LAMBDAD_CONTROL_CFGSPEC_H
 #define LAMBDAD_CONTROL_CFGSPEC_H
@@ -34,6 +37,7 @@ struct cJSON;
 #define CFGSPEC_AGE_MIN		60
 #define CFGSPEC_AGE_MAX		21600
 #define CFGSPEC_EIC_PAGE_MAX	50	/* ListFunctionEventInvokeConfigs */
+#define CFGSPEC_DEST_MAX	255	/* a Destination ARN (equeue.h's 256) */
 
 /*
  * Check tags (a JSON object of strings) as added to have (NULL: none):
@@ -80,5 +84,11 @@ void	cfgspec_eic_drop(struct cJSON *rec, const char *qual);
  */
 void	cfgspec_eic_policy(const struct cJSON *rec, const char *qual,
 	    unsigned *retries, unsigned *max_age_s);
+/*
+ * The OnSuccess (success true) or OnFailure destination of qual's config
+ * (a function ARN, inside rec), or NULL for none.
+ */
+const char *cfgspec_eic_dest(const struct cJSON *rec, const char *qual,
+	    bool success);
 
 #endif

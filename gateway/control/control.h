@@ -70,11 +70,13 @@ void	control_handle(struct control *ctl, struct http_request *req);
 int	control_qualify(struct control *ctl, const char *name,
 	    const char *qual, char *pool, size_t size);
 /*
- * The retry policy of an Event invocation of name:qual (qual "" for
- * $LATEST) from its event-invoke config: *retries and *max_age_s set
- * when it says them, left as they are otherwise (ctl may be NULL).
+ * The policy of an Event invocation of name:qual (qual "" for $LATEST)
+ * from its event-invoke config: pol's retries, max_age_s, on_success and
+ * on_failure (equeue.h) set when it says them, left as they are
+ * otherwise (ctl may be NULL).
  */
+struct equeue_policy;
 void	control_event_policy(struct control *ctl, const char *name,
-	    const char *qual, unsigned *retries, unsigned *max_age_s);
+	    const char *qual, struct equeue_policy *pol);
 
 #endif

@@ -13,7 +13,9 @@
  * "EventInvokeConfigs" (cfgspec.h), written with it (change_record).  An
  * Event invocation takes its policy when it is queued (control_event_
  * policy, from invoke.c): the config of the qualifier it was invoked
- * with, else the function's event_retries and event_max_age.
+ * with, else the function's event_retries and event_max_age; and that
+ * config's destinations, function ARNs that must name a function (and a
+ * version or alias of it) lambdad runs when the config is put.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #include "control/control.h"
 #include "control/control_int.h"
 #include "daemon.h"
+#include "equeue.h"
 #include "http.h"
 
 #define EIC_OP		"/event-invoke-config"
@@ -39,6 +42,32 @@ eic_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+/* The Destination of c's OnSuccess or OnFailure names what runs. */
+static int
+eic_dest_exists(struct control *ctl, const cJSON *c, const char *which,
+    struct fnspec_err *e)
+{
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c,
+	    "DestinationConfig"), which), "Destination");
+	const struct pool *p;
+	const cJSON *rec;
+	struct fnspec_name fn;
+
+	if (!cJSON_IsString(to) || fnspec_parse_name(to->valuestring, &fn) != 0)
+		return 0;	/* none (cfgspec checked the form) */
+	rec = control_rec_live(ctl, fn.name, &p);
+	if (p != NULL && (fn.qual[0] == '\0' ||
+	    strcmp(fn.qual, "$LATEST") == 0 || (rec != NULL &&
+	    (fnspec_version(rec, fn.qual) != NULL ||
+	    fnspec_alias_get(rec, fn.qual) != NULL))))
+		return 0;
+	return fnspec_fail(e, "InvalidParameterValueException", "The "
+	    "destination ARN %.200s is invalid: DestinationConfig.%s names "
+	    "a function%s that does not exist", to->valuestring, which,
+	    fn.qual[0] != '\0' ? " version or alias" : "");
 }
 
 /* Put (update false), Update, Delete (req DELETE). */
@@ -66,6 +95,13 @@ eic_change(struct control *ctl, struct http_request *req,
 		abort();
 	rc = rm ? cfgspec_eic_rm(copy, fn->qual, &e) : cfgspec_eic_put(copy,
 	    fn->qual, body, update, eic_now(), &out, &e);
+	/* Only the destinations the request names: an Update of the retries
+	 * is not refused for a destination deleted since. */
+	if (rc == 0 && !rm && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+	    body, "DestinationConfig")) &&
+	    (eic_dest_exists(ctl, out, "OnSuccess", &e) != 0 ||
+	    eic_dest_exists(ctl, out, "OnFailure", &e) != 0))
+		rc = -EINVAL;
 	cJSON_Delete(body);
 	if (rc != 0) {
 		cJSON_Delete(copy);
@@ -174,12 +210,17 @@ eic_handle(struct control *ctl, struct http_request *req, const char *rest)
 
 void
 control_event_policy(struct control *ctl, const char *name, const char *qual,
-    unsigned *retries, unsigned *max_age_s)
+    struct equeue_policy *pol)
 {
 	const struct pool *p;
 	const cJSON *rec;
+	const char *to;
 
 	if (ctl == NULL || (rec = control_rec_live(ctl, name, &p)) == NULL)
 		return;
-	cfgspec_eic_policy(rec, qual, retries, max_age_s);
+	cfgspec_eic_policy(rec, qual, &pol->retries, &pol->max_age_s);
+	if ((to = cfgspec_eic_dest(rec, qual, true)) != NULL)
+		snprintf(pol->on_success, sizeof(pol->on_success), "%s", to);
+	if ((to = cfgspec_eic_dest(rec, qual, false)) != NULL)
+		snprintf(pol->on_failure, sizeof(pol->on_failure), "%s", to);
 }

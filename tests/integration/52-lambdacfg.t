@@ -142,8 +142,8 @@ is "$STATUS $(hdr x-amzn-errortype)" "400 validationexception" "a retry count th
 req PUT "$EIC" -H 'Content-Type: application/json' --data 'nope'
 is "$STATUS $(hdr x-amzn-errortype)" "400 invalidrequestcontentexception" "a body that is not JSON"
 lam put-function-event-invoke-config --function-name cfg --maximum-retry-attempts 1 \
-	--destination-config "OnFailure={Destination=${ARN%cfg}ops}"
-like "$ERR" "InvalidParameterValueException.*OnFailure.Destination is not supported" "a destination is refused, saying so"
+	--destination-config "OnFailure={Destination=arn:aws:sqs:us-east-1:123456789012:q}"
+like "$ERR" "InvalidParameterValueException.*OnFailure records to its own functions only" "a destination that is not a function is refused, saying so (54-destinations.t tests the rest)"
 lam put-function-event-invoke-config --function-name cfg --qualifier nope --maximum-retry-attempts 1
 like "$ERR" "ResourceNotFoundException.*function:cfg:nope" "a qualifier that does not exist: ResourceNotFoundException"
 lam put-function-event-invoke-config --function-name cfg:1 --qualifier live --maximum-retry-attempts 1

@@ -261,10 +261,29 @@ ParameterizedTestParameters(cfgspec, eic_put)
 		  "ValidationException", "less than or equal to 21600" },
 		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
 		  "\"arn:aws:lambda:us-east-1:123456789012:function:g\"}}}",
-		  "InvalidParameterValueException", "OnFailure" },
+		  "", "" },
+		{ "", "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":"
+		  "\"arn:aws:lambda:us-east-1:123456789012:function:g:live\"}}}",
+		  "", "" },
+		{ "", "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":"
+		  "\"\"}}}", "", "" },
 		{ "", "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":"
 		  "\"arn:aws:sqs:us-east-1:123456789012:q\"}}}",
-		  "InvalidParameterValueException", "OnSuccess" },
+		  "InvalidParameterValueException", "OnSuccess records to its own" },
+		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+		  "\"arn:aws:sns:us-east-1:123456789012:t\"}}}",
+		  "InvalidParameterValueException", "SNS" },
+		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+		  "\"arn:aws:lambda:eu-west-1:123456789012:function:g\"}}}",
+		  "InvalidParameterValueException", "eu-west-1" },
+		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+		  "\"arn:aws:lambda:us-east-1:123456789012:layer:g:1\"}}}",
+		  "InvalidParameterValueException", "OnFailure" },
+		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+		  "\"arn:aws:lambda:us-east-1:123456789012:function:g:a:b\"}}}",
+		  "InvalidParameterValueException", "is invalid" },
+		{ "", "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+		  "7}}}", "ValidationException", "destination" },
 		{ "", "{\"DestinationConfig\":[]}", "ValidationException",
 		  "structure" },
 		{ "2", "{}", "ResourceNotFoundException", "function:f:2" },
@@ -374,5 +393,53 @@ Test(cfgspec, eic_policy)
 	cr_assert(retries == ~0u && age == ~0u);
 	cJSON_Delete(r1);
 	cJSON_Delete(a90);
+	cJSON_Delete(rec);
+}
+
+#define FN_G	FNSPEC_ARN_PREFIX "g"
+
+/* Destinations: kept as Lambda shows them, Update replaces both, and a
+ * deleted alias's are not used. */
+Test(cfgspec, eic_dest)
+{
+	cJSON *rec = rec_new(), *out, *aliases;
+	cJSON *both = cJSON_Parse("{\"DestinationConfig\":{\"OnSuccess\":"
+	    "{\"Destination\":\"" FN_G "\"},\"OnFailure\":{\"Destination\":\""
+	    FN_G ":live\"}}}");
+	cJSON *fail = cJSON_Parse("{\"DestinationConfig\":{\"OnFailure\":"
+	    "{\"Destination\":\"" FN_G ":1\"}}}");
+	cJSON *r0 = cJSON_Parse("{\"MaximumRetryAttempts\":0}");
+	struct fnspec_err e;
+	char *s;
+
+	cr_assert_null(cfgspec_eic_dest(rec, "", true), "no config: none");
+	cr_assert_eq(cfgspec_eic_put(rec, "", both, false, 1, &out, &e), 0,
+	    "%s", e.msg);
+	s = cJSON_PrintUnformatted(cJSON_GetObjectItem(out,
+	    "DestinationConfig"));
+	cr_assert_str_eq(s, "{\"OnSuccess\":{\"Destination\":\"" FN_G "\"},"
+	    "\"OnFailure\":{\"Destination\":\"" FN_G ":live\"}}");
+	free(s);
+	cr_assert_str_eq(cfgspec_eic_dest(rec, "$LATEST", true), FN_G);
+	cr_assert_str_eq(cfgspec_eic_dest(rec, "", false), FN_G ":live");
+	cr_assert_eq(cfgspec_eic_put(rec, "", r0, true, 2, &out, &e), 0);
+	cr_assert_str_eq(cfgspec_eic_dest(rec, "", true), FN_G, "an update "
+	    "without DestinationConfig keeps it");
+	cr_assert_eq(cfgspec_eic_put(rec, "", fail, true, 3, &out, &e), 0);
+	cr_assert_null(cfgspec_eic_dest(rec, "", true), "an update with one "
+	    "replaces both");
+	cr_assert_str_eq(cfgspec_eic_dest(rec, "", false), FN_G ":1");
+	cr_assert_eq(cfgspec_eic_put(rec, "", r0, false, 4, &out, &e), 0);
+	cr_assert_null(cfgspec_eic_dest(rec, "", false), "a put replaces");
+	cr_assert_eq(cfgspec_eic_put(rec, "live", both, false, 5, &out, &e), 0);
+	cr_assert_str_eq(cfgspec_eic_dest(rec, "live", true), FN_G);
+	cr_assert_null(cfgspec_eic_dest(rec, "1", true), "per qualifier");
+	aliases = cJSON_GetObjectItem(rec, "Aliases");
+	cJSON_DeleteItemFromArray(aliases, 0);
+	cr_assert_null(cfgspec_eic_dest(rec, "live", true), "a deleted "
+	    "alias's config is not used");
+	cJSON_Delete(both);
+	cJSON_Delete(fail);
+	cJSON_Delete(r0);
 	cJSON_Delete(rec);
 }
