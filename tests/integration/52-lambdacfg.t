@@ -14,12 +14,6 @@ plan 73
 ROLE=arn:aws:iam::123456789012:role/x
 ARN=arn:aws:lambda:us-east-1:123456789012:function:cfg
 EIC=/2019-09-25/functions/cfg/event-invoke-config
-# lam ARGS...: `aws lambda ARGS` against the daemon; sets RC, OUT, ERR.
-lam() {
-	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-read-timeout 0 \
-		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
-	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
-}
 tags() { lam list-tags --resource "$ARN"; jget "$OUT" '",".join(sorted(k+"="+v for k, v in j["Tags"].items()))'; }
 # failed: how many Event invocations have failed for good so far.
 failed() { grep -c 'Event invocation failed (.*) after' "$T/daemon.log"; }

@@ -21,11 +21,6 @@ ROLE=arn:aws:iam::123456789012:role/x
 P=arn:aws:lambda:us-east-1:123456789012:function
 API=/2015-03-31/functions
 EV="$T/state/events"
-lam() {
-	"$AWSCLI" lambda "$@" --endpoint-url "$URL" --cli-read-timeout 0 \
-		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
-	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
-}
 # event FN JSON: an Event with curl; sets STATUS and RID (its request id).
 event() {
 	req POST "$API/$1/invocations" -H 'Content-Type:' \
