@@ -1,0 +1,34 @@
+/*
+ * sam/client: the deployer's HTTP/1.1 client for the daemon's Lambda API
+ * (the invoke_api listener) and its DynamoDB door: one blocking request
+ * per connection (Connection: close), JSON in and out, no signature --
+ * the daemon takes unsigned requests from loopback when it has no
+ * access keys, and that is the only case lambdactl deploy-template knows.
+ */
+#ifndef SAM_CLIENT_H
+#define SAM_CLIENT_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+struct sam_reply {
+	int	 status;	/* HTTP status */
+	cJSON	*json;		/* the body, parsed; NULL when not JSON */
+	char	*body;		/* the raw body, NUL-terminated */
+};
+
+/*
+ * METHOD base+path with body (may be NULL), and headers (each
+ * "Name: value\r\n"; NULL for Content-Type: application/json).  0, or -1 with a message in err when the
+ * daemon cannot be reached or its reply is not HTTP.
+ */
+int	sam_http(const char *base, const char *method, const char *path,
+	    const char *headers, const char *body, struct sam_reply *r,
+	    char *err, size_t errlen);
+void	sam_reply_clear(struct sam_reply *r);
+
+/* The error of a Lambda or DynamoDB reply: "Type: message". */
+const char *sam_reply_error(const struct sam_reply *r, char *buf, size_t n);
+
+#endif
