@@ -19,6 +19,8 @@
 #include "sam/yaml.h"
 
 #define MAX_TEMPLATE	(4 * 1024 * 1024)
+#define RETRY_TRIES	100
+#define RETRY_MS	50
 
 static const char *const sections[] = {
 	"AWSTemplateFormatVersion", "Transform", "Description", "Parameters",
@@ -82,9 +84,20 @@ sam_lambda(struct sam_deploy *d, const char *method, const char *path,
     const cJSON *body, struct sam_reply *r)
 {
 	char *s = body != NULL ? cJSON_PrintUnformatted(body) : NULL;
-	int rc = sam_http(d->lambda, method, path, NULL, s, r, d->err,
-	    sizeof(d->err));
+	int rc, tries;
 
+	/* While the daemon applies a change (a reload) it answers 409 "an
+	 * update is in progress"; Lambda's clients wait and retry, so do we,
+	 * for up to RETRY_TRIES * RETRY_MS. */
+	for (tries = 0; ; tries++) {
+		rc = sam_http(d->lambda, method, path, NULL, s, r, d->err,
+		    sizeof(d->err));
+		if (rc != 0 || r->status != 409 || r->body == NULL ||
+		    strstr(r->body, "in progress") == NULL || tries == RETRY_TRIES)
+			break;
+		sam_reply_clear(r);
+		usleep(RETRY_MS * 1000);
+	}
 	free(s);
 	return rc;
 }

@@ -146,9 +146,9 @@ conv_getatt(struct conv *c, const yaml_node_t *n, cJSON *v)
 	char *res;
 
 	if (dot == NULL || dot == s || dot[1] == '\0') {
+		conv_fail(c, n, "!GetAtt %s: expected Resource.Attribute", s);
 		cJSON_Delete(v);
-		return conv_fail(c, n, "!GetAtt %s: expected Resource.Attribute",
-		    s);
+		return NULL;
 	}
 	if ((res = strndup(s, (size_t)(dot - s))) == NULL) {
 		cJSON_Delete(v);
