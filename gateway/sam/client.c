@@ -140,7 +140,7 @@ sam_http(const char *base, const char *method, const char *path,
     size_t errlen)
 {
 	size_t blen = body != NULL ? strlen(body) : 0, len;
-	char head[4096], *all, *sep;
+	char head[4096], *all, *sep, *et;
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));
@@ -167,6 +167,12 @@ sam_http(const char *base, const char *method, const char *path,
 		return -1;
 	}
 	*sep = '\0';
+	if ((et = strcasestr(all, "\r\nx-amzn-errortype:")) != NULL) {
+		et += strlen("\r\nx-amzn-errortype:");
+		et += strspn(et, " ");
+		snprintf(r->type, sizeof(r->type), "%.*s",
+		    (int)strcspn(et, ":\r"), et);
+	}
 	if (strcasestr(all, "\r\ntransfer-encoding: chunked") != NULL)
 		unchunk(sep + 4);
 	r->body = strdup(sep + 4);
@@ -192,7 +198,7 @@ sam_reply_error(const struct sam_reply *r, char *buf, size_t n)
 
 	if (m == NULL)
 		m = cJSON_GetObjectItemCaseSensitive(r->json, "Message");
-	t = cJSON_IsString(ty) ? ty->valuestring : "";
+	t = cJSON_IsString(ty) ? ty->valuestring : r->type;
 	if (strchr(t, '#') != NULL)
 		t = strchr(t, '#') + 1;
 	if (cJSON_IsString(m))

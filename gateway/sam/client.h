@@ -16,6 +16,7 @@ struct sam_reply {
 	int	 status;	/* HTTP status */
 	cJSON	*json;		/* the body, parsed; NULL when not JSON */
 	char	*body;		/* the raw body, NUL-terminated */
+	char	 type[128];	/* X-Amzn-ErrorType, or "" */
 };
 
 /*

@@ -160,6 +160,14 @@ sam_deploy_names(struct sam_deploy *d)
 		const cJSON *raw;
 		cJSON *v;
 
+		if (strcmp(type, "AWS::IAM::Role") == 0) {
+			/* Skipped, but functions name theirs with !GetAtt. */
+			snprintf(arn, sizeof(arn), "arn:aws:iam::" SAM_ACCOUNT
+			    ":role/%s", res->string);
+			sam_tpl_set_attr(d->t, res->string, "Ref", res->string);
+			sam_tpl_set_attr(d->t, res->string, "Arn", arn);
+			continue;
+		}
 		if (strcmp(type, "AWS::Serverless::Function") == 0)
 			key = "FunctionName";
 		else if (is_table(type))

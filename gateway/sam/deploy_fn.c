@@ -326,8 +326,8 @@ fn_apply(struct sam_deploy *d, const char *id, struct fn *f,
 	int rc;
 
 	if ((uri = sam_prop_str(props, "CodeUri", NULL, buf, sizeof(buf))) == NULL) {
-		return sam_fail(d, "%s (" FN_TYPE "): no CodeUri (a folder or "
-		    "a .zip file)", id);
+		return sam_fail(d, "%s (" FN_TYPE "): CodeUri must name a folder "
+		    "or a .zip file (not S3, nor InlineCode or an image)", id);
 	}
 	if (sam_pack_load(d->dir, uri, &pk, d->err, sizeof(d->err)) != 0)
 		return fn_fail(d, id, "CodeUri", NULL);

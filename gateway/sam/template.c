@@ -839,7 +839,10 @@ resolve(struct sam_tpl *t, const cJSON *v, int depth)
 cJSON *
 sam_tpl_resolve(struct sam_tpl *t, const cJSON *v)
 {
-	cJSON *r = resolve(t, v, 0);
+	cJSON *r;
 
+	if (v == NULL)		/* an absent member, such as no Properties */
+		return cJSON_CreateNull();
+	r = resolve(t, v, 0);
 	return r == &novalue ? cJSON_CreateNull() : r;
 }

@@ -51,7 +51,8 @@ void		 sam_tpl_set_attr(struct sam_tpl *t, const char *id,
 		    const char *attr, const char *value);
 
 /* A new tree: v with every intrinsic resolved and AWS::NoValue members
- * dropped; NULL on error.  The caller frees it with cJSON_Delete. */
+ * dropped; NULL on error.  The caller frees it with cJSON_Delete.
+ * v NULL (an absent member) resolves to null. */
 cJSON		*sam_tpl_resolve(struct sam_tpl *t, const cJSON *v);
 
 /* A scalar as text ("128" for 128), into buf; NULL if not a scalar. */

@@ -8,7 +8,7 @@
 # update what they touch; and broken templates fail with clear messages.
 . "$(dirname "$0")/lib.sh"
 aws_env
-plan 51
+plan 54
 
 CTL="$B/lambdactl"
 DPORT=$(freeport)
@@ -60,13 +60,16 @@ like "$OUT" "skipped: ProdOnlyFunction \(AWS::Serverless::Function\): its Condit
 like "$OUT" "skipped: Globals.HttpApi" "Globals other than Function are skipped"
 like "$OUT" "skipped: Outputs.HelloWorldAPI \(output\): .*ServerlessHttpApi" "an output naming an API is skipped with why"
 like "$OUT" "output: HelloWorldFunction = arn:aws:lambda:us-east-1:123456789012:function:template-hello" "an output is printed"
-like "$OUT" "^3 created, 0 updated, 0 unchanged" "the summary"
+like "$OUT" "created: SessionsTable \(AWS::Serverless::SimpleTable\): SessionsTable" "a SimpleTable without Properties: named by its logical id"
+like "$OUT" "skipped: HelloWorldFunctionRole \(AWS::IAM::Role\): IAM has no meaning on lambdad" "an IAM role is skipped"
+like "$OUT" "^4 created, 0 updated, 0 unchanged" "the summary"
 
 getcfg template-hello
 is "$RC" 0 "get-function-configuration finds it"
 is "$(jget "$CFG" 'j["MemorySize"]')" 256 "MemorySize from a Number parameter's Default (over Globals)"
 is "$(jget "$CFG" 'j["Timeout"]')" 5 "Timeout from Globals"
 is "$(jget "$CFG" 'j["Runtime"]+" "+j["Handler"]')" "provided.al2023 bootstrap" "Runtime and Handler"
+is "$(jget "$CFG" 'j["Role"]')" arn:aws:iam::123456789012:role/HelloWorldFunctionRole "Role from !GetAtt of the (skipped) IAM role"
 is "$(envv STAGE)" dev "!Ref of a parameter's Default"
 is "$(envv TABLE_NAME)" OrdersTable "Globals' variables merge into the function's; !Ref of a table is its name"
 is "$(envv GREETING)" hello "!FindInMap"
@@ -95,7 +98,7 @@ is "$RC" 0 "the second run exits 0"
 like "$OUT" "unchanged: HelloWorldFunction" "the function is unchanged"
 like "$OUT" "unchanged: SharedLayer" "the layer is unchanged"
 like "$OUT" "unchanged: OrdersTable" "the table is unchanged"
-like "$OUT" "^no changes: 3 unchanged" "it says nothing changed"
+like "$OUT" "^no changes: 4 unchanged" "it says nothing changed"
 lam list-versions-by-function --function-name template-hello
 is "$(jget "$OUT" 'len(j["Versions"])')" 2 "no new version was published (\$LATEST and 1)"
 
@@ -125,7 +128,7 @@ like "$ERR" "badtag.yaml:6:[0-9]+: unknown tag !Reff" "  ... the message names t
 deploy "$T/rekey.json"
 like "$RC $ERR" "^1 .*OrdersTable \(AWS::DynamoDB::Table\): table OrdersTable exists with the key \[orderId S HASH\]; the template's is \[id N HASH\]" "a JSON template: a table with another key is reported, not replaced"
 deploy "$T/badmem.yaml"
-like "$RC $ERR" "^1 .*Tiny \(AWS::Serverless::Function\): CreateFunction: .*memorySize.*128" "the daemon's refusal names the resource"
+like "$RC $ERR" "^1 .*Tiny \(AWS::Serverless::Function\): CreateFunction: ValidationException: .*memorySize.*128" "the daemon's refusal names the resource"
 
 stop_daemon
 done_testing

@@ -245,6 +245,9 @@ Test(sam_template, globals_merge_as_sam_does)
 	    "a function without Properties gets the globals");
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(
 	    sam_tpl_resources(t), "Tbl"), "Properties"), "not a table");
+	p = sam_tpl_resolve(t, NULL);
+	cr_expect(cJSON_IsNull(p), "absent Properties resolve to null");
+	cJSON_Delete((cJSON *)p);
 	sam_tpl_free(t);
 }
 
