@@ -8,7 +8,7 @@
 # update what they touch; and broken templates fail with clear messages.
 . "$(dirname "$0")/lib.sh"
 aws_env
-plan 54
+plan 59
 
 CTL="$B/lambdactl"
 DPORT=$(freeport)
@@ -83,6 +83,8 @@ is "$(envv FIRST)" b "!Select of !Split"
 is "$(envv JOINED)" x-dev-template "!Join"
 is "$(envv LITERAL)" '${Stage}' '!Sub ${!Literal}'
 is "$(envv SELF)" arn:aws:lambda:us-east-1:123456789012:function:template-hello '!Sub ${Fn.Arn}'
+lam get-function-concurrency --function-name template-hello
+is "$(jget "$OUT" 'j["ReservedConcurrentExecutions"]')" 5 "ReservedConcurrentExecutions is put"
 lam get-alias --function-name template-hello --name live
 is "$(jget "$OUT" 'j["FunctionVersion"]')" 1 "AutoPublishAlias: alias live -> version 1"
 invoke_env template-hello:live
@@ -117,6 +119,20 @@ echo more > "$APP/layer/lib/more.txt"
 deploy "$APP/template.yaml" --param Stage=prod
 like "$OUT" "updated: SharedLayer .*layer:shared:2" "changed content publishes layer version 2"
 like "$OUT" "updated: HelloWorldFunction .*configuration" "the function is moved to it"; [ "$RC" = 0 ] || diag "$ERR"
+
+# ---- changed code: UpdateFunctionCode, a new version for the alias ----
+lam get-function --function-name template-hello
+SHA1=$(jget "$OUT" 'j["Configuration"]["CodeSha256"]')
+echo data > "$APP/hello-world/data.txt"
+deploy "$APP/template.yaml" --param Stage=prod
+like "$OUT" "updated: HelloWorldFunction \(AWS::Serverless::Function\): code, alias live -> 4" "a changed CodeUri folder updates the code only, and the alias moves"
+lam get-function --function-name template-hello
+SHA2=$(jget "$OUT" 'j["Configuration"]["CodeSha256"]')
+[ -n "$SHA2" ] && [ "$SHA1" != "$SHA2" ]; ok $? "CodeSha256 changed"
+invoke_env template-hello:live
+is "$(inenv AWS_LAMBDA_FUNCTION_VERSION)" 4 "the alias runs the new code's version"
+deploy "$APP/template.yaml" --param Stage=prod
+like "$OUT" "^no changes" "then nothing changes again"
 
 # ---- errors ----
 deploy "$T/broken.yaml"
