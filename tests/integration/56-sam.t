@@ -10,7 +10,7 @@
 aws_env
 plan 59
 
-CTL="$B/lambdactl"
+CTL="${LAMBDACTL:-$B/lambdactl}"	# LAMBDACTL: another build, e.g. a sanitized one
 DPORT=$(freeport)
 DDB="http://127.0.0.1:$DPORT"
 lam() {
