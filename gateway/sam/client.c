@@ -145,7 +145,7 @@ sam_http(const char *base, const char *method, const char *path,
 
 	memset(r, 0, sizeof(*r));
 	if ((fd = http_connect(base, err, errlen)) < 0)
-		return -1;
+		return SAM_HTTP_UNREACHABLE;
 	if (headers == NULL)
 		headers = "Content-Type: application/json\r\n";
 	n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: lambdad\r\n"

@@ -20,10 +20,12 @@ struct sam_reply {
 };
 
 /*
- * METHOD base+path with body (may be NULL), and headers (each
- * "Name: value\r\n"; NULL for Content-Type: application/json).  0, or -1 with a message in err when the
- * daemon cannot be reached or its reply is not HTTP.
+ * METHOD base+path with body (may be NULL) and headers (each
+ * "Name: value\r\n"; NULL for Content-Type: application/json).  0;
+ * SAM_HTTP_UNREACHABLE when nothing listens there; -1 when the reply is
+ * not HTTP.  Each failure leaves a message in err.
  */
+#define SAM_HTTP_UNREACHABLE	(-3)
 int	sam_http(const char *base, const char *method, const char *path,
 	    const char *headers, const char *body, struct sam_reply *r,
 	    char *err, size_t errlen);

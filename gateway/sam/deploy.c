@@ -92,6 +92,8 @@ sam_lambda(struct sam_deploy *d, const char *method, const char *path,
 	for (tries = 0; ; tries++) {
 		rc = sam_http(d->lambda, method, path, NULL, s, r, d->err,
 		    sizeof(d->err));
+		if (rc == SAM_HTTP_UNREACHABLE)
+			d->unreachable = 1;
 		if (rc != 0 || r->status != 409 || r->body == NULL ||
 		    strstr(r->body, "in progress") == NULL || tries == RETRY_TRIES)
 			break;
@@ -381,7 +383,7 @@ sam_deploy_main(int argc, char **argv)
 	sam_tpl_free(d.t);
 	if (rc != 0) {
 		fprintf(stderr, "lambdactl: deploy-template: %s\n", d.err);
-		return 1;
+		return d.unreachable ? 3 : 1;
 	}
 	if (d.created + d.updated == 0)
 		printf("no changes: %d unchanged, %d skipped\n", d.unchanged,

@@ -22,10 +22,13 @@ struct sam_deploy {
 	const char	*ddb;		/* ... of the DynamoDB door, or NULL */
 	char		 dir[4096];	/* the template's folder */
 	int		 created, updated, unchanged, skipped;
+	int		 unreachable;	/* a call found nobody listening */
 	char		 err[2048];
 };
 
-/* argv[0] is "deploy-template".  The exit status: 0, 1 failed, 2 usage. */
+/* argv[0] is "deploy-template".  The exit status, as lambdactl's: 0, 1
+ * failed (the daemon refused, or the template is wrong), 2 usage, 3 the
+ * daemon cannot be reached. */
 int	sam_deploy_main(int argc, char **argv);
 
 /* ---- between the deploy files ---- */

@@ -176,6 +176,8 @@ ddb_call(struct sam_deploy *d, const char *op, const cJSON *body,
 	snprintf(hdr, sizeof(hdr), "Content-Type: application/x-amz-json-1.0\r\n"
 	    "X-Amz-Target: DynamoDB_20120810.%s\r\n", op);
 	rc = sam_http(d->ddb, "POST", "/", hdr, s, r, d->err, sizeof(d->err));
+	if (rc == SAM_HTTP_UNREACHABLE)
+		d->unreachable = 1;
 	free(s);
 	return rc;
 }

@@ -8,7 +8,7 @@
 # update what they touch; and broken templates fail with clear messages.
 . "$(dirname "$0")/lib.sh"
 aws_env
-plan 59
+plan 60
 
 CTL="${LAMBDACTL:-$B/lambdactl}"	# LAMBDACTL: another build, e.g. a sanitized one
 DPORT=$(freeport)
@@ -145,6 +145,10 @@ deploy "$T/rekey.json"
 like "$RC $ERR" "^1 .*OrdersTable \(AWS::DynamoDB::Table\): table OrdersTable exists with the key \[orderId S HASH\]; the template's is \[id N HASH\]" "a JSON template: a table with another key is reported, not replaced"
 deploy "$T/badmem.yaml"
 like "$RC $ERR" "^1 .*Tiny \(AWS::Serverless::Function\): CreateFunction: ValidationException: .*memorySize.*128" "the daemon's refusal names the resource"
+
+"$CTL" deploy-template "$APP/template.yaml" --endpoint http://127.0.0.1:1 \
+	--dynamodb-endpoint http://127.0.0.1:1 >/dev/null 2>"$T/dep.err"
+like "$? $(cat "$T/dep.err")" "^3 .*cannot reach lambdad at http://127.0.0.1:1" "no daemon there: exit 3, and says so"
 
 stop_daemon
 done_testing
