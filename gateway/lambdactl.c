@@ -21,6 +21,8 @@
 
 #include <cJSON.h>
 
+#include "sam/deploy.h"
+
 #define DEFAULT_SOCKET	"/run/lambdad/admin.sock"
 #define MAX_REPLY	(64 * 1024 * 1024)
 
@@ -54,6 +56,8 @@ usage(void)
 	    "  deploy NAME BOOTSTRAP [--route R]... [--memory MB] [--timeout S]\n"
 	    "         [--env K=V]... [--min-idle N] [--max-workers N]\n"
 	    "         [--set KEY=VALUE]...\n"
+	    "  deploy-template FILE [--param K=V]... [--endpoint URL]\n"
+	    "         [--dynamodb-endpoint URL] [--stack-name NAME]\n"
 	    "  rm NAME\n"
 	    "  ls [-j]\n"
 	    "  status [-j]\n"
@@ -869,6 +873,7 @@ main(int argc, char *argv[])
 		{ "tables", cmd_tables }, { "openapi", cmd_openapi },
 		{ "tables", cmd_tables }, { "keys", cmd_keys },
 		{ "buckets", cmd_buckets }, { "schedules", cmd_schedules },
+		{ "deploy-template", sam_deploy_main },
 	};
 	size_t i;
 	int ch;
