@@ -708,6 +708,43 @@ bad:
 	return -EINVAL;
 }
 
+cJSON *
+control_page(struct http_request *req, const cJSON *items, const char *key,
+    unsigned long cap, cJSON *(*show)(const cJSON *item, void *arg),
+    void *arg)
+{
+	char num[16];
+	unsigned long max = cap, from = 0, i = 0;
+	struct fnspec_err e;
+	const cJSON *c;
+	cJSON *j, *list;
+
+	if (http_query_get(req, "MaxItems", num, sizeof(num)) > 0)
+		max = strtoul(num, NULL, 10);
+	if (http_query_get(req, "Marker", num, sizeof(num)) > 0)
+		from = strtoul(num, NULL, 10);
+	if (max < 1 || max > cap) {
+		fnspec_fail(&e, "ValidationException", "1 validation error "
+		    "detected: Value at 'maxItems' failed to satisfy "
+		    "constraint: Member must be from 1 to %lu", cap);
+		control_error(req, &e);
+		return NULL;
+	}
+	if ((j = cJSON_CreateObject()) == NULL ||
+	    (list = cJSON_AddArrayToObject(j, key)) == NULL)
+		abort();
+	cJSON_ArrayForEach(c, items) {
+		if (i >= from + max) {
+			snprintf(num, sizeof(num), "%lu", i);
+			cJSON_AddStringToObject(j, "NextMarker", num);
+			break;
+		}
+		if (i++ >= from)
+			cJSON_AddItemToArray(list, show(c, arg));
+	}
+	return j;
+}
+
 /* ---- life ----------------------------------------------------------------- */
 
 struct control *

@@ -116,6 +116,17 @@ void	eic_handle(struct control *ctl, struct http_request *req,
 int	control_name_qual(struct http_request *req, const char *seg,
 	    size_t segn, struct fnspec_name *fn);
 
+/*
+ * A List call's page of items (a JSON object's members or an array's),
+ * by ?Marker (the index to go on at) and ?MaxItems (1 to cap): {key:
+ * [show(item, arg)...], "NextMarker"?}.  NULL with req answered when
+ * MaxItems is out of range.
+ */
+struct cJSON *control_page(struct http_request *req, const struct cJSON *items,
+	    const char *key, unsigned long cap,
+	    struct cJSON *(*show)(const struct cJSON *item, void *arg),
+	    void *arg);
+
 /* ---- provisioned.c ---- */
 
 /* Answer a /2019-09-30/functions/SEG/provisioned-concurrency call. */

@@ -135,49 +135,33 @@ eic_get(struct control *ctl, struct http_request *req,
 	control_json(req, 200, cJSON_Duplicate(c, 1));
 }
 
-/* ListFunctionEventInvokeConfigs; the Marker is the index to go on at. */
+static cJSON *
+eic_show(const cJSON *c, void *arg)
+{
+	(void)arg;
+	return cJSON_Duplicate(c, 1);
+}
+
+/* ListFunctionEventInvokeConfigs. */
 static void
 eic_list(struct control *ctl, struct http_request *req,
     const struct fnspec_name *fn)
 {
 	const struct pool *p;
-	const cJSON *rec = control_rec_live(ctl, fn->name, &p), *c;
-	char num[16];
-	unsigned long max = CFGSPEC_EIC_PAGE_MAX, from = 0, i = 0;
+	const cJSON *rec = control_rec_live(ctl, fn->name, &p);
 	struct fnspec_err e;
-	cJSON *j, *list;
+	cJSON *j;
 
-	if (http_query_get(req, "MaxItems", num, sizeof(num)) > 0)
-		max = strtoul(num, NULL, 10);
-	if (http_query_get(req, "Marker", num, sizeof(num)) > 0)
-		from = strtoul(num, NULL, 10);
-	if (max < 1 || max > CFGSPEC_EIC_PAGE_MAX) {
-		fnspec_fail(&e, "ValidationException", "1 validation error "
-		    "detected: Value at 'maxItems' failed to satisfy "
-		    "constraint: Member must be from 1 to %d",
-		    CFGSPEC_EIC_PAGE_MAX);
-		control_error(req, &e);
-		return;
-	}
 	if (p == NULL) {
 		fnspec_fail(&e, "ResourceNotFoundException", "Function not "
 		    "found: " FNSPEC_ARN_PREFIX "%s", fn->name);
 		control_error(req, &e);
 		return;
 	}
-	j = cJSON_CreateObject();
-	list = cJSON_AddArrayToObject(j, "FunctionEventInvokeConfigs");
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rec,
-	    "EventInvokeConfigs")) {
-		if (i >= from + max) {
-			snprintf(num, sizeof(num), "%lu", i);
-			cJSON_AddStringToObject(j, "NextMarker", num);
-			break;
-		}
-		if (i++ >= from)
-			cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
-	}
-	control_json(req, 200, j);
+	if ((j = control_page(req, cJSON_GetObjectItemCaseSensitive(rec,
+	    "EventInvokeConfigs"), "FunctionEventInvokeConfigs",
+	    CFGSPEC_EIC_PAGE_MAX, eic_show, NULL)) != NULL)
+		control_json(req, 200, j);
 }
 
 void

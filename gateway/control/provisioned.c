@@ -84,45 +84,33 @@ pc_get(struct control *ctl, struct http_request *req,
 	    fn->qual), false));
 }
 
-/* ListProvisionedConcurrencyConfigs; the Marker is the index to go on at. */
+struct pc_list {
+	struct control	*ctl;
+	const cJSON	*rec;
+};
+
+static cJSON *
+pc_show(const cJSON *c, void *arg)
+{
+	const struct pc_list *l = arg;
+
+	return pcspec_show(l->rec, c->string, allocated(l->ctl, l->rec,
+	    c->string), true);
+}
+
+/* ListProvisionedConcurrencyConfigs. */
 static void
 pc_list(struct control *ctl, struct http_request *req,
     const struct fnspec_name *fn)
 {
-	const cJSON *rec = control_api_rec(ctl, req, fn->name), *c;
-	char num[16];
-	unsigned long max = PCSPEC_PAGE_MAX, from = 0, i = 0;
-	struct fnspec_err e;
-	cJSON *j, *list;
+	struct pc_list l = { ctl, control_api_rec(ctl, req, fn->name) };
+	cJSON *j;
 
-	if (rec == NULL)
-		return;
-	if (http_query_get(req, "MaxItems", num, sizeof(num)) > 0)
-		max = strtoul(num, NULL, 10);
-	if (http_query_get(req, "Marker", num, sizeof(num)) > 0)
-		from = strtoul(num, NULL, 10);
-	if (max < 1 || max > PCSPEC_PAGE_MAX) {
-		fnspec_fail(&e, "ValidationException", "1 validation error "
-		    "detected: Value at 'maxItems' failed to satisfy "
-		    "constraint: Member must be from 1 to %d", PCSPEC_PAGE_MAX);
-		control_error(req, &e);
-		return;
-	}
-	if ((j = cJSON_CreateObject()) == NULL || (list =
-	    cJSON_AddArrayToObject(j, "ProvisionedConcurrencyConfigs")) == NULL)
-		abort();
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rec,
-	    "Provisioned")) {
-		if (i >= from + max) {
-			snprintf(num, sizeof(num), "%lu", i);
-			cJSON_AddStringToObject(j, "NextMarker", num);
-			break;
-		}
-		if (i++ >= from)
-			cJSON_AddItemToArray(list, pcspec_show(rec, c->string,
-			    allocated(ctl, rec, c->string), true));
-	}
-	control_json(req, 200, j);
+	if (l.rec != NULL && (j = control_page(req,
+	    cJSON_GetObjectItemCaseSensitive(l.rec, "Provisioned"),
+	    "ProvisionedConcurrencyConfigs", PCSPEC_PAGE_MAX, pc_show,
+	    &l)) != NULL)
+		control_json(req, 200, j);
 }
 
 /* Put (202, IN_PROGRESS until its workers are up) and Delete (204). */

@@ -11,12 +11,6 @@ plan 35
 
 API=/2015-03-31/functions
 EV="$T/state/events"
-# event FUNCTION JSON: an Event with curl; sets STATUS, RID.
-event() {
-	req POST "$API/$1/invocations" -H 'Content-Type:' \
-		-H 'X-Amz-Invocation-Type: Event' --data-binary "$2"
-	RID=$(tr -d '\r' < "$T/hdrs" | sed -n 's/^x-amzn-requestid: //Ip' | head -n 1)
-}
 # runs TEXT: how many times a handler printed TEXT, in every log so far.
 runs() { cat "$T"/log.* "$T/daemon.log" 2>/dev/null | grep -c -- "$1"; }
 hv() { tr -d '\r' < "$T/hdrs" | sed -n "s/^$1: //Ip" | head -n 1; }

@@ -21,12 +21,6 @@ ROLE=arn:aws:iam::123456789012:role/x
 P=arn:aws:lambda:us-east-1:123456789012:function
 API=/2015-03-31/functions
 EV="$T/state/events"
-# event FN JSON: an Event with curl; sets STATUS and RID (its request id).
-event() {
-	req POST "$API/$1/invocations" -H 'Content-Type:' \
-		-H 'X-Amz-Invocation-Type: Event' --data-binary "$2"
-	RID=$(tr -d '\r' < "$T/hdrs" | sed -n 's/^x-amzn-requestid: //Ip' | head -n 1)
-}
 keep_log() { n=$(ls "$T"/log.* 2>/dev/null | wc -l); cp "$T/daemon.log" "$T/log.$n"; }
 # records RID: every invocation record the dst function printed for the
 # source request RID, one JSON a line, in every log so far.

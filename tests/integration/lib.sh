@@ -167,6 +167,13 @@ lam() {
 		--cli-connect-timeout 5 >"$T/aws.out" 2>"$T/aws.err"
 	RC=$?; OUT=$(cat "$T/aws.out"); ERR=$(cat "$T/aws.err")
 }
+# event FN JSON: an Event through the Invoke API with curl; sets STATUS
+# and RID (its request id).
+event() {
+	req POST "/2015-03-31/functions/$1/invocations" -H 'Content-Type:' \
+		-H 'X-Amz-Invocation-Type: Event' --data-binary "$2"
+	RID=$(tr -d '\r' < "$T/hdrs" | sed -n 's/^x-amzn-requestid: //Ip' | head -n 1)
+}
 done_testing() {
 	if [ "$FAILS" -gt 0 ]; then diag "daemon log:"; tail -n 60 "$T/daemon.log" | sed 's/^/#   /'; fi
 	exit 0

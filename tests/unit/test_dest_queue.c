@@ -18,30 +18,22 @@
 #include <uv.h>
 
 #include "equeue.h"
+#include "tmpdir.h"
 
 #define ID1	"0a3e6a4e-1111-4c1b-9b1e-3f1a2b3c4d5e"
 #define ARN	"arn:aws:lambda:us-east-1:123456789012:function:"
 
-static char dir[PATH_MAX];
+static char dir[PATH_MAX + 8];
 static uv_loop_t loop;
 static char asked[64];		/* the last name find_none was asked for */
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/test_dest_queue.XXXXXX";
+	char root[PATH_MAX];
 
-	cr_assert_not_null(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s/state", tmpl);
+	tmpdir_make("test_dest_queue", root);
+	snprintf(dir, sizeof(dir), "%s/state", root);
 	cr_assert_eq(uv_loop_init(&loop), 0);
 	asked[0] = '\0';
 }
@@ -53,7 +45,7 @@ teardown(void)
 
 	uv_loop_close(&loop);
 	*slash = '\0';
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(dir);
 }
 
 /* No pool: every record's function is gone.  Remembers who was asked. */
