@@ -817,6 +817,7 @@ door_listen(struct buckets *b)
 		.max_body = S3_MAX_BODY,
 		.header_timeout_ms = 10000,
 		.body_timeout_ms = 30000,
+		.send_timeout_ms = (uint64_t)c->send_timeout_s * 1000,
 		.keepalive_timeout_ms = 75000,
 		.max_conns = 4096,
 		.on_request = door_on_request,
