@@ -859,9 +859,10 @@ buckets_open(uv_loop_t *loop, const struct conf *c, struct buckets **out)
 	b->suffixes[b->nsuffixes++] = strdup("localhost");
 	b->suffixes[b->nsuffixes++] = strdup(c->s3_host);
 	*out = b;
-	if (door_open_store(b) != 0 || door_listen(b) != 0)
+	if (door_open_store(b) != 0)
 		return -1;
-	return 0;
+	s3_gc_start(b);		/* before anything is written */
+	return door_listen(b);
 }
 
 void
