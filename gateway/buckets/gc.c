@@ -103,7 +103,8 @@ gc_load(sqlite3 *db, const char *sql, struct gc_list *l)
 	store_stmt_done(st);
 	if (rc != SQLITE_DONE)
 		return -EIO;
-	qsort(l->v, l->n, sizeof(*l->v), str_cmp);
+	if (l->n > 0)		/* none: v is NULL, which qsort may not get */
+		qsort(l->v, l->n, sizeof(*l->v), str_cmp);
 	return 0;
 }
 
