@@ -21,6 +21,7 @@
  *   buckets_max_bytes = 10G (0: no cap)     (conf_buckets.c)
  *   max_connections = 0 (from RLIMIT_NOFILE)    busy_poll = off
  *   header_timeout = 10   body_timeout = 10 (s; slow clients get 408)
+ *   send_timeout = 30 (s; a client that stops reading a streamed reply)
  *   throttle_rate = R (req/s, 3 decimals; every route's default, 0 = none)
  *   throttle_burst = N
  *   stage = $default    stage_variable = KEY=VALUE (repeatable)
@@ -434,6 +435,8 @@ struct conf {
 	int		 busy_poll;	/* 0: the loop sleeps when idle; 1: spins */
 	unsigned	 header_timeout_s;	/* 10: first byte to end of headers */
 	unsigned	 body_timeout_s;	/* 10: longest gap in a body */
+	unsigned	 send_timeout_s;	/* 30: longest stall reading a
+					   streamed reply */
 	unsigned	 throttle_mrate;	/* CONF_UNSET, or milli-requests/s */
 	unsigned	 throttle_burst;	/* CONF_UNSET, or the bucket size */
 	struct conf_cors *cors;		/* [cors], or NULL */

@@ -155,6 +155,10 @@ const struct conf_key conf_lambdad_keys[] = {
 	    offsetof(struct conf, header_timeout_s), 1, 3600, false, NULL },
 	{ "body_timeout", conf_set_uint,
 	    offsetof(struct conf, body_timeout_s), 1, 3600, false, NULL },
+	/* A client that stops reading a streamed reply (nginx's
+	 * send_timeout): the connection closes (http.c). */
+	{ "send_timeout", conf_set_uint,
+	    offsetof(struct conf, send_timeout_s), 1, 3600, false, NULL },
 	/* Every route's throttling default (conf_apigw.c). */
 	APIGW("throttle_rate"),
 	APIGW("throttle_burst"),

@@ -202,6 +202,7 @@ conf_load_all(const char *path, struct conf **out, char *err, size_t errlen)
 	c->tables_sync_full = 1;
 	c->header_timeout_s = 10;
 	c->body_timeout_s = 10;
+	c->send_timeout_s = 30;
 	c->throttle_mrate = CONF_UNSET;
 	c->throttle_burst = CONF_UNSET;
 	c->cache_size_mb = 64;

@@ -229,6 +229,7 @@ front_new(uv_loop_t *loop, struct route_table *rt)
 		.max_body = FRONT_MAX_BODY,
 		.header_timeout_ms = 10000,	/* conf: header_timeout */
 		.body_timeout_ms = 10000,	/* conf: body_timeout */
+		.send_timeout_ms = 30000,	/* conf: send_timeout */
 		.keepalive_timeout_ms = 75000,
 		.max_conns = 4096,
 		.on_request = front_on_request,
@@ -370,10 +371,11 @@ front_set_max_conns(struct front *f, unsigned n)
 }
 
 void
-front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s)
+front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s,
+    unsigned send_s)
 {
 	http_server_set_timeouts(f->srv, (uint64_t)header_s * 1000,
-	    (uint64_t)body_s * 1000);
+	    (uint64_t)body_s * 1000, (uint64_t)send_s * 1000);
 }
 
 void

@@ -80,7 +80,8 @@ struct ws *front_ws(const struct front *f);
 /* The connection cap ([lambdad] max_connections, sized in main.c). */
 void	front_set_max_conns(struct front *f, unsigned n);
 /* [lambdad] header_timeout and body_timeout, in seconds. */
-void	front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s);
+void	front_set_timeouts(struct front *f, unsigned header_s, unsigned body_s,
+	    unsigned send_s);
 struct http_server_stats;
 /* The listener's connection counters, for the metrics. */
 void	front_http_stats(const struct front *f, struct http_server_stats *st);

@@ -40,6 +40,7 @@
 
 #include "http.h"
 #include "http_int.h"
+#include "log.h"
 #include "sdsock.h"
 
 struct http_wreq {		/* a reply tail that uv_try_write left */
@@ -187,6 +188,7 @@ srv_date(struct http_server *srv, size_t *len)
 /* ---- timers ------------------------------------------------------------- */
 
 static void conn_on_timer(uv_timer_t *);
+static void conn_send_check(struct http_conn *);
 
 /* Set the deadline ms from now (0 = none); the timer moves only earlier. */
 void
@@ -259,7 +261,9 @@ conn_on_timer(uv_timer_t *t)
 	case PH_BODY:
 		conn_fail(c, 408);
 		break;
-	case PH_WAIT:		/* no deadline while the owner works */
+	case PH_WAIT:		/* none while the owner works, but a
+				   streamed reply's client must read */
+		conn_send_check(c);
 		break;
 	case PH_IDLE:		/* idle keep-alive or silent new connection */
 	case PH_CLOSING:
@@ -268,7 +272,43 @@ conn_on_timer(uv_timer_t *t)
 	}
 }
 
+/*
+ * A streamed reply's client must keep reading (send_timeout, as nginx's
+ * send_timeout): checked every send_timeout_ms while the reply streams
+ * (armed by http_stream_begin), it is cut when nothing queued has gone
+ * out since the last check, so after one to two periods of a stall.
+ * An empty queue is the owner's wait (a slow function), not the client's.
+ */
+static void
+conn_send_check(struct http_conn *c)
+{
+	uint64_t	 t = c->srv->cfg.send_timeout_ms, sent;
+
+	if (!c->streaming || t == 0)
+		return;
+	sent = conn_sent(c);
+	if (sent > c->send_mark ||
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0) {
+		c->send_mark = sent;
+		conn_deadline(c, t);
+		return;
+	}
+	c->srv->send_timeouts++;
+	log_info("http: %s %s: client read nothing for %llu s after %llu "
+	    "bytes, connection closed (send_timeout)", c->req.method,
+	    c->req.path, (unsigned long long)(t / 1000),
+	    (unsigned long long)sent);
+	conn_close(c);
+}
+
 /* ---- writing ------------------------------------------------------------ */
+
+uint64_t
+conn_sent(struct http_conn *c)
+{
+	return c->wbytes -
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+}
 
 static void
 conn_on_write(uv_write_t *wr, int status)
@@ -344,6 +384,7 @@ conn_write(struct http_conn *c, const uv_buf_t *bufs, unsigned nbufs)
 	}
 	if (c->clen > 0 && (rc = conn_uncork(c)) < 0)
 		return rc;
+	c->wbytes += total;
 	rc = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
 	if (rc == UV_EAGAIN || rc == UV_ENOSYS)
 		rc = 0;
@@ -862,6 +903,7 @@ conn_answered(struct http_conn *c, bool close, int rc)
 		c->acap = 0;
 	}
 	c->phase = PH_IDLE;
+	c->deadline = 0;	/* a streamed reply's send_timeout is over */
 	if (c->srv->cfg.keepalive_timeout_ms)
 		conn_deadline(c, c->srv->cfg.keepalive_timeout_ms);
 	if (c->rpos < c->rlen && !c->in_process) {

@@ -63,6 +63,9 @@ struct http_server_cfg {
 	uint64_t	 header_timeout_ms;	/* first byte to end of headers */
 	uint64_t	 body_timeout_ms;	/* max gap between body reads */
 	uint64_t	 keepalive_timeout_ms;	/* idle connection, 0 = forever */
+	uint64_t	 send_timeout_ms;	/* a streamed reply's longest stall
+						   in the client's reading, 0 =
+						   none (http_stream.c) */
 	unsigned	 max_conns;		/* 0 = unlimited */
 	http_request_cb	 on_request;
 	void		*arg;			/* passed to on_request */
@@ -135,9 +138,10 @@ void	http_server_stop_accepting(struct http_server *srv);
 unsigned http_server_nconns(const struct http_server *srv);
 /* Change the cap (0 = none); open connections over it stay. */
 void	http_server_set_max_conns(struct http_server *srv, unsigned max_conns);
-/* Change header_timeout and body_timeout (ms) for deadlines set from now. */
+/* Change header_timeout, body_timeout and send_timeout (ms) for deadlines
+ * set from now. */
 void	http_server_set_timeouts(struct http_server *srv, uint64_t header_ms,
-	    uint64_t body_ms);
+	    uint64_t body_ms, uint64_t send_ms);
 
 struct http_server_stats {
 	unsigned	 nconns;	/* open connections */
@@ -145,6 +149,7 @@ struct http_server_stats {
 	unsigned	 max_conns;	/* the cap, 0 = none */
 	uint64_t	 evictions;	/* idle ones closed to make room */
 	uint64_t	 refused;	/* new ones answered 503 at the cap */
+	uint64_t	 send_timeouts;	/* streamed replies cut: client stalled */
 };
 void	http_server_stats(const struct http_server *srv,
 	    struct http_server_stats *st);

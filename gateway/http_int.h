@@ -103,6 +103,8 @@ struct http_conn {
 	unsigned	 body_paused:1;	/* ... and the owner wants no more yet */
 	unsigned	 head_pause:1;	/* llhttp paused at the headers' end */
 	uint64_t	 stream_left;	/* its bytes not yet given */
+	uint64_t	 wbytes;	/* bytes ever given to the socket's queue */
+	uint64_t	 send_mark;	/* ... of which sent at the last check */
 };
 
 struct http_server {
@@ -121,6 +123,7 @@ struct http_server {
 	unsigned	 nidle;
 	uint64_t	 evictions;	/* idle ones closed to make room */
 	uint64_t	 refused;	/* new ones answered 503 at the cap */
+	uint64_t	 send_timeouts;	/* streamed replies cut (client stalled) */
 	time_t		 date_sec;
 	char		 date[40];
 	size_t		 date_len;
@@ -163,6 +166,8 @@ int	conn_format_head(struct http_conn *c, int status,
  * request, then keep the connection for the next or close it. */
 int	conn_answered(struct http_conn *c, bool close, int rc);
 #define HTTP_STREAM_LOW	(256 * 1024)	/* queued bytes that call on_drain */
+/* Bytes of c's replies the kernel has taken (queued ones not). */
+uint64_t	conn_sent(struct http_conn *c);
 /* Parse what is buffered (http.c), as far as the owner lets it. */
 void	conn_process(struct http_conn *c);
 /* Parse on from the timer, on the next turn of the loop (http.c). */

@@ -285,10 +285,11 @@ http_server_set_max_conns(struct http_server *srv, unsigned max_conns)
 
 void
 http_server_set_timeouts(struct http_server *srv, uint64_t header_ms,
-    uint64_t body_ms)
+    uint64_t body_ms, uint64_t send_ms)
 {
 	srv->cfg.header_timeout_ms = header_ms;
 	srv->cfg.body_timeout_ms = body_ms;
+	srv->cfg.send_timeout_ms = send_ms;
 }
 
 void
@@ -299,6 +300,7 @@ http_server_stats(const struct http_server *srv, struct http_server_stats *st)
 	st->max_conns = srv->cfg.max_conns;
 	st->evictions = srv->evictions;
 	st->refused = srv->refused;
+	st->send_timeouts = srv->send_timeouts;
 }
 
 void

@@ -63,6 +63,11 @@ http_stream_begin(struct http_request *req, int status,
 	}
 	if (c->stream_left == 0)
 		conn_answered(c, c->stream_close, 0);
+	else if (c->srv->cfg.send_timeout_ms != 0 && c->phase == PH_WAIT) {
+		/* The client must keep reading (http.c's conn_send_check). */
+		c->send_mark = conn_sent(c);
+		conn_deadline(c, c->srv->cfg.send_timeout_ms);
+	}
 	return 0;
 }
 

@@ -508,7 +508,7 @@ daemon_start(struct daemon *d, const char *host, int port)
 	    d->conf->naccess_keys);
 	front_set_max_conns(d->front, daemon_conn_cap(d->conf));
 	front_set_timeouts(d->front, d->conf->header_timeout_s,
-	    d->conf->body_timeout_s);
+	    d->conf->body_timeout_s, d->conf->send_timeout_s);
 	/* Before the drop: state_dir is handed over with what it holds. */
 	if (tables_door_open(d->loop, d->conf, &d->tables) != 0)
 		return -1;

@@ -543,6 +543,11 @@ render_http(struct metrics *m, struct buf *b)
 	    "was idle.");
 	sample_u(b, "lambdad_http_conn_refused_total", NULL, NULL, NULL,
 	    st.refused);
+	family(b, "lambdad_http_send_timeouts_total", "counter", "Streamed "
+	    "replies (objects, site files, function streams) cut because "
+	    "their client read nothing for send_timeout.");
+	sample_u(b, "lambdad_http_send_timeouts_total", NULL, NULL, NULL,
+	    st.send_timeouts);
 }
 
 /* Buckets' on_object events (metrics_set_bucket_events). */

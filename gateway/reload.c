@@ -219,7 +219,7 @@ reload_switch(struct reload *r)
 	    r->nc->naccess_keys);
 	front_set_max_conns(d->front, daemon_conn_cap(r->nc));
 	front_set_timeouts(d->front, r->nc->header_timeout_s,
-	    r->nc->body_timeout_s);
+	    r->nc->body_timeout_s, r->nc->send_timeout_s);
 	front_set_docs(d->front, r->nc);
 	if (d->invoke != NULL)
 		invoke_set_conf(d->invoke, r->nc, r->npools, r->nc->nfns);

@@ -228,6 +228,9 @@ int	s3_file_concat(const char *dir, const struct buf *list, char rel[80]);
 void	s3_file_unlink(const char *dir, const struct buf *list);
 /* Remove what a crash left in dir/tmp; make the folders. */
 int	s3_file_init(const char *dir);
+/* Start the sweep of old files no row references (gc.c), on a store
+ * reader: before the listener opens, once the store is. */
+void	s3_gc_start(struct buckets *b);
 /* Lowercase hex MD5 of p. */
 void	s3_md5_hex(const void *p, size_t n, char out[33]);
 /* Check the Content-MD5 and x-amz-checksum-* of the body (headers and

@@ -817,6 +817,7 @@ door_listen(struct buckets *b)
 		.max_body = S3_MAX_BODY,
 		.header_timeout_ms = 10000,
 		.body_timeout_ms = 30000,
+		.send_timeout_ms = (uint64_t)c->send_timeout_s * 1000,
 		.keepalive_timeout_ms = 75000,
 		.max_conns = 4096,
 		.on_request = door_on_request,
@@ -858,9 +859,10 @@ buckets_open(uv_loop_t *loop, const struct conf *c, struct buckets **out)
 	b->suffixes[b->nsuffixes++] = strdup("localhost");
 	b->suffixes[b->nsuffixes++] = strdup(c->s3_host);
 	*out = b;
-	if (door_open_store(b) != 0 || door_listen(b) != 0)
+	if (door_open_store(b) != 0)
 		return -1;
-	return 0;
+	s3_gc_start(b);		/* before anything is written */
+	return door_listen(b);
 }
 
 void

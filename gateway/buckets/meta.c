@@ -29,6 +29,7 @@ const char s3_schema[] =
     " ctime INTEGER NOT NULL, ctype TEXT NOT NULL, meta TEXT NOT NULL,"
     " tags TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS uploads_key ON uploads (bucket, key, id);"
+    "CREATE INDEX IF NOT EXISTS objects_etag ON objects (etag);"
     "CREATE TABLE IF NOT EXISTS parts ("
     " upload TEXT NOT NULL, num INTEGER NOT NULL, size INTEGER NOT NULL,"
     " etag TEXT NOT NULL, file TEXT NOT NULL, mtime INTEGER NOT NULL,"
@@ -175,6 +176,37 @@ s3_meta_quota(sqlite3 *db, struct s3_job *j, int64_t add)
 	return 0;
 }
 
+/*
+ * The object with etag is gone or replaced: unless another object has
+ * the same bytes, its sites' compressed copies (site.c) go too, once
+ * durable.  A copy made again meanwhile is only made once more.
+ */
+static int
+meta_site_copies(sqlite3 *db, struct s3_job *j, const char *etag)
+{
+	sqlite3_stmt *st;
+	char rel[160];
+	int rc;
+
+	if (store_stmt(db, "SELECT 1 FROM objects WHERE etag = ?1 LIMIT 1",
+	    &st) != SQLITE_OK) {
+		store_stmt_done(st);
+		return meta_err(db, j);
+	}
+	sqlite3_bind_text(st, 1, etag, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return meta_err(db, j);
+	snprintf(rel, sizeof(rel), "site/%s.br", etag);
+	buf_add(&j->unlink, rel, strlen(rel) + 1);
+	snprintf(rel, sizeof(rel), "site/%s.gz", etag);
+	buf_add(&j->unlink, rel, strlen(rel) + 1);
+	return 0;
+}
+
 int
 s3_meta_put(sqlite3 *db, struct s3_job *j, const char *bucket,
     const char *key, const struct s3_obj *o)
@@ -216,6 +248,11 @@ s3_meta_put(sqlite3 *db, struct s3_job *j, const char *bucket,
 	}
 	if (had == 0 && strcmp(old.file, o->file) != 0)
 		buf_add(&j->unlink, old.file, strlen(old.file) + 1);
+	if (had == 0 && strcmp(old.etag, o->etag) != 0 &&
+	    meta_site_copies(db, j, old.etag) != 0) {
+		s3_obj_free(&old);
+		return -1;
+	}
 	rc = meta_count(db, j, bucket, had == 0 ? 0 : 1,
 	    o->size - (had == 0 ? old.size : 0));
 	s3_obj_free(&old);
@@ -250,6 +287,10 @@ s3_meta_del(sqlite3 *db, struct s3_job *j, const char *bucket,
 		return meta_err(db, j);
 	}
 	buf_add(&j->unlink, old.file, strlen(old.file) + 1);
+	if (meta_site_copies(db, j, old.etag) != 0) {
+		s3_obj_free(&old);
+		return -1;
+	}
 	rc = meta_count(db, j, bucket, -1, -old.size);
 	s3_obj_free(&old);
 	return rc;
