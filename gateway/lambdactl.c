@@ -871,7 +871,7 @@ main(int argc, char *argv[])
 		{ "status", cmd_status }, { "invoke", cmd_invoke },
 		{ "logs", cmd_logs }, { "reload", cmd_reload },
 		{ "tables", cmd_tables }, { "openapi", cmd_openapi },
-		{ "tables", cmd_tables }, { "keys", cmd_keys },
+		{ "keys", cmd_keys },
 		{ "buckets", cmd_buckets }, { "schedules", cmd_schedules },
 		{ "deploy-template", sam_deploy_main },
 	};
